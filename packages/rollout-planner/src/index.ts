@@ -1,0 +1,1 @@
+/** placeholder */ export const VERSION = '0.0.0';

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects:
+ * - `unit`: pure and in-process tests (real HTTP servers on ephemeral ports are fine, no external services).
+ *   CI runs these a second time on the current Node LTS.
+ * - `integration`: tests that need PostgreSQL or other machine services (`*.int.test.ts`).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{packages,reference,examples}/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          typecheck: { enabled: true, include: ['{packages,reference}/*/test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['{packages,reference,examples}/*/test/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
