@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Two projects:
@@ -7,6 +10,14 @@ import { defineConfig } from 'vitest/config';
  * - `integration`: tests that need PostgreSQL or other machine services (`*.int.test.ts`).
  */
 export default defineConfig({
+  // Tests run against the workspace packages' sources, not their last build.
+  resolve: {
+    alias: {
+      '@wrktalk/rollout-planner': src('./packages/rollout-planner/src/index.ts'),
+      '@wrktalk/sdk-gcc/testing': src('./packages/sdk-gcc/src/testing/index.ts'),
+      '@wrktalk/sdk-gcc': src('./packages/sdk-gcc/src/index.ts'),
+    },
+  },
   test: {
     projects: [
       {

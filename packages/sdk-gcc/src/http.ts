@@ -28,6 +28,8 @@ export interface CallSpec<T> {
   extraTimeoutMs?: number;
   /** Return `undefined` data for a 304 instead of throwing. */
   allowNotModified?: boolean;
+  /** Error statuses whose body is read as a normal answer (e.g. `/readyz` answers 503 with its checks); not retried. */
+  acceptStatuses?: number[];
   signal?: AbortSignal | undefined;
 }
 
@@ -136,11 +138,15 @@ export class Transport {
         timeout: timeoutMs,
         signal: spec.signal,
         ...(retryPost ? { retry: { methods: [...SAFE_METHODS, 'post', 'patch'] } } : {}),
+        ...(spec.acceptStatuses ? { retry: { limit: 0 } } : {}),
       });
     } catch (error) {
       if (error instanceof HTTPError) {
         if (spec.allowNotModified && error.response.status === 304) {
           return { data: undefined, status: 304, headers: error.response.headers };
+        }
+        if (spec.acceptStatuses?.includes(error.response.status)) {
+          return this.#readSuccess(spec, method, url.href, error.response);
         }
         throw await this.#httpError(method, url.href, error.response);
       }

@@ -1,1 +1,34 @@
-/** placeholder */ export const VERSION = '0.0.0';
+export {
+  type AgentApi,
+  type ApprovalsApi,
+  type AuditApi,
+  type CallOptions,
+  type ClientsApi,
+  type CreateOptions,
+  createGccClient,
+  type DeploymentsApi,
+  type GccClient,
+  type GetUpdatesOptions,
+  type HealthApi,
+  paginate,
+  type ReleasesApi,
+  type UpdatesResult,
+} from './client';
+export * from './errors';
+export type { components, operations, paths } from './generated/gcc';
+export {
+  type CompiledGccClientOptions,
+  compileGccClientOptions,
+  defaultGccClientOptions,
+  type GccClientOptions,
+  type GccRetryOptions,
+} from './options';
+export {
+  type Problem,
+  ProblemSchema,
+  type SchemaMode,
+  type SchemaName,
+  type Schemas,
+  schemaOf,
+} from './schemas';
+export type * from './types';

@@ -1,0 +1,1087 @@
+import {
+  type DeploymentEvent,
+  matchesSelector,
+  parseSelector,
+  type TaskEvent,
+  transition,
+  transitionDeployment,
+} from '@wrktalk/rollout-planner';
+import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
+import type { z } from 'zod';
+import { type SchemaName, type Schemas, schemaOf } from '../schemas';
+import type {
+  AuditEntry,
+  Client,
+  Deployment,
+  DeploymentStatus,
+  Release,
+  Task,
+  TaskStatus,
+  UpdatesResponse,
+} from '../types';
+import { FakeProblem } from './problems';
+
+/** Options of {@link createFakeGcc}. */
+export interface FakeGccOptions {
+  /**
+   * Token with the `admin` role.
+   * @default 'admin-token'
+   */
+  adminToken?: string;
+  /**
+   * Token with the `ci` role.
+   * @default 'ci-token'
+   */
+  ciToken?: string;
+  /**
+   * Components the fake manages.
+   * @default ['backend', 'media', 'ct']
+   */
+  components?: string[];
+  /**
+   * The clock.
+   * @default () => new Date()
+   */
+  now?: () => Date;
+  /**
+   * `poll_after_seconds` told to agents.
+   * @default 30
+   */
+  pollAfterSeconds?: number;
+  /**
+   * Lease of a picked-up task, in seconds.
+   * @default 900
+   */
+  leaseSeconds?: number;
+  /**
+   * Largest accepted request body, in bytes.
+   * @default 1_048_576
+   */
+  maxBodyBytes?: number;
+}
+
+/** Everything the fake holds, for assertions in tests. */
+export interface FakeGccState {
+  releases: Release[];
+  clients: Map<string, Client>;
+  deployments: Map<string, Deployment>;
+  tasks: Map<string, Task>;
+  audit: AuditEntry[];
+}
+
+/** An in-memory GCC that speaks the whole `openapi/gcc.yaml` contract, for tests and local development. */
+export interface FakeGcc {
+  /** msw request handlers (they match any origin), for `setupServer(...fake.handlers)`. */
+  readonly handlers: HttpHandler[];
+  /** A fetch that answers from the fake: `createGccClient({ baseUrl, fetch: fake.fetch })`. */
+  readonly fetch: typeof globalThis.fetch;
+  /** Answers one request. */
+  handle(request: Request): Promise<Response>;
+  /** The fake's data. */
+  readonly state: FakeGccState;
+  /** Issues a token for a client without going through the API. */
+  issueToken(clientId: string, role: 'agent' | 'approver'): string;
+}
+
+type Role = 'admin' | 'ci' | 'approver' | 'agent';
+interface Principal {
+  role: Role;
+  clientId?: string;
+  name: string;
+}
+
+const TERMINAL: TaskStatus[] = [
+  'success',
+  'failed',
+  'timed_out',
+  'rolled_back',
+  'rejected',
+  'expired',
+  'cancelled',
+];
+const ALL_STATUSES: TaskStatus[] = [
+  'pending',
+  'pending_approval',
+  'approved',
+  'queued',
+  'in_progress',
+  'success',
+  'failed',
+  'timed_out',
+  'overdue',
+  'rolled_back',
+  'rejected',
+  'expired',
+  'cancelled',
+];
+
+/**
+ * Creates an in-memory fake of the GCC. It implements every operation of the contract with its auth, validation,
+ * idempotency, pagination, ETag and state rules (transitions come from `@wrktalk/rollout-planner`), but it does not
+ * stage: every approved task is released at once, and nothing times out on its own.
+ */
+export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
+  const adminToken = options.adminToken ?? 'admin-token';
+  const ciToken = options.ciToken ?? 'ci-token';
+  const components = new Set(options.components ?? ['backend', 'media', 'ct']);
+  const now = options.now ?? (() => new Date());
+  const pollAfterSeconds = options.pollAfterSeconds ?? 30;
+  const leaseSeconds = options.leaseSeconds ?? 900;
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+
+  const state: FakeGccState = {
+    releases: [],
+    clients: new Map(),
+    deployments: new Map(),
+    tasks: new Map(),
+    audit: [],
+  };
+  const tokens = new Map<string, Principal>([
+    [adminToken, { role: 'admin', name: 'admin' }],
+    [ciToken, { role: 'ci', name: 'ci' }],
+  ]);
+  const idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
+  const reports = new Set<string>();
+  const listeners = new Set<() => void>();
+  let seq = 0;
+  const id = (prefix: string) => `${prefix}-${(++seq).toString(36).padStart(6, '0')}`;
+  const iso = () => now().toISOString();
+  const changed = () => {
+    for (const l of [...listeners]) l();
+  };
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  function authenticate(request: Request, roles: Role[], clientId?: string): Principal {
+    const header = request.headers.get('authorization') ?? '';
+    const m = /^Bearer (.+)$/i.exec(header);
+    const principal = m ? tokens.get(m[1]!) : undefined;
+    if (!principal) throw new FakeProblem(401, 'unauthorized', 'A valid bearer token is required.');
+    if (!roles.includes(principal.role)) {
+      throw new FakeProblem(403, 'forbidden', `Role ${principal.role} may not call this operation.`);
+    }
+    if (principal.clientId && clientId !== undefined && principal.clientId !== clientId) {
+      throw new FakeProblem(403, 'forbidden', `This token is scoped to client ${principal.clientId}.`);
+    }
+    return principal;
+  }
+
+  async function readBody<N extends SchemaName>(request: Request, name: N, types = ['application/json']) {
+    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!types.includes(type)) {
+      throw new FakeProblem(415, 'unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
+    }
+    const text = await request.text();
+    if (new TextEncoder().encode(text).length > maxBodyBytes) {
+      throw new FakeProblem(413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new FakeProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
+    }
+    return validate(schemaOf(name, 'request'), json, '/body');
+  }
+
+  function validate<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    const errors = r.error.issues.map((i) => ({
+      path: `${prefix}${i.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`,
+      message: i.message,
+    }));
+    throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the request.`, errors);
+  }
+
+  function page<T>(items: T[], url: URL): { items: T[]; next_cursor: string | null } {
+    const limitText = url.searchParams.get('limit');
+    const limit = limitText === null ? 50 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new FakeProblem(400, 'validation_failed', 'limit must be an integer from 1 to 500.', [
+        { path: '/query/limit', message: 'must be an integer from 1 to 500' },
+      ]);
+    }
+    const cursor = url.searchParams.get('cursor');
+    let offset = 0;
+    if (cursor !== null) {
+      let decoded = Number.NaN;
+      try {
+        const text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+        if (text.startsWith('o:')) decoded = Number(text.slice(2));
+      } catch {
+        // not base64: reported below like any other cursor this server did not issue
+      }
+      if (!Number.isInteger(decoded) || decoded < 0) {
+        throw new FakeProblem(400, 'validation_failed', 'cursor is not one this server issued.', [
+          { path: '/query/cursor', message: 'unknown cursor' },
+        ]);
+      }
+      offset = decoded;
+    }
+    const slice = items.slice(offset, offset + limit);
+    const next = offset + limit < items.length ? btoa(`o:${offset + limit}`).replace(/=+$/, '') : null;
+    return { items: slice, next_cursor: next };
+  }
+
+  function audit(
+    actor: Principal | 'system',
+    action: string,
+    subjectType: AuditEntry['subject_type'],
+    subjectId: string,
+    extra: Partial<AuditEntry> = {},
+  ) {
+    state.audit.push({
+      id: `aud-${state.audit.length + 1}`,
+      at: iso(),
+      actor: actor === 'system' ? 'system' : `${actor.role}:${actor.name}`,
+      action,
+      subject_type: subjectType,
+      subject_id: subjectId,
+      deployment_id: null,
+      client_id: null,
+      before: null,
+      after: null,
+      ...extra,
+    });
+  }
+
+  function getClientOr404(clientId: string): Client {
+    const c = state.clients.get(clientId);
+    if (!c) throw new FakeProblem(404, 'not_found', `No client ${clientId}.`);
+    return c;
+  }
+
+  function getDeploymentOr404(deploymentId: string): Deployment {
+    const d = state.deployments.get(deploymentId);
+    if (!d) throw new FakeProblem(404, 'not_found', `No deployment ${deploymentId}.`);
+    return d;
+  }
+
+  function taskOf(deploymentId: string | undefined, clientId: string | undefined, taskId: string): Task {
+    const t = state.tasks.get(taskId);
+    if (!t || (deploymentId && t.deployment_id !== deploymentId) || (clientId && t.client_id !== clientId)) {
+      throw new FakeProblem(404, 'not_found', `No task ${taskId} here.`);
+    }
+    return t;
+  }
+
+  function move(task: Task, event: TaskEvent): void {
+    const r = transition(task.status, event);
+    if (!r.ok) throw new FakeProblem(409, 'illegal_transition', r.error.message);
+    task.status = r.state;
+    task.updated_at = iso();
+  }
+
+  function moveDeployment(d: Deployment, event: DeploymentEvent): void {
+    const r = transitionDeployment(d.status, event);
+    if (!r.ok) throw new FakeProblem(409, 'illegal_transition', r.error.message);
+    d.status = r.state as DeploymentStatus;
+    d.updated_at = iso();
+  }
+
+  function counts(tasks: Task[]): Schemas['TaskCounts'] {
+    const c = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Schemas['TaskCounts'];
+    for (const t of tasks) c[t.status]++;
+    return c;
+  }
+
+  function tasksOf(deploymentId: string): Task[] {
+    return [...state.tasks.values()].filter((t) => t.deployment_id === deploymentId);
+  }
+
+  function view(d: Deployment): Deployment {
+    return { ...d, task_counts: counts(tasksOf(d.id)) };
+  }
+
+  function enqueue(task: Task): void {
+    move(task, 'enqueue');
+    task.attempt += 1;
+  }
+
+  function approve(task: Task, event: TaskEvent, by: string | null, source: Task['approval_source']): void {
+    move(task, event);
+    task.approval_status = event === 'not_required' ? 'not_required' : 'approved';
+    task.approval_source = source;
+    task.approved_at = iso();
+    task.approved_by = by;
+  }
+
+  /** Releases approved tasks whose start time has come (the fake has no stages or waits). */
+  function release(task: Task): void {
+    const d = state.deployments.get(task.deployment_id);
+    if (task.status !== 'approved' || d?.status !== 'running') return;
+    if (task.requested_start_time && Date.parse(task.requested_start_time) > now().getTime()) return;
+    enqueue(task);
+  }
+
+  function settle(d: Deployment): void {
+    const tasks = tasksOf(d.id);
+    if (d.status !== 'running' || !tasks.every((t) => TERMINAL.includes(t.status))) return;
+    const failed = tasks.some((t) => t.status === 'failed' || t.status === 'timed_out');
+    moveDeployment(d, failed ? 'fail' : 'complete');
+    d.finished_at = iso();
+    audit('system', failed ? 'deployment.failed' : 'deployment.completed', 'deployment', d.id, {
+      deployment_id: d.id,
+    });
+    if (d.type === 'rollback' && d.rollback_of) {
+      const original = state.deployments.get(d.rollback_of);
+      if (original?.status === 'rolling_back') {
+        moveDeployment(original, failed ? 'rollback_failed' : 'rollback_done');
+        for (const rt of tasks) {
+          if (rt.status !== 'success') continue;
+          for (const ot of tasksOf(original.id)) {
+            if (ot.client_id === rt.client_id && transition(ot.status, 'roll_back').ok) move(ot, 'roll_back');
+          }
+        }
+      }
+    }
+  }
+
+  function offerFor(clientId: string): Task | undefined {
+    const mine = [...state.tasks.values()].filter((t) => t.client_id === clientId);
+    for (const t of mine) release(t);
+    const running = mine.find((t) => t.status === 'in_progress');
+    if (running) return running;
+    const queued = mine
+      .filter((t) => t.status === 'queued' && state.deployments.get(t.deployment_id)?.status === 'running')
+      .sort((a, b) => (a.type === b.type ? 0 : a.type === 'rollback' ? -1 : 1));
+    const next = queued[0];
+    if (!next) return undefined;
+    move(next, 'pickup');
+    next.lease_expires_at = new Date(now().getTime() + leaseSeconds * 1000).toISOString();
+    changed();
+    return next;
+  }
+
+  function updatesBody(task: Task | undefined): UpdatesResponse {
+    if (!task) return { available: false, poll_after_seconds: pollAfterSeconds };
+    return {
+      available: true,
+      poll_after_seconds: pollAfterSeconds,
+      update: {
+        task_id: task.id,
+        deployment_id: task.deployment_id,
+        type: task.type,
+        component: task.component,
+        version: task.version,
+        image_url: task.image_url,
+        previous_version: task.previous_version,
+        attempt: task.attempt,
+        helm_parameter: `${task.component}.image.tag`,
+        lease_expires_at: task.lease_expires_at!,
+        verify_timeout_seconds: 600,
+      },
+    };
+  }
+
+  const etagOf = (task: Task | undefined) =>
+    task ? `"${task.id}.${task.attempt}.${task.status}"` : '"none"';
+
+  function imageWithTag(imageUrl: string, version: string): string {
+    const base = imageUrl
+      .replace(/@sha256:[a-f0-9]{64}$/, '')
+      .replace(/:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, '');
+    return version.startsWith('sha256:') ? `${base}@${version}` : `${base}:${version}`;
+  }
+
+  function imageMatchesVersion(imageUrl: string, version: string): boolean {
+    return version.startsWith('sha256:')
+      ? imageUrl.endsWith(`@${version}`)
+      : new RegExp(`:${version.replace(/\./g, '\\.')}(@sha256:[a-f0-9]{64})?$`).test(imageUrl);
+  }
+
+  /** Runs a creating handler once per Idempotency-Key; a replay with another body is a conflict. */
+  async function idempotent(
+    request: Request,
+    bodyText: string,
+    run: () => Promise<Response>,
+  ): Promise<Response> {
+    const key = request.headers.get('idempotency-key');
+    if (!key) return run();
+    const fingerprint = `${request.method} ${new URL(request.url).pathname} ${bodyText}`;
+    const seen = idempotency.get(key);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) {
+        throw new FakeProblem(
+          409,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used for another request.',
+        );
+      }
+      return new Response(seen.body, {
+        status: seen.status,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    const response = await run();
+    idempotency.set(key, { fingerprint, status: response.status, body: await response.clone().text() });
+    return response;
+  }
+
+  const ok = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+    HttpResponse.json(body as Record<string, unknown>, { status, headers });
+
+  // ---- handlers ------------------------------------------------------------------------------------------------
+
+  const api = '*/api/v1';
+  const handlers: HttpHandler[] = [
+    http.get('*/healthz', () => ok({ status: 'ok' })),
+    http.get('*/readyz', () =>
+      ok({ status: 'ok', checks: { store: { status: 'ok', message: 'in memory' } } }),
+    ),
+    http.get('*/metrics', () => {
+      const lines = [
+        '# HELP gcc_tasks Tasks by status.',
+        '# TYPE gcc_tasks gauge',
+        ...Object.entries(counts([...state.tasks.values()])).map(([s, n]) => `gcc_tasks{status="${s}"} ${n}`),
+      ];
+      return new HttpResponse(`${lines.join('\n')}\n`, {
+        headers: { 'content-type': 'text/plain; version=0.0.4' },
+      });
+    }),
+
+    // releases
+    http.get(`${api}/releases`, ({ request }) => {
+      authenticate(request, ['admin', 'ci']);
+      const url = new URL(request.url);
+      const component = url.searchParams.get('component');
+      const items = [...state.releases].reverse().filter((r) => !component || r.component === component);
+      return ok(page(items, url));
+    }),
+    http.post(`${api}/releases`, async ({ request }) => {
+      const who = authenticate(request, ['admin', 'ci']);
+      const body = await readBody(request.clone(), 'ReleaseCreate');
+      return idempotent(request, JSON.stringify(body), async () => {
+        if (!components.has(body.component)) {
+          throw new FakeProblem(422, 'unknown_component', `Component ${body.component} is not managed here.`);
+        }
+        if (!imageMatchesVersion(body.image_url, body.version)) {
+          throw new FakeProblem(
+            422,
+            'invalid_image_reference',
+            `image_url does not reference version ${body.version}.`,
+          );
+        }
+        const existing = state.releases.find(
+          (r) => r.component === body.component && r.version === body.version,
+        );
+        const metadata = body.metadata ?? {};
+        if (existing) {
+          if (
+            existing.image_url === body.image_url &&
+            JSON.stringify(existing.metadata) === JSON.stringify(metadata)
+          ) {
+            return ok(existing, 200);
+          }
+          throw new FakeProblem(
+            409,
+            'release_conflict',
+            `${body.component} ${body.version} exists with another body.`,
+          );
+        }
+        const release: Release = {
+          id: id('rel'),
+          ...body,
+          metadata,
+          created_at: iso(),
+          created_by: `${who.role}:${who.name}`,
+        };
+        state.releases.push(release);
+        audit(who, 'release.created', 'release', release.id, { after: release });
+        return ok(release, 201);
+      });
+    }),
+    http.get(`${api}/releases/:release_id`, ({ request, params }) => {
+      authenticate(request, ['admin', 'ci']);
+      const r = state.releases.find((x) => x.id === params.release_id);
+      if (!r) throw new FakeProblem(404, 'not_found', `No release ${String(params.release_id)}.`);
+      return ok(r);
+    }),
+
+    // clients
+    http.get(`${api}/clients`, ({ request }) => {
+      authenticate(request, ['admin']);
+      const url = new URL(request.url);
+      const selector = url.searchParams.get('selector');
+      let items = [...state.clients.values()];
+      if (selector) {
+        const parsed = parseSelector(selector);
+        if (!parsed.ok) {
+          throw new FakeProblem(
+            400,
+            'invalid_selector',
+            `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
+          );
+        }
+        items = items.filter((c) => matchesSelector(c.labels, parsed.requirements));
+      }
+      return ok(page(items, url));
+    }),
+    http.post(`${api}/clients`, async ({ request }) => {
+      const who = authenticate(request, ['admin']);
+      const body = await readBody(request.clone(), 'ClientCreate');
+      return idempotent(request, JSON.stringify(body), async () => {
+        if (body.target_kind === 'argocd' && !body.argocd_instance) {
+          throw new FakeProblem(
+            400,
+            'validation_failed',
+            'argocd_instance is required for target_kind argocd.',
+            [{ path: '/body/argocd_instance', message: 'required when target_kind is argocd' }],
+          );
+        }
+        if (state.clients.has(body.id))
+          throw new FakeProblem(409, 'client_exists', `Client ${body.id} exists.`);
+        const client: Client = {
+          id: body.id,
+          name: body.name,
+          labels: body.labels ?? {},
+          target_kind: body.target_kind,
+          argocd_instance: body.argocd_instance ?? null,
+          timezone: body.timezone ?? 'UTC',
+          maintenance_windows: body.maintenance_windows ?? [],
+          auto_approve: body.auto_approve ?? { all: false, components: [] },
+          created_at: iso(),
+          updated_at: iso(),
+          last_seen_at: null,
+          agent_version: null,
+          current_versions: {},
+        };
+        state.clients.set(client.id, client);
+        audit(who, 'client.created', 'client', client.id, { client_id: client.id, after: client });
+        return ok(client, 201);
+      });
+    }),
+    http.get(`${api}/clients/:client_id`, ({ request, params }) => {
+      const clientId = String(params.client_id);
+      authenticate(request, ['admin', 'approver', 'agent'], clientId);
+      return ok(getClientOr404(clientId));
+    }),
+    http.patch(`${api}/clients/:client_id`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['admin']);
+      const client = getClientOr404(clientId);
+      const patch = await readBody(request, 'ClientPatch', [
+        'application/merge-patch+json',
+        'application/json',
+      ]);
+      const before = structuredClone(client);
+      if (patch.name !== undefined && patch.name !== null) client.name = patch.name;
+      if (patch.labels !== undefined) {
+        if (patch.labels === null) client.labels = {};
+        else
+          for (const [k, v] of Object.entries(patch.labels)) {
+            if (v === null) delete client.labels[k];
+            else client.labels[k] = v;
+          }
+      }
+      if (patch.target_kind !== undefined && patch.target_kind !== null)
+        client.target_kind = patch.target_kind;
+      if (patch.argocd_instance !== undefined) client.argocd_instance = patch.argocd_instance ?? null;
+      if (patch.timezone !== undefined) client.timezone = patch.timezone ?? 'UTC';
+      if (patch.maintenance_windows !== undefined)
+        client.maintenance_windows = patch.maintenance_windows ?? [];
+      if (patch.auto_approve !== undefined) {
+        client.auto_approve =
+          patch.auto_approve === null
+            ? { all: false, components: [] }
+            : { ...client.auto_approve, ...patch.auto_approve };
+      }
+      if (client.target_kind === 'argocd' && !client.argocd_instance) {
+        Object.assign(client, before);
+        throw new FakeProblem(
+          400,
+          'validation_failed',
+          'argocd_instance is required for target_kind argocd.',
+          [{ path: '/body/argocd_instance', message: 'required when target_kind is argocd' }],
+        );
+      }
+      client.updated_at = iso();
+      audit(who, 'client.updated', 'client', clientId, { client_id: clientId, before, after: client });
+      return ok(client);
+    }),
+    http.post(`${api}/clients/:client_id/tokens`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['admin']);
+      getClientOr404(clientId);
+      const body = await readBody(request.clone(), 'TokenCreate');
+      return idempotent(request, JSON.stringify(body), async () => {
+        const token = issueToken(clientId, body.role);
+        const issued = { id: id('tok'), role: body.role, client_id: clientId, token, created_at: iso() };
+        audit(who, 'token.created', 'token', issued.id, { client_id: clientId, after: { role: body.role } });
+        return ok(issued, 201);
+      });
+    }),
+
+    // approvals (CT)
+    http.get(`${api}/clients/:client_id/auto-approve`, ({ request, params }) => {
+      const clientId = String(params.client_id);
+      authenticate(request, ['admin', 'approver'], clientId);
+      return ok(getClientOr404(clientId).auto_approve);
+    }),
+    http.put(`${api}/clients/:client_id/auto-approve`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['admin', 'approver'], clientId);
+      const client = getClientOr404(clientId);
+      const body = await readBody(request, 'AutoApprovePreference');
+      const before = client.auto_approve;
+      client.auto_approve = body;
+      client.updated_at = iso();
+      audit(who, 'client.auto_approve_set', 'client', clientId, { client_id: clientId, before, after: body });
+      return ok(body);
+    }),
+    http.get(`${api}/clients/:client_id/pending-approvals`, ({ request, params }) => {
+      const clientId = String(params.client_id);
+      authenticate(request, ['admin', 'approver'], clientId);
+      getClientOr404(clientId);
+      const items = [...state.tasks.values()]
+        .filter((t) => t.client_id === clientId && t.status === 'pending_approval')
+        .map((t) => {
+          const d = state.deployments.get(t.deployment_id)!;
+          return {
+            task_id: t.id,
+            deployment_id: t.deployment_id,
+            component: t.component,
+            version: t.version,
+            image_url: t.image_url,
+            release_metadata: state.releases.find((r) => r.id === d.release_id)?.metadata ?? {},
+            status: 'pending_approval' as const,
+            deadline: d.approval.deadline ?? null,
+            on_deadline: d.approval.on_deadline ?? 'expire',
+            requested_at: t.created_at,
+          };
+        });
+      return ok(page(items, new URL(request.url)));
+    }),
+    http.post(`${api}/clients/:client_id/pending-approvals/:task_id/approve`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['admin', 'approver'], clientId);
+      const task = taskOf(undefined, clientId, String(params.task_id));
+      const body = await readBody(request, 'ApproveRequest');
+      if (task.approval_status === 'approved') return ok(task);
+      const before = structuredClone(task);
+      approve(task, 'approve', body.approved_by, 'client');
+      task.requested_start_time = body.requested_start_time ?? null;
+      release(task);
+      audit(who, 'task.approved', 'task', task.id, {
+        client_id: clientId,
+        deployment_id: task.deployment_id,
+        before,
+        after: task,
+      });
+      changed();
+      return ok(task);
+    }),
+    http.post(`${api}/clients/:client_id/pending-approvals/:task_id/reject`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['admin', 'approver'], clientId);
+      const task = taskOf(undefined, clientId, String(params.task_id));
+      const body = await readBody(request, 'RejectRequest');
+      if (task.status === 'rejected') return ok(task);
+      const before = structuredClone(task);
+      move(task, 'reject');
+      task.approval_status = 'rejected';
+      task.approval_source = 'client';
+      task.rejected_reason = body.reason;
+      audit(who, 'task.rejected', 'task', task.id, {
+        client_id: clientId,
+        deployment_id: task.deployment_id,
+        before,
+        after: task,
+      });
+      settle(state.deployments.get(task.deployment_id)!);
+      changed();
+      return ok(task);
+    }),
+
+    // agent
+    http.get(`${api}/clients/:client_id/updates`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      authenticate(request, ['agent'], clientId);
+      const client = getClientOr404(clientId);
+      client.last_seen_at = iso();
+      const url = new URL(request.url);
+      const waitText = url.searchParams.get('wait');
+      const wait = waitText === null ? 0 : Number(waitText);
+      if (!Number.isInteger(wait) || wait < 0 || wait > 60) {
+        throw new FakeProblem(400, 'validation_failed', 'wait must be an integer from 0 to 60.', [
+          { path: '/query/wait', message: 'must be an integer from 0 to 60' },
+        ]);
+      }
+      const ifNoneMatch = request.headers.get('if-none-match');
+      let task = offerFor(clientId);
+      if (wait > 0 && (etagOf(task) === ifNoneMatch || !task)) {
+        const seen = etagOf(task);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, wait * 1000);
+          function done() {
+            clearTimeout(timer);
+            listeners.delete(check);
+            resolve();
+          }
+          function check() {
+            if (etagOf(offerFor(clientId)) !== seen) done();
+          }
+          listeners.add(check);
+          request.signal.addEventListener('abort', done, { once: true });
+        });
+        task = offerFor(clientId);
+      }
+      const etag = etagOf(task);
+      if (ifNoneMatch === etag) return new HttpResponse(null, { status: 304, headers: { etag } });
+      return ok(updatesBody(task), 200, { etag });
+    }),
+    http.post(`${api}/clients/:client_id/status`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const who = authenticate(request, ['agent'], clientId);
+      const client = getClientOr404(clientId);
+      const body = await readBody(request, 'StatusReport');
+      const task = taskOf(undefined, clientId, body.task_id);
+      const key = `${body.task_id}:${body.attempt}:${body.status}`;
+      if (reports.has(key)) {
+        return ok({
+          ...body,
+          message: undefined,
+          logs: undefined,
+          task_status: task.status,
+          duplicate: true,
+        });
+      }
+      if (body.attempt !== task.attempt) {
+        throw new FakeProblem(
+          409,
+          'stale_attempt',
+          `Task ${task.id} is at attempt ${task.attempt}, not ${body.attempt}.`,
+        );
+      }
+      if (body.status === 'in_progress') {
+        if (task.status === 'queued') move(task, 'pickup');
+        else if (task.status !== 'in_progress') move(task, 'pickup'); // raises illegal_transition
+        task.lease_expires_at = new Date(now().getTime() + leaseSeconds * 1000).toISOString();
+      } else {
+        if (task.status === 'queued') move(task, 'pickup');
+        move(task, body.status === 'success' ? 'succeed' : 'fail');
+        task.lease_expires_at = null;
+        if (body.status === 'success') client.current_versions[task.component] = task.version;
+      }
+      task.last_message = body.message ?? task.last_message;
+      if (body.logs) task.logs = [...task.logs, ...body.logs].slice(-200);
+      if (body.agent_version) client.agent_version = body.agent_version;
+      client.last_seen_at = iso();
+      reports.add(key);
+      audit(who, `task.${body.status}`, 'task', task.id, {
+        client_id: clientId,
+        deployment_id: task.deployment_id,
+      });
+      settle(state.deployments.get(task.deployment_id)!);
+      changed();
+      return ok({
+        task_id: task.id,
+        attempt: body.attempt,
+        status: body.status,
+        task_status: task.status,
+        duplicate: false,
+      });
+    }),
+
+    // deployments
+    http.get(`${api}/deployments`, ({ request }) => {
+      authenticate(request, ['admin']);
+      const url = new URL(request.url);
+      const status = url.searchParams.get('status');
+      const items = [...state.deployments.values()].reverse().filter((d) => !status || d.status === status);
+      return ok(page(items.map(view), url));
+    }),
+    http.post(`${api}/deployments`, async ({ request }) => {
+      const who = authenticate(request, ['admin']);
+      const body = await readBody(request.clone(), 'DeploymentCreate');
+      return idempotent(request, JSON.stringify(body), async () => {
+        const release = state.releases.find((r) => r.id === body.release_id);
+        if (!release) throw new FakeProblem(404, 'not_found', `No release ${body.release_id}.`);
+        const { client_ids: ids, selector } = body.targets;
+        const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
+        if (unknown.length) {
+          throw new FakeProblem(
+            422,
+            'unknown_client',
+            `Unknown clients: ${unknown.join(', ')}.`,
+            unknown.map((c) => ({
+              path: `/body/targets/client_ids/${(ids ?? []).indexOf(c)}`,
+              message: `no client ${c}`,
+            })),
+          );
+        }
+        const targets = new Set(ids ?? []);
+        if (selector !== undefined) {
+          const parsed = parseSelector(selector);
+          if (!parsed.ok) {
+            throw new FakeProblem(
+              400,
+              'invalid_selector',
+              `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
+            );
+          }
+          for (const c of state.clients.values())
+            if (matchesSelector(c.labels, parsed.requirements)) targets.add(c.id);
+        }
+        if (targets.size === 0) throw new FakeProblem(422, 'no_targets', 'The targets select no client.');
+        const approval = {
+          required: body.approval?.required ?? true,
+          deadline: body.approval?.deadline ?? null,
+          on_deadline: body.approval?.on_deadline ?? 'expire',
+          visible_from: body.approval?.visible_from ?? null,
+        };
+        const d: Deployment = {
+          id: id('dpl'),
+          type: 'update',
+          release_id: release.id,
+          component: release.component,
+          version: release.version,
+          rollback_of: null,
+          status: 'created',
+          strategy: body.strategy ?? {},
+          approval,
+          description: body.description ?? null,
+          created_by: `${who.role}:${who.name}`,
+          created_at: iso(),
+          updated_at: iso(),
+          started_at: null,
+          finished_at: null,
+          task_counts: counts([]),
+          stages: [],
+        };
+        state.deployments.set(d.id, d);
+        moveDeployment(d, 'start');
+        d.started_at = iso();
+        const hidden = approval.visible_from !== null && Date.parse(approval.visible_from) > now().getTime();
+        for (const clientId of targets) {
+          const client = state.clients.get(clientId)!;
+          const task = newTask(
+            d,
+            clientId,
+            release.version,
+            release.image_url,
+            client.current_versions[release.component] ?? null,
+          );
+          task.requested_start_time = body.requested_start_time ?? null;
+          if (!approval.required) approve(task, 'not_required', null, 'not_required');
+          else if (client.auto_approve.all || client.auto_approve.components.includes(release.component)) {
+            approve(task, 'auto_approve', 'auto-approve policy', 'auto_policy');
+          } else if (!hidden) {
+            move(task, 'publish');
+            task.approval_status = 'pending';
+          } else task.approval_status = 'pending';
+          release_(task);
+        }
+        audit(who, 'deployment.created', 'deployment', d.id, {
+          deployment_id: d.id,
+          after: { targets: [...targets] },
+        });
+        changed();
+        return ok(view(d), 201);
+      });
+    }),
+    http.get(`${api}/deployments/:deployment_id`, ({ request, params }) => {
+      authenticate(request, ['admin']);
+      return ok(view(getDeploymentOr404(String(params.deployment_id))));
+    }),
+    http.get(`${api}/deployments/:deployment_id/tasks`, ({ request, params }) => {
+      authenticate(request, ['admin']);
+      const d = getDeploymentOr404(String(params.deployment_id));
+      const url = new URL(request.url);
+      const status = url.searchParams.get('status');
+      const clientId = url.searchParams.get('client_id');
+      const items = tasksOf(d.id).filter(
+        (t) => (!status || t.status === status) && (!clientId || t.client_id === clientId),
+      );
+      return ok(page(items, url));
+    }),
+    ...(['pause', 'resume', 'abort'] as const).map((verb) =>
+      http.post(`${api}/deployments/:deployment_id/${verb}`, ({ request, params }) => {
+        const who = authenticate(request, ['admin']);
+        const d = getDeploymentOr404(String(params.deployment_id));
+        const target = { pause: 'paused', resume: 'running', abort: 'aborted' }[verb];
+        if (d.status !== target) {
+          moveDeployment(d, verb);
+          if (verb === 'abort') {
+            for (const t of tasksOf(d.id)) if (transition(t.status, 'cancel').ok) move(t, 'cancel');
+            d.finished_at = iso();
+          }
+          audit(who, `deployment.${verb}`, 'deployment', d.id, { deployment_id: d.id });
+          changed();
+        }
+        return ok(view(d));
+      }),
+    ),
+    http.post(`${api}/deployments/:deployment_id/rollback`, async ({ request, params }) => {
+      const who = authenticate(request, ['admin']);
+      const original = getDeploymentOr404(String(params.deployment_id));
+      const body = await readBody(request.clone(), 'RollbackRequest');
+      return idempotent(request, JSON.stringify(body), async () => {
+        const scope = body.scope ?? 'deployment';
+        if (scope === 'clients' && !body.client_ids?.length) {
+          throw new FakeProblem(400, 'validation_failed', 'scope clients needs client_ids.', [
+            { path: '/body/client_ids', message: 'required when scope is clients' },
+          ]);
+        }
+        const candidates = tasksOf(original.id).filter(
+          (t) =>
+            ['success', 'failed', 'timed_out', 'in_progress'].includes(t.status) &&
+            (scope !== 'clients' || body.client_ids!.includes(t.client_id)),
+        );
+        moveDeployment(original, 'rollback_start');
+        const d: Deployment = {
+          ...original,
+          id: id('dpl'),
+          type: 'rollback',
+          rollback_of: original.id,
+          status: 'created',
+          approval: { required: false, deadline: null, on_deadline: 'expire', visible_from: null },
+          description: body.reason ?? `Rollback of ${original.id}`,
+          created_by: `${who.role}:${who.name}`,
+          created_at: iso(),
+          updated_at: iso(),
+          started_at: null,
+          finished_at: null,
+          stages: [],
+        };
+        state.deployments.set(d.id, d);
+        moveDeployment(d, 'start');
+        d.started_at = iso();
+        for (const t of candidates) {
+          if (!t.previous_version) continue; // nothing earlier to return to: reported by its absence, not guessed
+          const task = newTask(
+            d,
+            t.client_id,
+            t.previous_version,
+            imageWithTag(t.image_url, t.previous_version),
+            t.version,
+          );
+          task.type = 'rollback';
+          approve(task, 'not_required', null, 'not_required');
+          release_(task);
+        }
+        audit(who, 'deployment.rollback', 'deployment', original.id, {
+          deployment_id: original.id,
+          after: { rollback: d.id },
+        });
+        settle(d);
+        changed();
+        return ok(view(d), 201);
+      });
+    }),
+    http.post(
+      `${api}/deployments/:deployment_id/tasks/:task_id/force-approve`,
+      async ({ request, params }) => {
+        const who = authenticate(request, ['admin']);
+        const task = taskOf(String(params.deployment_id), undefined, String(params.task_id));
+        const body = await readBody(request, 'ForceApproveRequest');
+        if (task.approval_status === 'approved') return ok(task);
+        approve(task, 'force_approve', body.approved_by, 'admin_force');
+        release_(task);
+        audit(who, 'task.force_approved', 'task', task.id, {
+          deployment_id: task.deployment_id,
+          client_id: task.client_id,
+          after: { reason: body.reason },
+        });
+        changed();
+        return ok(task);
+      },
+    ),
+
+    // audit
+    http.get(`${api}/audit`, ({ request }) => {
+      authenticate(request, ['admin']);
+      const url = new URL(request.url);
+      const q = (k: string) => url.searchParams.get(k);
+      const items = [...state.audit]
+        .reverse()
+        .filter(
+          (e) =>
+            (!q('deployment_id') || e.deployment_id === q('deployment_id')) &&
+            (!q('client_id') || e.client_id === q('client_id')) &&
+            (!q('actor') || e.actor === q('actor')),
+        );
+      return ok(page(items, url));
+    }),
+  ];
+
+  function release_(task: Task): void {
+    release(task);
+  }
+
+  function newTask(
+    d: Deployment,
+    clientId: string,
+    version: string,
+    imageUrl: string,
+    previous: string | null,
+  ): Task {
+    const task: Task = {
+      id: id('tsk'),
+      deployment_id: d.id,
+      client_id: clientId,
+      type: d.type,
+      component: d.component,
+      version,
+      image_url: imageUrl,
+      previous_version: previous,
+      status: 'pending',
+      approval_status: 'pending',
+      approval_source: null,
+      approved_at: null,
+      approved_by: null,
+      rejected_reason: null,
+      requested_start_time: null,
+      stage: null,
+      attempt: 0,
+      lease_expires_at: null,
+      last_message: null,
+      logs: [],
+      created_at: iso(),
+      updated_at: iso(),
+    };
+    state.tasks.set(task.id, task);
+    return task;
+  }
+
+  function issueToken(clientId: string, role: 'agent' | 'approver'): string {
+    const token = `wrk_${role}_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
+    tokens.set(token, { role, clientId, name: clientId });
+    return token;
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const instance = new URL(request.url).pathname;
+    try {
+      const response = await getResponse(handlers, request);
+      return (
+        response ??
+        new FakeProblem(404, 'not_found', `No operation at ${request.method} ${instance}.`).toResponse(
+          instance,
+        )
+      );
+    } catch (error) {
+      if (error instanceof FakeProblem) return error.toResponse(instance);
+      return new FakeProblem(500, 'internal_error', String(error)).toResponse(instance);
+    }
+  }
+
+  return {
+    get handlers() {
+      // Wrap each handler so a FakeProblem thrown inside becomes its problem+json answer under msw too.
+      return [
+        http.all('*', async ({ request }) => {
+          const path = new URL(request.url).pathname;
+          if (!path.startsWith('/api/v1/') && !['/healthz', '/readyz', '/metrics'].includes(path))
+            return undefined;
+          return handle(request);
+        }),
+      ];
+    },
+    fetch: (input, init) => handle(new Request(input, init)),
+    handle,
+    state,
+    issueToken,
+  };
+}

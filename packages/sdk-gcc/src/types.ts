@@ -1,0 +1,79 @@
+import type { operations } from './generated/gcc';
+import type { Schemas } from './schemas';
+
+/** A release recorded by CI. */
+export type Release = Schemas['Release'];
+/** Body of `POST /api/v1/releases`. */
+export type ReleaseCreate = Schemas['ReleaseCreate'];
+/** A client (one customer installation). */
+export type Client = Schemas['Client'];
+/** Body of `POST /api/v1/clients`. */
+export type ClientCreate = Schemas['ClientCreate'];
+/** JSON merge patch of a client. */
+export type ClientPatch = Schemas['ClientPatch'];
+/** A token as issued (the secret is shown once). */
+export type TokenIssued = Schemas['TokenIssued'];
+/** Body of `POST /api/v1/clients/{id}/tokens`. */
+export type TokenCreate = Schemas['TokenCreate'];
+/** A client's auto-approve preference. */
+export type AutoApprovePreference = Schemas['AutoApprovePreference'];
+/** A deployment: one release to a set of clients. */
+export type Deployment = Schemas['Deployment'];
+/** Body of `POST /api/v1/deployments`. */
+export type DeploymentCreate = Schemas['DeploymentCreate'];
+/** Rollout strategy of a deployment. */
+export type Strategy = Schemas['Strategy'];
+/** Approval policy of a deployment. */
+export type ApprovalPolicy = Schemas['ApprovalPolicy'];
+/** One client's part of a deployment. */
+export type Task = Schemas['Task'];
+/** Status of a task. */
+export type TaskStatus = Schemas['TaskStatus'];
+/** Status of a deployment. */
+export type DeploymentStatus = Schemas['DeploymentStatus'];
+/** Body of `POST /api/v1/deployments/{id}/rollback`. */
+export type RollbackRequest = Schemas['RollbackRequest'];
+/** Body of `POST …/force-approve`. */
+export type ForceApproveRequest = Schemas['ForceApproveRequest'];
+/** An update waiting for a client's approval. */
+export type PendingApproval = Schemas['PendingApproval'];
+/** Body of `POST …/approve`. */
+export type ApproveRequest = Schemas['ApproveRequest'];
+/** Body of `POST …/reject`. */
+export type RejectRequest = Schemas['RejectRequest'];
+/** What the GCC offers an agent. */
+export type UpdatesResponse = Schemas['UpdatesResponse'];
+/** One update offered to an agent. */
+export type Update = Schemas['Update'];
+/** Body of `POST /api/v1/clients/{id}/status`. */
+export type StatusReport = Schemas['StatusReport'];
+/** Answer to a status report. */
+export type StatusAccepted = Schemas['StatusAccepted'];
+/** One audit log entry. */
+export type AuditEntry = Schemas['AuditEntry'];
+/** Readiness answer of `/readyz`. */
+export type Readiness = Schemas['Readiness'];
+/** Liveness answer of `/healthz`. */
+export type Health = Schemas['Health'];
+/** A page of a list. */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+type QueryOf<Op extends keyof operations> = operations[Op]['parameters'] extends { query?: infer Q }
+  ? NonNullable<Q>
+  : never;
+
+/** Query of `GET /api/v1/releases`. */
+export type ListReleasesQuery = QueryOf<'listReleases'>;
+/** Query of `GET /api/v1/clients`. */
+export type ListClientsQuery = QueryOf<'listClients'>;
+/** Query of `GET /api/v1/deployments`. */
+export type ListDeploymentsQuery = QueryOf<'listDeployments'>;
+/** Query of `GET /api/v1/deployments/{id}/tasks`. */
+export type ListDeploymentTasksQuery = QueryOf<'listDeploymentTasks'>;
+/** Query of `GET /api/v1/clients/{id}/pending-approvals`. */
+export type ListPendingApprovalsQuery = QueryOf<'listPendingApprovals'>;
+/** Query of `GET /api/v1/audit`. */
+export type ListAuditQuery = QueryOf<'listAudit'>;

@@ -1,0 +1,73 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  createGccClient,
+  type Deployment,
+  type GccHttpError,
+  isGccHttpError,
+  type Page,
+  type Release,
+  type Task,
+  type UpdatesResult,
+} from '../src';
+
+const gcc = createGccClient({ baseUrl: 'http://localhost:8080', token: 't' });
+
+describe('createGccClient types', () => {
+  it('returns the contract types, never any', () => {
+    expectTypeOf(gcc.releases.create).returns.resolves.toEqualTypeOf<Release>();
+    expectTypeOf(gcc.releases.list).returns.resolves.toEqualTypeOf<Page<Release>>();
+    expectTypeOf(gcc.deployments.get).returns.resolves.toEqualTypeOf<Deployment>();
+    expectTypeOf(gcc.approvals.approve).returns.resolves.toEqualTypeOf<Task>();
+    expectTypeOf(gcc.agent.getUpdates).returns.resolves.toEqualTypeOf<UpdatesResult>();
+    expectTypeOf<Release['version']>().toEqualTypeOf<string>();
+    expectTypeOf<Task['status']>().toEqualTypeOf<
+      | 'pending'
+      | 'pending_approval'
+      | 'approved'
+      | 'queued'
+      | 'in_progress'
+      | 'success'
+      | 'failed'
+      | 'timed_out'
+      | 'overdue'
+      | 'rolled_back'
+      | 'rejected'
+      | 'expired'
+      | 'cancelled'
+    >();
+    expectTypeOf<Deployment>().not.toBeAny();
+  });
+
+  it('narrows an update answer on notModified', async () => {
+    const r = await gcc.agent.getUpdates('adani-prod', { etag: '"x"', waitSeconds: 30 });
+    if (!r.notModified) {
+      expectTypeOf(r.body.available).toEqualTypeOf<boolean>();
+      expectTypeOf(r.body.update?.attempt).toEqualTypeOf<number | undefined>();
+    } else {
+      // @ts-expect-error a 304 has no body
+      void r.body;
+    }
+  });
+
+  it('rejects wrong bodies at compile time', () => {
+    // @ts-expect-error component is required
+    void gcc.releases.create({ version: 'v1', image_url: 'r/x:v1' });
+    // @ts-expect-error target_kind is a closed set
+    void gcc.clients.create({ id: 'a', name: 'a', target_kind: 'vm' });
+    // @ts-expect-error a status report's status is in_progress | success | failed
+    void gcc.agent.reportStatus('a', { task_id: 'tsk-1', attempt: 1, status: 'done' });
+    // @ts-expect-error reject needs a reason
+    void gcc.approvals.reject('a', 'tsk-1', { rejected_by: 'me' });
+    // @ts-expect-error unknown fields are not part of the contract
+    void gcc.deployments.create({ release_id: 'rel-1', targets: { selector: 'tier=premium' }, force: true });
+  });
+
+  it('narrows errors with the guards', () => {
+    const e: unknown = new Error('x');
+    if (isGccHttpError(e)) {
+      expectTypeOf(e).toEqualTypeOf<GccHttpError>();
+      expectTypeOf(e.status).toEqualTypeOf<number>();
+      expectTypeOf(e.code).toEqualTypeOf<string | undefined>();
+    }
+  });
+});

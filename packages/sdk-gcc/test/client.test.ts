@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGccClient, type GccClient, type GccHttpError, isGccHttpError, paginate } from '../src';
+import { type FakeGccServer, startFakeGccServer } from '../src/testing';
+
+let server: FakeGccServer;
+let admin: GccClient;
+let ci: GccClient;
+const retry = { limit: 0 };
+
+async function httpError(p: Promise<unknown>): Promise<GccHttpError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!isGccHttpError(e)) throw new Error(`expected a GccHttpError, got ${String(e)}`);
+  return e;
+}
+
+beforeAll(async () => {
+  server = await startFakeGccServer();
+  admin = createGccClient({ baseUrl: server.url, token: 'admin-token', retry });
+  ci = createGccClient({ baseUrl: server.url, token: 'ci-token', retry });
+  for (const [id, tier, region] of [
+    ['adani-prod', 'premium', 'in'],
+    ['tata-prod', 'premium', 'eu'],
+    ['infosys-prod', 'free', 'us'],
+  ] as const) {
+    await admin.clients.create({
+      id,
+      name: id,
+      labels: { tier, region },
+      target_kind: 'argocd',
+      argocd_instance: 'argocd-1',
+      timezone: 'Asia/Kolkata',
+    });
+  }
+});
+afterAll(() => server.close());
+
+describe('releases (ci role)', () => {
+  const body = { component: 'backend', version: 'sha123', image_url: 'registry.wrktalk.com/backend:sha123' };
+
+  it('records a release, and posting it again returns the same one', async () => {
+    const first = await ci.releases.create(body);
+    expect(first).toMatchObject({ ...body, metadata: {}, created_by: 'ci:ci' });
+    expect(first.id).toMatch(/^rel-/);
+    const again = await ci.releases.create(body);
+    expect(again.id).toBe(first.id);
+    expect(await ci.releases.get(first.id)).toEqual(first);
+  });
+
+  it('refuses the same version with another image as release_conflict', async () => {
+    const e = await httpError(
+      ci.releases.create({ ...body, image_url: 'registry.wrktalk.com/other:sha123' }),
+    );
+    expect([e.status, e.code]).toEqual([409, 'release_conflict']);
+  });
+
+  it('refuses a version that is not an image tag, naming the field', async () => {
+    const e = await httpError(ci.releases.create({ ...body, version: 'v 1;rm -rf' }));
+    expect([e.status, e.code]).toEqual([400, 'validation_failed']);
+    expect(e.problem?.errors?.map((x) => x.path)).toContain('/body/version');
+  });
+
+  it('refuses an unknown component and an image that does not carry the version', async () => {
+    expect((await httpError(ci.releases.create({ ...body, component: 'nope' }))).code).toBe(
+      'unknown_component',
+    );
+    const e = await httpError(ci.releases.create({ ...body, version: 'sha999' }));
+    expect(e.code).toBe('invalid_image_reference');
+  });
+
+  it('replays a create with the same Idempotency-Key and refuses the key for another body', async () => {
+    const b = { component: 'media', version: '1.0.0', image_url: 'registry.wrktalk.com/media:1.0.0' };
+    const a = await ci.releases.create(b, { idempotencyKey: 'k-1' });
+    const replay = await ci.releases.create(b, { idempotencyKey: 'k-1' });
+    expect(replay).toEqual(a);
+    const e = await httpError(
+      ci.releases.create(
+        { ...b, version: '1.0.1', image_url: 'r.io/media:1.0.1' },
+        { idempotencyKey: 'k-1' },
+      ),
+    );
+    expect(e.code).toBe('idempotency_key_reused');
+  });
+
+  it('filters by component and answers 404 for an unknown id', async () => {
+    const page = await ci.releases.list({ component: 'media' });
+    expect(page.items.map((r) => r.component)).toEqual(['media']);
+    expect((await httpError(ci.releases.get('rel-missing'))).status).toBe(404);
+  });
+});
+
+describe('clients (admin role)', () => {
+  it('lists clients by label selector', async () => {
+    const premium = await admin.clients.list({ selector: 'tier=premium,region in (in,us)' });
+    expect(premium.items.map((c) => c.id)).toEqual(['adani-prod']);
+    const notFree = await admin.clients.list({ selector: 'tier!=free' });
+    expect(notFree.items.map((c) => c.id).sort()).toEqual(['adani-prod', 'tata-prod']);
+  });
+
+  it('answers a bad selector with invalid_selector and its position', async () => {
+    const e = await httpError(admin.clients.list({ selector: 'tier in (premium' }));
+    expect([e.status, e.code]).toEqual([400, 'invalid_selector']);
+    expect(e.problem?.detail).toMatch(/at \d+/);
+  });
+
+  it('refuses a duplicate id and updates with a merge patch', async () => {
+    const dup = await httpError(admin.clients.create({ id: 'adani-prod', name: 'x', target_kind: 'docker' }));
+    expect(dup.code).toBe('client_exists');
+    const c = await admin.clients.update('infosys-prod', {
+      labels: { region: null, canary: 'true' },
+      timezone: null,
+    });
+    expect(c.labels).toEqual({ tier: 'free', canary: 'true' });
+    expect(c.timezone).toBe('UTC');
+  });
+
+  it('walks every page with paginate()', async () => {
+    const ids: string[] = [];
+    for await (const c of paginate((cursor) => admin.clients.list({ limit: 1, cursor }))) ids.push(c.id);
+    expect(ids.sort()).toEqual(['adani-prod', 'infosys-prod', 'tata-prod']);
+  });
+});
+
+describe('auth', () => {
+  it('answers 401 without a token and 403 for the wrong role or client', async () => {
+    const anon = createGccClient({ baseUrl: server.url, retry });
+    expect((await httpError(anon.releases.list())).code).toBe('unauthorized');
+    expect((await httpError(ci.clients.list())).code).toBe('forbidden');
+    const approverToken = (await admin.clients.createToken('tata-prod', { role: 'approver' })).token;
+    const approver = createGccClient({ baseUrl: server.url, token: approverToken, retry });
+    expect((await httpError(approver.approvals.listPending('adani-prod'))).code).toBe('forbidden');
+    expect((await approver.approvals.listPending('tata-prod')).items).toEqual([]);
+  });
+});
+
+describe('the update flow: deployment, approvals, agent', () => {
+  it('runs approve → agent apply → success, and reject, end to end', async () => {
+    const release = await ci.releases.create({
+      component: 'ct',
+      version: 'v2',
+      image_url: 'registry.wrktalk.com/ct:v2',
+      metadata: { notes: 'new chat UI' },
+    });
+    await admin.approvals.setAutoApprove('infosys-prod', { all: false, components: ['ct'] });
+    const dpl = await admin.deployments.create({
+      release_id: release.id,
+      targets: { client_ids: ['infosys-prod'], selector: 'tier=premium' },
+    });
+    expect(dpl.id).toMatch(/^dpl-/);
+    expect(dpl.status).toBe('running');
+    expect(dpl.task_counts).toMatchObject({ pending_approval: 2, queued: 1 });
+
+    const approverToken = (await admin.clients.createToken('adani-prod', { role: 'approver' })).token;
+    const approver = createGccClient({ baseUrl: server.url, token: approverToken, retry });
+    const pending = await approver.approvals.listPending('adani-prod');
+    expect(pending.items).toHaveLength(1);
+    expect(pending.items[0]).toMatchObject({ version: 'v2', release_metadata: { notes: 'new chat UI' } });
+    const taskId = pending.items[0]!.task_id;
+
+    const agentToken = (await admin.clients.createToken('adani-prod', { role: 'agent' })).token;
+    const agent = createGccClient({ baseUrl: server.url, token: agentToken, retry });
+    const before = await agent.agent.getUpdates('adani-prod');
+    expect(before).toMatchObject({ notModified: false, body: { available: false } });
+
+    const approved = await approver.approvals.approve('adani-prod', taskId, { approved_by: 'ops@adani' });
+    expect(approved).toMatchObject({
+      status: 'queued',
+      approval_status: 'approved',
+      approved_by: 'ops@adani',
+      attempt: 1,
+    });
+
+    const offer = await agent.agent.getUpdates('adani-prod', { etag: before.etag });
+    if (offer.notModified) throw new Error('expected an offer');
+    expect(offer.body.update).toMatchObject({
+      task_id: taskId,
+      type: 'update',
+      version: 'v2',
+      helm_parameter: 'ct.image.tag',
+    });
+    const again = await agent.agent.getUpdates('adani-prod', { etag: offer.etag });
+    expect(again.notModified).toBe(true);
+
+    const report = { task_id: taskId, attempt: 1, status: 'success' as const, message: 'Synced and Healthy' };
+    expect(await agent.agent.reportStatus('adani-prod', report)).toMatchObject({
+      task_status: 'success',
+      duplicate: false,
+    });
+    expect(await agent.agent.reportStatus('adani-prod', report)).toMatchObject({ duplicate: true });
+    const stale = await httpError(agent.agent.reportStatus('adani-prod', { ...report, attempt: 2 }));
+    expect(stale.code).toBe('stale_attempt');
+
+    const tataTask = (await admin.deployments.listTasks(dpl.id, { client_id: 'tata-prod' })).items[0]!;
+    const rejected = await admin.approvals.reject('tata-prod', tataTask.id, {
+      rejected_by: 'ops@tata',
+      reason: 'freeze week',
+    });
+    expect(rejected).toMatchObject({ status: 'rejected', rejected_reason: 'freeze week' });
+    const illegal = await httpError(
+      admin.approvals.approve('tata-prod', tataTask.id, { approved_by: 'ops@tata' }),
+    );
+    expect(illegal.code).toBe('illegal_transition');
+
+    const view = await admin.deployments.get(dpl.id);
+    expect(view.task_counts).toMatchObject({ success: 1, rejected: 1, queued: 1 });
+    expect((await admin.clients.get('adani-prod')).current_versions).toEqual({ ct: 'v2' });
+    const audit = await admin.audit.list({ deployment_id: dpl.id });
+    expect(audit.items.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['deployment.created', 'task.approved', 'task.success', 'task.rejected']),
+    );
+  });
+
+  it('wakes a long-poll as soon as the update is approved', async () => {
+    const release = await ci.releases.create({
+      component: 'backend',
+      version: 'v9',
+      image_url: 'registry.wrktalk.com/backend:v9',
+    });
+    const dpl = await admin.deployments.create({
+      release_id: release.id,
+      targets: { client_ids: ['tata-prod'] },
+    });
+    const agentToken = (await admin.clients.createToken('tata-prod', { role: 'agent' })).token;
+    const agent = createGccClient({ baseUrl: server.url, token: agentToken, retry });
+    const started = Date.now();
+    const poll = agent.agent.getUpdates('tata-prod', { waitSeconds: 20 });
+    const task = (await admin.deployments.listTasks(dpl.id)).items[0]!;
+    await admin.deployments.forceApprove(dpl.id, task.id, { approved_by: 'admin', reason: 'security fix' });
+    const offer = await poll;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(offer).toMatchObject({
+      notModified: false,
+      body: { available: true, update: { task_id: task.id } },
+    });
+  });
+
+  it("pauses, resumes, refuses an illegal transition, and rolls back to each client's previous version", async () => {
+    const release = await ci.releases.create({
+      component: 'ct',
+      version: 'v3',
+      image_url: 'registry.wrktalk.com/ct:v3',
+    });
+    const dpl = await admin.deployments.create({
+      release_id: release.id,
+      targets: { client_ids: ['adani-prod'] },
+      approval: { required: false },
+    });
+    expect((await admin.deployments.pause(dpl.id)).status).toBe('paused');
+    expect((await admin.deployments.pause(dpl.id)).status).toBe('paused');
+    expect((await admin.deployments.resume(dpl.id)).status).toBe('running');
+
+    const agentToken = (await admin.clients.createToken('adani-prod', { role: 'agent' })).token;
+    const agent = createGccClient({ baseUrl: server.url, token: agentToken, retry });
+    const offer = await agent.agent.getUpdates('adani-prod');
+    if (offer.notModified || !offer.body.update) throw new Error('expected an offer');
+    expect(offer.body.update.previous_version).toBe('v2');
+    await agent.agent.reportStatus('adani-prod', {
+      task_id: offer.body.update.task_id,
+      attempt: 1,
+      status: 'failed',
+      message: 'Degraded',
+    });
+    expect((await admin.deployments.get(dpl.id)).status).toBe('failed');
+    expect((await httpError(admin.deployments.resume(dpl.id))).code).toBe('illegal_transition');
+
+    const rb = await admin.deployments.rollback(dpl.id, { reason: 'canary failed' });
+    expect(rb).toMatchObject({ type: 'rollback', rollback_of: dpl.id, status: 'running' });
+    const rbOffer = await agent.agent.getUpdates('adani-prod');
+    if (rbOffer.notModified || !rbOffer.body.update) throw new Error('expected a rollback offer');
+    expect(rbOffer.body.update).toMatchObject({
+      type: 'rollback',
+      version: 'v2',
+      image_url: 'registry.wrktalk.com/ct:v2',
+    });
+    await agent.agent.reportStatus('adani-prod', {
+      task_id: rbOffer.body.update.task_id,
+      attempt: 1,
+      status: 'success',
+    });
+    expect((await admin.deployments.get(dpl.id)).status).toBe('rolled_back');
+    expect((await admin.deployments.listTasks(dpl.id)).items[0]!.status).toBe('rolled_back');
+  });
+
+  it('answers 422 no_targets and unknown_client with the offending index', async () => {
+    const release = (await ci.releases.list({ component: 'backend' })).items[0]!;
+    expect(
+      (
+        await httpError(
+          admin.deployments.create({ release_id: release.id, targets: { selector: 'tier=gold' } }),
+        )
+      ).code,
+    ).toBe('no_targets');
+    const e = await httpError(
+      admin.deployments.create({ release_id: release.id, targets: { client_ids: ['adani-prod', 'ghost'] } }),
+    );
+    expect(e.code).toBe('unknown_client');
+    expect(e.problem?.errors).toEqual([{ path: '/body/targets/client_ids/1', message: 'no client ghost' }]);
+  });
+});
+
+describe('health', () => {
+  it('answers healthz, readyz and metrics', async () => {
+    expect(await admin.health.healthz()).toEqual({ status: 'ok' });
+    expect((await admin.health.readyz()).status).toBe('ok');
+    expect(await admin.health.metrics()).toMatch(/^gcc_tasks\{status="success"\} \d+$/m);
+  });
+});
