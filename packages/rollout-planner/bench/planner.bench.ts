@@ -1,0 +1,171 @@
+/**
+ * Benchmark of the planner at 100,000 clients (a script, not a timed test).
+ *
+ *   npx tsx packages/rollout-planner/bench/planner.bench.ts
+ *
+ * Times are medians over repeated runs after warm-up, next to a baseline measured in the same run
+ * (copying and sorting the 100,000 client ids). Peak memory is the max RSS of a child process that
+ * runs the scenario minus the max RSS of a child that only builds the same input.
+ */
+import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Client } from '../src/clients/client';
+import { decide } from '../src/decide/decide';
+import type { DecidePolicy } from '../src/decide/policy';
+import type { DeploymentSnapshot, StageRecord, TaskRow } from '../src/decide/snapshot';
+import { planRollout } from '../src/plan/plan-rollout';
+
+const N = 100_000;
+const NOW = Date.parse('2026-11-26T10:00:00Z');
+const RUNS = 21;
+const WARMUP = 3;
+
+function makeClients(n: number): Client[] {
+  const zones = ['UTC', 'Asia/Kolkata', 'Europe/Berlin', 'America/New_York'];
+  const clients: Client[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const kind = i % 10 < 7 ? 'argocd' : i % 10 < 9 ? 'kubernetes' : 'docker';
+    const client: Client = {
+      id: `client-${String(i).padStart(6, '0')}`,
+      labels: {
+        tier: i % 3 === 0 ? 'premium' : 'standard',
+        region: i % 2 === 0 ? 'eu' : 'in',
+        ...(i % 100 === 0 ? { canary: 'true' } : {}),
+      },
+      targetKind: kind,
+      argocdInstance: kind === 'argocd' ? `argo-${i % 40}` : null,
+      timezone: zones[i % zones.length]!,
+    };
+    // One client in ten has a customer-owned maintenance window.
+    if (i % 10 === 3) client.maintenanceWindows = [{ days: ['sat', 'sun'], start: '01:00', end: '05:00' }];
+    clients[i] = client;
+  }
+  return clients;
+}
+
+/** A deployment mid-rollout: stages 0-2 done and soaked, stage 3 (30,000 clients) about to start. */
+function makeSnapshot(clients: Client[]): DeploymentSnapshot {
+  const tasks: TaskRow[] = new Array(clients.length);
+  const placed = [4000, 10_000, 20_000];
+  let p = 0;
+  let stage = 0;
+  for (let i = 0; i < clients.length; i++) {
+    const c = clients[i]!;
+    const base: TaskRow = {
+      id: `task-${i}`,
+      clientId: c.id,
+      status: 'approved',
+      approvalStatus: 'approved',
+      approvedAt: NOW - 3_600_000,
+      requestedStartTime: null,
+      stage: null,
+      attempt: 0,
+      leaseExpiresAt: null,
+      queuedAt: null,
+      finishedAt: null,
+    };
+    if (stage < 3 && c.maintenanceWindows === undefined) {
+      const status = i % 997 === 0 ? 'overdue' : 'success';
+      tasks[i] = { ...base, status, stage, attempt: 1, finishedAt: NOW - 1_000_000 };
+      if (++p === placed[stage]) {
+        stage++;
+        p = 0;
+      }
+    } else if (i % 20 === 1)
+      tasks[i] = { ...base, status: 'pending_approval', approvalStatus: 'pending', approvedAt: null };
+    else if (i % 50 === 7)
+      tasks[i] = { ...base, status: 'rejected', approvalStatus: 'rejected', approvedAt: null };
+    else tasks[i] = base;
+  }
+  const stages: StageRecord[] = [0, 1, 2].map((index) => ({
+    index,
+    startedAt: NOW - 7_200_000,
+    finishedAt: NOW - 900_000,
+    waitUntil: NOW - 600_000,
+  }));
+  // Clients aligned with tasks, as a joined query returns them (the fast path of `decide`).
+  return { status: 'running', tasks, stages, clients };
+}
+
+const policy: DecidePolicy = {
+  component: 'backend',
+  approval: {
+    approvalDeadline: NOW + 86_400_000,
+    autoApprovePolicies: [{ id: 'premium', labelSelector: 'tier=premium' }],
+  },
+};
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(fn: () => unknown): { median: number; min: number; max: number } {
+  for (let i = 0; i < WARMUP; i++) fn();
+  const xs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    fn();
+    xs.push(performance.now() - t);
+  }
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+const scenarios: Record<string, (clients: Client[], snapshot: DeploymentSnapshot) => unknown> = {
+  baseline: (clients) => clients.map((c) => c.id).sort(),
+  planRollout: (clients) => planRollout({ clients }),
+  decide: (_clients, snapshot) => decide(snapshot, NOW, policy),
+};
+
+/** Child: build the input, run one scenario a few times, report max RSS. */
+function child(name: string): void {
+  const clients = makeClients(N);
+  const snapshot = makeSnapshot(clients);
+  const run = scenarios[name]!;
+  let keep: unknown;
+  if (name !== 'input-only') for (let i = 0; i < 3; i++) keep = run(clients, snapshot);
+  process.send?.({ maxRssKb: process.resourceUsage().maxRSS, keep: keep === undefined ? 0 : 1 });
+}
+
+function peakRss(name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const c = fork(import.meta.filename, ['child', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    c.on('message', (m) => resolve((m as { maxRssKb: number }).maxRssKb / 1024));
+    c.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const clients = makeClients(N);
+  const snapshot = makeSnapshot(clients);
+  const actions = decide(snapshot, NOW, policy);
+  const start = actions.find((a) => a.type === 'start_stage');
+  const plan = planRollout({ clients });
+  console.log(
+    `node ${process.version}, ${N.toLocaleString('en')} clients, ${RUNS} runs after ${WARMUP} warm-up`,
+  );
+  if (plan.ok) console.log(`plan stages: ${plan.plan.stages.map((s) => s.size).join(' / ')}`);
+  console.log(
+    `decide actions: ${actions.map((a) => a.type).join(', ')}; stage ${start?.type === 'start_stage' ? `${start.stage} with ${start.taskIds.length} tasks in ${start.batches.length} batches` : 'none'}`,
+  );
+  const inputOnly = await peakRss('input-only');
+  console.log('');
+  console.log('scenario                         median     min     max   peak RSS over input');
+  for (const name of ['baseline', 'planRollout', 'decide']) {
+    const t = time(() => scenarios[name]!(clients, snapshot));
+    const rss = await peakRss(name);
+    const label =
+      name === 'baseline'
+        ? 'baseline (copy + sort 100k ids)'
+        : name === 'decide'
+          ? 'decide (100k-task snapshot)'
+          : 'planRollout (100k clients)';
+    console.log(
+      `${label.padEnd(32)} ${t.median.toFixed(1).padStart(6)} ms ${t.min.toFixed(1).padStart(6)} ${t.max.toFixed(1).padStart(7)}   ${(rss - inputOnly).toFixed(1).padStart(6)} MB`,
+    );
+  }
+  console.log(`\ninput alone (100k clients + 100k-task snapshot): peak RSS ${inputOnly.toFixed(1)} MB`);
+}
+
+if (process.argv[2] === 'child') child(process.argv[3] ?? 'input-only');
+else await main();

@@ -1,0 +1,416 @@
+import { compileApprovalPolicy, decideApproval } from '../approvals/approval-policy';
+import type { Client, MaintenanceWindow } from '../clients/client';
+import { groupBatches } from '../plan/group-batches';
+import { type StageSlot, stageSizes } from '../plan/stage-sizes';
+import { matchesSelector, parseSelector } from '../selector/parse-selector';
+import type { ApprovalSource, TaskStatus } from '../statuses';
+import { type ResolvedFailureThreshold, type ResolvedStrategy, resolveStrategy } from '../strategy/strategy';
+import { type Eligibility, eligibility } from '../time/eligibility';
+import { createLocalTimeCache } from '../time/maintenance-window';
+import type { AutoApproveAction, DecideAction } from './actions';
+import type { DecidePolicy } from './policy';
+import type { DeploymentSnapshot, TaskRow } from './snapshot';
+
+/** Task statuses that take a task out of the rollout for good (never counted, never blocking). */
+const DROPPED: ReadonlySet<TaskStatus> = new Set(['rejected', 'expired', 'cancelled']);
+/** Task statuses a rollback trigger cancels. */
+const CANCELLABLE: ReadonlySet<TaskStatus> = new Set([
+  'pending',
+  'pending_approval',
+  'approved',
+  'queued',
+  'overdue',
+]);
+
+/** Per-stage tallies derived from the tasks (never persisted). */
+export interface StageTally {
+  /** Tasks placed in the stage. */
+  placed: number;
+  /** Tasks that succeeded. */
+  succeeded: number;
+  /** Tasks failed or timed out with no attempts left. */
+  failed: number;
+  /** Tasks not yet settled (queued, in progress, retryable). */
+  unsettled: number;
+  /** Tasks overdue (not failures, do not block the stage). */
+  overdue: number;
+}
+
+/** True when a stage's tallies cross its threshold (the ratio is judged once `minFinished`, or every placed task, finished). */
+export function thresholdCrossed(t: StageTally, threshold: ResolvedFailureThreshold): boolean {
+  if (threshold.maxFailures !== undefined && t.failed > threshold.maxFailures) return true;
+  const finished = t.succeeded + t.failed;
+  const judgeAt = Math.min(threshold.minFinished, t.placed);
+  if (threshold.maxFailureRatio !== undefined && finished > 0 && finished >= judgeAt) {
+    return t.failed / finished > threshold.maxFailureRatio;
+  }
+  return false;
+}
+
+/**
+ * Client lookup for task `i`. Fast path: `clients` is an array aligned with `tasks` (what a joined query
+ * returns), checked per access; otherwise a map by id, built once on first need.
+ */
+function clientLookup(
+  clients: DeploymentSnapshot['clients'],
+  tasks: readonly TaskRow[],
+): (i: number) => Client | undefined {
+  let map: ReadonlyMap<string, Client> | undefined = clients instanceof Map ? clients : undefined;
+  const list = clients instanceof Map ? undefined : (clients as readonly Client[]);
+  return (i) => {
+    const id = tasks[i]!.clientId;
+    if (list !== undefined) {
+      const c = list[i];
+      if (c !== undefined && c.id === id) return c;
+      if (map === undefined) {
+        const m = new Map<string, Client>();
+        for (const x of list) m.set(x.id, x);
+        map = m;
+      }
+    }
+    return map?.get(id);
+  };
+}
+
+/** Stage slot for index `k`: a planned slot, or a trailing stage after the plan ran out. */
+function slotFor(
+  k: number,
+  slots: StageSlot[],
+  strategy: ResolvedStrategy,
+): StageSlot & { trailing: boolean } {
+  const slot = slots[k];
+  if (slot !== undefined) return { ...slot, trailing: false };
+  const last = slots.at(-1);
+  return {
+    index: k,
+    kind: 'batch',
+    specIndex: null,
+    size: strategy.maxBatchSize ?? Number.POSITIVE_INFINITY,
+    waitSeconds: last?.waitSeconds ?? 0,
+    failureThreshold: last?.failureThreshold ?? strategy.failureThreshold,
+    trailing: true,
+  };
+}
+
+function isExhausted(task: TaskRow, status: TaskStatus, maxAttempts: number): boolean {
+  return (status === 'failed' || status === 'timed_out') && task.attempt >= maxAttempts;
+}
+
+/**
+ * Decides what a deployment's worker does next, from its snapshot at `now` (epoch ms): a list of actions
+ * to apply in order and write once. Pure: no clock, no I/O; the same input gives the same actions.
+ * Assumes a policy that passed `validatePolicy`.
+ */
+export function decide(snapshot: DeploymentSnapshot, now: number, policy: DecidePolicy): DecideAction[] {
+  const actions: DecideAction[] = [];
+  let status = snapshot.status;
+  if (status === 'created') {
+    actions.push({ type: 'start' });
+    status = 'running';
+  }
+  if (status !== 'running' && status !== 'paused') return actions;
+
+  const strategy = resolveStrategy(policy.strategy);
+  const approval = compileApprovalPolicy(policy.approval);
+  const clientOf = clientLookup(snapshot.clients, snapshot.tasks);
+  const read = createLocalTimeCache();
+  const tasks = snapshot.tasks;
+  const n = tasks.length;
+  const eff: TaskStatus[] = new Array(n);
+  let wakeAt = Number.POSITIVE_INFINITY;
+  const wake = (at: number | null) => {
+    if (at !== null && at > now && at < wakeAt) wakeAt = at;
+  };
+  const pickupMs = strategy.pickupTimeoutSeconds * 1000;
+  // Many clients share a zone and windows and `now` is fixed: memoise eligibility by zone + windows.
+  const eligibleMemo = new Map<string, Eligibility>();
+  const eligibleAt = (task: TaskRow, client: Client | undefined): Eligibility => {
+    const req = task.requestedStartTime;
+    const windows = client?.maintenanceWindows;
+    const noWindows = windows === undefined || windows.length === 0;
+    if (req === null || req <= now) {
+      if (noWindows) return ELIGIBLE;
+      const key = windowsKey(client?.timezone, windows);
+      let e = eligibleMemo.get(key);
+      if (e === undefined) {
+        e = eligibility(null, client, now, read);
+        eligibleMemo.set(key, e);
+      }
+      return e;
+    }
+    return eligibility(req, client, now, read);
+  };
+
+  // 1. Leases and pickups, 2. approvals without a human.
+  const timedOut: string[] = [];
+  const overdue: string[] = [];
+  const expired: string[] = [];
+  const approvals = new Map<string, AutoApproveAction>();
+  let live = 0;
+  let waitingForApproval = 0;
+  for (let i = 0; i < n; i++) {
+    const task = tasks[i]!;
+    let s = task.status;
+    if (s === 'in_progress' && task.leaseExpiresAt !== null) {
+      if (task.leaseExpiresAt <= now) {
+        s = 'timed_out';
+        timedOut.push(task.id);
+      } else wake(task.leaseExpiresAt);
+    } else if (s === 'queued' && task.queuedAt !== null) {
+      if (task.queuedAt + pickupMs <= now) {
+        s = 'overdue';
+        overdue.push(task.id);
+      } else wake(task.queuedAt + pickupMs);
+    } else if (s === 'pending' || s === 'pending_approval') {
+      const d = decideApproval(s, clientOf(i), policy.component, approval, now);
+      if (d === null) {
+        waitingForApproval++;
+        wake(approval.approvalDeadline);
+      } else if (d.event === 'expire') {
+        s = 'expired';
+        expired.push(task.id);
+      } else {
+        s = 'approved';
+        const source = d.source as ApprovalSource;
+        const key = `${source}|${d.policyId ?? ''}`;
+        let action = approvals.get(key);
+        if (action === undefined) {
+          action = { type: 'auto_approve', taskIds: [], source, policyId: d.policyId };
+          approvals.set(key, action);
+        }
+        action.taskIds.push(task.id);
+      }
+    }
+    eff[i] = s;
+    if (!DROPPED.has(s)) live++;
+  }
+  if (timedOut.length > 0) actions.push({ type: 'mark_timed_out', taskIds: timedOut });
+  if (overdue.length > 0) actions.push({ type: 'mark_overdue', taskIds: overdue });
+  for (const a of approvals.values()) actions.push(a);
+  if (expired.length > 0) actions.push({ type: 'expire', taskIds: expired });
+
+  // 3. Tally every started stage.
+  const stageCount = snapshot.stages.length;
+  const tallies: StageTally[] = Array.from({ length: stageCount }, () => ({
+    placed: 0,
+    succeeded: 0,
+    failed: 0,
+    unsettled: 0,
+    overdue: 0,
+  }));
+  const retryable: number[] = [];
+  const stranded: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const stage = tasks[i]!.stage;
+    if (stage === null) continue;
+    const t = tallies[stage];
+    if (t === undefined) continue;
+    const s = eff[i]!;
+    t.placed++;
+    if (s === 'success') t.succeeded++;
+    else if (s === 'failed' || s === 'timed_out') {
+      if (isExhausted(tasks[i]!, s, strategy.maxAttempts)) t.failed++;
+      else {
+        t.unsettled++;
+        retryable.push(i);
+      }
+    } else if (s === 'overdue') t.overdue++;
+    else if (s === 'queued' || s === 'in_progress') t.unsettled++;
+    else if (s === 'approved') {
+      // Placed but never queued (a worker that died between writes): queue it again.
+      t.unsettled++;
+      stranded.push(i);
+    }
+  }
+
+  // 4. Thresholds, judged on every started stage while running.
+  const slots = stageSizes(live, strategy);
+  if (status === 'running') {
+    for (let k = 0; k < stageCount; k++) {
+      const record = snapshot.stages[k]!;
+      if (record.thresholdOverridden === true) continue;
+      const slot = slotFor(k, slots, strategy);
+      const t = tallies[k]!;
+      if (!thresholdCrossed(t, slot.failureThreshold)) continue;
+      const reason = `stage ${k} (${slot.trailing ? 'trailing' : slot.kind}) crossed its failure threshold: ${t.failed} failed of ${t.succeeded + t.failed} finished (${t.placed} placed)`;
+      if (strategy.onFailure === 'pause') {
+        actions.push({ type: 'pause', stage: k, reason });
+        return actions;
+      }
+      const scope = strategy.rollback.scope;
+      const clientIds: string[] = [];
+      const cancel: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = eff[i]!;
+        const task = tasks[i]!;
+        if (CANCELLABLE.has(s)) cancel.push(task.id);
+        else if (
+          (s === 'success' || s === 'failed' || s === 'timed_out' || s === 'in_progress') &&
+          task.stage !== null &&
+          (scope === 'deployment' || task.stage === k)
+        ) {
+          clientIds.push(task.clientId);
+        }
+      }
+      if (cancel.length > 0) actions.push({ type: 'cancel', taskIds: cancel, reason });
+      if (clientIds.length === 0) actions.push({ type: 'fail', reason: `${reason}; nothing to roll back` });
+      else {
+        actions.push({
+          type: 'trigger_rollback',
+          scope,
+          stage: k,
+          clientIds,
+          batchSize: strategy.rollback.batchSize ?? null,
+          waitSeconds: strategy.rollback.waitSeconds,
+          requireApproval: strategy.rollback.requireApproval,
+          reason,
+        });
+      }
+      return actions;
+    }
+  }
+  if (status === 'paused') {
+    if (wakeAt !== Number.POSITIVE_INFINITY) actions.push({ type: 'wait_until', at: wakeAt });
+    return actions;
+  }
+
+  // 5. Retries of failed or timed-out tasks with attempts left, when their time rules allow.
+  const retry: string[] = [];
+  for (const i of retryable) {
+    const task = tasks[i]!;
+    const e = eligibleAt(task, clientOf(i));
+    if (e.eligible) {
+      retry.push(task.id);
+      eff[i] = 'queued';
+    } else wake(e.at);
+  }
+  if (retry.length > 0) {
+    actions.push({ type: 'retry', taskIds: retry });
+    wake(now + pickupMs);
+  }
+  if (stranded.length > 0) {
+    for (const i of stranded) eff[i] = 'queued';
+    wake(now + pickupMs);
+    actions.push({ type: 'enqueue', taskIds: stranded.map((i) => tasks[i]!.id) });
+  }
+
+  // 6. Stage progression: finish the current stage, then start the next one when its wait is over.
+  let current = snapshot.stages[stageCount - 1];
+  let nextAllowedAt = current === undefined ? now : (current.waitUntil ?? Number.POSITIVE_INFINITY);
+  let allFinished = current === undefined || current.finishedAt !== null;
+  if (current !== undefined && current.finishedAt === null) {
+    const t = tallies[stageCount - 1]!;
+    // Earlier stages settled before this one started; overdue tasks there are not failures and do not block.
+    if (t.unsettled === 0) {
+      const waitUntil = now + slotFor(stageCount - 1, slots, strategy).waitSeconds * 1000;
+      actions.push({ type: 'finish_stage', stage: stageCount - 1, waitUntil });
+      current = { ...current, finishedAt: now, waitUntil };
+      nextAllowedAt = waitUntil;
+      allFinished = true;
+    }
+  }
+  let unplacedApproved = 0;
+  if (allFinished) {
+    const candidates: number[] = [];
+    const candidateClients: (Client | undefined)[] = [];
+    for (let i = 0; i < n; i++) {
+      if (eff[i] !== 'approved' || tasks[i]!.stage !== null) continue;
+      unplacedApproved++;
+      const task = tasks[i]!;
+      const client = clientOf(i);
+      const e = eligibleAt(task, client);
+      if (e.eligible) {
+        candidates.push(i);
+        candidateClients.push(client);
+      } else wake(e.at);
+    }
+    if (candidates.length > 0 && nextAllowedAt > now) wake(nextAllowedAt);
+    if (candidates.length > 0 && nextAllowedAt <= now) {
+      const k = stageCount;
+      const slot = slotFor(k, slots, strategy);
+      const chosen = pickCanaryFirst(candidates, candidateClients, strategy.canaryLabel, slot.size);
+      const taskIds: string[] = new Array(chosen.length);
+      const members: Client[] = new Array(chosen.length);
+      for (let j = 0; j < chosen.length; j++) {
+        const c = chosen[j]!;
+        const i = candidates[c]!;
+        const task = tasks[i]!;
+        taskIds[j] = task.id;
+        // A task whose client is missing from the snapshot still runs; it is grouped as plain Kubernetes.
+        members[j] = candidateClients[c] ?? { id: task.clientId, labels: {}, targetKind: 'kubernetes' };
+        eff[i] = 'queued';
+      }
+      actions.push({
+        type: 'start_stage',
+        stage: k,
+        kind: slot.trailing ? 'trailing' : slot.kind,
+        taskIds,
+        batches: groupBatches(members, strategy.maxConcurrencyPerInstance),
+      });
+      actions.push({ type: 'enqueue', taskIds });
+      wake(now + pickupMs);
+      unplacedApproved -= chosen.length;
+      allFinished = false;
+    }
+  } else {
+    for (let i = 0; i < n; i++) if (eff[i] === 'approved' && tasks[i]!.stage === null) unplacedApproved++;
+  }
+
+  // 7. Completion: every stage finished and no task can still move (overdue tasks keep the deployment open).
+  if (allFinished && unplacedApproved === 0 && waitingForApproval === 0) {
+    let open = false;
+    for (let i = 0; i < n && !open; i++) {
+      const s = eff[i]!;
+      if (
+        s === 'pending' ||
+        s === 'pending_approval' ||
+        s === 'approved' ||
+        s === 'queued' ||
+        s === 'in_progress' ||
+        s === 'overdue'
+      ) {
+        open = true;
+      } else if ((s === 'failed' || s === 'timed_out') && !isExhausted(tasks[i]!, s, strategy.maxAttempts)) {
+        open = true;
+      }
+    }
+    if (!open) {
+      actions.push({ type: 'complete' });
+      return actions;
+    }
+  }
+  if (wakeAt !== Number.POSITIVE_INFINITY) actions.push({ type: 'wait_until', at: wakeAt });
+  return actions;
+}
+
+/** Positions (into `candidates`) of up to `size` candidates, those matching the canary label first, else in order. */
+function pickCanaryFirst(
+  candidates: readonly number[],
+  candidateClients: readonly (Client | undefined)[],
+  canaryLabel: string,
+  size: number,
+): number[] {
+  const parsed = parseSelector(canaryLabel);
+  const requirements = parsed.ok ? parsed.requirements : [];
+  const take = Math.min(size, candidates.length);
+  if (requirements.length === 0) return Array.from({ length: take }, (_, j) => j);
+  const first: number[] = [];
+  const rest: number[] = [];
+  for (let j = 0; j < candidates.length; j++) {
+    const labels = candidateClients[j]?.labels;
+    if (labels !== undefined && matchesSelector(labels, requirements)) first.push(j);
+    else if (rest.length < take) rest.push(j);
+  }
+  if (first.length >= take) return first.slice(0, take);
+  for (let j = 0; first.length < take; j++) first.push(rest[j]!);
+  return first;
+}
+
+/** Memo key of a client's time rules: zone and windows. */
+function windowsKey(timeZone: string | undefined, windows: readonly MaintenanceWindow[] | undefined): string {
+  let key = timeZone ?? 'UTC';
+  for (const w of windows ?? []) key += `|${w.days.join(',')} ${w.start}-${w.end}`;
+  return key;
+}
+
+const ELIGIBLE: Eligibility = { eligible: true };
