@@ -1015,7 +1015,7 @@ export interface components {
         };
         /**
          * @description One stage of a rollout. `count` takes that many clients, `percent` that share of
-         *     all targets (rounded up, at least one); a stage with neither takes all remaining
+         *     approved targets (rounded to the nearest client, at least one; as computed by `@wrktalk/rollout-planner`); a stage with neither takes all remaining
          *     clients (only the last stage may). `count` and `percent` are mutually exclusive.
          *     After the stage has finished, the rollout waits `wait_seconds` before the next one.
          */
