@@ -1565,7 +1565,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `forbidden`: the token's role may not call this operation, or it is scoped to another client. */
+        /** @description `forbidden`: the token's role may not call this operation. */
         Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1575,7 +1575,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `not_found`: a resource named in the path (or the release named in the body) does not exist. */
+        /** @description `not_found`: a resource named in the path (or the release named in the body) does not exist, or belongs to another client than the token's. */
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];

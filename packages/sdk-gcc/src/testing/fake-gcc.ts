@@ -161,7 +161,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       throw new FakeProblem(403, 'forbidden', `Role ${principal.role} may not call this operation.`);
     }
     if (principal.clientId && clientId !== undefined && principal.clientId !== clientId) {
-      throw new FakeProblem(403, 'forbidden', `This token is scoped to client ${principal.clientId}.`);
+      // Another client's resources do not exist for a client-scoped token: 404, like an unknown client.
+      throw new FakeProblem(404, 'not_found', `No client ${clientId}.`);
     }
     return principal;
   }
@@ -181,7 +182,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     } catch (error) {
       throw new FakeProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
     }
-    return validate(schemaOf(name, 'request'), json, '/body');
+    return validate(schemaOf(name, 'request'), json, '');
   }
 
   function validate<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
@@ -527,7 +528,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             400,
             'validation_failed',
             'argocd_instance is required for target_kind argocd.',
-            [{ path: '/body/argocd_instance', message: 'required when target_kind is argocd' }],
+            [{ path: '/argocd_instance', message: 'required when target_kind is argocd' }],
           );
         }
         if (state.clients.has(body.id))
@@ -593,7 +594,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           400,
           'validation_failed',
           'argocd_instance is required for target_kind argocd.',
-          [{ path: '/body/argocd_instance', message: 'required when target_kind is argocd' }],
+          [{ path: '/argocd_instance', message: 'required when target_kind is argocd' }],
         );
       }
       client.updated_at = iso();
@@ -806,7 +807,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             'unknown_client',
             `Unknown clients: ${unknown.join(', ')}.`,
             unknown.map((c) => ({
-              path: `/body/targets/client_ids/${(ids ?? []).indexOf(c)}`,
+              path: `/targets/client_ids/${(ids ?? []).indexOf(c)}`,
               message: `no client ${c}`,
             })),
           );
@@ -921,7 +922,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         const scope = body.scope ?? 'deployment';
         if (scope === 'clients' && !body.client_ids?.length) {
           throw new FakeProblem(400, 'validation_failed', 'scope clients needs client_ids.', [
-            { path: '/body/client_ids', message: 'required when scope is clients' },
+            { path: '/client_ids', message: 'required when scope is clients' },
           ]);
         }
         const candidates = tasksOf(original.id).filter(

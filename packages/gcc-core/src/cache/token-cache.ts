@@ -1,0 +1,87 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Principal } from '../services/support';
+import { sha256 } from '../services/support';
+import type { TokenRecord, TokensService } from '../services/tokens';
+
+const MAX_ENTRIES = 250_000;
+
+/**
+ * Resolves bearer secrets to principals. Configured admin/CI secrets are compared in constant time (on their
+ * sha256); stored tokens are looked up by sha256 and cached until a revocation notification drops them.
+ * `last_used_at` is written in batches ({@link flush}).
+ */
+export class TokenCache {
+  private readonly byHash = new Map<string, TokenRecord>();
+  private readonly hashById = new Map<string, string>();
+  private readonly used = new Set<string>();
+  private readonly env: { hash: Buffer; principal: Principal }[];
+  private epoch = 0;
+
+  constructor(
+    private readonly tokens: TokensService,
+    envTokens: { adminToken?: string; ciToken?: string },
+  ) {
+    this.env = [];
+    if (envTokens.adminToken) {
+      this.env.push({
+        hash: Buffer.from(sha256(envTokens.adminToken), 'hex'),
+        principal: { role: 'admin', name: 'admin' },
+      });
+    }
+    if (envTokens.ciToken) {
+      this.env.push({
+        hash: Buffer.from(sha256(envTokens.ciToken), 'hex'),
+        principal: { role: 'ci', name: 'ci' },
+      });
+    }
+  }
+
+  /** The principal of a bearer secret, or undefined. */
+  async resolve(secret: string): Promise<Principal | undefined> {
+    const hex = sha256(secret);
+    const hash = Buffer.from(hex, 'hex');
+    let envMatch: Principal | undefined;
+    // Compare with every configured secret, always, so the time does not tell which (if any) matched.
+    for (const e of this.env) if (timingSafeEqual(e.hash, hash)) envMatch = e.principal;
+    if (envMatch) return envMatch;
+    const cached = this.byHash.get(hex);
+    if (cached) {
+      this.used.add(cached.id);
+      return cached.principal;
+    }
+    const epoch = this.epoch;
+    const record = await this.tokens.lookup(hex);
+    if (!record) return undefined;
+    // A revocation that arrived during the lookup must win.
+    if (epoch === this.epoch) {
+      if (this.byHash.size >= MAX_ENTRIES) this.clear();
+      this.byHash.set(hex, record);
+      this.hashById.set(record.id, hex);
+    }
+    this.used.add(record.id);
+    return record.principal;
+  }
+
+  /** Drops one token (revoked). */
+  drop(id: string): void {
+    this.epoch++;
+    const hash = this.hashById.get(id);
+    if (hash) this.byHash.delete(hash);
+    this.hashById.delete(id);
+  }
+
+  /** Drops every token (notifications may have been missed). */
+  clear(): void {
+    this.epoch++;
+    this.byHash.clear();
+    this.hashById.clear();
+  }
+
+  /** Writes the batched `last_used_at`. */
+  async flush(at: Date): Promise<void> {
+    if (this.used.size === 0) return;
+    const ids = [...this.used];
+    this.used.clear();
+    await this.tokens.touch(ids, at);
+  }
+}

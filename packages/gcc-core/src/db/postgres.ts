@@ -1,0 +1,129 @@
+import pg from 'pg';
+import { type Database, quoteIdent, type Sql } from './database';
+
+const RECONNECT_MS = 1000;
+
+/** A {@link Database} on a `pg` pool, with one dedicated connection for LISTEN. */
+export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its connection must not crash the process; the next query reports the problem.
+  pool.on('error', () => {});
+  // Fail fast on a wrong URL instead of at the first request.
+  const probe = await pool.connect();
+  probe.release();
+
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let listenClient: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const broadcastAll = () => {
+    for (const set of listeners.values()) for (const fn of [...set]) fn('*');
+  };
+
+  function connectListener(): Promise<pg.Client> {
+    if (listenClient) return Promise.resolve(listenClient);
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('notification', (msg) => {
+        for (const fn of [...(listeners.get(msg.channel) ?? [])]) fn(msg.payload ?? '');
+      });
+      const lost = () => {
+        if (listenClient !== client) return;
+        listenClient = undefined;
+        client.removeAllListeners('end');
+        void client.end().catch(() => {});
+        broadcastAll();
+        if (!closed && listeners.size > 0) scheduleReconnect();
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      try {
+        await client.connect();
+        for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        void client.end().catch(() => {});
+        throw error;
+      }
+      listenClient = client;
+      return client;
+    })().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  }
+
+  function scheduleReconnect(): void {
+    if (retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connectListener().then(broadcastAll, () => {
+        if (!closed) scheduleReconnect();
+      });
+    }, RECONNECT_MS);
+    retry.unref();
+  }
+
+  const run = async <R>(runner: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+    const r = await runner.query(text, params);
+    // A multi-statement text answers an array of results; the last one counts.
+    const last = (Array.isArray(r) ? r[r.length - 1] : r) as pg.QueryResult | undefined;
+    return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
+  };
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Sql = { query: (text, params) => run(client, text, params) };
+      try {
+        await client.query('BEGIN');
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+          client.release();
+        } catch {
+          client.release(true);
+        }
+        throw error;
+      }
+    },
+    async listen(channel, onPayload) {
+      let set = listeners.get(channel);
+      const first = !set;
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+      }
+      set.add(onPayload);
+      if (first && listenClient) await listenClient.query(`LISTEN ${quoteIdent(channel)}`);
+      else await connectListener();
+      return async () => {
+        const s = listeners.get(channel);
+        if (!s) return;
+        s.delete(onPayload);
+        if (s.size === 0) {
+          listeners.delete(channel);
+          await listenClient?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      const client = listenClient;
+      listenClient = undefined;
+      if (client) {
+        client.removeAllListeners('end');
+        await client.end().catch(() => {});
+      }
+      await pool.end();
+    },
+  };
+}

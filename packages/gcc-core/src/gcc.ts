@@ -1,0 +1,201 @@
+import type { Request, Router } from 'express';
+import { type Logger, pino } from 'pino';
+import { OfferCache } from './cache/offer-cache';
+import { TokenCache } from './cache/token-cache';
+import type { Database } from './db/database';
+import { createMetrics } from './http/metrics';
+import { createRouter } from './http/router';
+import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
+import { createServices, type GccServices } from './services/index';
+import { EVENTS_CHANNEL, type Principal, type ServiceContext } from './services/support';
+
+/** Options of {@link createGcc}. */
+export interface GccOptions {
+  /** The database (see `openDatabase`); the GCC does not close it. */
+  database: Database;
+  /** Secret of the configured `admin` token (accepted besides stored tokens; compared in constant time). */
+  adminToken?: string;
+  /** Secret of the configured `ci` token. */
+  ciToken?: string;
+  /** @default ['backend','media','ct'] */
+  components?: string[];
+  /** @default pino() at level info on stdout */
+  logger?: Logger;
+  /** @default 30 */
+  pollAfterSeconds?: number;
+  /** @default 900 */
+  leaseSeconds?: number;
+  /** @default 1_048_576 */
+  maxBodyBytes?: number;
+  /** host auth hook: return a principal to override bearer-token auth, or undefined to fall back */
+  authenticate?: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** A running GCC: its router, its services, and token administration. */
+export interface Gcc {
+  /** Serves /api/v1/*, /healthz, /readyz, /metrics relative to where it is mounted. */
+  router: Router;
+  /** The domain services (no HTTP). */
+  services: GccServices;
+  /** Issues a token; the secret is in the answer only. */
+  issueToken(
+    input:
+      | { role: 'agent' | 'approver'; clientId: string; description?: string }
+      | { role: 'admin' | 'ci'; name: string },
+  ): Promise<{ id: string; token: string }>;
+  /** Revokes a token, on every replica at once. */
+  revokeToken(id: string): Promise<void>;
+  /** Stops timers and the LISTEN, writes pending `last_seen_at`, ends long polls. Does not close the database. */
+  close(): Promise<void>;
+}
+
+/** How often batched `last_seen_at` / `last_used_at` values are written. */
+const FLUSH_MS = 5_000;
+const PRUNE_MS = 3600_000;
+
+/** Options with every default filled in; bad values rejected. */
+function compile(options: GccOptions) {
+  const positive = (name: string, v: number | undefined, d: number, min = 1) => {
+    const value = v ?? d;
+    if (!Number.isInteger(value) || value < min)
+      throw new RangeError(`GccOptions.${name} must be an integer >= ${min}, got ${value}`);
+    return value;
+  };
+  const components = options.components ?? ['backend', 'media', 'ct'];
+  for (const c of components) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(c))
+      throw new RangeError(`GccOptions.components: invalid component ${c}`);
+  }
+  return {
+    components: new Set(components),
+    pollAfterSeconds: positive('pollAfterSeconds', options.pollAfterSeconds, 30, 0),
+    leaseSeconds: positive('leaseSeconds', options.leaseSeconds, 900),
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1_048_576),
+    now: options.now ?? (() => new Date()),
+    logger: options.logger ?? pino(),
+  };
+}
+
+/**
+ * Creates a GCC on a migrated database: checks the migrations (readyz reports them) and starts the LISTEN that
+ * keeps the agent-offer and token caches correct across replicas.
+ */
+export async function createGcc(options: GccOptions): Promise<Gcc> {
+  const o = compile(options);
+  const db = options.database;
+  const offers = new OfferCache();
+  const ctx: ServiceContext = {
+    db,
+    now: o.now,
+    components: o.components,
+    leaseSeconds: o.leaseSeconds,
+    pollAfterSeconds: o.pollAfterSeconds,
+    invalidateLocal: (ids) => offers.invalidate(ids),
+  };
+  const services = createServices(ctx);
+  const tokens = new TokenCache(services.tokens, options);
+  const expected = latestMigrationVersion();
+  let migrationsOk = false;
+  try {
+    migrationsOk = (await appliedMigrationVersion(db)) >= expected;
+  } catch {
+    migrationsOk = false;
+  }
+  if (!migrationsOk)
+    o.logger.warn({ expected }, 'database migrations are not applied; /readyz reports unavailable');
+
+  const unlisten = await db.listen(EVENTS_CHANNEL, (payload) => {
+    if (payload === '*') {
+      offers.invalidate('*');
+      // "*" also means the LISTEN connection was lost or came back: revocations may have been missed.
+      tokens.clear();
+    } else if (payload.startsWith('c:')) offers.invalidate([payload.slice(2)]);
+    else if (payload.startsWith('t:')) tokens.drop(payload.slice(2));
+  });
+
+  const seen = new Map<string, Date>();
+  let flushing: Promise<void> | undefined;
+  const flush = async () => {
+    if (flushing) return flushing;
+    flushing = (async () => {
+      const batch = new Map(seen);
+      seen.clear();
+      try {
+        await services.agent.recordSeen(batch);
+        await tokens.flush(o.now());
+      } catch (error) {
+        o.logger.warn({ err: error }, 'could not write last_seen_at / last_used_at');
+      }
+    })().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+  const flushTimer = setInterval(() => void flush(), FLUSH_MS);
+  flushTimer.unref();
+  const pruneTimer = setInterval(() => {
+    services.idempotency
+      .prune()
+      .catch((error: unknown) => o.logger.warn({ err: error }, 'idempotency prune failed'));
+  }, PRUNE_MS);
+  pruneTimer.unref();
+
+  const metrics = createMetrics(db, () => offers.size);
+  const router = createRouter({
+    services,
+    offers,
+    tokens,
+    metrics,
+    logger: o.logger,
+    maxBodyBytes: o.maxBodyBytes,
+    now: o.now,
+    ...(options.authenticate && { authenticate: options.authenticate }),
+    seen: (clientId) => seen.set(clientId, o.now()),
+    async readiness() {
+      const checks: Record<string, { status: 'ok' | 'unavailable'; message: string | null }> = {};
+      let ok = true;
+      try {
+        const v = await appliedMigrationVersion(db);
+        checks.database = { status: 'ok', message: null };
+        migrationsOk = v >= expected;
+        checks.migrations = migrationsOk
+          ? { status: 'ok', message: null }
+          : {
+              status: 'unavailable',
+              message: `schema version ${v}, expected ${expected}: run the migrations`,
+            };
+        ok = migrationsOk;
+      } catch (error) {
+        ok = false;
+        checks.database = { status: 'unavailable', message: (error as Error).message };
+        checks.migrations = { status: 'unavailable', message: 'unknown: database unreachable' };
+      }
+      return { ok, body: { status: ok ? 'ok' : 'unavailable', checks } };
+    },
+  });
+
+  let closed = false;
+  return {
+    router,
+    services,
+    async issueToken(input) {
+      const t = await services.tokens.issue('system', input);
+      return { id: t.id, token: t.token };
+    },
+    async revokeToken(id) {
+      await services.tokens.revoke('system', id);
+      tokens.drop(id);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(flushTimer);
+      clearInterval(pruneTimer);
+      offers.wakeAll();
+      await flush();
+      await unlisten().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { Response } from 'express';
+import { type FieldError, type GccErrorCode, STATUS_OF, TITLE_OF } from '../errors/gcc-error';
+
+/** Sends an RFC 9457 problem document. */
+export function sendProblem(
+  res: Response,
+  code: GccErrorCode,
+  detail: string,
+  instance: string,
+  requestId: string | undefined,
+  errors?: FieldError[],
+  extensions?: Record<string, unknown>,
+): void {
+  const status = STATUS_OF[code];
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="gcc"');
+  if (status === 503 || status === 429) res.setHeader('Retry-After', '1');
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        ...extensions,
+        type: `https://wrktalk.com/problems/${code}`,
+        title: TITLE_OF[code],
+        status,
+        detail,
+        instance,
+        code,
+        ...(errors && { errors }),
+        ...(requestId && { request_id: requestId }),
+      }),
+    );
+}
+
+/** What an unexpected error (not a `GccError`) means for the caller: database errors are mapped, never a 500 for input. */
+export function classifyError(error: unknown): { code: GccErrorCode; detail: string } | undefined {
+  const e = error as { code?: unknown; type?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.type === 'string') {
+    // body-parser errors
+    if (e.type === 'entity.too.large') return { code: 'payload_too_large', detail: 'The body is too large.' };
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return { code: 'unsupported_media_type', detail: 'Unsupported body encoding or charset.' };
+    }
+    if (
+      e.type === 'request.aborted' ||
+      e.type === 'request.size.invalid' ||
+      e.type === 'stream.encoding.set'
+    ) {
+      return { code: 'malformed_json', detail: 'The body could not be read.' };
+    }
+  }
+  if (typeof e.code === 'string') {
+    const c = e.code;
+    if (/^22/.test(c))
+      return { code: 'validation_failed', detail: 'A value is out of range for the database.' };
+    if (c === '23505' || /^23/.test(c))
+      return { code: 'illegal_transition', detail: 'The change conflicts with the current state.' };
+    if (c === '40001' || c === '40P01' || c === '55P03')
+      return { code: 'unavailable', detail: 'Concurrent change; retry.' };
+    if (/^(08|53|57)/.test(c) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(c)) {
+      return { code: 'unavailable', detail: 'The database is unavailable; retry later.' };
+    }
+  }
+  if (
+    typeof e.message === 'string' &&
+    /Connection terminated|pool.*(ended|closed)|PGlite is closed/i.test(e.message)
+  ) {
+    return { code: 'unavailable', detail: 'The database is unavailable; retry later.' };
+  }
+  return undefined;
+}

@@ -1,0 +1,612 @@
+import { randomBytes } from 'node:crypto';
+import type { SchemaName } from '@wrktalk/sdk-gcc';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { OfferCache } from '../cache/offer-cache';
+import type { TokenCache } from '../cache/token-cache';
+import { GccError, isGccError } from '../errors/gcc-error';
+import type { Offer } from '../services/agent';
+import type { GccServices } from '../services/index';
+import { type Principal, sha256 } from '../services/support';
+import type { GccMetrics } from './metrics';
+import { ACTOR, CURSOR, checkQuery, checkSchema, LIMIT, type QuerySpec, WAIT } from './params';
+import { classifyError, sendProblem } from './problem';
+
+type Role = Principal['role'];
+
+/** What the router needs from the GCC. */
+export interface RouterDeps {
+  services: GccServices;
+  offers: OfferCache;
+  tokens: TokenCache;
+  metrics: GccMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  now: () => Date;
+  authenticate?: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
+  readiness: () => Promise<{ ok: boolean; body: unknown }>;
+  /** Records an agent's poll for the batched `last_seen_at` write. */
+  seen: (clientId: string) => void;
+}
+
+interface Call {
+  who: Principal;
+  path: Record<string, string>;
+  query: Record<string, string | number | undefined>;
+  body: unknown;
+  req: Request;
+  res: Response;
+}
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Operation {
+  id: string;
+  method: 'get' | 'post' | 'put' | 'patch';
+  path: string;
+  roles: Role[];
+  query?: Record<string, QuerySpec>;
+  body?: { schema: SchemaName; types?: string[]; optional?: boolean };
+  /** Creating POST: honours Idempotency-Key. */
+  idempotent?: boolean;
+  run: (call: Call, tx?: Parameters<Parameters<GccServices['idempotency']['run']>[3]>[0]) => Promise<Answer>;
+}
+
+const PATH_SCHEMAS: Record<string, SchemaName> = {
+  release_id: 'ReleaseId',
+  client_id: 'ClientId',
+  deployment_id: 'DeploymentId',
+  task_id: 'TaskId',
+};
+
+const JSON_TYPES = ['application/json'];
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+const page = (q: Call['query']) => ({
+  ...(q.cursor !== undefined && { cursor: String(q.cursor) }),
+  limit: Number(q.limit),
+});
+const ok = (body: unknown, status = 200): Answer => ({ status, body });
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** Builds the Express router of the whole contract. */
+export function createRouter(deps: RouterDeps): Router {
+  const { services: s } = deps;
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+
+  async function offerFor(clientId: string): Promise<{ offer: Offer; source: 'cache' | 'database' }> {
+    const cached = deps.offers.get(clientId, deps.now().getTime());
+    if (cached) return { offer: cached, source: 'cache' };
+    const stamp = deps.offers.stamp(clientId);
+    const offer = await s.agent.currentOffer(clientId);
+    deps.offers.set(clientId, offer, stamp);
+    return { offer, source: 'database' };
+  }
+
+  const operations: Operation[] = [
+    // releases
+    {
+      id: 'listReleases',
+      method: 'get',
+      path: '/api/v1/releases',
+      roles: ['admin', 'ci'],
+      query: { component: { schema: 'Component' }, cursor: CURSOR, limit: LIMIT },
+      run: async ({ query }) =>
+        ok(await s.releases.list(query.component ? { component: String(query.component) } : {}, page(query))),
+    },
+    {
+      id: 'createRelease',
+      method: 'post',
+      path: '/api/v1/releases',
+      roles: ['ci', 'admin'],
+      body: { schema: 'ReleaseCreate' },
+      idempotent: true,
+      run: async ({ who, body }, tx) => {
+        const r = await s.releases.create(who, body as never, tx);
+        return ok(r.release, r.created ? 201 : 200);
+      },
+    },
+    {
+      id: 'getRelease',
+      method: 'get',
+      path: '/api/v1/releases/:release_id',
+      roles: ['admin', 'ci'],
+      run: async ({ path }) => ok(await s.releases.get(path.release_id!)),
+    },
+    // clients
+    {
+      id: 'listClients',
+      method: 'get',
+      path: '/api/v1/clients',
+      roles: ['admin'],
+      query: { selector: { schema: 'LabelSelector' }, cursor: CURSOR, limit: LIMIT },
+      run: async ({ query }) =>
+        ok(await s.clients.list(query.selector ? { selector: String(query.selector) } : {}, page(query))),
+    },
+    {
+      id: 'createClient',
+      method: 'post',
+      path: '/api/v1/clients',
+      roles: ['admin'],
+      body: { schema: 'ClientCreate' },
+      idempotent: true,
+      run: async ({ who, body }, tx) => ok(await s.clients.create(who, body as never, tx), 201),
+    },
+    {
+      id: 'getClient',
+      method: 'get',
+      path: '/api/v1/clients/:client_id',
+      roles: ['admin', 'approver', 'agent'],
+      run: async ({ path }) => ok(await s.clients.get(path.client_id!)),
+    },
+    {
+      id: 'updateClient',
+      method: 'patch',
+      path: '/api/v1/clients/:client_id',
+      roles: ['admin'],
+      body: { schema: 'ClientPatch', types: ['application/merge-patch+json', 'application/json'] },
+      run: async ({ who, path, body }) => ok(await s.clients.update(who, path.client_id!, body as never)),
+    },
+    {
+      id: 'createClientToken',
+      method: 'post',
+      path: '/api/v1/clients/:client_id/tokens',
+      roles: ['admin'],
+      body: { schema: 'TokenCreate' },
+      idempotent: true,
+      run: async ({ who, path, body }, tx) => {
+        const b = body as { role: 'agent' | 'approver'; description?: string };
+        const t = await s.tokens.issue(
+          who,
+          {
+            role: b.role,
+            clientId: path.client_id!,
+            ...(b.description !== undefined && { description: b.description }),
+          },
+          tx,
+        );
+        return ok(
+          { id: t.id, role: t.role, client_id: t.client_id, token: t.token, created_at: t.created_at },
+          201,
+        );
+      },
+    },
+    // approvals
+    {
+      id: 'getAutoApprove',
+      method: 'get',
+      path: '/api/v1/clients/:client_id/auto-approve',
+      roles: ['approver', 'admin'],
+      run: async ({ path }) => ok(await s.clients.getAutoApprove(path.client_id!)),
+    },
+    {
+      id: 'setAutoApprove',
+      method: 'put',
+      path: '/api/v1/clients/:client_id/auto-approve',
+      roles: ['approver', 'admin'],
+      body: { schema: 'AutoApprovePreference' },
+      run: async ({ who, path, body }) =>
+        ok(await s.clients.setAutoApprove(who, path.client_id!, body as never)),
+    },
+    {
+      id: 'listPendingApprovals',
+      method: 'get',
+      path: '/api/v1/clients/:client_id/pending-approvals',
+      roles: ['approver', 'admin'],
+      query: { cursor: CURSOR, limit: LIMIT },
+      run: async ({ path, query }) => ok(await s.approvals.listPending(path.client_id!, page(query))),
+    },
+    {
+      id: 'approveTask',
+      method: 'post',
+      path: '/api/v1/clients/:client_id/pending-approvals/:task_id/approve',
+      roles: ['approver', 'admin'],
+      body: { schema: 'ApproveRequest' },
+      run: async ({ who, path, body }) =>
+        ok(await s.approvals.approve(who, path.client_id!, path.task_id!, body as never)),
+    },
+    {
+      id: 'rejectTask',
+      method: 'post',
+      path: '/api/v1/clients/:client_id/pending-approvals/:task_id/reject',
+      roles: ['approver', 'admin'],
+      body: { schema: 'RejectRequest' },
+      run: async ({ who, path, body }) =>
+        ok(await s.approvals.reject(who, path.client_id!, path.task_id!, body as never)),
+    },
+    // agent
+    {
+      id: 'getUpdates',
+      method: 'get',
+      path: '/api/v1/clients/:client_id/updates',
+      roles: ['agent'],
+      query: { wait: WAIT },
+      run: async ({ path, query, req, res }): Promise<Answer> => {
+        const clientId = path.client_id!;
+        const ifNoneMatch = req.get('if-none-match');
+        if (ifNoneMatch !== undefined && ifNoneMatch.length > 256) {
+          throw new GccError('validation_failed', 'If-None-Match is too long.', [
+            { path: '/header/If-None-Match', message: 'must be at most 256 characters' },
+          ]);
+        }
+        deps.seen(clientId);
+        let { offer, source } = await offerFor(clientId);
+        const wait = Number(query.wait);
+        if (wait > 0 && (etagMatches(ifNoneMatch, offer.etag) || !offer.body.available)) {
+          const seenEtag = offer.etag;
+          const until = Date.now() + wait * 1000;
+          const abort = new AbortController();
+          res.once('close', () => abort.abort());
+          while (!abort.signal.aborted && Date.now() < until) {
+            const limit = Math.min(until - Date.now(), offer.validUntil - deps.now().getTime());
+            await deps.offers.wait(clientId, limit, abort.signal);
+            ({ offer, source } = await offerFor(clientId));
+            if (offer.etag !== seenEtag) break;
+          }
+        }
+        deps.metrics.polls.inc({ source, status: etagMatches(ifNoneMatch, offer.etag) ? '304' : '200' });
+        if (etagMatches(ifNoneMatch, offer.etag)) return { status: 304, headers: { ETag: offer.etag } };
+        return { status: 200, body: offer.body, headers: { ETag: offer.etag, 'Cache-Control': 'no-cache' } };
+      },
+    },
+    {
+      id: 'reportStatus',
+      method: 'post',
+      path: '/api/v1/clients/:client_id/status',
+      roles: ['agent'],
+      body: { schema: 'StatusReport' },
+      run: async ({ who, path, body }) => ok(await s.agent.report(who, path.client_id!, body as never)),
+    },
+    // deployments
+    {
+      id: 'listDeployments',
+      method: 'get',
+      path: '/api/v1/deployments',
+      roles: ['admin'],
+      query: { status: { schema: 'DeploymentStatus' }, cursor: CURSOR, limit: LIMIT },
+      run: async ({ query }) =>
+        ok(await s.deployments.list(query.status ? { status: query.status as never } : {}, page(query))),
+    },
+    {
+      id: 'createDeployment',
+      method: 'post',
+      path: '/api/v1/deployments',
+      roles: ['admin'],
+      body: { schema: 'DeploymentCreate' },
+      idempotent: true,
+      run: async ({ who, body }, tx) => ok(await s.deployments.create(who, body as never, tx), 201),
+    },
+    {
+      id: 'getDeployment',
+      method: 'get',
+      path: '/api/v1/deployments/:deployment_id',
+      roles: ['admin'],
+      run: async ({ path }) => ok(await s.deployments.get(path.deployment_id!)),
+    },
+    {
+      id: 'listDeploymentTasks',
+      method: 'get',
+      path: '/api/v1/deployments/:deployment_id/tasks',
+      roles: ['admin'],
+      query: {
+        status: { schema: 'TaskStatus' },
+        client_id: { schema: 'ClientId' },
+        cursor: CURSOR,
+        limit: LIMIT,
+      },
+      run: async ({ path, query }) =>
+        ok(
+          await s.deployments.listTasks(
+            path.deployment_id!,
+            {
+              ...(query.status !== undefined && { status: query.status as never }),
+              ...(query.client_id !== undefined && { client_id: String(query.client_id) }),
+            },
+            page(query),
+          ),
+        ),
+    },
+    ...(['pause', 'resume', 'abort'] as const).map(
+      (verb): Operation => ({
+        id: `${verb}Deployment`,
+        method: 'post',
+        path: `/api/v1/deployments/:deployment_id/${verb}`,
+        roles: ['admin'],
+        run: async ({ who, path }) => ok(await s.deployments.control(who, path.deployment_id!, verb)),
+      }),
+    ),
+    {
+      id: 'rollbackDeployment',
+      method: 'post',
+      path: '/api/v1/deployments/:deployment_id/rollback',
+      roles: ['admin'],
+      body: { schema: 'RollbackRequest', optional: true },
+      idempotent: true,
+      run: async ({ who, path, body }, tx) =>
+        ok(await s.deployments.rollback(who, path.deployment_id!, (body ?? {}) as never, tx), 201),
+    },
+    {
+      id: 'forceApproveTask',
+      method: 'post',
+      path: '/api/v1/deployments/:deployment_id/tasks/:task_id/force-approve',
+      roles: ['admin'],
+      body: { schema: 'ForceApproveRequest' },
+      run: async ({ who, path, body }) =>
+        ok(await s.deployments.forceApprove(who, path.deployment_id!, path.task_id!, body as never)),
+    },
+    // audit
+    {
+      id: 'listAudit',
+      method: 'get',
+      path: '/api/v1/audit',
+      roles: ['admin'],
+      query: {
+        deployment_id: { schema: 'DeploymentId' },
+        client_id: { schema: 'ClientId' },
+        actor: ACTOR,
+        cursor: CURSOR,
+        limit: LIMIT,
+      },
+      run: async ({ query }) =>
+        ok(
+          await s.audit.list(
+            {
+              ...(query.deployment_id !== undefined && { deployment_id: String(query.deployment_id) }),
+              ...(query.client_id !== undefined && { client_id: String(query.client_id) }),
+              ...(query.actor !== undefined && { actor: String(query.actor) }),
+            },
+            page(query),
+          ),
+        ),
+    },
+  ];
+
+  // ---- request plumbing -------------------------------------------------------------------------------------
+
+  const requestIdOf = (req: Request): string => (res_locals(req).requestId as string | undefined) ?? '';
+  function res_locals(req: Request): Record<string, unknown> {
+    return (req.res?.locals ?? {}) as Record<string, unknown>;
+  }
+
+  router.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : `req-${randomBytes(8).toString('hex')}`;
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const operation = (res.locals.operation as string | undefined) ?? 'unknown';
+      const status = String(res.statusCode);
+      deps.metrics.requests.inc({ operation, status });
+      deps.metrics.requestDuration.observe(
+        { operation, method: req.method, status },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    next();
+  });
+  router.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (_req, res) => String((res as Response).locals?.requestId ?? ''),
+      // Only what is safe to log: never headers (Authorization) or bodies.
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      // Polls are the hot path (100,000 agents): their successful answers log at debug.
+      customLogLevel: (_req, res, err) => {
+        if (err || res.statusCode >= 500) return 'error';
+        return (res as Response).locals?.operation === 'getUpdates' && res.statusCode < 400
+          ? 'debug'
+          : 'info';
+      },
+      customProps: (_req, res) => ({ operation: (res as Response).locals?.operation }),
+    }),
+  );
+
+  router.get('/healthz', (_req, res) => {
+    res.locals.operation = 'healthz';
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    res.locals.operation = 'readyz';
+    const r = await deps.readiness();
+    res.status(r.ok ? 200 : 503).json(r.body);
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.locals.operation = 'metrics';
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  async function principalOf(req: Request): Promise<Principal> {
+    if (deps.authenticate) {
+      const p = await deps.authenticate(req);
+      if (p) return p;
+    }
+    const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(req.get('authorization') ?? '');
+    const p = m ? await deps.tokens.resolve(m[1]!) : undefined;
+    if (!p) throw new GccError('unauthorized', 'A valid bearer token is required.');
+    return p;
+  }
+
+  async function readBody(
+    req: Request,
+    res: Response,
+    spec: NonNullable<Operation['body']>,
+  ): Promise<unknown> {
+    const types = spec.types ?? JSON_TYPES;
+    const hasBody =
+      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+      req.headers['transfer-encoding'] !== undefined;
+    const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const preParsed = (req as { body?: unknown }).body;
+    if (spec.optional && !hasBody && !type && preParsed === undefined) return undefined;
+    if (!types.includes(type)) {
+      throw new GccError('unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
+    }
+    let value: unknown;
+    if (preParsed !== undefined && !Buffer.isBuffer(preParsed) && typeof preParsed !== 'string') {
+      // A host app's express.json() already parsed it.
+      value = preParsed;
+    } else {
+      if (preParsed === undefined)
+        await new Promise<void>((resolve, reject) =>
+          raw(req, res, (e?: unknown) => (e ? reject(e) : resolve())),
+        );
+      const b = (req as { body?: unknown }).body;
+      const text = Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
+      if (Buffer.byteLength(text) > deps.maxBodyBytes) {
+        throw new GccError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`);
+      }
+      if (spec.optional && text.trim() === '') return undefined;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        throw new GccError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
+      }
+    }
+    return checkSchema(spec.schema, value, '');
+  }
+
+  function handle(op: Operation) {
+    return async (req: Request, res: Response) => {
+      res.locals.operation = op.id;
+      const instance = req.originalUrl.split('?')[0]!;
+      try {
+        const who = await principalOf(req);
+        if (!op.roles.includes(who.role)) {
+          throw new GccError('forbidden', `Role ${who.role} may not call ${op.id}.`);
+        }
+        const path: Record<string, string> = {};
+        const pathErrors = [];
+        for (const [name, value] of Object.entries(req.params as Record<string, string>)) {
+          const schema = PATH_SCHEMAS[name];
+          try {
+            path[name] = schema ? checkSchema<string>(schema, value, `/path/${name}`) : value;
+          } catch (e) {
+            if (isGccError(e) && e.errors) pathErrors.push(...e.errors);
+            else throw e;
+          }
+        }
+        if (pathErrors.length)
+          throw new GccError('validation_failed', `${pathErrors.length} problem(s) in the path.`, pathErrors);
+        // A client-scoped token sees nothing of another client: 404, as if it did not exist.
+        if (
+          who.clientId !== undefined &&
+          (who.role === 'agent' || who.role === 'approver') &&
+          path.client_id !== who.clientId
+        ) {
+          throw new GccError('not_found', `No client ${path.client_id ?? ''} for this token.`);
+        }
+        const query = checkQuery(req.query as Record<string, unknown>, op.query ?? {});
+        let key: string | undefined;
+        if (op.idempotent) {
+          key = req.get('idempotency-key');
+          if (key !== undefined && (key.length < 1 || key.length > 128)) {
+            throw new GccError('validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
+              { path: '/header/Idempotency-Key', message: 'must be 1 to 128 characters' },
+            ]);
+          }
+        }
+        const body = op.body ? await readBody(req, res, op.body) : undefined;
+        const call: Call = { who, path, query, body, req, res };
+        let answer: Answer;
+        if (key) {
+          const scope = `${who.role}:${who.name}:${op.id}`;
+          const fingerprint = sha256(`${req.method} ${instance} ${canonical(body ?? null)}`);
+          const r = await s.idempotency.run(scope, key, fingerprint, async (tx) => {
+            const a = await op.run(call, tx);
+            return { status: a.status, body: a.body };
+          });
+          answer = {
+            status: r.status,
+            body: r.body,
+            ...(r.replayed && { headers: { 'Idempotent-Replayed': 'true' } }),
+          };
+        } else {
+          answer = await op.run(call);
+        }
+        if (res.headersSent || res.writableEnded) return;
+        for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+        if (answer.body === undefined) res.status(answer.status).end();
+        else res.status(answer.status).json(answer.body);
+      } catch (error) {
+        fail(error, req, res, instance);
+      }
+    };
+  }
+
+  function fail(error: unknown, req: Request, res: Response, instance: string): void {
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const requestId = requestIdOf(req);
+    if (isGccError(error)) {
+      sendProblem(res, error.code, error.detail, instance, requestId, error.errors, error.extensions);
+      return;
+    }
+    const known = classifyError(error);
+    if (known) {
+      if (known.code === 'unavailable')
+        deps.logger.warn({ err: error, requestId }, 'request failed: %s', known.code);
+      else deps.logger.debug({ requestId, code: known.code }, 'request refused');
+      sendProblem(res, known.code, known.detail, instance, requestId);
+      return;
+    }
+    deps.logger.error({ err: error, requestId }, 'unexpected error');
+    sendProblem(res, 'internal_error', 'Unexpected server error.', instance, requestId);
+  }
+
+  for (const op of operations) router[op.method](op.path, handle(op));
+
+  // Anything else under /api/v1 is an unknown route; other paths are left to the host application.
+  router.use('/api/v1', (req: Request, res: Response) => {
+    res.locals.operation = 'unknown';
+    sendProblem(
+      res,
+      'not_found',
+      `No operation at ${req.method} ${req.originalUrl.split('?')[0]}.`,
+      req.originalUrl.split('?')[0]!,
+      requestIdOf(req),
+    );
+  });
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (
+      !req.originalUrl.startsWith(`${req.baseUrl}/api/v1`) &&
+      !['/healthz', '/readyz', '/metrics'].includes(req.path)
+    ) {
+      next(error);
+      return;
+    }
+    fail(error, req, res, req.originalUrl.split('?')[0]!);
+  });
+  return router;
+}

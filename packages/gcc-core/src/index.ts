@@ -1,0 +1,23 @@
+export { OfferCache } from './cache/offer-cache';
+export type { Database, OpenDatabaseOptions, Sql } from './db/database';
+export { openDatabase } from './db/database';
+export {
+  type FieldError,
+  GccError,
+  type GccErrorCode,
+  isGccError,
+  STATUS_OF,
+} from './errors/gcc-error';
+export { createGcc, type Gcc, type GccOptions } from './gcc';
+export { migrate } from './migrate';
+export { AgentService, type Offer, VERIFY_TIMEOUT_SECONDS } from './services/agent';
+export { ApprovalsService } from './services/approvals';
+export { type AuditFilter, AuditService } from './services/audit';
+export { ClientsService } from './services/clients';
+export { DeploymentsService } from './services/deployments';
+export { IdempotencyService, type StoredResponse } from './services/idempotency';
+export type { GccServices } from './services/index';
+export { ReleasesService } from './services/releases';
+export type { Page, PageRequest, Principal } from './services/support';
+export { LOG_LINE_CHARS, LOG_LINES } from './services/tasks';
+export { type TokenInput, TokensService } from './services/tokens';

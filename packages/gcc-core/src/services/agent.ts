@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import type { DeploymentStatus } from '@wrktalk/rollout-planner';
+import type { StatusAccepted, StatusReport, UpdatesResponse } from '@wrktalk/sdk-gcc';
+import { GccError } from '../errors/gcc-error';
+import { audit, inTransaction, isoOf, type Principal, type ServiceContext } from './support';
+import { boundLogs, nextTaskStatus, settleDeployment, type TaskRow } from './tasks';
+
+/** How long an agent may take to see its workload healthy before reporting `failed`. */
+export const VERIFY_TIMEOUT_SECONDS = 600;
+
+/** What an agent is offered right now, with its entity tag. */
+export interface Offer {
+  /** Entity tag of `body` (quoted). */
+  etag: string;
+  /** The answer of `getUpdates`. */
+  body: UpdatesResponse;
+  /** Epoch ms until which this answer holds without a change notification (an approved task's start time). */
+  validUntil: number;
+}
+
+type OfferRow = TaskRow & { d_status: DeploymentStatus; lease_seconds: number | null };
+
+/** The agent API: offers and status reports. */
+export class AgentService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private offerOf(task: OfferRow | undefined, validUntil: number): Offer {
+    const body: UpdatesResponse = task
+      ? {
+          available: true,
+          poll_after_seconds: this.ctx.pollAfterSeconds,
+          update: {
+            task_id: task.id,
+            deployment_id: task.deployment_id,
+            type: task.type,
+            component: task.component,
+            version: task.version,
+            image_url: task.image_url,
+            previous_version: task.previous_version,
+            attempt: task.attempt,
+            helm_parameter: `${task.component}.image.tag`,
+            lease_expires_at: isoOf(task.lease_expires_at),
+            verify_timeout_seconds: VERIFY_TIMEOUT_SECONDS,
+          },
+        }
+      : { available: false, poll_after_seconds: this.ctx.pollAfterSeconds };
+    const etag = task
+      ? `"u-${createHash('sha256').update(JSON.stringify(body.update)).digest('base64url').slice(0, 22)}"`
+      : '"none"';
+    return { etag, body, validUntil };
+  }
+
+  /**
+   * Reads (and if needed claims) the client's current task: an `in_progress` one is offered again; otherwise the
+   * first queued one (rollbacks first) is picked up (`pickup`) and leased. Approved tasks whose start time has
+   * come are queued first (`enqueue`), since nothing else releases them before the orchestration exists.
+   */
+  async currentOffer(clientId: string): Promise<Offer> {
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
+      if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
+      const r = await sql.query<OfferRow>(
+        `SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+         FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+         WHERE t.client_id = $1 AND t.status IN ('in_progress', 'queued', 'approved')
+         ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
+         FOR UPDATE OF t`,
+        [clientId],
+      );
+      const now = this.ctx.now();
+      const nowMs = now.getTime();
+      const running = r.rows.find((t) => t.status === 'in_progress');
+      let validUntil = Number.POSITIVE_INFINITY;
+      if (running) return this.offerOf(running, validUntil);
+      for (const t of r.rows) {
+        if (t.status !== 'approved' || t.d_status !== 'running') continue;
+        const start = t.requested_start_time?.getTime() ?? 0;
+        if (start > nowMs) {
+          validUntil = Math.min(validUntil, start);
+          continue;
+        }
+        t.status = nextTaskStatus(t, 'enqueue');
+        t.attempt += 1;
+        t.queued_at = now;
+        await sql.query(
+          `UPDATE deployment_tasks SET status = $2, attempt = $3, queued_at = $4, updated_at = $4 WHERE id = $1`,
+          [t.id, t.status, t.attempt, now],
+        );
+      }
+      const next = r.rows.find((t) => t.status === 'queued' && t.d_status === 'running');
+      if (!next) return this.offerOf(undefined, validUntil);
+      const status = nextTaskStatus(next, 'pickup');
+      const lease = new Date(nowMs + (next.lease_seconds ?? this.ctx.leaseSeconds) * 1000);
+      const u = await sql.query<TaskRow>(
+        'UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, updated_at = $4 WHERE id = $1 RETURNING *',
+        [next.id, status, lease, now],
+      );
+      await changed([clientId]);
+      return this.offerOf({ ...next, ...u.rows[0]! }, validUntil);
+    });
+  }
+
+  /**
+   * Records a status report: idempotent per (task, attempt, status); a stale attempt or an illegal move is a
+   * 409 and changes nothing. Success records the version in `deployment_history` (is_current) and on the client
+   * in the same transaction. Logs are kept bounded (see `LOG_LINES`, `LOG_LINE_CHARS`).
+   */
+  async report(who: Principal, clientId: string, report: StatusReport): Promise<StatusAccepted> {
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const r = await sql.query<OfferRow>(
+        `SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+         FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+         WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
+        [report.task_id, clientId],
+      );
+      const task = r.rows[0];
+      if (!task) throw new GccError('not_found', `No task ${report.task_id} for client ${clientId}.`);
+      const seen = await sql.query(
+        'SELECT 1 FROM task_reports WHERE task_id = $1 AND attempt = $2 AND status = $3',
+        [task.id, report.attempt, report.status],
+      );
+      const answer = (task_status: StatusAccepted['task_status'], duplicate: boolean): StatusAccepted => ({
+        task_id: task.id,
+        attempt: report.attempt,
+        status: report.status,
+        task_status,
+        duplicate,
+      });
+      if (seen.rows[0]) return answer(task.status, true);
+      if (report.attempt !== task.attempt) {
+        throw new GccError(
+          'stale_attempt',
+          `Task ${task.id} is at attempt ${task.attempt}, not ${report.attempt}.`,
+          undefined,
+          { task_status: task.status, attempt: task.attempt },
+        );
+      }
+      const now = this.ctx.now();
+      let status = task.status;
+      let lease: Date | null = task.lease_expires_at;
+      if (report.status === 'in_progress') {
+        if (status !== 'in_progress') status = nextTaskStatus(task, 'pickup');
+        lease = new Date(now.getTime() + (task.lease_seconds ?? this.ctx.leaseSeconds) * 1000);
+      } else {
+        if (status === 'queued') status = nextTaskStatus(task, 'pickup');
+        status = nextTaskStatus({ id: task.id, status }, report.status === 'success' ? 'succeed' : 'fail');
+        lease = null;
+      }
+      const logs = boundLogs(task.logs ?? [], report.logs);
+      await sql.query(
+        `UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, last_message = COALESCE($4, last_message),
+                logs = $5::jsonb, updated_at = $6 WHERE id = $1`,
+        [task.id, status, lease, report.message ?? null, JSON.stringify(logs), now],
+      );
+      await sql.query(
+        'INSERT INTO task_reports (task_id, attempt, status, received_at) VALUES ($1, $2, $3, $4)',
+        [task.id, report.attempt, report.status, now],
+      );
+      if (report.status === 'success') {
+        await sql.query(
+          'UPDATE deployment_history SET is_current = false WHERE client_id = $1 AND component = $2 AND is_current',
+          [clientId, task.component],
+        );
+        await sql.query(
+          `INSERT INTO deployment_history (client_id, component, version, image_url, deployment_id, task_id, is_current, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, true, $7)`,
+          [clientId, task.component, task.version, task.image_url, task.deployment_id, task.id, now],
+        );
+      }
+      await sql.query(
+        `UPDATE clients SET agent_version = COALESCE($2, agent_version), last_seen_at = $3,
+                current_versions = CASE WHEN $4::text IS NULL THEN current_versions
+                                        ELSE current_versions || jsonb_build_object($4::text, $5::text) END
+         WHERE id = $1`,
+        [
+          clientId,
+          report.agent_version ?? null,
+          now,
+          report.status === 'success' ? task.component : null,
+          task.version,
+        ],
+      );
+      await audit(sql, now, who, `task.report_${report.status}`, 'task', task.id, {
+        deploymentId: task.deployment_id,
+        clientId,
+        before: { status: task.status },
+        after: { status, attempt: report.attempt, message: report.message ?? null },
+      });
+      const rolled =
+        report.status === 'in_progress' ? [] : await settleDeployment(sql, task.deployment_id, now);
+      await changed([clientId, ...rolled]);
+      return answer(status, false);
+    });
+  }
+
+  /** Writes batched `last_seen_at` values in one statement. */
+  async recordSeen(seen: ReadonlyMap<string, Date>): Promise<void> {
+    if (seen.size === 0) return;
+    await this.ctx.db.query(
+      `UPDATE clients c SET last_seen_at = GREATEST(c.last_seen_at, s.at)
+       FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at) WHERE c.id = s.id`,
+      [[...seen.keys()], [...seen.values()]],
+    );
+  }
+}

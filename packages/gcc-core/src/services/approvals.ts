@@ -1,0 +1,146 @@
+import type { DeploymentStatus } from '@wrktalk/rollout-planner';
+import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrktalk/sdk-gcc';
+import { GccError } from '../errors/gcc-error';
+import {
+  audit,
+  decodeCursor,
+  inTransaction,
+  iso,
+  isoOf,
+  type Page,
+  type PageRequest,
+  type Principal,
+  type ServiceContext,
+  toPage,
+} from './support';
+import { nextTaskStatus, settleDeployment, type TaskRow, taskOf } from './tasks';
+
+type LockedTask = TaskRow & { d_status: DeploymentStatus; approval: { deadline: string | null } };
+
+/** Approvals: the client's CT approves or rejects its tasks. */
+export class ApprovalsService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Tasks waiting for this client's answer, oldest first. */
+  async listPending(clientId: string, page: PageRequest = {}): Promise<Page<PendingApproval>> {
+    const limit = page.limit ?? 50;
+    const c = await this.ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
+    if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
+    const after = decodeCursor(page.cursor, { clientId }, 2);
+    const params: unknown[] = [clientId, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = 'AND (t.created_at, t.id) > ($3::timestamptz, $4::text)';
+    }
+    const r = await this.ctx.db.query<
+      TaskRow & {
+        metadata: Record<string, unknown>;
+        approval: { deadline: string | null; on_deadline?: string };
+      }
+    >(
+      `SELECT t.*, r.metadata, d.approval FROM deployment_tasks t
+       JOIN deployments d ON d.id = t.deployment_id JOIN releases r ON r.id = d.release_id
+       WHERE t.client_id = $1 AND t.status = 'pending_approval' ${keyset}
+       ORDER BY t.created_at, t.id LIMIT $2`,
+      params,
+    );
+    return toPage(
+      r.rows,
+      limit,
+      (t) => ({
+        task_id: t.id,
+        deployment_id: t.deployment_id,
+        component: t.component,
+        version: t.version,
+        image_url: t.image_url,
+        release_metadata: t.metadata ?? {},
+        status: 'pending_approval' as const,
+        deadline: iso(t.approval?.deadline ?? null),
+        on_deadline: t.approval?.on_deadline === 'auto_approve' ? 'auto_approve' : 'expire',
+        requested_at: isoOf(t.created_at),
+      }),
+      (t) => [isoOf(t.created_at), t.id],
+      { clientId },
+    );
+  }
+
+  private async lock(
+    sql: Parameters<Parameters<typeof inTransaction>[2]>[0],
+    clientId: string,
+    taskId: string,
+  ): Promise<LockedTask> {
+    const r = await sql.query<LockedTask>(
+      `SELECT t.*, d.status AS d_status, d.approval FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+       WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
+      [taskId, clientId],
+    );
+    if (!r.rows[0]) throw new GccError('not_found', `No task ${taskId} for client ${clientId}.`);
+    return r.rows[0];
+  }
+
+  /**
+   * Approves a task (`approve`); approving an approved task again returns it unchanged. With no orchestration
+   * yet the task is queued at once when its deployment runs and its requested start time has come.
+   */
+  async approve(who: Principal, clientId: string, taskId: string, input: ApproveRequest): Promise<Task> {
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const task = await this.lock(sql, clientId, taskId);
+      if (task.approval_status === 'approved' || task.approval_status === 'not_required') return taskOf(task);
+      const now = this.ctx.now();
+      let status = nextTaskStatus(task, 'approve');
+      let attempt = task.attempt;
+      const start = input.requested_start_time ? new Date(input.requested_start_time) : null;
+      if (task.d_status === 'running' && (!start || start.getTime() <= now.getTime())) {
+        status = nextTaskStatus({ id: task.id, status }, 'enqueue');
+        attempt += 1;
+      }
+      const u = await sql.query<TaskRow>(
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = 'client',
+                approved_at = $3, approved_by = $4, requested_start_time = $5, attempt = $6,
+                queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
+         WHERE id = $1 RETURNING *`,
+        [task.id, status, now, input.approved_by, start, attempt],
+      );
+      await audit(sql, now, who, 'task.approve', 'task', task.id, {
+        deploymentId: task.deployment_id,
+        clientId,
+        before: { status: task.status, approval_status: task.approval_status },
+        after: {
+          status,
+          approval_status: 'approved',
+          approval_source: 'client',
+          approved_by: input.approved_by,
+          requested_start_time: iso(start),
+        },
+      });
+      await changed([clientId]);
+      return taskOf(u.rows[0]!);
+    });
+  }
+
+  /** Rejects a task (`reject`) with a reason; rejecting a rejected task again returns it unchanged. */
+  async reject(who: Principal, clientId: string, taskId: string, input: RejectRequest): Promise<Task> {
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const task = await this.lock(sql, clientId, taskId);
+      if (task.status === 'rejected') return taskOf(task);
+      const status = nextTaskStatus(task, 'reject');
+      const now = this.ctx.now();
+      const u = await sql.query<TaskRow>(
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'rejected', approval_source = 'client',
+                rejected_reason = $3, updated_at = $4
+         WHERE id = $1 RETURNING *`,
+        [task.id, status, input.reason, now],
+      );
+      await audit(sql, now, who, 'task.reject', 'task', task.id, {
+        deploymentId: task.deployment_id,
+        clientId,
+        before: { status: task.status, approval_status: task.approval_status },
+        after: { status, approval_status: 'rejected', rejected_by: input.rejected_by, reason: input.reason },
+      });
+      const rolled = await settleDeployment(sql, task.deployment_id, now);
+      await changed([clientId, ...rolled]);
+      return taskOf(u.rows[0]!);
+    });
+  }
+}

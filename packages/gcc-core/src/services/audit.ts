@@ -1,0 +1,64 @@
+import type { AuditEntry } from '@wrktalk/sdk-gcc';
+import { decodeCursor, isoOf, type Page, type PageRequest, type ServiceContext, toPage } from './support';
+
+interface AuditRow {
+  seq: string | number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject_type: AuditEntry['subject_type'];
+  subject_id: string;
+  deployment_id: string | null;
+  client_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/** Filters of {@link AuditService.list}. */
+export interface AuditFilter {
+  deployment_id?: string;
+  client_id?: string;
+  actor?: string;
+}
+
+/** The append-only audit log. */
+export class AuditService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Entries, newest first. */
+  async list(filter: AuditFilter, page: PageRequest = {}): Promise<Page<AuditEntry>> {
+    const limit = page.limit ?? 50;
+    const after = decodeCursor(page.cursor, filter, 1);
+    const r = await this.ctx.db.query<AuditRow>(
+      `SELECT * FROM audit_log
+       WHERE ($1::text IS NULL OR deployment_id = $1) AND ($2::text IS NULL OR client_id = $2)
+         AND ($3::text IS NULL OR actor = $3) AND ($4::bigint IS NULL OR seq < $4)
+       ORDER BY seq DESC LIMIT $5`,
+      [
+        filter.deployment_id ?? null,
+        filter.client_id ?? null,
+        filter.actor ?? null,
+        after?.[0] ?? null,
+        limit + 1,
+      ],
+    );
+    return toPage(
+      r.rows,
+      limit,
+      (e) => ({
+        id: `aud-${e.seq}`,
+        at: isoOf(e.at),
+        actor: e.actor,
+        action: e.action,
+        subject_type: e.subject_type,
+        subject_id: e.subject_id,
+        deployment_id: e.deployment_id,
+        client_id: e.client_id,
+        before: e.before,
+        after: e.after,
+      }),
+      (e) => [String(e.seq)],
+      filter,
+    );
+  }
+}

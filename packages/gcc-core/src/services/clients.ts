@@ -1,0 +1,230 @@
+import type { AutoApprovePreference, Client, ClientCreate, ClientPatch } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { type FieldError, GccError, validationFailed } from '../errors/gcc-error';
+import {
+  audit,
+  decodeCursor,
+  inTransaction,
+  iso,
+  isoOf,
+  type Page,
+  type PageRequest,
+  type Principal,
+  parseSelectorOrThrow,
+  type ServiceContext,
+  selectorSql,
+  toPage,
+} from './support';
+
+/** A client row as stored. */
+export interface ClientRow {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  target_kind: Client['target_kind'];
+  argocd_instance: string | null;
+  timezone: string;
+  maintenance_windows: Client['maintenance_windows'];
+  auto_approve: AutoApprovePreference;
+  current_versions: Record<string, string>;
+  created_at: Date;
+  updated_at: Date;
+  last_seen_at: Date | null;
+  agent_version: string | null;
+}
+
+/** The wire form of a client row. */
+export const clientOf = (r: ClientRow): Client => ({
+  id: r.id,
+  name: r.name,
+  labels: r.labels ?? {},
+  target_kind: r.target_kind,
+  argocd_instance: r.argocd_instance,
+  timezone: r.timezone,
+  maintenance_windows: r.maintenance_windows ?? [],
+  auto_approve: r.auto_approve ?? { all: false, components: [] },
+  created_at: isoOf(r.created_at),
+  updated_at: isoOf(r.updated_at),
+  last_seen_at: iso(r.last_seen_at),
+  agent_version: r.agent_version,
+  current_versions: r.current_versions ?? {},
+});
+
+/** True for an IANA time zone this runtime knows. */
+export function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Cross-field rules the JSON schema cannot carry (argocd needs an instance, known time zone, known components). */
+function checkClient(
+  c: Pick<Client, 'target_kind' | 'argocd_instance' | 'timezone' | 'auto_approve'>,
+  components: ReadonlySet<string>,
+): void {
+  const errors: FieldError[] = [];
+  if (c.target_kind === 'argocd' && !c.argocd_instance) {
+    errors.push({ path: '/argocd_instance', message: 'required when target_kind is argocd' });
+  }
+  if (!isKnownTimeZone(c.timezone))
+    errors.push({ path: '/timezone', message: `unknown time zone ${c.timezone}` });
+  c.auto_approve.components.forEach((comp, i) => {
+    if (!components.has(comp))
+      errors.push({ path: `/auto_approve/components/${i}`, message: `unknown component ${comp}` });
+  });
+  if (errors.length) throw validationFailed(errors);
+}
+
+/** Clients: customer installations. */
+export class ClientsService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /** Registers a client; an existing id is `client_exists`. */
+  async create(who: Principal, input: ClientCreate, tx?: Sql): Promise<Client> {
+    const client = {
+      labels: input.labels ?? {},
+      argocd_instance: input.argocd_instance ?? null,
+      timezone: input.timezone ?? 'UTC',
+      maintenance_windows: input.maintenance_windows ?? [],
+      auto_approve: input.auto_approve ?? { all: false, components: [] },
+    };
+    checkClient({ ...client, target_kind: input.target_kind }, this.ctx.components);
+    return inTransaction(this.ctx, tx, async (sql) => {
+      const now = this.ctx.now();
+      const r = await sql.query<ClientRow>(
+        `INSERT INTO clients (id, name, labels, target_kind, argocd_instance, timezone, maintenance_windows,
+                              auto_approve, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $9)
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [
+          input.id,
+          input.name,
+          JSON.stringify(client.labels),
+          input.target_kind,
+          client.argocd_instance,
+          client.timezone,
+          JSON.stringify(client.maintenance_windows),
+          JSON.stringify(client.auto_approve),
+          now,
+        ],
+      );
+      if (!r.rows[0]) throw new GccError('client_exists', `Client ${input.id} exists.`);
+      const created = clientOf(r.rows[0]);
+      await audit(sql, now, who, 'client.create', 'client', created.id, {
+        clientId: created.id,
+        after: created,
+      });
+      return created;
+    });
+  }
+
+  /** One client, or `not_found`. */
+  async get(id: string, tx?: Sql): Promise<Client> {
+    const r = await (tx ?? this.ctx.db).query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
+    if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+    return clientOf(r.rows[0]);
+  }
+
+  /** Applies a JSON merge patch (RFC 7396) to a client. */
+  async update(who: Principal, id: string, patch: ClientPatch): Promise<Client> {
+    return inTransaction(this.ctx, undefined, async (sql) => {
+      const r = await sql.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
+      if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+      const before = clientOf(r.rows[0]);
+      const next = structuredClone(before);
+      if (patch.name !== undefined && patch.name !== null) next.name = patch.name;
+      if (patch.labels !== undefined) {
+        if (patch.labels === null) next.labels = {};
+        else
+          for (const [k, v] of Object.entries(patch.labels)) {
+            if (v === null) delete next.labels[k];
+            else next.labels[k] = v;
+          }
+        if (Object.keys(next.labels).length > 64) {
+          throw validationFailed([{ path: '/labels', message: 'a client has at most 64 labels' }]);
+        }
+      }
+      if (patch.target_kind !== undefined && patch.target_kind !== null) next.target_kind = patch.target_kind;
+      if (patch.argocd_instance !== undefined) next.argocd_instance = patch.argocd_instance ?? null;
+      if (patch.timezone !== undefined) next.timezone = patch.timezone ?? 'UTC';
+      if (patch.maintenance_windows !== undefined) next.maintenance_windows = patch.maintenance_windows ?? [];
+      if (patch.auto_approve !== undefined) {
+        next.auto_approve =
+          patch.auto_approve === null
+            ? { all: false, components: [] }
+            : { ...next.auto_approve, ...patch.auto_approve };
+      }
+      checkClient(next, this.ctx.components);
+      const now = this.ctx.now();
+      const u = await sql.query<ClientRow>(
+        `UPDATE clients SET name = $2, labels = $3::jsonb, target_kind = $4, argocd_instance = $5, timezone = $6,
+                maintenance_windows = $7::jsonb, auto_approve = $8::jsonb, updated_at = $9
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          next.name,
+          JSON.stringify(next.labels),
+          next.target_kind,
+          next.argocd_instance,
+          next.timezone,
+          JSON.stringify(next.maintenance_windows),
+          JSON.stringify(next.auto_approve),
+          now,
+        ],
+      );
+      const after = clientOf(u.rows[0]!);
+      await audit(sql, now, who, 'client.update', 'client', id, { clientId: id, before, after });
+      return after;
+    });
+  }
+
+  /** Clients ordered by id, optionally filtered by a label selector. */
+  async list(filter: { selector?: string }, page: PageRequest = {}): Promise<Page<Client>> {
+    const limit = page.limit ?? 50;
+    const requirements = filter.selector ? parseSelectorOrThrow(filter.selector, '/query/selector') : [];
+    const after = decodeCursor(page.cursor, filter, 1);
+    const where = selectorSql(requirements, 'labels', 3);
+    const r = await this.ctx.db.query<ClientRow>(
+      `SELECT * FROM clients WHERE ($1::text IS NULL OR id > $1) AND ${where.sql} ORDER BY id LIMIT $2`,
+      [after ? String(after[0]) : null, limit + 1, ...where.params],
+    );
+    return toPage(r.rows, limit, clientOf, (row) => [row.id], filter);
+  }
+
+  /** The client's auto-approve preference. */
+  async getAutoApprove(id: string): Promise<AutoApprovePreference> {
+    return (await this.get(id)).auto_approve;
+  }
+
+  /** Replaces the client's auto-approve preference. */
+  async setAutoApprove(
+    who: Principal,
+    id: string,
+    pref: AutoApprovePreference,
+  ): Promise<AutoApprovePreference> {
+    pref.components.forEach((comp, i) => {
+      if (!this.ctx.components.has(comp)) {
+        throw validationFailed([{ path: `/components/${i}`, message: `unknown component ${comp}` }]);
+      }
+    });
+    return inTransaction(this.ctx, undefined, async (sql) => {
+      const r = await sql.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
+      if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+      const now = this.ctx.now();
+      await sql.query('UPDATE clients SET auto_approve = $2::jsonb, updated_at = $3 WHERE id = $1', [
+        id,
+        JSON.stringify(pref),
+        now,
+      ]);
+      await audit(sql, now, who, 'client.set_auto_approve', 'client', id, {
+        clientId: id,
+        before: r.rows[0].auto_approve,
+        after: pref,
+      });
+      return pref;
+    });
+  }
+}

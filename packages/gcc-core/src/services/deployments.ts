@@ -1,0 +1,523 @@
+import { type DeploymentStatus, type TaskEvent, type TaskStatus, transition } from '@wrktalk/rollout-planner';
+import type {
+  Deployment,
+  DeploymentCreate,
+  ForceApproveRequest,
+  RollbackRequest,
+  Schemas,
+  Task,
+} from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { GccError, validationFailed } from '../errors/gcc-error';
+import { type ReleaseRow, releaseRowById } from './release-rows';
+import { checkStrategy, effectiveStrategy } from './strategy';
+import {
+  actorOf,
+  audit,
+  decodeCursor,
+  inTransaction,
+  iso,
+  isoOf,
+  newId,
+  type Page,
+  type PageRequest,
+  type Principal,
+  parseSelectorOrThrow,
+  type ServiceContext,
+  selectorSql,
+  toPage,
+} from './support';
+import {
+  emptyCounts,
+  nextDeploymentStatus,
+  nextTaskStatus,
+  settleDeployment,
+  statusesAllowing,
+  type TaskRow,
+  taskOf,
+} from './tasks';
+
+interface DeploymentRow {
+  id: string;
+  type: Deployment['type'];
+  release_id: string;
+  component: string;
+  version: string;
+  rollback_of: string | null;
+  status: DeploymentStatus;
+  strategy: Deployment['strategy'];
+  approval: Deployment['approval'];
+  requested_start_time: Date | null;
+  description: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const deploymentOf = (r: DeploymentRow, counts: Schemas['TaskCounts']): Deployment => ({
+  id: r.id,
+  type: r.type,
+  release_id: r.release_id,
+  component: r.component,
+  version: r.version,
+  rollback_of: r.rollback_of,
+  status: r.status,
+  strategy: r.strategy,
+  approval: r.approval,
+  description: r.description,
+  created_by: r.created_by,
+  created_at: isoOf(r.created_at),
+  updated_at: isoOf(r.updated_at),
+  started_at: iso(r.started_at),
+  finished_at: iso(r.finished_at),
+  task_counts: counts,
+  // Stages are planned by the orchestration (a later issue); until then a deployment has none.
+  stages: [],
+});
+
+/** Applies a chain of planner events to a fresh task status. */
+function chain(from: TaskStatus, events: TaskEvent[]): TaskStatus {
+  let s = from;
+  for (const e of events) {
+    const r = transition(s, e);
+    if (!r.ok) throw r.error;
+    s = r.state;
+  }
+  return s;
+}
+
+/** Deployments: rollouts of a release to many clients, and rollbacks. */
+export class DeploymentsService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private async counts(sql: Sql, ids: string[]): Promise<Map<string, Schemas['TaskCounts']>> {
+    const out = new Map(ids.map((id) => [id, emptyCounts()]));
+    if (ids.length === 0) return out;
+    const r = await sql.query<{ deployment_id: string; status: TaskStatus; n: number }>(
+      `SELECT deployment_id, status, count(*)::int AS n FROM deployment_tasks
+       WHERE deployment_id = ANY($1::text[]) GROUP BY deployment_id, status`,
+      [ids],
+    );
+    for (const row of r.rows) out.get(row.deployment_id)![row.status] = row.n;
+    return out;
+  }
+
+  private async view(sql: Sql, id: string): Promise<Deployment> {
+    const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
+    if (!r.rows[0]) throw new GccError('not_found', `No deployment ${id}.`);
+    return deploymentOf(r.rows[0], (await this.counts(sql, [id])).get(id)!);
+  }
+
+  /**
+   * Creates a deployment and all its tasks in one transaction (task ids are the deployment's id and a sequence
+   * number, so the primary key grows in order instead of taking random inserts): one set-based `INSERT … SELECT` over the clients
+   * matched by id and/or selector, initial states decided by the planner.
+   */
+  async create(who: Principal, input: DeploymentCreate, tx?: Sql): Promise<Deployment> {
+    checkStrategy(input.strategy);
+    const requirements =
+      input.targets.selector !== undefined
+        ? parseSelectorOrThrow(input.targets.selector, '/targets/selector')
+        : null;
+    const strategy = effectiveStrategy(input.strategy, { leaseSeconds: this.ctx.leaseSeconds });
+    const approval: Deployment['approval'] = {
+      required: input.approval?.required ?? true,
+      deadline: input.approval?.deadline ?? null,
+      on_deadline: input.approval?.on_deadline ?? 'expire',
+      visible_from: input.approval?.visible_from ?? null,
+    };
+    const now = this.ctx.now();
+    const startLater =
+      input.requested_start_time !== undefined && Date.parse(input.requested_start_time) > now.getTime();
+    const hidden = approval.visible_from != null && Date.parse(approval.visible_from) > now.getTime();
+    // Initial states, decided once by the planner; with no orchestration yet an approved task is queued at once.
+    const release = startLater ? [] : (['enqueue'] as TaskEvent[]);
+    const statusNotRequired = chain('pending', ['not_required', ...release]);
+    const statusAuto = chain('pending', ['auto_approve', ...release]);
+    const statusManual = hidden ? 'pending' : chain('pending', ['publish']);
+
+    return inTransaction(this.ctx, tx, async (sql, changed) => {
+      const rel: ReleaseRow | undefined = await releaseRowById(sql, input.release_id);
+      if (!rel) throw new GccError('not_found', `No release ${input.release_id}.`);
+      const ids = input.targets.client_ids ?? [];
+      if (ids.length) {
+        const known = await sql.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[])', [
+          ids,
+        ]);
+        const knownSet = new Set(known.rows.map((r) => r.id));
+        const unknown = ids.map((id, i) => ({ id, i })).filter((x) => !knownSet.has(x.id));
+        if (unknown.length) {
+          throw new GccError(
+            'unknown_client',
+            `Unknown clients: ${unknown
+              .slice(0, 20)
+              .map((u) => u.id)
+              .join(', ')}${unknown.length > 20 ? ', …' : ''}.`,
+            unknown
+              .slice(0, 100)
+              .map((u) => ({ path: `/targets/client_ids/${u.i}`, message: `no client ${u.id}` })),
+          );
+        }
+      }
+      const id = newId('dpl');
+      const running = nextDeploymentStatus({ id, status: 'created' }, 'start');
+      await sql.query(
+        `INSERT INTO deployments (id, type, release_id, component, version, status, strategy, approval,
+                                  requested_start_time, description, created_by, created_at, updated_at, started_at)
+         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $11)`,
+        [
+          id,
+          rel.id,
+          rel.component,
+          rel.version,
+          running,
+          JSON.stringify(strategy),
+          JSON.stringify(approval),
+          input.requested_start_time ?? null,
+          input.description ?? null,
+          actorOf(who),
+          now,
+        ],
+      );
+      const where = requirements ? selectorSql(requirements, 'c.labels', 13) : { sql: 'false', params: [] };
+      const inserted = await sql.query(
+        `WITH targets AS (
+           SELECT c.id, c.current_versions ->> $3::text AS previous,
+                  (COALESCE((c.auto_approve ->> 'all')::boolean, false)
+                   OR COALESCE(c.auto_approve -> 'components', '[]'::jsonb) ? $3::text) AS auto
+           FROM clients c
+           WHERE c.id = ANY($6::text[]) OR (${where.sql})
+         ), decided AS (
+           SELECT id, previous,
+                  CASE WHEN NOT $7::boolean THEN 'not_required' WHEN auto THEN 'auto' ELSE 'manual' END AS how
+           FROM targets
+         ), states AS (
+           SELECT id, previous, how,
+                  CASE how WHEN 'not_required' THEN $8::text WHEN 'auto' THEN $9::text ELSE $10::text END AS status
+           FROM decided
+         )
+         INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
+                                       previous_version, status, approval_status, approval_source, approved_at,
+                                       approved_by, requested_start_time, attempt, queued_at, created_at, updated_at)
+         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER ())::text, 7, '0'), $1, s.id, 'update',
+                $3, $4, $5, s.previous,
+                s.status,
+                CASE s.how WHEN 'not_required' THEN 'not_required' WHEN 'auto' THEN 'approved' ELSE 'pending' END,
+                CASE s.how WHEN 'not_required' THEN 'not_required' WHEN 'auto' THEN 'auto_policy' END,
+                CASE WHEN s.how <> 'manual' THEN $2::timestamptz END,
+                CASE WHEN s.how = 'auto' THEN 'system' END,
+                $11::timestamptz,
+                CASE WHEN s.status = $12::text THEN 1 ELSE 0 END,
+                CASE WHEN s.status = $12::text THEN $2::timestamptz END,
+                $2, $2
+         FROM states s`,
+        [
+          id,
+          now,
+          rel.component,
+          rel.version,
+          rel.image_url,
+          ids,
+          approval.required,
+          statusNotRequired,
+          statusAuto,
+          statusManual,
+          input.requested_start_time ?? null,
+          'queued',
+          ...where.params,
+        ],
+      );
+      if (inserted.rowCount === 0) throw new GccError('no_targets', 'The targets select no client.');
+      await audit(sql, now, who, 'deployment.create', 'deployment', id, {
+        deploymentId: id,
+        after: {
+          release_id: rel.id,
+          targets: input.targets,
+          tasks: inserted.rowCount,
+          approval,
+          requested_start_time: input.requested_start_time ?? null,
+        },
+      });
+      const queued = await sql.query<{ client_id: string }>(
+        `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND status = 'queued' LIMIT 201`,
+        [id],
+      );
+      await changed(queued.rows.length > 200 ? '*' : queued.rows.map((r) => r.client_id));
+      return this.view(sql, id);
+    });
+  }
+
+  /** One deployment with its task counts. */
+  async get(id: string): Promise<Deployment> {
+    return this.view(this.ctx.db, id);
+  }
+
+  /** Deployments, newest first. */
+  async list(filter: { status?: DeploymentStatus }, page: PageRequest = {}): Promise<Page<Deployment>> {
+    const limit = page.limit ?? 50;
+    const after = decodeCursor(page.cursor, filter, 2);
+    const params: unknown[] = [filter.status ?? null, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = 'AND (created_at, id) < ($3::timestamptz, $4::text)';
+    }
+    const r = await this.ctx.db.query<DeploymentRow>(
+      `SELECT * FROM deployments WHERE ($1::text IS NULL OR status = $1) ${keyset}
+       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    const rows = r.rows.slice(0, limit);
+    const counts = await this.counts(
+      this.ctx.db,
+      rows.map((d) => d.id),
+    );
+    return toPage(
+      r.rows,
+      limit,
+      (d) => deploymentOf(d, counts.get(d.id)!),
+      (d) => [isoOf(d.created_at), d.id],
+      filter,
+    );
+  }
+
+  /** Tasks of a deployment by stage, then client id (no stages yet: by client id). */
+  async listTasks(
+    deploymentId: string,
+    filter: { status?: TaskStatus; client_id?: string },
+    page: PageRequest = {},
+  ): Promise<Page<Task>> {
+    const limit = page.limit ?? 50;
+    const exists = await this.ctx.db.query('SELECT 1 FROM deployments WHERE id = $1', [deploymentId]);
+    if (!exists.rows[0]) throw new GccError('not_found', `No deployment ${deploymentId}.`);
+    const after = decodeCursor(page.cursor, { deploymentId, ...filter }, 1);
+    const params: unknown[] = [deploymentId, filter.status ?? null, filter.client_id ?? null, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0]);
+      keyset = 'AND client_id > $5::text';
+    }
+    const r = await this.ctx.db.query<TaskRow>(
+      `SELECT * FROM deployment_tasks
+       WHERE deployment_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR client_id = $3) ${keyset}
+       ORDER BY client_id LIMIT $4`,
+      params,
+    );
+    return toPage(r.rows, limit, taskOf, (t) => [t.client_id], { deploymentId, ...filter });
+  }
+
+  /** pause | resume | abort; asking for the state it is already in changes nothing. */
+  async control(who: Principal, id: string, verb: 'pause' | 'resume' | 'abort'): Promise<Deployment> {
+    const target = { pause: 'paused', resume: 'running', abort: 'aborted' }[verb];
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+      const d = r.rows[0];
+      if (!d) throw new GccError('not_found', `No deployment ${id}.`);
+      if (d.status === target) return this.view(sql, id);
+      const status = nextDeploymentStatus(d, verb);
+      const now = this.ctx.now();
+      await sql.query(
+        `UPDATE deployments SET status = $2, updated_at = $3, finished_at = CASE WHEN $4 THEN $3 ELSE finished_at END
+         WHERE id = $1`,
+        [id, status, now, verb === 'abort'],
+      );
+      let cancelled = 0;
+      if (verb === 'abort') {
+        const c = await sql.query<{ client_id: string }>(
+          `UPDATE deployment_tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = $2
+           WHERE deployment_id = $1 AND status = ANY($3::text[]) RETURNING client_id`,
+          [id, now, statusesAllowing('cancel')],
+        );
+        cancelled = c.rows.length;
+        await changed(c.rows.length > 200 ? '*' : c.rows.map((x) => x.client_id));
+      } else {
+        // Pausing hides queued tasks from agents; resuming shows them again.
+        await changed('*');
+      }
+      await audit(sql, now, who, `deployment.${verb}`, 'deployment', id, {
+        deploymentId: id,
+        before: { status: d.status },
+        after: { status, ...(verb === 'abort' && { cancelled_tasks: cancelled }) },
+      });
+      return this.view(sql, id);
+    });
+  }
+
+  /**
+   * Starts a rollback deployment returning each client to its previous version from `deployment_history`;
+   * clients without an earlier version are skipped (listed in the audit entry).
+   */
+  async rollback(who: Principal, id: string, input: RollbackRequest, tx?: Sql): Promise<Deployment> {
+    if (input.scope === 'clients' && !input.client_ids?.length) {
+      throw validationFailed([{ path: '/client_ids', message: 'required when scope is clients' }]);
+    }
+    return inTransaction(this.ctx, tx, async (sql, changed) => {
+      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+      const original = r.rows[0];
+      if (!original) throw new GccError('not_found', `No deployment ${id}.`);
+      const rollingBack = nextDeploymentStatus(original, 'rollback_start');
+      const scope = input.scope ?? original.strategy.rollback?.scope ?? 'failed_stage';
+      if (scope === 'clients') {
+        const have = await sql.query<{ client_id: string }>(
+          'SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND client_id = ANY($2::text[])',
+          [id, input.client_ids],
+        );
+        const set = new Set(have.rows.map((x) => x.client_id));
+        const missing = input.client_ids!.map((c, i) => ({ c, i })).filter((x) => !set.has(x.c));
+        if (missing.length) {
+          throw new GccError(
+            'unknown_client',
+            `Not part of ${id}: ${missing.map((m) => m.c).join(', ')}.`,
+            missing
+              .slice(0, 100)
+              .map((m) => ({ path: `/client_ids/${m.i}`, message: `no task for ${m.c} in ${id}` })),
+          );
+        }
+      }
+      // Without stages (orchestration issue) the "failed stage" is every client whose task failed or timed out.
+      const statuses =
+        scope === 'failed_stage'
+          ? ['failed', 'timed_out']
+          : ['success', 'failed', 'timed_out', 'in_progress'];
+      const candidates = await sql.query<{ client_id: string }>(
+        `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1
+           AND ($2::text[] IS NULL OR client_id = ANY($2::text[]))
+           AND ($2::text[] IS NOT NULL OR status = ANY($3::text[]))`,
+        [id, scope === 'clients' ? input.client_ids : null, statuses],
+      );
+      if (candidates.rows.length === 0) throw new GccError('no_targets', `Nothing of ${id} to roll back.`);
+      const now = this.ctx.now();
+      const rbId = newId('dpl');
+      const running = nextDeploymentStatus({ id: rbId, status: 'created' }, 'start');
+      const queued = chain('pending', ['not_required', 'enqueue']);
+      const strategy = effectiveStrategy(
+        {
+          ...original.strategy,
+          stages: [{ kind: 'batch', wait_seconds: original.strategy.rollback?.wait_seconds ?? 0 }],
+        },
+        { leaseSeconds: this.ctx.leaseSeconds },
+      );
+      await sql.query(
+        `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, status, strategy, approval,
+                                  description, created_by, created_at, updated_at, started_at)
+         VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $11, $11)`,
+        [
+          rbId,
+          original.release_id,
+          original.component,
+          original.version,
+          id,
+          running,
+          JSON.stringify(strategy),
+          JSON.stringify({ required: false, deadline: null, on_deadline: 'expire', visible_from: null }),
+          input.reason ?? `Rollback of ${id}`,
+          actorOf(who),
+          now,
+        ],
+      );
+      // Each client's previous version: its latest history entry not written by the deployment rolled back.
+      const inserted = await sql.query<{ client_id: string }>(
+        `WITH prev AS (
+           SELECT DISTINCT ON (h.client_id) h.client_id, h.version, h.image_url
+           FROM deployment_history h
+           WHERE h.client_id = ANY($2::text[]) AND h.component = $3
+             AND h.deployment_id IS DISTINCT FROM $4
+           ORDER BY h.client_id, h.id DESC
+         )
+         INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
+                                       previous_version, status, approval_status, approval_source, approved_at,
+                                       attempt, queued_at, created_at, updated_at)
+         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER ())::text, 7, '0'), $1, p.client_id,
+                'rollback', $3, p.version,
+                p.image_url, c.current_versions ->> $3, $5, 'not_required', 'not_required', $6, 1, $6, $6, $6
+         FROM prev p JOIN clients c ON c.id = p.client_id
+         RETURNING client_id`,
+        [rbId, candidates.rows.map((c) => c.client_id), original.component, id, queued, now],
+      );
+      const covered = new Set(inserted.rows.map((x) => x.client_id));
+      const skipped = candidates.rows.map((c) => c.client_id).filter((c) => !covered.has(c));
+      if (inserted.rows.length === 0) {
+        throw new GccError('no_targets', `No client of ${id} has an earlier version to return to.`);
+      }
+      await sql.query('UPDATE deployments SET status = $2, updated_at = $3 WHERE id = $1', [
+        id,
+        rollingBack,
+        now,
+      ]);
+      // Tasks of the rolled-back deployment that have not started are cancelled.
+      const cancelled = await sql.query<{ client_id: string }>(
+        `UPDATE deployment_tasks SET status = 'cancelled', updated_at = $2
+         WHERE deployment_id = $1 AND status = ANY($3::text[]) RETURNING client_id`,
+        [id, now, statusesAllowing('cancel')],
+      );
+      await audit(sql, now, who, 'deployment.rollback', 'deployment', id, {
+        deploymentId: id,
+        before: { status: original.status },
+        after: {
+          status: rollingBack,
+          rollback: rbId,
+          scope,
+          tasks: inserted.rows.length,
+          skipped_clients: skipped,
+          cancelled_tasks: cancelled.rows.length,
+        },
+      });
+      const touched = [...covered, ...cancelled.rows.map((x) => x.client_id)];
+      await changed(touched.length > 200 ? '*' : touched);
+      return this.view(sql, rbId);
+    });
+  }
+
+  /** Admin approval on the client's behalf (`force_approve`), audited with the admin's identity and reason. */
+  async forceApprove(
+    who: Principal,
+    deploymentId: string,
+    taskId: string,
+    input: ForceApproveRequest,
+  ): Promise<Task> {
+    return inTransaction(this.ctx, undefined, async (sql, changed) => {
+      const r = await sql.query<TaskRow & { d_status: DeploymentStatus }>(
+        `SELECT t.*, d.status AS d_status FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+         WHERE t.id = $1 AND t.deployment_id = $2 FOR UPDATE OF t`,
+        [taskId, deploymentId],
+      );
+      const task = r.rows[0];
+      if (!task) throw new GccError('not_found', `No task ${taskId} in deployment ${deploymentId}.`);
+      if (task.approval_status === 'approved' || task.approval_status === 'not_required') return taskOf(task);
+      const now = this.ctx.now();
+      let status = nextTaskStatus(task, 'force_approve');
+      let attempt = task.attempt;
+      const startOk = !task.requested_start_time || task.requested_start_time.getTime() <= now.getTime();
+      if (task.d_status === 'running' && startOk) {
+        status = nextTaskStatus({ id: task.id, status }, 'enqueue');
+        attempt += 1;
+      }
+      const u = await sql.query<TaskRow>(
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = 'admin_force',
+                approved_at = $3, approved_by = $4, attempt = $5,
+                queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
+         WHERE id = $1 RETURNING *`,
+        [task.id, status, now, input.approved_by, attempt],
+      );
+      const after = taskOf(u.rows[0]!);
+      await audit(sql, now, who, 'task.force_approve', 'task', task.id, {
+        deploymentId,
+        clientId: task.client_id,
+        before: { status: task.status, approval_status: task.approval_status },
+        after: {
+          status,
+          approval_status: 'approved',
+          approval_source: 'admin_force',
+          approved_by: input.approved_by,
+          reason: input.reason,
+        },
+      });
+      await changed([task.client_id]);
+      return after;
+    });
+  }
+}
+
+export { settleDeployment };

@@ -1,0 +1,139 @@
+import type { Release, ReleaseCreate } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { GccError } from '../errors/gcc-error';
+import type { ReleaseRow } from './release-rows';
+import {
+  actorOf,
+  audit,
+  decodeCursor,
+  inTransaction,
+  isoOf,
+  newId,
+  type Page,
+  type PageRequest,
+  type Principal,
+  type ServiceContext,
+  toPage,
+} from './support';
+
+/** The wire form of a release row. */
+export const releaseOf = (r: ReleaseRow): Release => ({
+  id: r.id,
+  component: r.component,
+  version: r.version,
+  image_url: r.image_url,
+  metadata: r.metadata ?? {},
+  created_at: isoOf(r.created_at),
+  created_by: r.created_by,
+});
+
+/** True when `imageUrl` carries `version` as its tag, or as its digest. */
+export function imageReferencesVersion(imageUrl: string, version: string): boolean {
+  if (version.startsWith('sha256:')) return imageUrl.endsWith(`@${version}`);
+  const withoutDigest = imageUrl.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash && withoutDigest.slice(colon + 1) === version;
+}
+
+/** Replaces the tag or digest of an image reference with `version`. */
+export function imageWithVersion(imageUrl: string, version: string): string {
+  let base = imageUrl.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const slash = base.lastIndexOf('/');
+  const colon = base.lastIndexOf(':');
+  if (colon > slash) base = base.slice(0, colon);
+  return version.startsWith('sha256:') ? `${base}@${version}` : `${base}:${version}`;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Releases: images CI recorded. */
+export class ReleasesService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  /**
+   * Records a release; idempotent on (component, version).
+   * @returns `created: false` when the same release already existed (HTTP 200 rather than 201)
+   */
+  async create(
+    who: Principal,
+    input: ReleaseCreate,
+    tx?: Sql,
+  ): Promise<{ release: Release; created: boolean }> {
+    if (!this.ctx.components.has(input.component)) {
+      throw new GccError('unknown_component', `Component ${input.component} is not managed by this GCC.`, [
+        { path: '/component', message: `must be one of ${[...this.ctx.components].join(', ')}` },
+      ]);
+    }
+    if (!imageReferencesVersion(input.image_url, input.version)) {
+      throw new GccError(
+        'invalid_image_reference',
+        `image_url does not reference version ${input.version}.`,
+        [{ path: '/image_url', message: `must carry ${input.version} as its tag or digest` }],
+      );
+    }
+    const metadata = input.metadata ?? {};
+    return inTransaction(this.ctx, tx, async (sql) => {
+      const now = this.ctx.now();
+      const id = newId('rel');
+      const inserted = await sql.query<ReleaseRow>(
+        `INSERT INTO releases (id, component, version, image_url, metadata, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+         ON CONFLICT (component, version) DO NOTHING RETURNING *`,
+        [id, input.component, input.version, input.image_url, JSON.stringify(metadata), now, actorOf(who)],
+      );
+      if (inserted.rows[0]) {
+        const release = releaseOf(inserted.rows[0]);
+        await audit(sql, now, who, 'release.create', 'release', release.id, { after: release });
+        return { release, created: true };
+      }
+      const existing = await sql.query<ReleaseRow>(
+        'SELECT * FROM releases WHERE component = $1 AND version = $2',
+        [input.component, input.version],
+      );
+      const row = existing.rows[0]!;
+      if (row.image_url === input.image_url && sameJson(row.metadata, metadata)) {
+        return { release: releaseOf(row), created: false };
+      }
+      throw new GccError(
+        'release_conflict',
+        `${input.component} ${input.version} was already recorded with another image_url or metadata.`,
+      );
+    });
+  }
+
+  /** One release, or `not_found`. */
+  async get(id: string): Promise<Release> {
+    const r = await this.ctx.db.query<ReleaseRow>('SELECT * FROM releases WHERE id = $1', [id]);
+    if (!r.rows[0]) throw new GccError('not_found', `No release ${id}.`);
+    return releaseOf(r.rows[0]);
+  }
+
+  /** Releases, newest first. */
+  async list(filter: { component?: string }, page: PageRequest = {}): Promise<Page<Release>> {
+    const limit = page.limit ?? 50;
+    const after = decodeCursor(page.cursor, filter, 2);
+    const params: unknown[] = [filter.component ?? null, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = 'AND (created_at, id) < ($3::timestamptz, $4::text)';
+    }
+    const r = await this.ctx.db.query<ReleaseRow>(
+      `SELECT * FROM releases WHERE ($1::text IS NULL OR component = $1) ${keyset}
+       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    return toPage(r.rows, limit, releaseOf, (row) => [isoOf(row.created_at), row.id], filter);
+  }
+}

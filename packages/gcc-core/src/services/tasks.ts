@@ -1,0 +1,205 @@
+import {
+  type DeploymentEvent,
+  type DeploymentStatus,
+  TASK_STATUSES,
+  type TaskEvent,
+  type TaskStatus,
+  transition,
+  transitionDeployment,
+} from '@wrktalk/rollout-planner';
+import type { Schemas, Task } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { GccError } from '../errors/gcc-error';
+import { audit, iso, isoOf } from './support';
+
+/** Logs kept per task: the last 200 lines, each cut to 2000 characters (the contract's bounds). */
+export const LOG_LINES = 200;
+/** Longest kept log line, in characters. */
+export const LOG_LINE_CHARS = 2000;
+
+/** Statuses after which nothing happens to a task without orchestration (no retries yet). */
+export const SETTLED: readonly TaskStatus[] = [
+  'success',
+  'failed',
+  'timed_out',
+  'rolled_back',
+  'rejected',
+  'expired',
+  'cancelled',
+];
+
+/** A task row as stored. */
+export interface TaskRow {
+  id: string;
+  deployment_id: string;
+  client_id: string;
+  type: Task['type'];
+  component: string;
+  version: string;
+  image_url: string;
+  previous_version: string | null;
+  status: TaskStatus;
+  approval_status: Task['approval_status'];
+  approval_source: Task['approval_source'];
+  approved_at: Date | null;
+  approved_by: string | null;
+  rejected_reason: string | null;
+  requested_start_time: Date | null;
+  stage: number | null;
+  attempt: number;
+  queued_at: Date | null;
+  lease_expires_at: Date | null;
+  last_message: string | null;
+  logs: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The wire form of a task row. */
+export const taskOf = (r: TaskRow): Task => ({
+  id: r.id,
+  deployment_id: r.deployment_id,
+  client_id: r.client_id,
+  type: r.type,
+  component: r.component,
+  version: r.version,
+  image_url: r.image_url,
+  previous_version: r.previous_version,
+  status: r.status,
+  approval_status: r.approval_status,
+  approval_source: r.approval_source,
+  approved_at: iso(r.approved_at),
+  approved_by: r.approved_by,
+  rejected_reason: r.rejected_reason,
+  requested_start_time: iso(r.requested_start_time),
+  stage: r.stage,
+  attempt: r.attempt,
+  lease_expires_at: iso(r.lease_expires_at),
+  last_message: r.last_message,
+  logs: r.logs ?? [],
+  created_at: isoOf(r.created_at),
+  updated_at: isoOf(r.updated_at),
+});
+
+/** The planner's transition, or `illegal_transition` (with the task's current state) when it is not allowed. */
+export function nextTaskStatus(task: Pick<TaskRow, 'id' | 'status'>, event: TaskEvent): TaskStatus {
+  const r = transition(task.status, event);
+  if (!r.ok) {
+    throw new GccError(
+      'illegal_transition',
+      `Task ${task.id} is ${task.status}: ${r.error.message}`,
+      undefined,
+      {
+        task_status: task.status,
+      },
+    );
+  }
+  return r.state;
+}
+
+/** The planner's deployment transition, or `illegal_transition`. */
+export function nextDeploymentStatus(
+  d: { id: string; status: DeploymentStatus },
+  event: DeploymentEvent,
+): DeploymentStatus {
+  const r = transitionDeployment(d.status, event);
+  if (!r.ok) {
+    throw new GccError(
+      'illegal_transition',
+      `Deployment ${d.id} is ${d.status}: ${r.error.message}`,
+      undefined,
+      {
+        deployment_status: d.status,
+      },
+    );
+  }
+  return r.state;
+}
+
+/** Every status from which `event` is legal, per the planner (for set-based updates). */
+export const statusesAllowing = (event: TaskEvent): TaskStatus[] =>
+  TASK_STATUSES.filter((s) => transition(s, event).ok);
+
+/** Task counts with every status present. */
+export function emptyCounts(): Schemas['TaskCounts'] {
+  return Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Schemas['TaskCounts'];
+}
+
+/** Merges a report's log lines into the kept ones, within {@link LOG_LINES} x {@link LOG_LINE_CHARS}. */
+export function boundLogs(kept: readonly string[], added: readonly string[] | undefined): string[] {
+  if (!added?.length) return [...kept];
+  return [...kept, ...added.map((l) => l.slice(0, LOG_LINE_CHARS))].slice(-LOG_LINES);
+}
+
+/**
+ * Finishes a running deployment once every task has settled (as the fake does: `failed` when any task failed or
+ * timed out), and finishes the deployment it rolled back. Runs in the caller's transaction.
+ * @returns client ids whose tasks changed
+ */
+export async function settleDeployment(tx: Sql, deploymentId: string, now: Date): Promise<string[]> {
+  const d = (
+    await tx.query<{ id: string; status: DeploymentStatus; type: string; rollback_of: string | null }>(
+      'SELECT id, status, type, rollback_of FROM deployments WHERE id = $1 FOR UPDATE',
+      [deploymentId],
+    )
+  ).rows[0];
+  if (d?.status !== 'running') return [];
+  const c = (
+    await tx.query<{ open: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE NOT (status = ANY($2::text[])))::int AS open,
+              count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed
+       FROM deployment_tasks WHERE deployment_id = $1`,
+      [deploymentId, SETTLED],
+    )
+  ).rows[0]!;
+  if (c.open > 0) return [];
+  const failed = c.failed > 0;
+  const status = nextDeploymentStatus(d, failed ? 'fail' : 'complete');
+  await tx.query('UPDATE deployments SET status = $2, finished_at = $3, updated_at = $3 WHERE id = $1', [
+    d.id,
+    status,
+    now,
+  ]);
+  await audit(tx, now, 'system', failed ? 'deployment.fail' : 'deployment.complete', 'deployment', d.id, {
+    deploymentId: d.id,
+    before: { status: d.status },
+    after: { status },
+  });
+  if (d.type !== 'rollback' || !d.rollback_of) return [];
+  const original = (
+    await tx.query<{ id: string; status: DeploymentStatus }>(
+      'SELECT id, status FROM deployments WHERE id = $1 FOR UPDATE',
+      [d.rollback_of],
+    )
+  ).rows[0];
+  if (original?.status !== 'rolling_back') return [];
+  const originalStatus = nextDeploymentStatus(original, failed ? 'rollback_failed' : 'rollback_done');
+  await tx.query('UPDATE deployments SET status = $2, finished_at = $3, updated_at = $3 WHERE id = $1', [
+    original.id,
+    originalStatus,
+    now,
+  ]);
+  // The original tasks of clients the rollback returned are rolled_back (planner: roll_back).
+  const rolled = await tx.query<{ client_id: string }>(
+    `UPDATE deployment_tasks o SET status = $3, updated_at = $4
+     FROM deployment_tasks r
+     WHERE r.deployment_id = $1 AND r.status = 'success' AND o.deployment_id = $2 AND o.client_id = r.client_id
+       AND o.status = ANY($5::text[])
+     RETURNING o.client_id`,
+    [d.id, original.id, 'rolled_back', now, statusesAllowing('roll_back')],
+  );
+  await audit(
+    tx,
+    now,
+    'system',
+    failed ? 'deployment.rollback_fail' : 'deployment.rollback_done',
+    'deployment',
+    original.id,
+    {
+      deploymentId: original.id,
+      before: { status: original.status },
+      after: { status: originalStatus, rolled_back_clients: rolled.rows.length },
+    },
+  );
+  return rolled.rows.map((r) => r.client_id);
+}

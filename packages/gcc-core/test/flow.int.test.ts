@@ -1,0 +1,4 @@
+import { postgresFactory } from './helpers/databases';
+import { defineFlowSuite } from './helpers/flow-suite';
+
+defineFlowSuite('PostgreSQL', postgresFactory);

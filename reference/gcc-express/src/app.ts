@@ -1,0 +1,72 @@
+import type { Gcc } from '@wrktalk/gcc-core';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+type Code =
+  | 'not_found'
+  | 'malformed_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'internal_error';
+
+const TITLES: Record<Code, string> = {
+  not_found: 'Not found',
+  malformed_json: 'Malformed JSON',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  internal_error: 'Internal error',
+};
+
+function problem(res: express.Response, path: string, status: number, code: Code, detail: string): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `https://wrktalk.com/problems/${code}`,
+        title: TITLES[code],
+        status,
+        code,
+        detail,
+        instance: path,
+      }),
+    );
+}
+
+/**
+ * The reference service's Express 5 app: gcc-core's router (the `/api/v1` contract, `/healthz`, `/readyz`,
+ * `/metrics`) and, behind it, problem+json answers for unknown paths and for any error that escapes the router.
+ */
+export function createApp(gcc: Pick<Gcc, 'router'>, logger?: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag'); // gcc-core sets the ETags the contract defines
+  app.use(gcc.router);
+
+  const notFound: RequestHandler = (req, res) => {
+    problem(res, req.path, 404, 'not_found', `No operation at ${req.method} ${req.path}.`);
+  };
+  app.use(notFound);
+
+  // A safety net: gcc-core answers its own errors; body-parser style errors map to their contract codes.
+  const onError: ErrorRequestHandler = (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const e = (error ?? {}) as { status?: unknown; type?: unknown };
+    const status = typeof e.status === 'number' ? e.status : 500;
+    if (e.type === 'entity.too.large' || status === 413) {
+      problem(res, req.path, 413, 'payload_too_large', 'The request body is too large.');
+    } else if (e.type === 'entity.parse.failed') {
+      problem(res, req.path, 400, 'malformed_json', 'The body is not valid JSON.');
+    } else if (status === 415) {
+      problem(res, req.path, 415, 'unsupported_media_type', 'Unsupported Content-Type.');
+    } else {
+      logger?.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+      problem(res, req.path, 500, 'internal_error', 'Unexpected server error.');
+    }
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,327 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGccClient, type GccClient, isGccHttpError } from '@wrktalk/sdk-gcc';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Logger } from 'pino';
+import { type Config, ConfigError, loadConfig } from './config';
+import type { OpenedGcc } from './server';
+
+// The service modules load on demand, so that usage errors and --help answer without opening anything.
+const server = () => import('./server');
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
+  shutdownSignal?: (logger: Logger) => Promise<string>;
+}
+
+/** Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A flag combination or value the CLI refuses; exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const ARGOCD_INSTANCE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+const LABEL_KEY =
+  /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+
+function clientIdArg(value: string): string {
+  if (!DNS_LABEL.test(value)) {
+    throw new InvalidArgumentError(
+      'A client id is a DNS label: 1-63 lowercase letters, digits and "-", not starting or ending with "-".',
+    );
+  }
+  return value;
+}
+
+function labelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 0) throw new InvalidArgumentError('Write a label as key=value.');
+  const key = value.slice(0, eq);
+  const v = value.slice(eq + 1);
+  if (!LABEL_KEY.test(key) || key.length > 317) {
+    throw new InvalidArgumentError(`"${key}" is not a Kubernetes label key.`);
+  }
+  if (!LABEL_VALUE.test(v)) {
+    throw new InvalidArgumentError(`"${v}" is not a Kubernetes label value (up to 63 of A-Z a-z 0-9 - _ .).`);
+  }
+  if (key in previous) throw new InvalidArgumentError(`Label ${key} is given twice.`);
+  return { ...previous, [key]: v };
+}
+
+function nonEmpty(max: number) {
+  return (value: string): string => {
+    if (value.trim() === '' || value.length > max) {
+      throw new InvalidArgumentError(`Must be 1 to ${max} characters.`);
+    }
+    return value;
+  };
+}
+
+function pattern(re: RegExp, message: string) {
+  return (value: string): string => {
+    if (!re.test(value)) throw new InvalidArgumentError(message);
+    return value;
+  };
+}
+
+const defaultShutdownSignal = (logger: Logger) =>
+  new Promise<string>((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      process.once(signal, () => {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(EXIT.failed);
+      });
+      resolve(signal);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+
+/** Runs the GCC in this process on a loopback port, for the admin helpers that go through the API. */
+async function withAdminApi<T>(opened: OpenedGcc, fn: (api: GccClient) => Promise<T>): Promise<T> {
+  const { createApp } = await import('./app');
+  const { id, token } = await opened.gcc.issueToken({ role: 'admin', name: 'cli' });
+  const http = createServer(createApp(opened.gcc));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = http.address() as AddressInfo;
+    const api = createGccClient({ baseUrl: `http://127.0.0.1:${port}`, token, retry: false });
+    return await fn(api);
+  } finally {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await opened.gcc.revokeToken(id);
+  }
+}
+
+/** Runs `wrktalk-gcc` with the given arguments (without `node` and the script); resolves to the exit code. */
+export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const stdout = io.stdout ?? ((s: string) => process.stdout.write(s));
+  const stderr = io.stderr ?? ((s: string) => process.stderr.write(s));
+  const shutdownSignal = io.shutdownSignal ?? defaultShutdownSignal;
+  let code: number = EXIT.ok;
+
+  const config = (): Config => loadConfig(env);
+  /** The admin helpers log only warnings, so that their output stays readable. */
+  const withGcc = async <T>(fn: (opened: OpenedGcc, c: Config) => Promise<T>): Promise<T> => {
+    const c = config();
+    const { createLogger, openGcc } = await server();
+    const logger = createLogger({ logLevel: c.logLevel === 'silent' ? 'silent' : 'warn' });
+    const opened = await openGcc(c, logger);
+    try {
+      return await fn(opened, c);
+    } finally {
+      await opened.close();
+    }
+  };
+
+  const program = new Command('wrktalk-gcc')
+    .description('The WrkTalk GCC reference service (update control) and its admin helpers.')
+    .exitOverride()
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .showHelpAfterError('(add --help for usage)')
+    .allowExcessArguments(false);
+
+  program
+    .command('serve')
+    .description('Migrate the database and serve the GCC API until SIGINT or SIGTERM.')
+    .action(async () => {
+      const c = config();
+      const { createLogger, startServer } = await server();
+      const logger = createLogger(c);
+      const running = await startServer(c, logger);
+      const { applied, version } = running.migrations;
+      logger.info({ applied, version }, 'database ready');
+      if (running.generated.admin || running.generated.ci) {
+        const lines = [
+          '',
+          'No GCC_ADMIN_TOKEN / GCC_CI_TOKEN set: generated for this run only (not logged):',
+        ];
+        if (running.generated.admin) lines.push(`  admin token: ${running.adminToken}`);
+        if (running.generated.ci) lines.push(`  ci token:    ${running.ciToken}`);
+        lines.push('Set them in the environment to keep tokens across restarts.', '');
+        stdout(`${lines.join('\n')}\n`);
+      }
+      logger.info(
+        { url: running.url, database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}` },
+        'wrktalk-gcc listening',
+      );
+      await shutdownSignal(logger);
+      await running.stop();
+      logger.info('stopped');
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .action(async () => {
+      const c = config();
+      const { openConfiguredDatabase } = await server();
+      const { migrate } = await import('@wrktalk/gcc-core');
+      const db = await openConfiguredDatabase(c);
+      try {
+        const { applied, version } = await migrate(db);
+        stdout(
+          applied.length
+            ? `Applied ${applied.length} migration(s): ${applied.join(', ')}. Schema version ${version}.\n`
+            : `Schema is up to date (version ${version}).\n`,
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+  const client = program.command('client').description('Manage clients (customer installations).');
+  client
+    .command('create')
+    .description('Register a client.')
+    .requiredOption('--id <id>', 'client id, a DNS label (e.g. adani-prod)', clientIdArg)
+    .requiredOption('--name <name>', 'display name', nonEmpty(200))
+    .addOption(
+      new Option('--target-kind <kind>', 'how its agent applies updates')
+        .choices(['argocd', 'kubernetes', 'docker'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--argocd-instance <name>',
+      'Argo CD instance managing it (required for argocd)',
+      pattern(ARGOCD_INSTANCE, 'An Argo CD instance name is lowercase letters, digits, "." and "-".'),
+    )
+    .option('--label <key=value>', 'a label; repeat for several', labelArg)
+    .option('--timezone <zone>', 'IANA time zone (default UTC)', nonEmpty(64))
+    .option('--json', 'print the client as JSON')
+    .action(
+      async (o: {
+        id: string;
+        name: string;
+        targetKind: 'argocd' | 'kubernetes' | 'docker';
+        argocdInstance?: string;
+        label?: Record<string, string>;
+        timezone?: string;
+        json?: boolean;
+      }) => {
+        if (o.targetKind === 'argocd' && !o.argocdInstance) {
+          throw new UsageError('--argocd-instance is required with --target-kind argocd.');
+        }
+        if (o.targetKind !== 'argocd' && o.argocdInstance) {
+          throw new UsageError('--argocd-instance only applies to --target-kind argocd.');
+        }
+        const created = await withGcc((opened) =>
+          withAdminApi(opened, (api) =>
+            api.clients.create({
+              id: o.id,
+              name: o.name,
+              target_kind: o.targetKind,
+              labels: o.label ?? {},
+              ...(o.argocdInstance ? { argocd_instance: o.argocdInstance } : {}),
+              ...(o.timezone ? { timezone: o.timezone } : {}),
+            }),
+          ),
+        );
+        stdout(
+          o.json
+            ? `${JSON.stringify(created, null, 2)}\n`
+            : `Created client ${created.id} (${created.name}, ${created.target_kind}).\n`,
+        );
+      },
+    );
+
+  const token = program.command('token').description('Manage bearer tokens.');
+  token
+    .command('issue')
+    .description(
+      'Issue a token and print it once: --client ID --role agent|approver, or --role admin|ci --name NAME.',
+    )
+    .addOption(
+      new Option('--role <role>', 'the token role')
+        .choices(['agent', 'approver', 'admin', 'ci'])
+        .makeOptionMandatory(),
+    )
+    .option('--client <id>', 'the client (agent and approver tokens)', clientIdArg)
+    .option(
+      '--name <name>',
+      'who holds it (admin and ci tokens)',
+      pattern(TOKEN_NAME, 'A token name is 1-64 of letters, digits, "_", ".", "@" and "-".'),
+    )
+    .option('--description <text>', 'what the token is for', nonEmpty(200))
+    .option('--json', 'print {id, role, client_id, name, token} as JSON')
+    .action(
+      async (o: {
+        role: 'agent' | 'approver' | 'admin' | 'ci';
+        client?: string;
+        name?: string;
+        description?: string;
+        json?: boolean;
+      }) => {
+        const scoped = o.role === 'agent' || o.role === 'approver';
+        const article = { agent: 'an agent', approver: 'an approver', admin: 'an admin', ci: 'a ci' }[o.role];
+        if (scoped && !o.client) throw new UsageError(`--client is required for ${article} token.`);
+        if (scoped && o.name)
+          throw new UsageError(`--name is for admin and ci tokens; use --client for ${o.role}.`);
+        if (!scoped && !o.name) throw new UsageError(`--name is required for ${article} token.`);
+        if (!scoped && o.client)
+          throw new UsageError(`--client is for agent and approver tokens, not ${o.role}.`);
+        const issued = await withGcc(async (opened) => {
+          if (o.role === 'agent' || o.role === 'approver') {
+            const role = o.role;
+            const t = await withAdminApi(opened, (api) =>
+              api.clients.createToken(o.client!, {
+                role,
+                ...(o.description ? { description: o.description } : {}),
+              }),
+            );
+            return { id: t.id, role, client_id: t.client_id, name: null, token: t.token };
+          }
+          const t = await opened.gcc.issueToken({ role: o.role, name: o.name! });
+          return { id: t.id, role: o.role, client_id: null, name: o.name!, token: t.token };
+        });
+        if (o.json) stdout(`${JSON.stringify(issued, null, 2)}\n`);
+        else {
+          const whose = issued.client_id ? `client ${issued.client_id}` : `name ${issued.name}`;
+          stderr(`Issued ${issued.role} token ${issued.id} for ${whose}. It is shown only now; store it:\n`);
+          stdout(`${issued.token}\n`);
+        }
+      },
+    );
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    code = reportError(error, stderr);
+  }
+  return code;
+}
+
+function reportError(error: unknown, stderr: (s: string) => void): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed it
+  if (error instanceof ConfigError) {
+    stderr(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    stderr(`error: ${error.message}\n(add --help for usage)\n`);
+    return EXIT.usage;
+  }
+  if (isGccHttpError(error)) {
+    const p = error.problem;
+    const details = (p?.errors ?? []).map((e) => `\n  - ${e.path}: ${e.message}`).join('');
+    stderr(`error: ${p?.detail ?? p?.title ?? error.message} (${error.code ?? error.status})${details}\n`);
+    return error.status === 400 || error.status === 422 ? EXIT.usage : EXIT.failed;
+  }
+  stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failed;
+}

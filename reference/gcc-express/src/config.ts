@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/** Log levels pino knows, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated configuration of the reference GCC. */
+export interface Config {
+  /** `postgres://…`; `undefined` means the embedded PGlite in {@link Config.dataDir}. */
+  databaseUrl: string | undefined;
+  /** PGlite data directory (`memory://` keeps it in memory). */
+  dataDir: string;
+  /** Connections in the PostgreSQL pool; `undefined` leaves gcc-core's default. */
+  databasePoolSize: number | undefined;
+  port: number;
+  host: string;
+  adminToken: string | undefined;
+  ciToken: string | undefined;
+  logLevel: LogLevel;
+  components: string[];
+}
+
+/** The environment variables read, with their defaults (also the README table). */
+export const ENVIRONMENT = {
+  DATABASE_URL: 'unset: embedded PGlite in GCC_DATA_DIR',
+  GCC_DATA_DIR: '.gcc-data',
+  DATABASE_POOL_SIZE: "unset: gcc-core's default",
+  PORT: '8080',
+  HOST: '0.0.0.0',
+  GCC_ADMIN_TOKEN: 'unset: serve generates one and prints it once',
+  GCC_CI_TOKEN: 'unset: serve generates one and prints it once',
+  LOG_LEVEL: 'info',
+  GCC_COMPONENTS: 'backend,media,ct',
+} as const;
+
+/** Minimum length of a configured admin or CI token. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const COMPONENT = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Empty strings count as unset, as in most shells' `VAR= cmd`. */
+const optional = (schema: z.ZodType<string>) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const databaseUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a PostgreSQL URL like postgres://user@host:5432/db' },
+);
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be from ${min} to ${max}`);
+
+const token = z
+  .string()
+  .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`)
+  .max(512, 'must be at most 512 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+const schema = z.object({
+  DATABASE_URL: optional(databaseUrl),
+  GCC_DATA_DIR: optional(z.string()).default(ENVIRONMENT.GCC_DATA_DIR),
+  DATABASE_POOL_SIZE: z
+    .preprocess((v) => (v === '' ? undefined : v), integer('DATABASE_POOL_SIZE', 1, 1000).optional())
+    .optional(),
+  PORT: z
+    .preprocess((v) => (v === '' || v === undefined ? ENVIRONMENT.PORT : v), integer('PORT', 0, 65535))
+    .optional(),
+  HOST: optional(z.string().regex(/^\S+$/, 'must be a host name or address')).default(ENVIRONMENT.HOST),
+  GCC_ADMIN_TOKEN: optional(token),
+  GCC_CI_TOKEN: optional(token),
+  LOG_LEVEL: optional(
+    z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }) as z.ZodType<string>,
+  ).default(ENVIRONMENT.LOG_LEVEL),
+  GCC_COMPONENTS: optional(z.string())
+    .default(ENVIRONMENT.GCC_COMPONENTS)
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
+      if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one component' });
+      for (const c of list) {
+        if (!COMPONENT.test(c)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${c}" is not a component name (lowercase letter, then up to 31 of a-z, 0-9, -)`,
+          });
+        }
+      }
+      if (new Set(list).size !== list.length)
+        ctx.addIssue({ code: 'custom', message: 'lists a component twice' });
+      return list;
+    }),
+});
+
+/** The configuration is not valid; `problems` has one readable line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    const problems = r.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const raw = env[name];
+      const secret = name.endsWith('_TOKEN') || name === 'DATABASE_URL';
+      const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const c = r.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.GCC_DATA_DIR,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    port: c.PORT ?? Number(ENVIRONMENT.PORT),
+    host: c.HOST,
+    adminToken: c.GCC_ADMIN_TOKEN,
+    ciToken: c.GCC_CI_TOKEN,
+    logLevel: c.LOG_LEVEL as LogLevel,
+    components: c.GCC_COMPONENTS,
+  };
+}

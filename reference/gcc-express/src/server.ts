@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGcc, type Database, type Gcc, migrate, openDatabase } from '@wrktalk/gcc-core';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app';
+import type { Config } from './config';
+
+/** A new random token: 256 bits, base64url. */
+export function randomToken(): string {
+  return `gcc_${randomBytes(32).toString('base64url')}`;
+}
+
+/** The process logger: pino JSON on stdout (or `destination`), secrets redacted. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level: config.logLevel,
+    base: { service: 'wrktalk-gcc' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'token', '*.token', 'adminToken', 'ciToken'],
+      censor: '[redacted]',
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Opens the configured database: PostgreSQL when `DATABASE_URL` is set, otherwise PGlite in `GCC_DATA_DIR`. */
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({
+    ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+  });
+}
+
+export interface OpenedGcc {
+  db: Database;
+  gcc: Gcc;
+  adminToken: string;
+  ciToken: string;
+  /** Which of the two tokens were generated because the configuration had none. */
+  generated: { admin: boolean; ci: boolean };
+  migrations: { applied: string[]; version: number };
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies pending migrations and creates the GCC. */
+export async function openGcc(config: Config, logger: Logger): Promise<OpenedGcc> {
+  const db = await openConfiguredDatabase(config);
+  try {
+    const migrations = await migrate(db);
+    const adminToken = config.adminToken ?? randomToken();
+    const ciToken = config.ciToken ?? randomToken();
+    const gcc = await createGcc({
+      database: db,
+      adminToken,
+      ciToken,
+      components: config.components,
+      logger,
+    });
+    return {
+      db,
+      gcc,
+      adminToken,
+      ciToken,
+      generated: { admin: config.adminToken === undefined, ci: config.ciToken === undefined },
+      migrations,
+      close: async () => {
+        try {
+          await gcc.close();
+        } finally {
+          await db.close();
+        }
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface RunningServer extends OpenedGcc {
+  server: Server;
+  /** e.g. `http://127.0.0.1:8080` */
+  url: string;
+  /** Stops accepting, lets requests in flight finish (at most `graceMs`), closes the GCC and the database. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts the service: the GCC on an Express 5 app, listening on `config.host:config.port`. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const opened = await openGcc(config, logger);
+  const app = createApp(opened.gcc, logger);
+  const server = createServer(app);
+  // Agents keep connections open between polls; stay above common proxy idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const { port, address } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000) => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections that finish their last request after close() would linger until their timeout.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      force.unref();
+      try {
+        await opened.gcc.close(); // ends long polls and LISTEN subscriptions
+        await closed;
+      } finally {
+        clearInterval(idle);
+        clearTimeout(force);
+        await opened.db.close();
+      }
+    })();
+    return stopping;
+  };
+  return { ...opened, server, url, stop };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('fills every default from an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: undefined,
+      dataDir: '.gcc-data',
+      databasePoolSize: undefined,
+      port: 8080,
+      host: '0.0.0.0',
+      adminToken: undefined,
+      ciToken: undefined,
+      logLevel: 'info',
+      components: ['backend', 'media', 'ct'],
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://gcc@db.internal:5432/gcc',
+      GCC_DATA_DIR: 'memory://',
+      DATABASE_POOL_SIZE: '20',
+      PORT: '9090',
+      HOST: '127.0.0.1',
+      GCC_ADMIN_TOKEN: 'a'.repeat(32),
+      GCC_CI_TOKEN: 'c'.repeat(32),
+      LOG_LEVEL: 'debug',
+      GCC_COMPONENTS: ' backend , media,ct,worker ',
+    });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://gcc@db.internal:5432/gcc',
+      dataDir: 'memory://',
+      databasePoolSize: 20,
+      port: 9090,
+      host: '127.0.0.1',
+      logLevel: 'debug',
+      components: ['backend', 'media', 'ct', 'worker'],
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '', LOG_LEVEL: '', GCC_ADMIN_TOKEN: '' })).toMatchObject({
+      databaseUrl: undefined,
+      port: 8080,
+      logLevel: 'info',
+      adminToken: undefined,
+    });
+  });
+
+  it('lists every problem at once, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        PORT: '70000',
+        LOG_LEVEL: 'loud',
+        GCC_ADMIN_TOKEN: 'short-secret',
+        GCC_COMPONENTS: 'backend,Bad Name,backend',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'GCC_ADMIN_TOKEN', 'GCC_COMPONENTS']),
+    );
+    expect(problems.filter((p) => p.startsWith('GCC_COMPONENTS'))).toHaveLength(2);
+    expect(message).toContain('Invalid configuration:');
+    expect(message).toContain('PORT: PORT must be from 0 to 65535 (got "70000")');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('rejects a port that is not a number', () => {
+    expect(() => loadConfig({ PORT: '80a' })).toThrow(/PORT: must be a whole number/);
+  });
+});

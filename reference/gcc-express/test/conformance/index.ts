@@ -1,0 +1,7 @@
+/**
+ * The GCC conformance suites: written once against `openapi/gcc.yaml`, run against any implementation of it (the
+ * sdk-gcc fake, gcc-core on PGlite, gcc-core on PostgreSQL).
+ */
+export { authorizationSuite } from './authorization';
+export { badInputSuite, INJECTIONS } from './bad-input';
+export { type ConformanceTarget, type KnownDeviation, type SuiteOptions, seed } from './target';

@@ -1,0 +1,21 @@
+import { type Database, openDatabase } from '@wrktalk/gcc-core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { authorizationSuite, badInputSuite } from './conformance';
+import { type CoreTarget, startCoreTarget } from './helpers/core-target';
+
+/** The suites against gcc-core on an in-memory PGlite, served by the reference Express app. */
+describe('conformance: gcc-core on PGlite (memory)', () => {
+  let db: Database;
+  let core: CoreTarget;
+  beforeAll(async () => {
+    db = await openDatabase({ dataDir: 'memory://' });
+    core = await startCoreTarget(db);
+  }, 60_000);
+  afterAll(async () => {
+    await core?.close();
+    await db?.close();
+  });
+
+  authorizationSuite(() => core.target);
+  badInputSuite(() => core.target);
+});
