@@ -1,0 +1,116 @@
+/**
+ * The one interface every executor implements (Argo CD CLI, Argo CD API, Argo CD through Kubernetes, plain
+ * Kubernetes, docker compose, Watchtower, and the fake). The runtime only ever talks to executors through it.
+ */
+
+/** A validated instruction from the GCC, in the agent's own (camelCase) shape. */
+export interface UpdateInstruction {
+  taskId: string;
+  deploymentId: string;
+  type: 'update' | 'rollback';
+  /** Managed component, e.g. `backend`. */
+  component: string;
+  /** Image tag or `sha256:` digest to run. */
+  version: string;
+  /** Full image reference carrying `version`. */
+  imageUrl: string;
+  /** What the client ran before, if the GCC knows (target of a local revert). */
+  previousVersion: string | null;
+  attempt: number;
+  /** Helm parameter the GCC suggests, e.g. `backend.image.tag`; the agent's own mapping wins when configured. */
+  helmParameter: string;
+  /** How long verification may take. */
+  verifyTimeoutSeconds: number;
+}
+
+/** What an executor gets with every call. */
+export interface ExecutorContext {
+  /** Aborted when the step's timeout passes or the agent stops. */
+  signal: AbortSignal;
+  /** Appends one line to the task's bounded log (sent to the GCC with the report). */
+  log(line: string): void;
+  /** The client this agent serves (Argo CD app `wrktalk-<clientId>`). */
+  clientId: string;
+}
+
+/** What is running now for a component, as the executor can tell. */
+export interface CurrentState {
+  /** Running version (tag or digest), or null when unknown. */
+  version: string | null;
+  /** Free-form detail for logs. */
+  detail?: string;
+}
+
+/** Outcome of a health verification. */
+export interface VerifyResult {
+  healthy: boolean;
+  /** One line for the GCC, e.g. `Synced and Healthy` or `Degraded: ImagePullBackOff`. */
+  message: string;
+}
+
+/** One line of `wrktalk-agent doctor`. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, or what is missing and how to fix it. */
+  detail: string;
+  /** Why the check failed, when it did (e.g. `tool_missing`, `forbidden`). */
+  code?: ExecutorErrorCode;
+}
+
+/** An executor: applies an image version to one client's target and verifies it. */
+export interface Executor {
+  /** Stable name, e.g. `argocd-cli`. */
+  readonly name: string;
+  /** Reads the running version (used to skip a second apply after a crash, and for revert). */
+  current(instruction: UpdateInstruction, ctx: ExecutorContext): Promise<CurrentState>;
+  /** Makes the target run `instruction.version`. Idempotent: applying what already runs is a no-op. */
+  apply(instruction: UpdateInstruction, ctx: ExecutorContext): Promise<void>;
+  /** Waits until the target is healthy on `instruction.version`, or decides it is not. */
+  verify(instruction: UpdateInstruction, ctx: ExecutorContext): Promise<VerifyResult>;
+  /** Puts back what ran before (`instruction.previousVersion` or the executor's own backup). Optional. */
+  revert?(instruction: UpdateInstruction, ctx: ExecutorContext): Promise<void>;
+  /** Checks tools, credentials and permissions this executor needs. */
+  doctor(ctx: Omit<ExecutorContext, 'log'>): Promise<DoctorCheck[]>;
+}
+
+/** Why an executor failed; `retryable` tells the runtime whether trying again later may help. */
+export type ExecutorErrorCode =
+  | 'operation_in_progress'
+  | 'not_found'
+  | 'forbidden'
+  | 'unhealthy'
+  | 'timeout'
+  | 'tool_missing'
+  | 'invalid_config'
+  | 'command_failed'
+  | 'api_error';
+
+/** The typed error every executor throws. */
+export class ExecutorError extends Error {
+  /** Machine-readable reason. */
+  readonly code: ExecutorErrorCode;
+  /** Whether a later attempt may succeed. */
+  readonly retryable: boolean;
+  /** Executor name. */
+  readonly executor: string;
+
+  constructor(init: {
+    executor: string;
+    code: ExecutorErrorCode;
+    message: string;
+    retryable?: boolean;
+    cause?: unknown;
+  }) {
+    super(`${init.executor}: ${init.message}`, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'ExecutorError';
+    this.code = init.code;
+    this.retryable = init.retryable ?? false;
+    this.executor = init.executor;
+  }
+}
+
+/** True when `value` is an {@link ExecutorError}. */
+export function isExecutorError(value: unknown): value is ExecutorError {
+  return value instanceof ExecutorError || (value instanceof Error && value.name === 'ExecutorError');
+}

@@ -1,0 +1,219 @@
+import {
+  type CurrentState,
+  type DoctorCheck,
+  type Executor,
+  type ExecutorContext,
+  ExecutorError,
+  isExecutorError,
+  type UpdateInstruction,
+  type VerifyResult,
+} from '../../executor';
+import { sleep, throwIfAborted } from '../shared/abort';
+import {
+  type Application,
+  evaluateApplication,
+  isBlockedBySyncWindow,
+  isOperationInProgress,
+  readHelmParameter,
+} from '../shared/argocd';
+import { commandFailed, runCommand, tail } from '../shared/command';
+import { applicationName, lookupComponent } from '../shared/options';
+import { assertSafeVersion } from '../shared/version';
+import { type ArgoCdCliExecutorOptions, compileArgoCdCliOptions } from './options';
+
+export type { ArgoCdCliExecutorOptions } from './options';
+export { compileArgoCdCliOptions } from './options';
+
+const NAME = 'argocd-cli';
+
+/**
+ * Updates a client's Argo CD application with the `argocd` CLI, exactly as the customer runs it by hand:
+ * `argocd app set APP --helm-set-string KEY=TAG`, `argocd app sync APP`, `argocd app wait APP --health --sync`.
+ * Commands run with argument arrays (never a shell); the tag is checked before it reaches any command.
+ */
+export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}): Executor {
+  const opts = compileArgoCdCliOptions(options);
+  const grpc = opts.grpcWeb ? ['--grpc-web'] : [];
+
+  const argocd = async (
+    args: string[],
+    ctx: Pick<ExecutorContext, 'signal'> & { log?: (l: string) => void },
+    timeoutMs = opts.commandTimeoutMs,
+  ) =>
+    runCommand(NAME, opts.binary, [...args, ...grpc], {
+      env: opts.env,
+      signal: ctx.signal,
+      timeoutMs,
+      log: ctx.log,
+    });
+
+  const getApp = async (app: string, ctx: Pick<ExecutorContext, 'signal'>): Promise<Application> => {
+    const args = ['app', 'get', app, '-o', 'json'];
+    const result = await argocd(args, ctx);
+    if (result.exitCode !== 0) {
+      const text = result.stderr || result.stdout;
+      if (/NotFound|not found/i.test(text)) {
+        throw new ExecutorError({
+          executor: NAME,
+          code: 'not_found',
+          message: `application ${app}: ${tail(text)}`,
+        });
+      }
+      if (/PermissionDenied|permission denied|Unauthenticated/i.test(text)) {
+        throw new ExecutorError({
+          executor: NAME,
+          code: 'forbidden',
+          message: `application ${app}: ${tail(text)}`,
+        });
+      }
+      throw commandFailed(NAME, opts.binary, args, result);
+    }
+    try {
+      return JSON.parse(result.stdout) as Application;
+    } catch (cause) {
+      throw new ExecutorError({
+        executor: NAME,
+        code: 'api_error',
+        message: 'argocd app get printed no JSON',
+        cause,
+      });
+    }
+  };
+
+  const setAndSync = async (instruction: UpdateInstruction, version: string, ctx: ExecutorContext) => {
+    assertSafeVersion(NAME, version);
+    const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+    const app = applicationName(NAME, opts.appName, ctx.clientId);
+    const before = await getApp(app, ctx);
+    const current = readHelmParameter(before.spec, key);
+    if (current === version && before.status?.sync?.status === 'Synced' && before.operation == null) {
+      ctx.log(`${app}: ${key} is already ${version} and Synced; nothing to apply`);
+      return;
+    }
+    if (current !== version) {
+      const setArgs = ['app', 'set', app, '--helm-set-string', `${key}=${version}`];
+      const set = await argocd(setArgs, ctx);
+      if (set.exitCode !== 0) throw commandFailed(NAME, opts.binary, setArgs, set);
+    }
+    throwIfAborted(NAME, ctx.signal);
+    const syncArgs = ['app', 'sync', app];
+    let sync = await argocd(syncArgs, ctx);
+    if (sync.exitCode === 0) return;
+    if (isOperationInProgress(`${sync.stderr}\n${sync.stdout}`)) {
+      // Someone (usually auto-sync) got there first: wait for that operation, then sync ours; a sync of what is
+      // already synced is cheap, and the running one may have used the old parameters.
+      ctx.log(`${app}: another operation is already in progress; waiting for it`);
+      const seconds = String(Math.max(1, Math.floor(opts.commandTimeoutMs / 1000)));
+      await argocd(
+        ['app', 'wait', app, '--operation', '--timeout', seconds],
+        ctx,
+        opts.commandTimeoutMs + 30_000,
+      );
+      sync = await argocd(syncArgs, ctx);
+      if (sync.exitCode === 0) return;
+      if (isOperationInProgress(`${sync.stderr}\n${sync.stdout}`)) {
+        ctx.log(`${app}: still another operation in progress; leaving it to verify`);
+        return;
+      }
+    }
+    const text = `${sync.stderr}\n${sync.stdout}`;
+    if (isBlockedBySyncWindow(text)) {
+      throw new ExecutorError({
+        executor: NAME,
+        code: 'forbidden',
+        retryable: true,
+        message: `${app}: ${tail(text)}`,
+      });
+    }
+    throw commandFailed(NAME, opts.binary, syncArgs, sync);
+  };
+
+  return {
+    name: NAME,
+    async current(instruction, ctx): Promise<CurrentState> {
+      const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+      const app = applicationName(NAME, opts.appName, ctx.clientId);
+      const found = await getApp(app, ctx);
+      const status = `${found.status?.sync?.status ?? 'Unknown'}/${found.status?.health?.status ?? 'Unknown'}`;
+      return { version: readHelmParameter(found.spec, key), detail: `${app} ${key} (${status})` };
+    },
+    apply: (instruction, ctx) => setAndSync(instruction, instruction.version, ctx),
+    async verify(instruction, ctx): Promise<VerifyResult> {
+      assertSafeVersion(NAME, instruction.version);
+      const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+      const app = applicationName(NAME, opts.appName, ctx.clientId);
+      const timeout = opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds;
+      const deadline = Date.now() + timeout * 1000;
+      for (;;) {
+        const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+        const args = ['app', 'wait', app, '--health', '--sync', '--timeout', String(remaining)];
+        const wait = await argocd(args, ctx, (remaining + 30) * 1000);
+        const found = await getApp(app, ctx);
+        const verdict = evaluateApplication(found, { parameter: key, value: instruction.version });
+        if (wait.exitCode !== 0) {
+          const detail =
+            verdict.state === 'pending' ? tail(wait.stderr || wait.stdout, 300) : verdict.message;
+          return { healthy: false, message: detail };
+        }
+        // `app wait` can return on a stale Synced/Healthy: trust it only once Argo CD compared our value.
+        if (verdict.state === 'healthy') return { healthy: true, message: verdict.message };
+        if (verdict.state === 'failed') return { healthy: false, message: verdict.message };
+        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${verdict.message}` };
+        ctx.log(`${app}: ${verdict.message}`);
+        await sleep(NAME, opts.pollIntervalMs, ctx.signal);
+      }
+    },
+    async revert(instruction, ctx) {
+      if (!instruction.previousVersion) {
+        throw new ExecutorError({
+          executor: NAME,
+          code: 'invalid_config',
+          message: 'no previous version to revert to',
+        });
+      }
+      await setAndSync(instruction, instruction.previousVersion, ctx);
+    },
+    async doctor(ctx): Promise<DoctorCheck[]> {
+      const checks: DoctorCheck[] = [];
+      try {
+        const version = await argocd(['version', '--client'], ctx, 30_000);
+        checks.push({
+          name: 'argocd binary',
+          ok: version.exitCode === 0,
+          detail: tail(version.stdout || version.stderr, 200),
+        });
+      } catch (error) {
+        const code = isExecutorError(error) ? error.code : 'command_failed';
+        checks.push({
+          name: 'argocd binary',
+          ok: false,
+          code,
+          detail: error instanceof Error ? error.message : String(error),
+        });
+        return checks;
+      }
+      const hasServer = Boolean(opts.env.ARGOCD_SERVER);
+      const hasToken = Boolean(opts.env.ARGOCD_AUTH_TOKEN);
+      checks.push({
+        name: 'argocd credentials',
+        ok: hasServer && hasToken,
+        ...(hasServer && hasToken ? {} : { code: 'invalid_config' as const }),
+        detail: `ARGOCD_SERVER ${hasServer ? 'set' : 'missing'}, ARGOCD_AUTH_TOKEN ${hasToken ? 'set' : 'missing'}`,
+      });
+      const app = applicationName(NAME, opts.appName, ctx.clientId);
+      try {
+        await getApp(app, ctx);
+        checks.push({ name: `application ${app}`, ok: true, detail: 'readable' });
+      } catch (error) {
+        const code = isExecutorError(error) ? error.code : 'command_failed';
+        checks.push({
+          name: `application ${app}`,
+          ok: false,
+          code,
+          detail: error instanceof Error ? error.message : String(error),
+        });
+      }
+      return checks;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './executor';
+export * from './executors';
+export * from './runtime';

@@ -1,0 +1,2 @@
+export { IllegalStateError, isIllegalStateError } from './illegal-state-error';
+export { AgentOptionsError, isAgentOptionsError } from './options-error';

@@ -1,0 +1,30 @@
+export { type Agent, createAgent, type RunOnceResult } from './agent';
+export { type BackoffPolicy, backoffDelay, parseRetryAfter } from './backoff';
+export { type Duration, toMs } from './duration';
+export * from './errors';
+export type { AgentErrorPhase, AgentEvents } from './events';
+export {
+  IMAGE_DIGEST,
+  IMAGE_TAG,
+  type InstructionCheck,
+  imageCarriesVersion,
+  validateInstruction,
+} from './instruction';
+export { type AgentLogger, createJsonLogger, type LogLevel, silentLogger } from './logger';
+export {
+  type AgentGccOptions,
+  type AgentOptions,
+  abortableSleep,
+  type CompiledAgentOptions,
+  compileAgentOptions,
+  defaultAgentOptions,
+} from './options';
+export { AGENT_TRANSITIONS, type AgentState, nextState } from './state';
+export {
+  type AgentStateFile,
+  type CheckpointResult,
+  type CheckpointStep,
+  readStateFile,
+  writeStateFile,
+} from './state-file';
+export { LOG_LIMITS, TaskLog } from './task-log';

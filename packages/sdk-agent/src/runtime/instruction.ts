@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { UpdateInstruction } from '../executor';
+
+/** An image tag (what `helm --set-string` and Docker accept without escaping). */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** An image digest. */
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+// Same grammar as the contract's ImageReference: [host[:port]/]path[:tag][@digest], nothing a shell would read.
+const IMAGE_REFERENCE =
+  /^(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const HELM_PARAMETER = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+
+const version = z
+  .string()
+  .refine((v) => IMAGE_TAG.test(v) || IMAGE_DIGEST.test(v), 'must be an image tag or a sha256: digest');
+
+/** What the agent needs from any offer to be able to report on it, even when the rest is invalid. */
+const envelope = z.object({
+  task_id: z.string().regex(/^tsk-[A-Za-z0-9_-]{1,64}$/),
+  attempt: z.number().int().min(1),
+});
+
+/** True when `imageUrl` carries exactly `version` (as its tag, or as its digest). */
+export function imageCarriesVersion(imageUrl: string, v: string): boolean {
+  if (IMAGE_DIGEST.test(v)) return imageUrl.endsWith(`@${v}`);
+  const withoutDigest = imageUrl.replace(/@sha256:[a-f0-9]{64}$/, '');
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  return withoutDigest.slice(lastSlash + 1).endsWith(`:${v}`);
+}
+
+/** Builds the zod schema of an update for this agent's components and registries. */
+export function updateSchema(rules: { components: readonly string[]; allowedRegistries: readonly string[] }) {
+  return z
+    .object({
+      task_id: envelope.shape.task_id,
+      deployment_id: z.string().regex(/^dpl-[A-Za-z0-9_-]{1,64}$/),
+      type: z.enum(['update', 'rollback']),
+      component: z.string().refine((c) => rules.components.includes(c), {
+        error: (iss) =>
+          `unknown component ${JSON.stringify(iss.input)}; this agent manages ${rules.components.join(', ')}`,
+      }),
+      version,
+      image_url: z
+        .string()
+        .max(512)
+        .refine((u) => IMAGE_REFERENCE.test(u), 'is not a valid image reference')
+        .refine((u) => rules.allowedRegistries.some((r) => u.startsWith(r)), {
+          error: (iss) =>
+            `${JSON.stringify(iss.input)} is not in the allowed registries (${rules.allowedRegistries.join(', ')})`,
+        }),
+      previous_version: version.nullable(),
+      attempt: envelope.shape.attempt,
+      helm_parameter: z.string().max(253).regex(HELM_PARAMETER, 'is not a valid Helm parameter path'),
+      lease_expires_at: z.string().optional(),
+      verify_timeout_seconds: z.number().int().min(1).max(86_400),
+    })
+    .superRefine((u, ctx) => {
+      if (!imageCarriesVersion(u.image_url, u.version)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['image_url'],
+          message: `${JSON.stringify(u.image_url)} does not reference version ${JSON.stringify(u.version)}`,
+        });
+      }
+    });
+}
+
+/** Result of {@link validateInstruction}. */
+export type InstructionCheck =
+  | { ok: true; instruction: UpdateInstruction }
+  /** `task` is known when the offer at least names a task and attempt: the agent reports the rejection on it. */
+  | { ok: false; task: { taskId: string; attempt: number } | undefined; problems: string[] };
+
+/** Validates an update offered by the GCC before anything uses it, listing every problem. */
+export function validateInstruction(
+  raw: unknown,
+  rules: { components: readonly string[]; allowedRegistries: readonly string[] },
+): InstructionCheck {
+  const parsed = updateSchema(rules).safeParse(raw);
+  if (parsed.success) {
+    const u = parsed.data;
+    return {
+      ok: true,
+      instruction: {
+        taskId: u.task_id,
+        deploymentId: u.deployment_id,
+        type: u.type,
+        component: u.component,
+        version: u.version,
+        imageUrl: u.image_url,
+        previousVersion: u.previous_version,
+        attempt: u.attempt,
+        helmParameter: u.helm_parameter,
+        verifyTimeoutSeconds: u.verify_timeout_seconds,
+      },
+    };
+  }
+  const env = envelope.safeParse(raw);
+  return {
+    ok: false,
+    task: env.success ? { taskId: env.data.task_id, attempt: env.data.attempt } : undefined,
+    problems: parsed.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : '(update)'}: ${i.message}`,
+    ),
+  };
+}

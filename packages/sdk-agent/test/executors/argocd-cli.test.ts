@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createArgoCdCliExecutor } from '../../src/executors';
+import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
+
+const APP = 'wrktalk-acme';
+let clis: FakeClis;
+
+beforeEach(async () => {
+  clis = await installFakeClis(
+    {
+      apps: {
+        [APP]: {
+          parameters: [
+            { name: 'backend.image.tag', value: '2.3.0', forceString: true },
+            { name: 'media.image.tag', value: '1.0.0', forceString: true },
+          ],
+          sync: 'Synced',
+          health: 'Healthy',
+        },
+      },
+      badTags: ['6.6.6'],
+    },
+    ['argocd'],
+  );
+});
+afterEach(() => clis.cleanup());
+
+const executor = (extra: Parameters<typeof createArgoCdCliExecutor>[0] = {}) =>
+  createArgoCdCliExecutor({
+    env: clis.env,
+    server: 'argocd.acme.internal:443',
+    authToken: 'secret-token',
+    pollIntervalMs: 10,
+    ...extra,
+  });
+
+describe('argocd-cli executor', () => {
+  it('sets, syncs and waits with the exact command lines', async () => {
+    const exec = executor({ grpcWeb: true });
+    const ctx = testContext();
+    const instruction = testInstruction();
+    expect(await exec.current(instruction, ctx)).toMatchObject({ version: '2.3.0' });
+    await exec.apply(instruction, ctx);
+    expect(await exec.verify(instruction, ctx)).toEqual({ healthy: true, message: 'Synced and Healthy' });
+    const calls = await clis.calls('argocd');
+    expect(calls.map((c) => c.argv)).toEqual([
+      ['app', 'get', APP, '-o', 'json', '--grpc-web'],
+      ['app', 'get', APP, '-o', 'json', '--grpc-web'],
+      ['app', 'set', APP, '--helm-set-string', 'backend.image.tag=2.4.0', '--grpc-web'],
+      ['app', 'sync', APP, '--grpc-web'],
+      ['app', 'wait', APP, '--health', '--sync', '--timeout', '30', '--grpc-web'],
+      ['app', 'get', APP, '-o', 'json', '--grpc-web'],
+    ]);
+    expect(calls.every((c) => c.env.ARGOCD_SERVER === 'argocd.acme.internal:443')).toBe(true);
+    expect(calls.every((c) => c.env.ARGOCD_AUTH_TOKEN === 'secret-token')).toBe(true);
+    const state = await clis.state();
+    expect(state.apps[APP]?.parameters).toContainEqual({
+      name: 'backend.image.tag',
+      value: '2.4.0',
+      forceString: true,
+    });
+    expect(state.apps[APP]?.parameters).toContainEqual({
+      name: 'media.image.tag',
+      value: '1.0.0',
+      forceString: true,
+    });
+  });
+
+  it('omits --grpc-web by default and uses a configured key mapping', async () => {
+    const exec = executor({ helmKeys: { backend: 'server.image.tag' } });
+    await exec.apply(testInstruction(), testContext());
+    const calls = await clis.calls('argocd');
+    expect(calls.some((c) => c.argv.includes('--grpc-web'))).toBe(false);
+    expect(calls[1]?.argv).toEqual(['app', 'set', APP, '--helm-set-string', 'server.image.tag=2.4.0']);
+  });
+
+  it('is a no-op when the tag is already set and synced', async () => {
+    const exec = executor();
+    await exec.apply(testInstruction({ version: '2.3.0' }), testContext());
+    expect((await clis.calls('argocd')).map((c) => c.argv[1])).toEqual(['get']);
+  });
+
+  it('reports Degraded as unhealthy', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    const instruction = testInstruction({ version: '6.6.6' });
+    await expect(exec.apply(instruction, ctx)).rejects.toMatchObject({ code: 'command_failed' });
+    const result = await exec.verify(instruction, ctx);
+    expect(result.healthy).toBe(false);
+    expect(result.message).toMatch(/Degraded/);
+  });
+
+  it('treats "another operation is already in progress" as running and waits', async () => {
+    await clis.setState((s) => {
+      s.apps[APP]!.operationInProgress = true;
+    });
+    const exec = executor();
+    const ctx = testContext();
+    await exec.apply(testInstruction(), ctx);
+    expect(ctx.lines.join('\n')).toMatch(/another operation is already in progress/);
+    expect(await exec.verify(testInstruction(), ctx)).toMatchObject({ healthy: true });
+    const argv = (await clis.calls('argocd')).map((c) => c.argv.slice(0, 4).join(' '));
+    expect(argv).toEqual([
+      `app get ${APP} -o`,
+      `app set ${APP} --helm-set-string`,
+      `app sync ${APP}`,
+      `app wait ${APP} --operation`,
+      `app sync ${APP}`,
+      `app wait ${APP} --health`,
+      `app get ${APP} -o`,
+    ]);
+  });
+
+  it('maps a sync window to a retryable forbidden error', async () => {
+    await clis.setState((s) => {
+      s.syncWindow = true;
+    });
+    await expect(executor().apply(testInstruction(), testContext())).rejects.toMatchObject({
+      code: 'forbidden',
+      retryable: true,
+    });
+  });
+
+  it('does not trust a stale Synced/Healthy from app wait', async () => {
+    await clis.setState((s) => {
+      s.staleWaits = 2;
+    });
+    const exec = executor();
+    const ctx = testContext();
+    await exec.apply(testInstruction(), ctx);
+    expect(await exec.verify(testInstruction(), ctx)).toMatchObject({ healthy: true });
+    const waits = (await clis.calls('argocd')).filter((c) => c.argv[1] === 'wait');
+    expect(waits).toHaveLength(3);
+    expect(ctx.lines.join('\n')).toMatch(/waiting for Argo CD to compare backend.image.tag=2.4.0/);
+  });
+
+  it('reverts to the previous version', async () => {
+    const exec = executor();
+    await exec.apply(testInstruction(), testContext());
+    await exec.revert!(testInstruction(), testContext());
+    const sets = (await clis.calls('argocd')).filter((c) => c.argv[1] === 'set');
+    expect(sets.map((c) => c.argv[4])).toEqual(['backend.image.tag=2.4.0', 'backend.image.tag=2.3.0']);
+  });
+
+  it.each(INJECTION_ATTEMPTS)('refuses version %j before running anything', async (version) => {
+    await expect(executor().apply(testInstruction({ version }), testContext())).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
+    expect(await clis.calls()).toEqual([]);
+  });
+
+  it('refuses an unknown component', async () => {
+    await expect(executor().apply(testInstruction({ component: 'db' }), testContext())).rejects.toMatchObject(
+      {
+        code: 'invalid_config',
+      },
+    );
+  });
+
+  it('doctor finds the tool, credentials and application', async () => {
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    expect(checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('doctor reports tool_missing', async () => {
+    const exec = executor({ binary: '/nonexistent/argocd' });
+    const checks = await exec.doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    expect(checks).toEqual([expect.objectContaining({ ok: false, code: 'tool_missing' })]);
+  });
+
+  it('rejects bad options at construction, all at once', () => {
+    expect(() =>
+      createArgoCdCliExecutor({ helmKeys: { backend: 'a=b' }, commandTimeoutMs: 0, appName: 'Bad Name' }),
+    ).toThrow(/helmKeys.backend.*appName.*commandTimeoutMs/);
+  });
+});

@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWatchtowerExecutor } from '../../src/executors';
+import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
+import { type FakeWatchtower, startFakeWatchtower } from '../fakes/fake-watchtower-server';
+
+const REPO = 'registry.wrktalk.com/wrktalk/backend';
+let clis: FakeClis;
+let tower: FakeWatchtower;
+let healthAfterUpdate = 'healthy';
+
+beforeEach(async () => {
+  healthAfterUpdate = 'healthy';
+  clis = await installFakeClis(
+    {
+      containers: {
+        'wrktalk-backend': {
+          service: 'backend',
+          image: `${REPO}:latest`,
+          state: 'running',
+          health: 'healthy',
+        },
+      },
+    },
+    ['docker'],
+  );
+  tower = await startFakeWatchtower({
+    token: 'tower-token',
+    onUpdate: () =>
+      clis.setState((s) => {
+        s.containers['wrktalk-backend']!.health = healthAfterUpdate;
+      }),
+  });
+});
+afterEach(async () => {
+  await tower.close();
+  await clis.cleanup();
+});
+
+const executor = (extra: Partial<Parameters<typeof createWatchtowerExecutor>[0]> = {}) =>
+  createWatchtowerExecutor({
+    url: tower.url,
+    token: 'tower-token',
+    images: { backend: REPO },
+    env: clis.env,
+    pollIntervalMs: 5,
+    ...extra,
+  });
+const latest = testInstruction({ version: 'latest', previousVersion: 'latest' });
+
+describe('watchtower executor', () => {
+  it('triggers an update of the image with the exact header and verifies the container', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    await exec.apply(latest, ctx);
+    expect(tower.requests).toEqual([
+      { method: 'GET', path: '/v1/update', images: [REPO], authorization: 'Bearer tower-token' },
+    ]);
+    expect(await exec.verify(latest, ctx)).toEqual({
+      healthy: true,
+      message: 'wrktalk-backend running and healthy',
+    });
+    expect((await clis.calls('docker')).map((c) => c.argv)).toEqual([['inspect', 'wrktalk-backend']]);
+  });
+
+  it('reports an unhealthy container', async () => {
+    healthAfterUpdate = 'unhealthy';
+    const exec = executor();
+    await exec.apply(latest, testContext());
+    expect(await exec.verify(latest, testContext())).toEqual({
+      healthy: false,
+      message: 'wrktalk-backend is unhealthy',
+    });
+  });
+
+  it('refuses to move to another tag, which Watchtower cannot do', async () => {
+    const error = await executor()
+      .apply(testInstruction({ version: '2.4.0' }), testContext())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringMatching(/only re-pulls the tag/),
+    });
+    expect(tower.requests).toEqual([]);
+  });
+
+  it('maps a rejected token to forbidden', async () => {
+    await expect(executor({ token: 'wrong' }).apply(latest, testContext())).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+  });
+
+  it.each(INJECTION_ATTEMPTS)('refuses version %j', async (version) => {
+    await expect(executor().apply(testInstruction({ version }), testContext())).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
+    expect(tower.requests).toEqual([]);
+  });
+
+  it('doctor checks containers and reachability without starting a run', async () => {
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    expect(checks.every((c) => c.ok)).toBe(true);
+    expect(tower.requests.every((r) => r.path !== '/v1/update')).toBe(true);
+    const missing = await executor({ dockerBinary: '/nonexistent/docker' }).doctor({
+      signal: AbortSignal.timeout(5_000),
+      clientId: 'acme',
+    });
+    expect(missing[0]).toMatchObject({ ok: false, code: 'tool_missing' });
+  });
+
+  it('rejects bad options at construction', () => {
+    expect(() =>
+      createWatchtowerExecutor({ token: '', images: { backend: 'a,b' }, trackedTag: '$(x)' }),
+    ).toThrow(/token.*images.backend.*trackedTag/);
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGccClient } from '@wrktalk/sdk-gcc';
+import { type FakeGccServer, startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliIo, type ConfigError, loadConfig, main } from '../src';
+
+let gcc: FakeGccServer;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  gcc = await startFakeGccServer();
+  const admin = createGccClient({ baseUrl: gcc.url, token: 'admin-token', retry: false });
+  await admin.clients.create({ id: 'acme-prod', name: 'Acme', target_kind: 'docker' });
+  dir = await mkdtemp(join(tmpdir(), 'agent-cli-'));
+  env = {
+    GCC_URL: gcc.url,
+    CLIENT_ID: 'acme-prod',
+    AGENT_TOKEN: gcc.fake.issueToken('acme-prod', 'agent'),
+    EXECUTOR: 'fake',
+    STATE_FILE: join(dir, 'state', 'state.json'),
+    POLL_WAIT_SECONDS: '1',
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(async () => {
+  await gcc.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function io(over: Partial<Record<string, string>> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let handler: ((s: string) => void) | undefined;
+  const value: CliIo = {
+    env: { ...env, ...over },
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    onSignal: (h) => {
+      handler = h;
+      return () => {
+        handler = undefined;
+      };
+    },
+  };
+  return {
+    io: value,
+    out,
+    err,
+    signal: (s: string) => handler?.(s),
+    hasHandler: () => handler !== undefined,
+  };
+}
+
+describe('configuration', () => {
+  it('reads the environment with defaults', () => {
+    expect(
+      loadConfig({ GCC_URL: 'https://gcc.wrktalk.com', CLIENT_ID: 'a', AGENT_TOKEN: 't', EXECUTOR: 'fake' }),
+    ).toMatchObject({
+      STATE_FILE: '/var/lib/wrktalk-agent/state.json',
+      ALLOWED_REGISTRIES: ['registry.wrktalk.com/'],
+      COMPONENTS: ['backend', 'media', 'ct'],
+      POLL_WAIT_SECONDS: 30,
+      REVERT_ON_FAILED_VERIFY: true,
+    });
+  });
+  it('lists every problem, one readable line per variable', () => {
+    try {
+      loadConfig({
+        GCC_URL: 'gcc',
+        CLIENT_ID: 'A',
+        EXECUTOR: 'helm',
+        STATE_FILE: 'state.json',
+        POLL_WAIT_SECONDS: '90',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'GCC_URL: must be an http(s) URL, e.g. https://gcc.wrktalk.com',
+        'CLIENT_ID: must be a DNS label, e.g. adani-prod',
+        'AGENT_TOKEN: required',
+        'EXECUTOR: must be one of argocd-cli, argocd-api, argocd-k8s, kubernetes, docker-compose, watchtower, fake',
+        'STATE_FILE: must be an absolute path',
+        'POLL_WAIT_SECONDS: Too big: expected number to be <=60',
+      ]);
+    }
+  });
+});
+
+describe('wrktalk-agent', () => {
+  it('run: exits 2 with a readable error on a bad configuration', async () => {
+    const t = io({ GCC_URL: '' });
+    expect(await main(['run'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('Invalid configuration:\n  ✗ GCC_URL: required');
+  });
+
+  it('run: exits 2 for an executor not wired into this build', async () => {
+    const t = io({ EXECUTOR: 'watchtower' });
+    expect(await main(['run'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('EXECUTOR=watchtower is not available');
+  });
+
+  it('run: polls, and stops gracefully on SIGTERM with exit 0', async () => {
+    const t = io();
+    const running = main(['run'], t.io);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.hasHandler()).toBe(true);
+    t.signal('SIGTERM');
+    expect(await running).toBe(0);
+    expect(t.hasHandler()).toBe(false);
+    expect(
+      (await createGccClient({ baseUrl: gcc.url, token: 'admin-token' }).clients.get('acme-prod'))
+        .last_seen_at,
+    ).not.toBeNull();
+  });
+
+  it('doctor: every check passes against a reachable GCC with a valid token', async () => {
+    const t = io();
+    expect(await main(['doctor'], t.io)).toBe(0);
+    expect(t.out.join('').trim().split('\n')).toEqual([
+      `✓ GCC reachable — ${gcc.url} answers /healthz`,
+      '✓ agent token — accepted for client acme-prod (Acme)',
+      `✓ state file directory — ${join(dir, 'state')} is writable`,
+      '✓ executor fake — in-memory executor, changes nothing',
+    ]);
+  });
+
+  it('doctor: says what is wrong (bad token, missing client, unwritable dir, unavailable executor)', async () => {
+    // A regular file where the state directory should be (running as root, permissions alone would not stop us).
+    await writeFile(join(dir, 'a-file'), '');
+    const t = io({
+      AGENT_TOKEN: 'nope',
+      STATE_FILE: join(dir, 'a-file', 'state.json'),
+      EXECUTOR: 'argocd-k8s',
+    });
+    expect(await main(['doctor'], t.io)).toBe(1);
+    const lines = t.out.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^✓ GCC reachable/);
+    expect(lines[1]).toBe(
+      '✗ agent token — the GCC rejected AGENT_TOKEN (401): issue a new agent token for this client',
+    );
+    expect(lines[2]).toMatch(
+      /^✗ state file directory — .*a-file is not writable \(E[A-Z]+: .*\): mount a volume there or set STATE_FILE$/,
+    );
+    expect(lines[3]).toBe(
+      '✗ executor argocd-k8s — EXECUTOR=argocd-k8s is not available in this build of the reference agent yet',
+    );
+  });
+
+  it('doctor: explains an unreachable GCC', async () => {
+    const t = io({ GCC_URL: 'http://127.0.0.1:9' });
+    expect(await main(['doctor'], t.io)).toBe(1);
+    expect(t.out.join('')).toMatch(
+      /✗ GCC reachable — http:\/\/127\.0\.0\.1:9: Network error: GET \/healthz — .* check GCC_URL/,
+    );
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    const t = io();
+    expect(await main(['nope'], t.io)).toBe(2);
+  });
+});
