@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Steps 5-7 of README.md, after ./up.sh. Usage:
+#   ./demo.sh                  steps 5, 6 and 7 in order
+#   ./demo.sh argocd           5. the update by hand with the argocd CLI (client acme), a bad tag, going back
+#   ./demo.sh kubectl          6. the same without Argo CD: helm install + kubectl set image / rollout status
+#   ./demo.sh gcc              7a. GCC on the laptop, clients and tokens, agents in the cluster
+#   ./demo.sh rollout          7b. release v2 to every client (canary, batches), then a broken release and its rollback
+#   ./demo.sh diagnose CLIENT  8. what to look at when something fails for one client
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=lib.sh
+. ./lib.sh
+
+step5_argocd() {
+  step "5. Update by hand, as the agent will: argocd app set / sync / wait"
+  require_context
+  argocd_port_forward
+  # >>> guide: argocd-update
+  argocd app set wrktalk-acme --helm-set-string backend.image.tag=v2 --grpc-web
+  argocd app sync wrktalk-acme --grpc-web
+  argocd app wait wrktalk-acme --health --sync --timeout 180 --grpc-web
+  argocd app get wrktalk-acme --show-params --grpc-web
+  show_version acme
+  # <<< guide
+  # >>> guide: argocd-bad-tag
+  argocd app set wrktalk-acme --helm-set-string backend.image.tag=v404 --grpc-web
+  argocd app sync wrktalk-acme --async --grpc-web
+  if argocd app wait wrktalk-acme --health --timeout 120 --grpc-web; then
+    echo "unexpected: v404 does not exist, the app cannot become Healthy" >&2
+    exit 1
+  fi
+  kubectl -n wrktalk-acme get pods -l app.kubernetes.io/name=wrktalk-backend
+  show_version acme
+  # <<< guide
+  # >>> guide: argocd-back
+  argocd app set wrktalk-acme --helm-set-string backend.image.tag=v2 --grpc-web
+  argocd app sync wrktalk-acme --grpc-web
+  argocd app wait wrktalk-acme --health --sync --timeout 180 --grpc-web
+  show_version acme
+  # <<< guide
+}
+
+step6_kubectl() {
+  step "6. The same without Argo CD: kubectl set image / rollout status"
+  require_context
+  # >>> guide: kubectl-update
+  helm upgrade --install web chart --namespace plain-demo --create-namespace --wait
+  kubectl -n plain-demo set image deployment/wrktalk-backend backend=wrktalk.local/web:v2
+  kubectl -n plain-demo rollout status deployment/wrktalk-backend --timeout=120s
+  kubectl -n plain-demo get deployment wrktalk-backend -o jsonpath='{.spec.template.spec.containers[0].image}{"\n"}'
+  # <<< guide
+  # >>> guide: kubectl-bad-tag
+  kubectl -n plain-demo set image deployment/wrktalk-backend backend=wrktalk.local/web:v404
+  if kubectl -n plain-demo rollout status deployment/wrktalk-backend --timeout=120s; then
+    echo "unexpected: v404 does not exist, the rollout cannot finish" >&2
+    exit 1
+  fi
+  kubectl -n plain-demo rollout undo deployment/wrktalk-backend
+  kubectl -n plain-demo rollout status deployment/wrktalk-backend --timeout=120s
+  kubectl -n plain-demo rollout history deployment/wrktalk-backend
+  # <<< guide
+}
+
+step7_gcc() {
+  step "7a. The GCC on the laptop, the clients, the agents in the cluster"
+  require_context
+  if [ ! -f "$REPO_ROOT/reference/gcc-express/dist/main.js" ]; then (cd "$REPO_ROOT" && npm ci && npm run build); fi
+  if [ -f .work/gcc.pid ] && kill -0 "$(cat .work/gcc.pid)" 2> /dev/null; then kill "$(cat .work/gcc.pid)" && sleep 2; fi
+  # >>> guide: gcc-register
+  rm -rf .work/gcc-data .work/tokens && mkdir -p .work/tokens
+  export GCC_DATA_DIR="$PWD/.work/gcc-data"
+  gcc_cli migrate
+  for c in $CLIENTS; do
+    labels=(--label demo=true)
+    if [ "$c" = "$CANARY_CLIENT" ]; then labels+=(--label canary=true); fi
+    gcc_cli client create --id "$c" --name "Client $c" --target-kind argocd --argocd-instance minikube "${labels[@]}"
+    gcc_cli token issue --client "$c" --role agent > ".work/tokens/$c.agent"
+    gcc_cli token issue --client "$c" --role approver > ".work/tokens/$c.approver"
+  done
+  # <<< guide
+  # >>> guide: gcc-serve
+  node -e 'console.log(require("node:crypto").randomBytes(24).toString("hex"))' > .work/tokens/admin
+  node -e 'console.log(require("node:crypto").randomBytes(24).toString("hex"))' > .work/tokens/ci
+  GCC_ADMIN_TOKEN="$(cat .work/tokens/admin)" GCC_CI_TOKEN="$(cat .work/tokens/ci)" PORT="$GCC_PORT" \
+    nohup node "$GCC_BIN" serve > .work/gcc.log 2>&1 &
+  echo $! > .work/gcc.pid
+  wait_url "$GCC/readyz" 60
+  api GET /api/v1/clients "$(cat .work/tokens/admin)" | jget 'items.*.id'
+  # <<< guide
+  # >>> guide: agent-image
+  rm -rf .work/agent-context && mkdir -p .work/agent-context
+  (cd "$REPO_ROOT" && tar --exclude=node_modules --exclude=dist --exclude=.gcc-data -cf - \
+    package.json package-lock.json tsconfig.base.json packages reference/agent-node) | tar -xf - -C .work/agent-context
+  cp "$REPO_ROOT/reference/agent-node/Dockerfile" .work/agent-context/Dockerfile
+  minikube -p "$PROFILE" image build -t wrktalk.local/wrktalk-agent:dev .work/agent-context
+  # <<< guide
+  # >>> guide: agent-install
+  kubectl create namespace wrktalk-agent --dry-run=client -o yaml | kubectl apply -f -
+  for c in $CLIENTS; do
+    kubectl -n wrktalk-agent create secret generic "wrktalk-agent-token-$c" \
+      --from-literal=AGENT_TOKEN="$(cat ".work/tokens/$c.agent")" --dry-run=client -o yaml | kubectl apply -f -
+    mkdir -p ".work/agent-$c"
+    sed -e "s/__CLIENT__/$c/g" -e "s/__EXECUTOR__/$AGENT_EXECUTOR/g" agent/template/kustomization.yaml \
+      > ".work/agent-$c/kustomization.yaml"
+    kubectl apply -k ".work/agent-$c"
+  done
+  for c in $CLIENTS; do
+    kubectl -n wrktalk-agent rollout status "deployment/wrktalk-agent-$c" --timeout=180s
+  done
+  kubectl -n wrktalk-agent exec "deploy/wrktalk-agent-$CANARY_CLIENT" -- \
+    node /app/reference/agent-node/bin/wrktalk-agent.mjs doctor
+  # <<< guide
+}
+
+# >>> guide: rollout-helpers
+# Canary (the canary=true client) -> one client -> the rest, 30 s apart; any failure rolls back (demo timings).
+STRATEGY='{"stages":[{"kind":"canary","count":1,"wait_seconds":30},{"kind":"batch","count":1,"wait_seconds":30},
+{"kind":"batch","wait_seconds":0}],"failure_threshold":{"max_failures":0},"on_failure":"rollback",
+"pickup_timeout_seconds":300,"lease_seconds":300}'
+
+# release_and_deploy TAG: CI publishes the release, the admin creates a deployment for every demo client.
+release_and_deploy() {
+  local release
+  release="$(api POST /api/v1/releases "$(cat .work/tokens/ci)" \
+    "{\"component\":\"backend\",\"version\":\"$1\",\"image_url\":\"wrktalk.local/web:$1\"}" | jget id)"
+  DEPLOYMENT="$(api POST /api/v1/deployments "$(cat .work/tokens/admin)" \
+    "{\"release_id\":\"$release\",\"targets\":{\"selector\":\"demo=true\"},\"strategy\":$STRATEGY}" | jget id)"
+  echo "release $release ($1) -> deployment $DEPLOYMENT"
+}
+
+# approve_all: each client approves its pending task, with its own approver token (what the CT page will do).
+approve_all() {
+  local c token task
+  for c in $CLIENTS; do
+    token="$(cat ".work/tokens/$c.approver")"
+    for task in $(api GET "/api/v1/clients/$c/pending-approvals" "$token" | jget 'items.*.task_id'); do
+      api POST "/api/v1/clients/$c/pending-approvals/$task/approve" "$token" \
+        "{\"approved_by\":\"it@$c.example\"}" | jget status
+    done
+  done
+}
+
+# watch_deployment: prints the deployment and its stages every 5 s until it stops moving.
+watch_deployment() {
+  local body
+  while true; do
+    body="$(api GET "/api/v1/deployments/$DEPLOYMENT" "$(cat .work/tokens/admin)")"
+    STATUS="$(printf '%s' "$body" | jget status)"
+    echo "$(date +%T) $STATUS stages: $(printf '%s' "$body" | jget 'stages.*.status' | paste -sd ' ' -)"
+    case "$STATUS" in completed | failed | aborted | paused | rolled_back) return 0 ;; esac
+    sleep 5
+  done
+}
+# <<< guide
+
+step7_rollout() {
+  step "7b. A staged rollout with approvals, then a broken release and its automatic rollback"
+  require_context
+  # >>> guide: rollout-good
+  release_and_deploy v2
+  approve_all
+  watch_deployment
+  for c in $CLIENTS; do echo "$c: $(show_version "$c")"; done
+  # <<< guide
+  if [ "$STATUS" != completed ]; then
+    echo "expected the v2 deployment to complete, it is $STATUS (see README.md, step 8)" >&2
+    exit 1
+  fi
+  # >>> guide: rollout-broken
+  release_and_deploy v404
+  approve_all
+  watch_deployment
+  api GET "/api/v1/deployments/$DEPLOYMENT/tasks" "$(cat .work/tokens/admin)" | jget 'items.*' |
+    node -e 'require("node:readline").createInterface({ input: process.stdin }).on("line", (l) => {
+      const t = JSON.parse(l);
+      console.log([t.client_id, t.status, t.version, t.last_message ?? ""].join(" "));
+    })'
+  for c in $CLIENTS; do echo "$c: $(show_version "$c")"; done
+  # <<< guide
+  if [ "$STATUS" != rolled_back ]; then
+    echo "expected the v404 deployment to be rolled back, it is $STATUS (see README.md, step 8)" >&2
+    exit 1
+  fi
+}
+
+diagnose() {
+  local c="${1:?usage: ./demo.sh diagnose CLIENT}"
+  # >>> guide: diagnose
+  kubectl -n "wrktalk-$c" get deployment,pods -o wide
+  kubectl -n "wrktalk-$c" get events --sort-by=.lastTimestamp | tail -n 20
+  kubectl -n argocd get application "wrktalk-$c" \
+    -o jsonpath='{.status.sync.status} {.status.health.status} {.spec.source.helm.parameters}{"\n"}'
+  kubectl -n wrktalk-agent logs "deploy/wrktalk-agent-$c" --tail=50
+  kubectl auth can-i patch applications.argoproj.io -n argocd --as=system:serviceaccount:wrktalk-agent:wrktalk-agent
+  api GET "/api/v1/clients/$c" "$(cat .work/tokens/admin)"
+  echo
+  grep -i -E "error|warn" .work/gcc.log | tail -n 20
+  # <<< guide
+}
+
+case "${1:-all}" in
+  argocd) step5_argocd ;;
+  kubectl) step6_kubectl ;;
+  gcc) step7_gcc ;;
+  rollout) step7_rollout ;;
+  diagnose) diagnose "${2:-}" ;;
+  all) step5_argocd && step6_kubectl && step7_gcc && step7_rollout ;;
+  *)
+    echo "usage: ./demo.sh [argocd|kubectl|gcc|rollout|diagnose CLIENT|all]" >&2
+    exit 2
+    ;;
+esac
