@@ -22,6 +22,64 @@ export type ParseSelectorResult =
 
 const NAME_CHAR = /[A-Za-z0-9._/-]/;
 
+/** A label name, and a non-empty label value: alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric. */
+const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_NAME_MAX = 63;
+/** A DNS subdomain (RFC 1123): dot-separated lowercase labels, as in `app.kubernetes.io`. */
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN_MAX = 253;
+
+/** Shows a token in a message, shortened so a 2 kB key does not make a 2 kB message. */
+function quote(text: string): string {
+  return `'${text.length > 40 ? `${text.slice(0, 37)}...` : text}'`;
+}
+
+/** Why a label name (or the name part of a key) is not one, if it is not. */
+function nameProblem(name: string): string | undefined {
+  if (name === '') return 'must not be empty';
+  if (name.length > LABEL_NAME_MAX) return `must be at most ${LABEL_NAME_MAX} characters`;
+  if (!LABEL_NAME.test(name)) {
+    return "must be alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric";
+  }
+  return undefined;
+}
+
+/** Why the prefix of a key is not a DNS subdomain, if it is not. */
+function prefixProblem(prefix: string): string | undefined {
+  if (prefix === '') return 'must not be empty';
+  if (prefix.length > DNS_SUBDOMAIN_MAX) return `must be at most ${DNS_SUBDOMAIN_MAX} characters`;
+  if (!DNS_SUBDOMAIN.test(prefix)) return "must be a DNS subdomain (lowercase alphanumerics, '-' and '.')";
+  return undefined;
+}
+
+/**
+ * Checks a label key the Kubernetes way: an optional DNS-subdomain prefix (at most 253 characters) and `/`, then a
+ * name of at most 63 characters. Returns the problem, located at the offending part of the key when the key starts
+ * at `at`, or `undefined` for a valid key.
+ */
+export function labelKeyProblem(key: string, at = 0): SelectorProblem | undefined {
+  const problem = (part: string, why: string, position: number) => ({
+    message: `invalid label key ${quote(key)}: ${part} ${why}`,
+    position: at + position,
+  });
+  const slash = key.indexOf('/');
+  const second = slash === -1 ? -1 : key.indexOf('/', slash + 1);
+  if (second !== -1) return problem('it', "may have only one '/' (between prefix and name)", second);
+  if (slash !== -1) {
+    const why = prefixProblem(key.slice(0, slash));
+    if (why) return problem('the prefix', why, 0);
+  }
+  const why = nameProblem(key.slice(slash + 1));
+  return why ? problem('the name', why, slash + 1) : undefined;
+}
+
+/** Checks a label value: empty, or at most 63 characters of a label name. */
+export function labelValueProblem(value: string, at = 0): SelectorProblem | undefined {
+  if (value === '') return undefined;
+  const why = nameProblem(value);
+  return why ? { message: `invalid label value ${quote(value)}: ${why}`, position: at } : undefined;
+}
+
 class Cursor {
   pos = 0;
   constructor(readonly text: string) {}
@@ -56,7 +114,26 @@ function describe(c: Cursor): string {
   return ch === undefined ? 'end of selector' : `'${ch}'`;
 }
 
-function parseValues(c: Cursor): string[] {
+/** Reads a label key at the cursor; a token that is no valid key is recorded in `problems` (parsing goes on). */
+function readKey(c: Cursor, problems: SelectorProblem[], missing: string): string {
+  const at = c.pos;
+  const key = c.name();
+  if (key === '') throw new SelectorSyntax(`${missing}, found ${describe(c)}`, at);
+  const problem = labelKeyProblem(key, at);
+  if (problem) problems.push(problem);
+  return key;
+}
+
+/** Reads a label value (possibly empty) at the cursor; an invalid one is recorded in `problems`. */
+function readValue(c: Cursor, problems: SelectorProblem[]): string {
+  const at = c.pos;
+  const value = c.name();
+  const problem = labelValueProblem(value, at);
+  if (problem) problems.push(problem);
+  return value;
+}
+
+function parseValues(c: Cursor, problems: SelectorProblem[]): string[] {
   c.skipSpaces();
   if (c.peek() !== '(')
     throw new SelectorSyntax(`expected '(' to open the value list, found ${describe(c)}`, c.pos);
@@ -64,10 +141,9 @@ function parseValues(c: Cursor): string[] {
   const values: string[] = [];
   for (;;) {
     c.skipSpaces();
-    const at = c.pos;
-    const value = c.name();
-    if (value === '') throw new SelectorSyntax(`expected a value, found ${describe(c)}`, at);
-    values.push(value);
+    if (!NAME_CHAR.test(c.peek() ?? ''))
+      throw new SelectorSyntax(`expected a value, found ${describe(c)}`, c.pos);
+    values.push(readValue(c, problems));
     c.skipSpaces();
     const ch = c.peek();
     if (ch === ',') {
@@ -82,38 +158,37 @@ function parseValues(c: Cursor): string[] {
   }
 }
 
-function parseRequirement(c: Cursor): LabelRequirement {
+/**
+ * Parses one requirement. Syntax errors are thrown (the caller skips to the next requirement); keys and values
+ * that are not valid labels are pushed to `problems` and parsing goes on, so later problems are found too.
+ */
+function parseRequirement(c: Cursor, problems: SelectorProblem[]): LabelRequirement {
   c.skipSpaces();
   if (c.peek() === '!') {
     c.pos++;
     c.skipSpaces();
-    const at = c.pos;
-    const key = c.name();
-    if (key === '') throw new SelectorSyntax(`expected a label key after '!', found ${describe(c)}`, at);
-    return { op: 'not_exists', key };
+    return { op: 'not_exists', key: readKey(c, problems, "expected a label key after '!'") };
   }
-  const at = c.pos;
-  const key = c.name();
-  if (key === '') throw new SelectorSyntax(`expected a label key, found ${describe(c)}`, at);
+  const key = readKey(c, problems, 'expected a label key');
   c.skipSpaces();
   if (c.done() || c.peek() === ',') return { op: 'exists', key };
   if (c.startsWith('!=')) {
     c.pos += 2;
     c.skipSpaces();
-    return { op: 'neq', key, value: c.name() };
+    return { op: 'neq', key, value: readValue(c, problems) };
   }
   if (c.startsWith('==') || c.startsWith('=')) {
     c.pos += c.startsWith('==') ? 2 : 1;
     c.skipSpaces();
-    return { op: 'eq', key, value: c.name() };
+    return { op: 'eq', key, value: readValue(c, problems) };
   }
   const opAt = c.pos;
   const word = c.name();
-  if (word === 'in') return { op: 'in', key, values: parseValues(c) };
-  if (word === 'notin') return { op: 'notin', key, values: parseValues(c) };
+  if (word === 'in') return { op: 'in', key, values: parseValues(c, problems) };
+  if (word === 'notin') return { op: 'notin', key, values: parseValues(c, problems) };
   c.pos = opAt;
   throw new SelectorSyntax(
-    `expected an operator ('=', '==', '!=', 'in', 'notin') or ',' after '${key}', found ${describe(c)}`,
+    `expected an operator ('=', '==', '!=', 'in', 'notin') or ',' after ${quote(key)}, found ${describe(c)}`,
     opAt,
   );
 }
@@ -132,7 +207,9 @@ function recover(c: Cursor): void {
 
 /**
  * Parses a Kubernetes-style label selector (`tier=premium`, `tier!=free`, `region in (eu,us)`,
- * `region notin (cn)`, `canary`, `!legacy`; comma = AND). An empty selector matches everything.
+ * `region notin (cn)`, `canary`, `!legacy`; comma = AND). An empty selector matches everything. Keys and values
+ * must be Kubernetes label keys and values (see {@link labelKeyProblem}, {@link labelValueProblem}); those that are
+ * not are problems like syntax errors, located at the offending token.
  */
 export function parseSelector(selector: string): ParseSelectorResult {
   const c = new Cursor(selector);
@@ -142,7 +219,7 @@ export function parseSelector(selector: string): ParseSelectorResult {
   if (c.done()) return { ok: true, requirements };
   for (;;) {
     try {
-      requirements.push(parseRequirement(c));
+      requirements.push(parseRequirement(c, problems));
       c.skipSpaces();
       if (!c.done() && c.peek() !== ',') {
         throw new SelectorSyntax(`expected ',' between requirements, found ${describe(c)}`, c.pos);

@@ -1,5 +1,6 @@
 import {
   type DeploymentEvent,
+  type LabelRequirement,
   matchesSelector,
   parseSelector,
   type TaskEvent,
@@ -7,7 +8,6 @@ import {
   transitionDeployment,
 } from '@wrktalk/rollout-planner';
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
-import type { z } from 'zod';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
 import type {
   AuditEntry,
@@ -90,6 +90,47 @@ interface Principal {
   name: string;
 }
 
+type FieldError = Schemas['ProblemFieldError'];
+
+/** How one query parameter is checked: against a named schema of the contract, or one of its inline ranges. */
+type QuerySpec =
+  | { schema: SchemaName }
+  | { integer: { min: number; max: number; default: number } }
+  | { string: { min: number; max: number } };
+/** Checked query parameters: integers parsed, defaults applied. */
+type Query = Record<string, string | number | undefined>;
+
+// The inline parameter schemas of openapi/gcc.yaml, as the real service (gcc-core `http/params.ts`) checks them;
+// named component schemas are validated with `schemaOf(name, 'request')`.
+/** `components/parameters/Cursor`. */
+const CURSOR: QuerySpec = { string: { min: 1, max: 1024 } };
+/** `components/parameters/Limit`. */
+const LIMIT: QuerySpec = { integer: { min: 1, max: 500, default: 50 } };
+/** `getUpdates` `wait`. */
+const WAIT: QuerySpec = { integer: { min: 0, max: 60, default: 0 } };
+/** `listAudit` `actor`. */
+const ACTOR: QuerySpec = { string: { min: 1, max: 256 } };
+const PAGE = { cursor: CURSOR, limit: LIMIT };
+
+/** The schema of each path parameter. */
+const PATH_SCHEMAS: Record<string, SchemaName> = {
+  release_id: 'ReleaseId',
+  client_id: 'ClientId',
+  deployment_id: 'DeploymentId',
+  task_id: 'TaskId',
+};
+
+/** zod issues as located field errors under `prefix` (a JSON pointer). */
+function issuesToErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  prefix: string,
+): FieldError[] {
+  return issues.map((i) => ({
+    path: `${prefix}${i.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`,
+    message: i.message,
+  }));
+}
+
 const TERMINAL: TaskStatus[] = [
   'success',
   'failed',
@@ -152,27 +193,148 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
 
   // ---- helpers -------------------------------------------------------------------------------------------------
 
-  function authenticate(request: Request, roles: Role[], clientId?: string): Principal {
+  /**
+   * Starts an operation the way the real service does: bearer token (401), role (403), path parameters against
+   * their schemas (400 at `/path/<name>`), a client-scoped token on another client (404, like an unknown client),
+   * query parameters (400 at `/query/<name>`), and the `Idempotency-Key` header of creating POSTs.
+   */
+  function begin(
+    request: Request,
+    params: Readonly<Record<string, unknown>>,
+    spec: { roles: Role[]; query?: Record<string, QuerySpec>; idempotent?: boolean },
+  ): { who: Principal; query: Query } {
     const header = request.headers.get('authorization') ?? '';
-    const m = /^Bearer (.+)$/i.exec(header);
-    const principal = m ? tokens.get(m[1]!) : undefined;
-    if (!principal) throw new FakeProblem(401, 'unauthorized', 'A valid bearer token is required.');
-    if (!roles.includes(principal.role)) {
-      throw new FakeProblem(403, 'forbidden', `Role ${principal.role} may not call this operation.`);
+    const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(header);
+    const who = m ? tokens.get(m[1]!) : undefined;
+    if (!who) throw new FakeProblem(401, 'unauthorized', 'A valid bearer token is required.');
+    if (!spec.roles.includes(who.role)) {
+      throw new FakeProblem(403, 'forbidden', `Role ${who.role} may not call this operation.`);
     }
-    if (principal.clientId && clientId !== undefined && principal.clientId !== clientId) {
+    const pathErrors: FieldError[] = [];
+    for (const [name, value] of Object.entries(params)) {
+      const schema = PATH_SCHEMAS[name];
+      if (!schema) continue;
+      const r = schemaOf(schema, 'request').safeParse(value);
+      if (!r.success) pathErrors.push(...issuesToErrors(r.error.issues, `/path/${name}`));
+    }
+    if (pathErrors.length) {
+      throw new FakeProblem(
+        400,
+        'validation_failed',
+        `${pathErrors.length} problem(s) in the path.`,
+        pathErrors,
+      );
+    }
+    if (who.clientId !== undefined && params.client_id !== who.clientId) {
       // Another client's resources do not exist for a client-scoped token: 404, like an unknown client.
-      throw new FakeProblem(404, 'not_found', `No client ${clientId}.`);
+      throw new FakeProblem(404, 'not_found', `No client ${String(params.client_id ?? '')} for this token.`);
     }
-    return principal;
+    const query = checkQuery(new URL(request.url), spec.query ?? {});
+    if (spec.idempotent) {
+      const key = request.headers.get('idempotency-key');
+      if (key !== null && (key.length < 1 || key.length > 128)) {
+        throw new FakeProblem(400, 'validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
+          { path: '/header/Idempotency-Key', message: 'must be 1 to 128 characters' },
+        ]);
+      }
+    }
+    return { who, query };
   }
 
-  async function readBody<N extends SchemaName>(request: Request, name: N, types = ['application/json']) {
+  /** Validates query parameters like the real service: each given once, integers in decimal, named schemas. */
+  function checkQuery(url: URL, specs: Record<string, QuerySpec>): Query {
+    const out: Query = {};
+    const errors: FieldError[] = [];
+    for (const [name, spec] of Object.entries(specs)) {
+      const given = url.searchParams.getAll(name);
+      const path = `/query/${name}`;
+      if (given.length === 0) {
+        if ('integer' in spec) out[name] = spec.integer.default;
+        continue;
+      }
+      if (given.length > 1) {
+        errors.push({ path, message: 'must be given once, as a plain value' });
+        continue;
+      }
+      const raw = given[0]!;
+      if ('integer' in spec) {
+        const { min, max } = spec.integer;
+        const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+        if (!Number.isInteger(n) || n < min || n > max)
+          errors.push({ path, message: `must be an integer from ${min} to ${max}` });
+        else out[name] = n;
+      } else if ('string' in spec) {
+        const { min, max } = spec.string;
+        if (raw.length < min || raw.length > max)
+          errors.push({ path, message: `must be ${min} to ${max} characters` });
+        else out[name] = raw;
+      } else {
+        const r = schemaOf(spec.schema, 'request').safeParse(raw);
+        if (!r.success) errors.push(...issuesToErrors(r.error.issues, path));
+        else out[name] = raw;
+      }
+    }
+    if (errors.length) {
+      throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the query.`, errors);
+    }
+    return out;
+  }
+
+  /** Parses a label selector or answers `invalid_selector` located at `path`. */
+  function selectorOrThrow(selector: string, path: string): LabelRequirement[] {
+    const parsed = parseSelector(selector);
+    if (parsed.ok) return parsed.requirements;
+    throw new FakeProblem(
+      400,
+      'invalid_selector',
+      `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
+      parsed.problems.map((p) => ({ path, message: `${p.message} at position ${p.position}` })),
+    );
+  }
+
+  /** The rules of a strategy the JSON schema cannot express, as the real service checks them. */
+  function checkStrategy(s: Schemas['Strategy'] | undefined): void {
+    if (!s) return;
+    const errors: FieldError[] = [];
+    const stages = s.stages ?? [];
+    stages.forEach((stage, i) => {
+      if (stage.count !== undefined && stage.percent !== undefined) {
+        errors.push({ path: `/strategy/stages/${i}`, message: 'count and percent are mutually exclusive' });
+      }
+      if (stage.count === undefined && stage.percent === undefined && i !== stages.length - 1) {
+        errors.push({
+          path: `/strategy/stages/${i}`,
+          message: 'only the last stage may omit count and percent',
+        });
+      }
+    });
+    if (errors.length) {
+      throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the request.`, errors);
+    }
+    if (s.canary_label !== undefined) selectorOrThrow(s.canary_label, '/strategy/canary_label');
+  }
+
+  function readBody<N extends SchemaName>(request: Request, name: N, types?: string[]): Promise<Schemas[N]>;
+  function readBody<N extends SchemaName>(
+    request: Request,
+    name: N,
+    types: string[] | undefined,
+    optional: true,
+  ): Promise<Schemas[N] | undefined>;
+  async function readBody<N extends SchemaName>(
+    request: Request,
+    name: N,
+    types = ['application/json'],
+    optional = false,
+  ): Promise<Schemas[N] | undefined> {
     const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const text = await request.text();
+    // An optional body may be left out altogether (no content, no content type).
+    if (optional && type === '' && text === '') return undefined;
     if (!types.includes(type)) {
       throw new FakeProblem(415, 'unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
     }
-    const text = await request.text();
+    if (optional && text.trim() === '') return undefined;
     if (new TextEncoder().encode(text).length > maxBodyBytes) {
       throw new FakeProblem(413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
     }
@@ -182,28 +344,15 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     } catch (error) {
       throw new FakeProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
     }
-    return validate(schemaOf(name, 'request'), json, '');
-  }
-
-  function validate<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-    const r = schema.safeParse(value);
+    const r = schemaOf(name, 'request').safeParse(json);
     if (r.success) return r.data;
-    const errors = r.error.issues.map((i) => ({
-      path: `${prefix}${i.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`,
-      message: i.message,
-    }));
+    const errors = issuesToErrors(r.error.issues, '');
     throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the request.`, errors);
   }
 
-  function page<T>(items: T[], url: URL): { items: T[]; next_cursor: string | null } {
-    const limitText = url.searchParams.get('limit');
-    const limit = limitText === null ? 50 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new FakeProblem(400, 'validation_failed', 'limit must be an integer from 1 to 500.', [
-        { path: '/query/limit', message: 'must be an integer from 1 to 500' },
-      ]);
-    }
-    const cursor = url.searchParams.get('cursor');
+  function page<T>(items: T[], query: Query): { items: T[]; next_cursor: string | null } {
+    const limit = Number(query.limit);
+    const cursor = query.cursor === undefined ? null : String(query.cursor);
     let offset = 0;
     if (cursor !== null) {
       let decoded = Number.NaN;
@@ -443,15 +592,19 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
 
     // releases
-    http.get(`${api}/releases`, ({ request }) => {
-      authenticate(request, ['admin', 'ci']);
-      const url = new URL(request.url);
-      const component = url.searchParams.get('component');
-      const items = [...state.releases].reverse().filter((r) => !component || r.component === component);
-      return ok(page(items, url));
+    http.get(`${api}/releases`, ({ request, params }) => {
+      const { query } = begin(request, params, {
+        roles: ['admin', 'ci'],
+        query: { component: { schema: 'Component' }, ...PAGE },
+      });
+      const component = query.component;
+      const items = [...state.releases]
+        .reverse()
+        .filter((r) => component === undefined || r.component === component);
+      return ok(page(items, query));
     }),
-    http.post(`${api}/releases`, async ({ request }) => {
-      const who = authenticate(request, ['admin', 'ci']);
+    http.post(`${api}/releases`, async ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['ci', 'admin'], idempotent: true });
       const body = await readBody(request.clone(), 'ReleaseCreate');
       return idempotent(request, JSON.stringify(body), async () => {
         if (!components.has(body.component)) {
@@ -494,33 +647,27 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       });
     }),
     http.get(`${api}/releases/:release_id`, ({ request, params }) => {
-      authenticate(request, ['admin', 'ci']);
+      begin(request, params, { roles: ['admin', 'ci'] });
       const r = state.releases.find((x) => x.id === params.release_id);
       if (!r) throw new FakeProblem(404, 'not_found', `No release ${String(params.release_id)}.`);
       return ok(r);
     }),
 
     // clients
-    http.get(`${api}/clients`, ({ request }) => {
-      authenticate(request, ['admin']);
-      const url = new URL(request.url);
-      const selector = url.searchParams.get('selector');
+    http.get(`${api}/clients`, ({ request, params }) => {
+      const { query } = begin(request, params, {
+        roles: ['admin'],
+        query: { selector: { schema: 'LabelSelector' }, ...PAGE },
+      });
       let items = [...state.clients.values()];
-      if (selector) {
-        const parsed = parseSelector(selector);
-        if (!parsed.ok) {
-          throw new FakeProblem(
-            400,
-            'invalid_selector',
-            `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
-          );
-        }
-        items = items.filter((c) => matchesSelector(c.labels, parsed.requirements));
+      if (query.selector !== undefined) {
+        const requirements = selectorOrThrow(String(query.selector), '/query/selector');
+        items = items.filter((c) => matchesSelector(c.labels, requirements));
       }
-      return ok(page(items, url));
+      return ok(page(items, query));
     }),
-    http.post(`${api}/clients`, async ({ request }) => {
-      const who = authenticate(request, ['admin']);
+    http.post(`${api}/clients`, async ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'ClientCreate');
       return idempotent(request, JSON.stringify(body), async () => {
         if (body.target_kind === 'argocd' && !body.argocd_instance) {
@@ -555,17 +702,17 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.get(`${api}/clients/:client_id`, ({ request, params }) => {
       const clientId = String(params.client_id);
-      authenticate(request, ['admin', 'approver', 'agent'], clientId);
+      begin(request, params, { roles: ['admin', 'approver', 'agent'] });
       return ok(getClientOr404(clientId));
     }),
     http.patch(`${api}/clients/:client_id`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['admin']);
-      const client = getClientOr404(clientId);
+      const { who } = begin(request, params, { roles: ['admin'] });
       const patch = await readBody(request, 'ClientPatch', [
         'application/merge-patch+json',
         'application/json',
       ]);
+      const client = getClientOr404(clientId);
       const before = structuredClone(client);
       if (patch.name !== undefined && patch.name !== null) client.name = patch.name;
       if (patch.labels !== undefined) {
@@ -603,10 +750,10 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.post(`${api}/clients/:client_id/tokens`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['admin']);
-      getClientOr404(clientId);
+      const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'TokenCreate');
       return idempotent(request, JSON.stringify(body), async () => {
+        getClientOr404(clientId);
         const token = issueToken(clientId, body.role);
         const issued = { id: id('tok'), role: body.role, client_id: clientId, token, created_at: iso() };
         audit(who, 'token.created', 'token', issued.id, { client_id: clientId, after: { role: body.role } });
@@ -617,14 +764,14 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     // approvals (CT)
     http.get(`${api}/clients/:client_id/auto-approve`, ({ request, params }) => {
       const clientId = String(params.client_id);
-      authenticate(request, ['admin', 'approver'], clientId);
+      begin(request, params, { roles: ['approver', 'admin'] });
       return ok(getClientOr404(clientId).auto_approve);
     }),
     http.put(`${api}/clients/:client_id/auto-approve`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['admin', 'approver'], clientId);
-      const client = getClientOr404(clientId);
+      const { who } = begin(request, params, { roles: ['approver', 'admin'] });
       const body = await readBody(request, 'AutoApprovePreference');
+      const client = getClientOr404(clientId);
       const before = client.auto_approve;
       client.auto_approve = body;
       client.updated_at = iso();
@@ -633,7 +780,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.get(`${api}/clients/:client_id/pending-approvals`, ({ request, params }) => {
       const clientId = String(params.client_id);
-      authenticate(request, ['admin', 'approver'], clientId);
+      const { query } = begin(request, params, { roles: ['approver', 'admin'], query: PAGE });
       getClientOr404(clientId);
       const items = [...state.tasks.values()]
         .filter((t) => t.client_id === clientId && t.status === 'pending_approval')
@@ -652,13 +799,13 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             requested_at: t.created_at,
           };
         });
-      return ok(page(items, new URL(request.url)));
+      return ok(page(items, query));
     }),
     http.post(`${api}/clients/:client_id/pending-approvals/:task_id/approve`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['admin', 'approver'], clientId);
-      const task = taskOf(undefined, clientId, String(params.task_id));
+      const { who } = begin(request, params, { roles: ['approver', 'admin'] });
       const body = await readBody(request, 'ApproveRequest');
+      const task = taskOf(undefined, clientId, String(params.task_id));
       if (task.approval_status === 'approved') return ok(task);
       const before = structuredClone(task);
       approve(task, 'approve', body.approved_by, 'client');
@@ -675,9 +822,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.post(`${api}/clients/:client_id/pending-approvals/:task_id/reject`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['admin', 'approver'], clientId);
-      const task = taskOf(undefined, clientId, String(params.task_id));
+      const { who } = begin(request, params, { roles: ['approver', 'admin'] });
       const body = await readBody(request, 'RejectRequest');
+      const task = taskOf(undefined, clientId, String(params.task_id));
       if (task.status === 'rejected') return ok(task);
       const before = structuredClone(task);
       move(task, 'reject');
@@ -698,18 +845,16 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     // agent
     http.get(`${api}/clients/:client_id/updates`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      authenticate(request, ['agent'], clientId);
-      const client = getClientOr404(clientId);
-      client.last_seen_at = iso();
-      const url = new URL(request.url);
-      const waitText = url.searchParams.get('wait');
-      const wait = waitText === null ? 0 : Number(waitText);
-      if (!Number.isInteger(wait) || wait < 0 || wait > 60) {
-        throw new FakeProblem(400, 'validation_failed', 'wait must be an integer from 0 to 60.', [
-          { path: '/query/wait', message: 'must be an integer from 0 to 60' },
+      const { query } = begin(request, params, { roles: ['agent'], query: { wait: WAIT } });
+      const ifNoneMatch = request.headers.get('if-none-match');
+      if (ifNoneMatch !== null && ifNoneMatch.length > 256) {
+        throw new FakeProblem(400, 'validation_failed', 'If-None-Match is too long.', [
+          { path: '/header/If-None-Match', message: 'must be at most 256 characters' },
         ]);
       }
-      const ifNoneMatch = request.headers.get('if-none-match');
+      const client = getClientOr404(clientId);
+      client.last_seen_at = iso();
+      const wait = Number(query.wait);
       let task = offerFor(clientId);
       if (wait > 0 && (etagOf(task) === ifNoneMatch || !task)) {
         const seen = etagOf(task);
@@ -734,9 +879,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.post(`${api}/clients/:client_id/status`, async ({ request, params }) => {
       const clientId = String(params.client_id);
-      const who = authenticate(request, ['agent'], clientId);
-      const client = getClientOr404(clientId);
+      const { who } = begin(request, params, { roles: ['agent'] });
       const body = await readBody(request, 'StatusReport');
+      const client = getClientOr404(clientId);
       const task = taskOf(undefined, clientId, body.task_id);
       const key = `${body.task_id}:${body.attempt}:${body.status}`;
       if (reports.has(key)) {
@@ -786,20 +931,29 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
 
     // deployments
-    http.get(`${api}/deployments`, ({ request }) => {
-      authenticate(request, ['admin']);
-      const url = new URL(request.url);
-      const status = url.searchParams.get('status');
-      const items = [...state.deployments.values()].reverse().filter((d) => !status || d.status === status);
-      return ok(page(items.map(view), url));
+    http.get(`${api}/deployments`, ({ request, params }) => {
+      const { query } = begin(request, params, {
+        roles: ['admin'],
+        query: { status: { schema: 'DeploymentStatus' }, ...PAGE },
+      });
+      const status = query.status;
+      const items = [...state.deployments.values()]
+        .reverse()
+        .filter((d) => status === undefined || d.status === status);
+      return ok(page(items.map(view), query));
     }),
-    http.post(`${api}/deployments`, async ({ request }) => {
-      const who = authenticate(request, ['admin']);
+    http.post(`${api}/deployments`, async ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'DeploymentCreate');
       return idempotent(request, JSON.stringify(body), async () => {
+        checkStrategy(body.strategy);
+        const requirements =
+          body.targets.selector !== undefined
+            ? selectorOrThrow(body.targets.selector, '/targets/selector')
+            : undefined;
         const release = state.releases.find((r) => r.id === body.release_id);
         if (!release) throw new FakeProblem(404, 'not_found', `No release ${body.release_id}.`);
-        const { client_ids: ids, selector } = body.targets;
+        const ids = body.targets.client_ids;
         const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
         if (unknown.length) {
           throw new FakeProblem(
@@ -813,17 +967,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           );
         }
         const targets = new Set(ids ?? []);
-        if (selector !== undefined) {
-          const parsed = parseSelector(selector);
-          if (!parsed.ok) {
-            throw new FakeProblem(
-              400,
-              'invalid_selector',
-              `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
-            );
-          }
+        if (requirements !== undefined) {
           for (const c of state.clients.values())
-            if (matchesSelector(c.labels, parsed.requirements)) targets.add(c.id);
+            if (matchesSelector(c.labels, requirements)) targets.add(c.id);
         }
         if (targets.size === 0) throw new FakeProblem(422, 'no_targets', 'The targets select no client.');
         const approval = {
@@ -883,23 +1029,26 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       });
     }),
     http.get(`${api}/deployments/:deployment_id`, ({ request, params }) => {
-      authenticate(request, ['admin']);
+      begin(request, params, { roles: ['admin'] });
       return ok(view(getDeploymentOr404(String(params.deployment_id))));
     }),
     http.get(`${api}/deployments/:deployment_id/tasks`, ({ request, params }) => {
-      authenticate(request, ['admin']);
+      const { query } = begin(request, params, {
+        roles: ['admin'],
+        query: { status: { schema: 'TaskStatus' }, client_id: { schema: 'ClientId' }, ...PAGE },
+      });
       const d = getDeploymentOr404(String(params.deployment_id));
-      const url = new URL(request.url);
-      const status = url.searchParams.get('status');
-      const clientId = url.searchParams.get('client_id');
+      const { status, client_id: clientId } = query;
       const items = tasksOf(d.id).filter(
-        (t) => (!status || t.status === status) && (!clientId || t.client_id === clientId),
+        (t) =>
+          (status === undefined || t.status === status) &&
+          (clientId === undefined || t.client_id === clientId),
       );
-      return ok(page(items, url));
+      return ok(page(items, query));
     }),
     ...(['pause', 'resume', 'abort'] as const).map((verb) =>
       http.post(`${api}/deployments/:deployment_id/${verb}`, ({ request, params }) => {
-        const who = authenticate(request, ['admin']);
+        const { who } = begin(request, params, { roles: ['admin'] });
         const d = getDeploymentOr404(String(params.deployment_id));
         const target = { pause: 'paused', resume: 'running', abort: 'aborted' }[verb];
         if (d.status !== target) {
@@ -915,10 +1064,10 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       }),
     ),
     http.post(`${api}/deployments/:deployment_id/rollback`, async ({ request, params }) => {
-      const who = authenticate(request, ['admin']);
-      const original = getDeploymentOr404(String(params.deployment_id));
-      const body = await readBody(request.clone(), 'RollbackRequest');
+      const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
+      const body = (await readBody(request.clone(), 'RollbackRequest', undefined, true)) ?? {};
       return idempotent(request, JSON.stringify(body), async () => {
+        const original = getDeploymentOr404(String(params.deployment_id));
         const scope = body.scope ?? 'deployment';
         if (scope === 'clients' && !body.client_ids?.length) {
           throw new FakeProblem(400, 'validation_failed', 'scope clients needs client_ids.', [
@@ -974,9 +1123,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     http.post(
       `${api}/deployments/:deployment_id/tasks/:task_id/force-approve`,
       async ({ request, params }) => {
-        const who = authenticate(request, ['admin']);
-        const task = taskOf(String(params.deployment_id), undefined, String(params.task_id));
+        const { who } = begin(request, params, { roles: ['admin'] });
         const body = await readBody(request, 'ForceApproveRequest');
+        const task = taskOf(String(params.deployment_id), undefined, String(params.task_id));
         if (task.approval_status === 'approved') return ok(task);
         approve(task, 'force_approve', body.approved_by, 'admin_force');
         release_(task);
@@ -991,19 +1140,25 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     ),
 
     // audit
-    http.get(`${api}/audit`, ({ request }) => {
-      authenticate(request, ['admin']);
-      const url = new URL(request.url);
-      const q = (k: string) => url.searchParams.get(k);
+    http.get(`${api}/audit`, ({ request, params }) => {
+      const { query: q } = begin(request, params, {
+        roles: ['admin'],
+        query: {
+          deployment_id: { schema: 'DeploymentId' },
+          client_id: { schema: 'ClientId' },
+          actor: ACTOR,
+          ...PAGE,
+        },
+      });
       const items = [...state.audit]
         .reverse()
         .filter(
           (e) =>
-            (!q('deployment_id') || e.deployment_id === q('deployment_id')) &&
-            (!q('client_id') || e.client_id === q('client_id')) &&
-            (!q('actor') || e.actor === q('actor')),
+            (q.deployment_id === undefined || e.deployment_id === q.deployment_id) &&
+            (q.client_id === undefined || e.client_id === q.client_id) &&
+            (q.actor === undefined || e.actor === q.actor),
         );
-      return ok(page(items, url));
+      return ok(page(items, q));
     }),
   ];
 

@@ -3,12 +3,10 @@ import { apiOperations, fillPath, type Operation, ROLES } from './spec';
 import {
   type Answer,
   call,
-  deviationOf,
   expectProblem,
   expectWellFormed,
   type Fixture,
   pathValues,
-  type SuiteOptions,
   seed,
   type TargetRef,
   tokenFor,
@@ -33,18 +31,12 @@ function send(op: Operation, target: ReturnType<TargetRef>, f: Fixture, values: 
  * (indistinguishable from a client that does not exist), and the right role is neither 401 nor 403. Every refusal is
  * problem+json with its code; nothing is ever a 5xx.
  */
-export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions = {}): void {
+export function authorizationSuite(getTarget: TargetRef): void {
   describe('authorization matrix', () => {
     let f: Fixture;
     beforeAll(async () => {
       f = await seed(getTarget());
     });
-
-    const test = (name: string, fn: () => Promise<void>) => {
-      const deviation = deviationOf(name, options);
-      if (deviation) it.fails(`${name} [known deviation: ${deviation}]`, fn);
-      else it(name, fn);
-    };
 
     it('covers every /api/v1 operation of the contract, each with x-required-roles', () => {
       const ops = apiOperations();
@@ -55,18 +47,18 @@ export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions =
     for (const op of apiOperations()) {
       const label = `${op.operationId} (${op.method} ${op.path})`;
       describe(label, () => {
-        test(`${op.operationId}: no token → 401 unauthorized`, async () => {
+        it(`${op.operationId}: no token → 401 unauthorized`, async () => {
           const a = await send(op, getTarget(), f, pathValues(f))({});
           expectProblem(a, 401, 'unauthorized');
           expect(a.headers.get('www-authenticate') ?? '').toMatch(/^Bearer\b/i);
         });
 
-        test(`${op.operationId}: unknown token → 401 unauthorized`, async () => {
+        it(`${op.operationId}: unknown token → 401 unauthorized`, async () => {
           const a = await send(op, getTarget(), f, pathValues(f))({ token: `gcc_${'x'.repeat(43)}` });
           expectProblem(a, 401, 'unauthorized');
         });
 
-        test(`${op.operationId}: not a bearer token → 401 unauthorized`, async () => {
+        it(`${op.operationId}: not a bearer token → 401 unauthorized`, async () => {
           const t = getTarget();
           const a = await send(
             op,
@@ -78,7 +70,7 @@ export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions =
         });
 
         for (const role of ROLES.filter((r) => !op.roles.includes(r))) {
-          test(`${op.operationId}: role ${role} → 403 forbidden`, async () => {
+          it(`${op.operationId}: role ${role} → 403 forbidden`, async () => {
             const t = getTarget();
             const a = await send(op, t, f, pathValues(f))({ token: tokenFor(role, t, f) });
             expectProblem(a, 403, 'forbidden');
@@ -88,12 +80,12 @@ export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions =
         const scoped = op.roles.filter((r) => r === 'approver' || r === 'agent');
         if (op.path.includes('{client_id}')) {
           for (const role of scoped) {
-            test(`${op.operationId}: ${role} of client A on client B → 404 not_found`, async () => {
+            it(`${op.operationId}: ${role} of client A on client B → 404 not_found`, async () => {
               const t = getTarget();
               const a = await send(op, t, f, pathValues(f, 'B'))({ token: tokenFor(role, t, f) });
               expectProblem(a, 404, 'not_found');
             });
-            test(`${op.operationId}: ${role} of client A on a client that does not exist → 404 not_found`, async () => {
+            it(`${op.operationId}: ${role} of client A on a client that does not exist → 404 not_found`, async () => {
               const t = getTarget();
               const values = { ...pathValues(f, 'B'), client_id: `${f.prefix}-nobody` };
               const a = await send(op, t, f, values)({ token: tokenFor(role, t, f) });
@@ -103,7 +95,7 @@ export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions =
         }
 
         for (const role of op.roles) {
-          test(`${op.operationId}: role ${role} → allowed (not 401/403)`, async () => {
+          it(`${op.operationId}: role ${role} → allowed (not 401/403)`, async () => {
             const t = getTarget();
             const a = await send(op, t, f, pathValues(f))({ token: tokenFor(role, t, f) });
             expect([401, 403], `${a.status} ${a.text.slice(0, 300)}`).not.toContain(a.status);
@@ -113,7 +105,7 @@ export function authorizationSuite(getTarget: TargetRef, options: SuiteOptions =
       });
     }
 
-    test('healthz, readyz and metrics need no token', async () => {
+    it('healthz, readyz and metrics need no token', async () => {
       const t = getTarget();
       for (const path of ['/healthz', '/readyz', '/metrics']) {
         const a = await call(t, { method: 'GET', path });

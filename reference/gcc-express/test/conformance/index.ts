@@ -4,4 +4,4 @@
  */
 export { authorizationSuite } from './authorization';
 export { badInputSuite, INJECTIONS } from './bad-input';
-export { type ConformanceTarget, type KnownDeviation, type SuiteOptions, seed } from './target';
+export { type ConformanceTarget, seed } from './target';

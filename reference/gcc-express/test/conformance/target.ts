@@ -13,21 +13,6 @@ export interface ConformanceTarget {
   issueToken(clientId: string, role: 'agent' | 'approver'): string | Promise<string>;
 }
 
-/** A test an implementation is known to fail. */
-export interface KnownDeviation {
-  match: RegExp;
-  reason: string;
-}
-
-/** Options of the suites. */
-export interface SuiteOptions {
-  /**
-   * Tests this implementation is known to fail (matched on their name), with the reason. They run as `it.fails`,
-   * so a fixed deviation turns the run red until it is removed from the list.
-   */
-  knownDeviations?: KnownDeviation[];
-}
-
 /** A target is only known once the test file's `beforeAll` has started it. */
 export type TargetRef = () => ConformanceTarget;
 
@@ -252,9 +237,4 @@ export function tokenFor(role: string, target: ConformanceTarget, f: Fixture): s
     default:
       throw new Error(`unknown role ${role}`);
   }
-}
-
-/** The reason a test is a known deviation of the implementation, if it is one. */
-export function deviationOf(name: string, options: SuiteOptions): string | undefined {
-  return options.knownDeviations?.find((d) => d.match.test(name))?.reason;
 }
