@@ -10,6 +10,33 @@ export {
 } from './errors/gcc-error';
 export { createGcc, type Gcc, type GccOptions } from './gcc';
 export { migrate } from './migrate';
+export {
+  createNotifier,
+  type DrainResult,
+  EMAIL_AUDIENCE,
+  EVENT_NAMES,
+  type EventName,
+  enqueueNotification,
+  listOutbox,
+  NOTIFICATIONS_CHANNEL,
+  type NotificationEvent,
+  type NotificationOptions,
+  type Notifier,
+  type NotifierInit,
+  type NotifierLogger,
+  type OutboxChannel,
+  type OutboxRow,
+  type OutboxStatus,
+  renderEmail,
+  renderEvent,
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  type VerifyWebhookInput,
+  verifyWebhook,
+  type WebhookConfig,
+  webhookBody,
+} from './notifications/index';
 export { AgentService, type Offer, VERIFY_TIMEOUT_SECONDS } from './services/agent';
 export { ApprovalsService } from './services/approvals';
 export { type AuditFilter, AuditService } from './services/audit';
@@ -18,6 +45,16 @@ export { DeploymentsService } from './services/deployments';
 export { IdempotencyService, type StoredResponse } from './services/idempotency';
 export type { GccServices } from './services/index';
 export { ReleasesService } from './services/releases';
-export type { Page, PageRequest, Principal } from './services/support';
+export type { Orchestration, Page, PageRequest, Principal } from './services/support';
 export { LOG_LINE_CHARS, LOG_LINES } from './services/tasks';
 export { type TokenInput, TokensService } from './services/tokens';
+export {
+  createWorker,
+  IllegalWorkerStateError,
+  TICK_QUEUE,
+  type TickQueueOptions,
+  type TickResult,
+  type Worker,
+  type WorkerOptions,
+  type WorkerState,
+} from './worker/index';

@@ -12,10 +12,15 @@ import {
   type Principal,
   type ServiceContext,
   toPage,
+  wakeWorker,
 } from './support';
 import { nextTaskStatus, settleDeployment, type TaskRow, taskOf } from './tasks';
 
-type LockedTask = TaskRow & { d_status: DeploymentStatus; approval: { deadline: string | null } };
+type LockedTask = TaskRow & {
+  d_status: DeploymentStatus;
+  d_orchestration: 'immediate' | 'worker';
+  approval: { deadline: string | null };
+};
 
 /** Approvals: the client's CT approves or rejects its tasks. */
 export class ApprovalsService {
@@ -71,7 +76,8 @@ export class ApprovalsService {
     taskId: string,
   ): Promise<LockedTask> {
     const r = await sql.query<LockedTask>(
-      `SELECT t.*, d.status AS d_status, d.approval FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+      `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration, d.approval
+       FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
        WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
       [taskId, clientId],
     );
@@ -80,8 +86,9 @@ export class ApprovalsService {
   }
 
   /**
-   * Approves a task (`approve`); approving an approved task again returns it unchanged. With no orchestration
-   * yet the task is queued at once when its deployment runs and its requested start time has come.
+   * Approves a task (`approve`); approving an approved task again returns it unchanged. Under `immediate`
+   * orchestration the task is queued at once when its deployment runs and its requested start time has come; under
+   * the rollout worker it stays `approved` and the worker is woken in this transaction to place it in a stage.
    */
   async approve(who: Principal, clientId: string, taskId: string, input: ApproveRequest): Promise<Task> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
@@ -91,7 +98,8 @@ export class ApprovalsService {
       let status = nextTaskStatus(task, 'approve');
       let attempt = task.attempt;
       const start = input.requested_start_time ? new Date(input.requested_start_time) : null;
-      if (task.d_status === 'running' && (!start || start.getTime() <= now.getTime())) {
+      const worker = task.d_orchestration === 'worker';
+      if (!worker && task.d_status === 'running' && (!start || start.getTime() <= now.getTime())) {
         status = nextTaskStatus({ id: task.id, status }, 'enqueue');
         attempt += 1;
       }
@@ -114,6 +122,7 @@ export class ApprovalsService {
           requested_start_time: iso(start),
         },
       });
+      if (worker) await wakeWorker(this.ctx, sql, task.deployment_id);
       await changed([clientId]);
       return taskOf(u.rows[0]!);
     });
@@ -139,6 +148,7 @@ export class ApprovalsService {
         after: { status, approval_status: 'rejected', rejected_by: input.rejected_by, reason: input.reason },
       });
       const rolled = await settleDeployment(sql, task.deployment_id, now);
+      if (task.d_orchestration === 'worker') await wakeWorker(this.ctx, sql, task.deployment_id);
       await changed([clientId, ...rolled]);
       return taskOf(u.rows[0]!);
     });

@@ -9,6 +9,7 @@ import type {
 } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError, validationFailed } from '../errors/gcc-error';
+import { stageSummaries } from '../worker/stages';
 import { type ReleaseRow, releaseRowById } from './release-rows';
 import { checkStrategy, effectiveStrategy } from './strategy';
 import {
@@ -19,6 +20,7 @@ import {
   iso,
   isoOf,
   newId,
+  type Orchestration,
   type Page,
   type PageRequest,
   type Principal,
@@ -26,6 +28,7 @@ import {
   type ServiceContext,
   selectorSql,
   toPage,
+  wakeWorker,
 } from './support';
 import {
   emptyCounts,
@@ -54,9 +57,14 @@ interface DeploymentRow {
   updated_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  orchestration: Orchestration;
 }
 
-const deploymentOf = (r: DeploymentRow, counts: Schemas['TaskCounts']): Deployment => ({
+const deploymentOf = (
+  r: DeploymentRow,
+  counts: Schemas['TaskCounts'],
+  stages: Schemas['StageSummary'][] = [],
+): Deployment => ({
   id: r.id,
   type: r.type,
   release_id: r.release_id,
@@ -73,8 +81,8 @@ const deploymentOf = (r: DeploymentRow, counts: Schemas['TaskCounts']): Deployme
   started_at: iso(r.started_at),
   finished_at: iso(r.finished_at),
   task_counts: counts,
-  // Stages are planned by the orchestration (a later issue); until then a deployment has none.
-  stages: [],
+  // Only the rollout worker plans stages; an `immediate` deployment has none.
+  stages,
 });
 
 /** Applies a chain of planner events to a fresh task status. */
@@ -106,8 +114,13 @@ export class DeploymentsService {
 
   private async view(sql: Sql, id: string): Promise<Deployment> {
     const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
-    if (!r.rows[0]) throw new GccError('not_found', `No deployment ${id}.`);
-    return deploymentOf(r.rows[0], (await this.counts(sql, [id])).get(id)!);
+    const row = r.rows[0];
+    if (!row) throw new GccError('not_found', `No deployment ${id}.`);
+    const stages =
+      row.orchestration === 'worker'
+        ? await stageSummaries(sql, row, this.ctx.now(), { leaseSeconds: this.ctx.leaseSeconds })
+        : [];
+    return deploymentOf(row, (await this.counts(sql, [id])).get(id)!, stages);
   }
 
   /**
@@ -132,8 +145,10 @@ export class DeploymentsService {
     const startLater =
       input.requested_start_time !== undefined && Date.parse(input.requested_start_time) > now.getTime();
     const hidden = approval.visible_from != null && Date.parse(approval.visible_from) > now.getTime();
-    // Initial states, decided once by the planner; with no orchestration yet an approved task is queued at once.
-    const release = startLater ? [] : (['enqueue'] as TaskEvent[]);
+    // Initial states, decided once by the planner. Under `immediate` orchestration an approved task is queued at
+    // once; under the rollout worker it stays approved until the worker places it in a stage.
+    const orchestration = this.ctx.orchestration ?? 'immediate';
+    const release = startLater || orchestration === 'worker' ? [] : (['enqueue'] as TaskEvent[]);
     const statusNotRequired = chain('pending', ['not_required', ...release]);
     const statusAuto = chain('pending', ['auto_approve', ...release]);
     const statusManual = hidden ? 'pending' : chain('pending', ['publish']);
@@ -165,8 +180,9 @@ export class DeploymentsService {
       const running = nextDeploymentStatus({ id, status: 'created' }, 'start');
       await sql.query(
         `INSERT INTO deployments (id, type, release_id, component, version, status, strategy, approval,
-                                  requested_start_time, description, created_by, created_at, updated_at, started_at)
-         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $11)`,
+                                  requested_start_time, description, created_by, created_at, updated_at, started_at,
+                                  orchestration)
+         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $11, $12)`,
         [
           id,
           rel.id,
@@ -179,6 +195,7 @@ export class DeploymentsService {
           input.description ?? null,
           actorOf(who),
           now,
+          orchestration,
         ],
       );
       const where = requirements ? selectorSql(requirements, 'c.labels', 13) : { sql: 'false', params: [] };
@@ -245,6 +262,7 @@ export class DeploymentsService {
         [id],
       );
       await changed(queued.rows.length > 200 ? '*' : queued.rows.map((r) => r.client_id));
+      if (orchestration === 'worker') await wakeWorker(this.ctx, sql, id);
       return this.view(sql, id);
     });
   }
@@ -274,10 +292,16 @@ export class DeploymentsService {
       this.ctx.db,
       rows.map((d) => d.id),
     );
+    const stages = new Map<string, Schemas['StageSummary'][]>();
+    const now = this.ctx.now();
+    for (const d of rows) {
+      if (d.orchestration !== 'worker') continue;
+      stages.set(d.id, await stageSummaries(this.ctx.db, d, now, { leaseSeconds: this.ctx.leaseSeconds }));
+    }
     return toPage(
       r.rows,
       limit,
-      (d) => deploymentOf(d, counts.get(d.id)!),
+      (d) => deploymentOf(d, counts.get(d.id)!, stages.get(d.id)),
       (d) => [isoOf(d.created_at), d.id],
       filter,
     );
@@ -324,6 +348,17 @@ export class DeploymentsService {
         [id, status, now, verb === 'abort'],
       );
       let cancelled = 0;
+      if (d.orchestration === 'worker') {
+        // Resuming after a threshold pause is the admin's override of that stage's threshold.
+        if (verb === 'resume') {
+          await sql.query(
+            `UPDATE deployment_stages SET threshold_overridden = true
+             WHERE deployment_id = $1 AND failed_at IS NOT NULL AND NOT threshold_overridden`,
+            [id],
+          );
+        }
+        await wakeWorker(this.ctx, sql, id);
+      }
       if (verb === 'abort') {
         const c = await sql.query<{ client_id: string }>(
           `UPDATE deployment_tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = $2
@@ -391,7 +426,9 @@ export class DeploymentsService {
       const now = this.ctx.now();
       const rbId = newId('dpl');
       const running = nextDeploymentStatus({ id: rbId, status: 'created' }, 'start');
-      const queued = chain('pending', ['not_required', 'enqueue']);
+      // Under the rollout worker the rollback's tasks are released by it, through the same stages machinery.
+      const worker = original.orchestration === 'worker';
+      const initial = chain('pending', worker ? ['not_required'] : ['not_required', 'enqueue']);
       const strategy = effectiveStrategy(
         {
           ...original.strategy,
@@ -401,8 +438,8 @@ export class DeploymentsService {
       );
       await sql.query(
         `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, status, strategy, approval,
-                                  description, created_by, created_at, updated_at, started_at)
-         VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $11, $11)`,
+                                  description, created_by, created_at, updated_at, started_at, orchestration)
+         VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $11, $11, $12)`,
         [
           rbId,
           original.release_id,
@@ -415,6 +452,7 @@ export class DeploymentsService {
           input.reason ?? `Rollback of ${id}`,
           actorOf(who),
           now,
+          original.orchestration,
         ],
       );
       // Each client's previous version: its latest history entry not written by the deployment rolled back.
@@ -431,10 +469,11 @@ export class DeploymentsService {
                                        attempt, queued_at, created_at, updated_at)
          SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER ())::text, 7, '0'), $1, p.client_id,
                 'rollback', $3, p.version,
-                p.image_url, c.current_versions ->> $3, $5, 'not_required', 'not_required', $6, 1, $6, $6, $6
+                p.image_url, c.current_versions ->> $3, $5, 'not_required', 'not_required', $6,
+                CASE WHEN $5 = 'queued' THEN 1 ELSE 0 END, CASE WHEN $5 = 'queued' THEN $6::timestamptz END, $6, $6
          FROM prev p JOIN clients c ON c.id = p.client_id
          RETURNING client_id`,
-        [rbId, candidates.rows.map((c) => c.client_id), original.component, id, queued, now],
+        [rbId, candidates.rows.map((c) => c.client_id), original.component, id, initial, now],
       );
       const covered = new Set(inserted.rows.map((x) => x.client_id));
       const skipped = candidates.rows.map((c) => c.client_id).filter((c) => !covered.has(c));
@@ -466,6 +505,7 @@ export class DeploymentsService {
       });
       const touched = [...covered, ...cancelled.rows.map((x) => x.client_id)];
       await changed(touched.length > 200 ? '*' : touched);
+      if (worker) await wakeWorker(this.ctx, sql, rbId);
       return this.view(sql, rbId);
     });
   }
@@ -478,8 +518,9 @@ export class DeploymentsService {
     input: ForceApproveRequest,
   ): Promise<Task> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const r = await sql.query<TaskRow & { d_status: DeploymentStatus }>(
-        `SELECT t.*, d.status AS d_status FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+      const r = await sql.query<TaskRow & { d_status: DeploymentStatus; d_orchestration: Orchestration }>(
+        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration
+         FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.deployment_id = $2 FOR UPDATE OF t`,
         [taskId, deploymentId],
       );
@@ -490,7 +531,8 @@ export class DeploymentsService {
       let status = nextTaskStatus(task, 'force_approve');
       let attempt = task.attempt;
       const startOk = !task.requested_start_time || task.requested_start_time.getTime() <= now.getTime();
-      if (task.d_status === 'running' && startOk) {
+      const worker = task.d_orchestration === 'worker';
+      if (!worker && task.d_status === 'running' && startOk) {
         status = nextTaskStatus({ id: task.id, status }, 'enqueue');
         attempt += 1;
       }
@@ -514,6 +556,7 @@ export class DeploymentsService {
           reason: input.reason,
         },
       });
+      if (worker) await wakeWorker(this.ctx, sql, deploymentId);
       await changed([task.client_id]);
       return after;
     });

@@ -44,12 +44,9 @@ export function checkStrategy(s: WireStrategy | undefined): void {
   if (s.canary_label !== undefined) parseSelectorOrThrow(s.canary_label, '/strategy/canary_label');
 }
 
-/** The effective strategy (every default filled in by the planner), in wire form. */
-export function effectiveStrategy(
-  s: WireStrategy | undefined,
-  defaults: { leaseSeconds: number },
-): Required<WireStrategy> {
-  const input: Strategy = {
+/** A stored (wire) strategy as the planner's `Strategy`. */
+export function plannerStrategy(s: WireStrategy | undefined, defaults: { leaseSeconds: number }): Strategy {
+  return {
     ...(s?.stages && {
       stages: s.stages.map((st) => ({
         kind: st.kind,
@@ -78,6 +75,14 @@ export function effectiveStrategy(
     leaseSeconds: s?.lease_seconds ?? defaults.leaseSeconds,
     ...(s?.max_attempts !== undefined && { maxAttempts: s.max_attempts }),
   };
+}
+
+/** The effective strategy (every default filled in by the planner), in wire form. */
+export function effectiveStrategy(
+  s: WireStrategy | undefined,
+  defaults: { leaseSeconds: number },
+): Required<WireStrategy> {
+  const input = plannerStrategy(s, defaults);
   const r = resolveStrategy(input);
   return {
     stages: r.stages.map((st) => ({

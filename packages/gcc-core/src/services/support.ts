@@ -14,6 +14,15 @@ export interface Principal {
 /** The channel every GCC replica listens on for cache invalidation. */
 export const EVENTS_CHANNEL = 'gcc_events';
 
+/**
+ * Who releases approved tasks: `immediate` queues a task as soon as it is approved (no stages); `worker` leaves it
+ * `approved` and the staged-rollout worker (`createWorker`) places it in a stage and queues it.
+ */
+export type Orchestration = 'immediate' | 'worker';
+
+/** The channel a deployment id is sent on when something the rollout worker must look at changed. */
+export const WORKER_CHANNEL = 'gcc_worker';
+
 /** What the services share. */
 export interface ServiceContext {
   db: Database;
@@ -23,6 +32,24 @@ export interface ServiceContext {
   pollAfterSeconds: number;
   /** Drops this replica's cached agent offers at once (other replicas learn it through NOTIFY). */
   invalidateLocal(clientIds: readonly string[] | '*'): void;
+  /** How new deployments release approved tasks. @default 'immediate' */
+  orchestration?: Orchestration;
+  /**
+   * Asks the rollout worker to look at a deployment, inside the caller's transaction (a queued job that commits
+   * or rolls back with the change). @default a NOTIFY on {@link WORKER_CHANNEL}, also sent on commit only
+   */
+  wake?(tx: Sql, deploymentId: string): Promise<void>;
+}
+
+/** Wakes the rollout worker for a deployment inside `tx` (see {@link ServiceContext.wake}). */
+export async function wakeWorker(ctx: ServiceContext, tx: Sql, deploymentId: string): Promise<void> {
+  if (ctx.wake) await ctx.wake(tx, deploymentId);
+  else await notifyWorker(tx, deploymentId);
+}
+
+/** NOTIFY on {@link WORKER_CHANNEL} inside `tx`: delivered on commit to every listening worker. */
+export async function notifyWorker(tx: Sql, deploymentId: string): Promise<void> {
+  await tx.query(`SELECT pg_notify('${WORKER_CHANNEL}', $1::text)`, [deploymentId]);
 }
 
 /** One page of a list. */

@@ -10,7 +10,7 @@ import {
 import type { Schemas, Task } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError } from '../errors/gcc-error';
-import { audit, iso, isoOf } from './support';
+import { audit, iso, isoOf, notifyWorker } from './support';
 
 /** Logs kept per task: the last 200 lines, each cut to 2000 characters (the contract's bounds). */
 export const LOG_LINES = 200;
@@ -133,10 +133,23 @@ export function boundLogs(kept: readonly string[], added: readonly string[] | un
 
 /**
  * Finishes a running deployment once every task has settled (as the fake does: `failed` when any task failed or
- * timed out), and finishes the deployment it rolled back. Runs in the caller's transaction.
+ * timed out), and finishes the deployment it rolled back. Runs in the caller's transaction. A deployment the rollout
+ * worker orchestrates is not settled here (its thresholds decide, not "any failure"): the worker is woken instead
+ * (NOTIFY on `gcc_worker`, delivered on commit; the worker's sweep covers a missed one).
  * @returns client ids whose tasks changed
  */
 export async function settleDeployment(tx: Sql, deploymentId: string, now: Date): Promise<string[]> {
+  // Read without a lock first: an orchestrated deployment's row is the worker's lock and must not be taken here
+  // (a status report holds its task's row; taking the deployment's after it could deadlock with a worker tick).
+  const o = (
+    await tx.query<{ orchestration: string }>('SELECT orchestration FROM deployments WHERE id = $1', [
+      deploymentId,
+    ])
+  ).rows[0];
+  if (o?.orchestration === 'worker') {
+    await notifyWorker(tx, deploymentId);
+    return [];
+  }
   const d = (
     await tx.query<{ id: string; status: DeploymentStatus; type: string; rollback_of: string | null }>(
       'SELECT id, status, type, rollback_of FROM deployments WHERE id = $1 FOR UPDATE',
@@ -166,10 +179,25 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     after: { status },
   });
   if (d.type !== 'rollback' || !d.rollback_of) return [];
+  return finishRolledBack(tx, d.id, d.rollback_of, failed, now);
+}
+
+/**
+ * A rollback deployment finished: the deployment it rolled back becomes `rolled_back` (or `failed` when the rollback
+ * failed), and its tasks of clients the rollback returned become `rolled_back` (planner: `roll_back`).
+ * @returns client ids whose tasks changed
+ */
+export async function finishRolledBack(
+  tx: Sql,
+  rollbackId: string,
+  originalId: string,
+  failed: boolean,
+  now: Date,
+): Promise<string[]> {
   const original = (
     await tx.query<{ id: string; status: DeploymentStatus }>(
       'SELECT id, status FROM deployments WHERE id = $1 FOR UPDATE',
-      [d.rollback_of],
+      [originalId],
     )
   ).rows[0];
   if (original?.status !== 'rolling_back') return [];
@@ -179,14 +207,13 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     originalStatus,
     now,
   ]);
-  // The original tasks of clients the rollback returned are rolled_back (planner: roll_back).
   const rolled = await tx.query<{ client_id: string }>(
     `UPDATE deployment_tasks o SET status = $3, updated_at = $4
      FROM deployment_tasks r
      WHERE r.deployment_id = $1 AND r.status = 'success' AND o.deployment_id = $2 AND o.client_id = r.client_id
        AND o.status = ANY($5::text[])
      RETURNING o.client_id`,
-    [d.id, original.id, 'rolled_back', now, statusesAllowing('roll_back')],
+    [rollbackId, original.id, 'rolled_back', now, statusesAllowing('roll_back')],
   );
   await audit(
     tx,

@@ -1,0 +1,11 @@
+export type { AppliedTick } from './apply';
+export { stageSummaries } from './stages';
+export { TICK_QUEUE, TickQueue, type TickQueueOptions } from './tick-queue';
+export {
+  createWorker,
+  IllegalWorkerStateError,
+  type TickResult,
+  type Worker,
+  type WorkerOptions,
+  type WorkerState,
+} from './worker';

@@ -1,0 +1,139 @@
+import type {
+  Client,
+  DecidePolicy,
+  DeploymentSnapshot,
+  DeploymentStatus,
+  StageRecord,
+  TaskRow,
+} from '@wrktalk/rollout-planner';
+import type { Deployment } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { plannerStrategy } from '../services/strategy';
+
+/** The deployment row fields the worker reads (locked for the tick). */
+export interface OrchestratedDeployment {
+  id: string;
+  type: Deployment['type'];
+  release_id: string;
+  component: string;
+  version: string;
+  rollback_of: string | null;
+  status: DeploymentStatus;
+  strategy: Deployment['strategy'];
+  approval: Deployment['approval'];
+}
+
+/** A task row joined with its client, times as epoch ms (what one query returns). */
+interface SnapshotRow {
+  id: string;
+  client_id: string;
+  status: TaskRow['status'];
+  approval_status: TaskRow['approvalStatus'];
+  approval_source: TaskRow['approvalSource'];
+  approved_at: number | null;
+  requested_start_time: number | null;
+  stage: number | null;
+  attempt: number;
+  lease_expires_at: number | null;
+  queued_at: number | null;
+  finished_at: number | null;
+  labels: Record<string, string> | null;
+  target_kind: Client['targetKind'];
+  argocd_instance: string | null;
+  timezone: string;
+  maintenance_windows: Client['maintenanceWindows'];
+  auto_approve: Client['autoApprove'];
+}
+
+const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 AS ${column.split('.').pop()}`;
+
+/**
+ * Locks an orchestrated deployment for this tick: `SKIP LOCKED`, so while another worker holds it this one moves on
+ * (the holder sees every change committed before its snapshot; the caller re-wakes it for the rest).
+ * @returns the row, or undefined when it is locked elsewhere, gone, or not orchestrated by the worker
+ */
+export async function lockDeployment(tx: Sql, id: string): Promise<OrchestratedDeployment | undefined> {
+  const r = await tx.query<OrchestratedDeployment>(
+    `SELECT id, type, release_id, component, version, rollback_of, status, strategy, approval FROM deployments
+     WHERE id = $1 AND orchestration = 'worker' FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
+  return r.rows[0];
+}
+
+/**
+ * Reads what `decide` needs in two statements: every task joined with its client (aligned arrays, in creation
+ * order, which is the planner's fast path) and the stage history.
+ */
+export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<DeploymentSnapshot> {
+  const t = await tx.query<SnapshotRow>(
+    `SELECT t.id, t.client_id, t.status, t.approval_status, t.approval_source, ${ms('t.approved_at')},
+            ${ms('t.requested_start_time')}, t.stage, t.attempt, ${ms('t.lease_expires_at')}, ${ms('t.queued_at')},
+            ${ms('t.finished_at')}, c.labels, c.target_kind, c.argocd_instance, c.timezone, c.maintenance_windows,
+            c.auto_approve
+     FROM deployment_tasks t JOIN clients c ON c.id = t.client_id
+     WHERE t.deployment_id = $1 ORDER BY t.id`,
+    [d.id],
+  );
+  const s = await tx.query<{
+    stage_index: number;
+    started_at: number;
+    finished_at: number | null;
+    wait_until: number | null;
+    threshold_overridden: boolean;
+  }>(
+    `SELECT stage_index, ${ms('started_at')}, ${ms('finished_at')}, ${ms('wait_until')}, threshold_overridden
+     FROM deployment_stages WHERE deployment_id = $1 ORDER BY stage_index`,
+    [d.id],
+  );
+  const n = t.rows.length;
+  const tasks: TaskRow[] = new Array(n);
+  const clients: Client[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = t.rows[i]!;
+    tasks[i] = {
+      id: r.id,
+      clientId: r.client_id,
+      status: r.status,
+      approvalStatus: r.approval_status,
+      approvalSource: r.approval_source,
+      approvedAt: r.approved_at,
+      requestedStartTime: r.requested_start_time,
+      stage: r.stage,
+      attempt: r.attempt,
+      leaseExpiresAt: r.lease_expires_at,
+      queuedAt: r.queued_at,
+      finishedAt: r.finished_at,
+    };
+    clients[i] = {
+      id: r.client_id,
+      labels: r.labels ?? {},
+      targetKind: r.target_kind,
+      argocdInstance: r.argocd_instance,
+      timezone: r.timezone,
+      maintenanceWindows: r.maintenance_windows ?? [],
+      ...(r.auto_approve && { autoApprove: r.auto_approve }),
+    };
+  }
+  const stages: StageRecord[] = s.rows.map((r) => ({
+    index: r.stage_index,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    waitUntil: r.wait_until,
+    ...(r.threshold_overridden && { thresholdOverridden: true }),
+  }));
+  return { status: d.status, tasks, stages, clients };
+}
+
+/** The planner policy of a stored deployment. */
+export function policyOf(d: OrchestratedDeployment, defaults: { leaseSeconds: number }): DecidePolicy {
+  return {
+    component: d.component,
+    strategy: plannerStrategy(d.strategy, defaults),
+    approval: {
+      requireApproval: d.approval.required,
+      approvalDeadline: d.approval.deadline ? Date.parse(d.approval.deadline) : null,
+      onDeadline: d.approval.on_deadline,
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { resolveStrategy, type StageSlot, stageSizes, type TaskStatus } from '@wrktalk/rollout-planner';
+import type { Schemas } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
+import { plannerStrategy } from '../services/strategy';
+import { iso } from '../services/support';
+import { emptyCounts } from '../services/tasks';
+
+/** Task statuses that take a task out of the rollout for good (the planner's "dropped"; not counted in stage sizes). */
+export const DROPPED_STATUSES: readonly TaskStatus[] = ['rejected', 'expired', 'cancelled'];
+
+/** A `deployment_stages` row. */
+export interface StageRow {
+  stage_index: number;
+  kind: 'canary' | 'batch' | 'trailing';
+  placed: number;
+  jobs: number;
+  started_at: Date;
+  finished_at: Date | null;
+  wait_until: Date | null;
+  failed_at: Date | null;
+  failure_reason: string | null;
+  threshold_overridden: boolean;
+}
+
+/**
+ * The stages of an orchestrated deployment as the contract shows them: every started stage from its record, then
+ * the planned stages not started yet (sizes from the strategy over the live target count, as the planner derives
+ * them), each with its tasks' counts.
+ */
+export async function stageSummaries(
+  sql: Sql,
+  deployment: { id: string; strategy: Schemas['Strategy'] },
+  now: Date,
+  defaults: { leaseSeconds: number },
+): Promise<Schemas['StageSummary'][]> {
+  const [records, counts] = await Promise.all([
+    sql.query<StageRow>('SELECT * FROM deployment_stages WHERE deployment_id = $1 ORDER BY stage_index', [
+      deployment.id,
+    ]),
+    sql.query<{ stage: number | null; status: TaskStatus; n: number }>(
+      `SELECT stage, status, count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1
+       GROUP BY stage, status`,
+      [deployment.id],
+    ),
+  ]);
+  let live = 0;
+  const byStage = new Map<number, Schemas['TaskCounts']>();
+  for (const c of counts.rows) {
+    if (!DROPPED_STATUSES.includes(c.status)) live += c.n;
+    if (c.stage === null) continue;
+    let tc = byStage.get(c.stage);
+    if (!tc) {
+      tc = emptyCounts();
+      byStage.set(c.stage, tc);
+    }
+    tc[c.status] += c.n;
+  }
+  const slots: StageSlot[] = stageSizes(
+    live,
+    resolveStrategy(plannerStrategy(deployment.strategy, defaults)),
+  );
+  const out: Schemas['StageSummary'][] = [];
+  const started = records.rows;
+  for (const r of started) {
+    const slot = slots[r.stage_index];
+    const waiting = r.finished_at !== null && r.wait_until !== null && r.wait_until.getTime() > now.getTime();
+    out.push({
+      index: r.stage_index,
+      kind: r.kind === 'trailing' ? 'batch' : r.kind,
+      capacity: r.kind === 'trailing' || !slot ? r.placed : Math.max(slot.size, r.placed),
+      status:
+        r.failed_at !== null && !r.threshold_overridden
+          ? 'failed'
+          : r.finished_at === null
+            ? 'running'
+            : waiting
+              ? 'waiting'
+              : 'succeeded',
+      started_at: iso(r.started_at),
+      finished_at: iso(r.finished_at),
+      wait_until: iso(r.wait_until),
+      task_counts: byStage.get(r.stage_index) ?? emptyCounts(),
+    });
+  }
+  for (const slot of slots.slice(started.length)) {
+    out.push({
+      index: slot.index,
+      kind: slot.kind,
+      capacity: slot.size,
+      status: 'pending',
+      started_at: null,
+      finished_at: null,
+      wait_until: null,
+      task_counts: emptyCounts(),
+    });
+  }
+  return out;
+}

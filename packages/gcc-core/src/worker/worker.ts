@@ -1,0 +1,281 @@
+import { decide } from '@wrktalk/rollout-planner';
+import { type Logger, pino } from 'pino';
+import type { Database, Sql } from '../db/database';
+import { audit, notifyWorker, WORKER_CHANNEL } from '../services/support';
+import { type AppliedTick, applyTick } from './apply';
+import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
+import { TickQueue, type TickQueueOptions } from './tick-queue';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  /** The GCC's database (migrated); the worker never closes it. */
+  database: Database;
+  /** @default pino() at level info on stdout */
+  logger?: Logger;
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+  /** How often every active deployment is looked at even without an event (the safety net). @default 5000 */
+  pollIntervalMs?: number;
+  /** Lease used when a stored strategy has none. @default 900 */
+  leaseSeconds?: number;
+  /** pg-boss execution queue for tick jobs; `false` runs on the sweep and LISTEN/NOTIFY alone. @default {} */
+  queue?: TickQueueOptions | false;
+}
+
+/** What one tick of one deployment did. */
+export interface TickResult extends AppliedTick {
+  /** The deployment ticked. */
+  deploymentId: string;
+}
+
+/** Lifecycle of a worker; `start` and `stop` log every change. */
+export type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** The staged-rollout worker: a thin shell around the planner's `decide`. */
+export interface Worker {
+  /** Current lifecycle state. */
+  readonly state: WorkerState;
+  /** Opens the tick queue, LISTENs for wake-ups and starts the sweep timer. */
+  start(): Promise<void>;
+  /** Stops the timer, the LISTEN and the queue; waits for running ticks. Does not close the database. */
+  stop(): Promise<void>;
+  /**
+   * Advances one deployment (or, without an id, every active orchestrated deployment) once, now. A deployment
+   * another worker holds is skipped. A rollback this tick started is advanced too. Errors are thrown.
+   */
+  tick(deploymentId?: string): Promise<TickResult[]>;
+  /**
+   * Wakes the worker for a deployment inside `tx` (for `ServiceContext.wake`): a pg-boss job when the queue is
+   * open, else a NOTIFY (both take effect on commit only).
+   */
+  wake(tx: Sql, deploymentId: string): Promise<void>;
+}
+
+/** Thrown by `start` / `stop` when the worker is not in a state that allows it. */
+export class IllegalWorkerStateError extends Error {
+  override readonly name = 'IllegalWorkerStateError';
+  constructor(
+    readonly state: WorkerState,
+    readonly operation: string,
+  ) {
+    super(`Cannot ${operation} a worker that is ${state}`);
+  }
+}
+
+const ACTIVE = ['created', 'running', 'paused'];
+
+function compile(o: WorkerOptions) {
+  const pollIntervalMs = o.pollIntervalMs ?? 5000;
+  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
+    throw new RangeError(`WorkerOptions.pollIntervalMs must be >= 10, got ${pollIntervalMs}`);
+  }
+  const leaseSeconds = o.leaseSeconds ?? 900;
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
+    throw new RangeError(`WorkerOptions.leaseSeconds must be an integer >= 1, got ${leaseSeconds}`);
+  }
+  return {
+    db: o.database,
+    logger: o.logger ?? pino(),
+    now: o.now ?? (() => new Date()),
+    pollIntervalMs,
+    leaseSeconds,
+    queue: (o.queue === false ? false : (o.queue ?? {})) as TickQueueOptions | false,
+  };
+}
+
+/**
+ * Creates the staged-rollout worker. Any number may run on one database: each tick takes the deployment's row
+ * with `FOR UPDATE SKIP LOCKED`, so one deployment is advanced by one worker at a time, and every write is guarded
+ * by the task statuses it is legal from, so nothing is dispatched twice.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const o = compile(options);
+  const db = o.db;
+  const log = o.logger;
+  let state: WorkerState = 'idle';
+  let queue: TickQueue | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  const inFlight = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  let sweeping: Promise<void> | undefined;
+
+  const setState = (next: WorkerState) => {
+    log.info({ from: state, to: next }, 'rollout worker state');
+    state = next;
+  };
+
+  /** Hidden tasks (`visible_from`) become visible to approvers when their time comes. */
+  async function publish(tx: Sql, d: OrchestratedDeployment, now: Date): Promise<number | null> {
+    const from = d.approval.visible_from ? Date.parse(d.approval.visible_from) : null;
+    if (!d.approval.required || from === null) return null;
+    if (from > now.getTime()) return from;
+    const r = await tx.query(
+      `UPDATE deployment_tasks SET status = 'pending_approval', updated_at = $2
+       WHERE deployment_id = $1 AND status = 'pending' AND approval_status = 'pending'`,
+      [d.id, now],
+    );
+    if (r.rowCount > 0) {
+      await audit(tx, now, 'system', 'deployment.publish', 'deployment', d.id, {
+        deploymentId: d.id,
+        after: { published_tasks: r.rowCount },
+      });
+    }
+    return null;
+  }
+
+  /** One tick of one deployment in one transaction; null when it is locked elsewhere or not orchestrated. */
+  async function advance(id: string): Promise<TickResult | null> {
+    const now = o.now();
+    return db.transaction(async (tx) => {
+      const d = await lockDeployment(tx, id);
+      if (!d || !ACTIVE.includes(d.status)) return null;
+      const publishAt = await publish(tx, d, now);
+      const snapshot = await readSnapshot(tx, d);
+      const actions = decide(snapshot, now.getTime(), policyOf(d, { leaseSeconds: o.leaseSeconds }));
+      const applied = await applyTick(tx, d, actions, now, o.leaseSeconds);
+      const wakeAt =
+        publishAt === null
+          ? applied.wakeAt
+          : applied.wakeAt === null
+            ? publishAt
+            : Math.min(publishAt, applied.wakeAt);
+      if (wakeAt !== null && queue?.isOpen) await queue.send(tx, id, wakeAt);
+      if (applied.rollbackId !== null) await wake(tx, applied.rollbackId);
+      if (actions.length > 0) {
+        log.debug(
+          { deployment: id, actions: actions.map((a) => a.type), dispatched: applied.dispatched },
+          'tick',
+        );
+      }
+      return { deploymentId: id, ...applied, wakeAt };
+    });
+  }
+
+  /** Ticks `id`, then any rollback it started. */
+  async function tickOne(id: string, out: TickResult[]): Promise<void> {
+    const r = await advance(id);
+    if (!r) return;
+    out.push(r);
+    if (r.rollbackId !== null) await tickOne(r.rollbackId, out);
+  }
+
+  async function activeIds(): Promise<string[]> {
+    const r = await db.query<{ id: string }>(
+      `SELECT id FROM deployments WHERE orchestration = 'worker' AND status = ANY($1::text[])
+       ORDER BY (type = 'rollback') DESC, created_at, id`,
+      [ACTIVE],
+    );
+    return r.rows.map((x) => x.id);
+  }
+
+  async function tick(deploymentId?: string): Promise<TickResult[]> {
+    const out: TickResult[] = [];
+    if (deploymentId !== undefined) {
+      await tickOne(deploymentId, out);
+      return out;
+    }
+    const errors: unknown[] = [];
+    for (const id of await activeIds()) {
+      try {
+        await tickOne(id, out);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} deployments failed to tick`);
+    return out;
+  }
+
+  /** Background tick of one deployment: one at a time per id in this process, re-run when woken meanwhile. */
+  function kick(id: string): Promise<void> {
+    const running = inFlight.get(id);
+    if (running) {
+      again.add(id);
+      return running;
+    }
+    const p = (async () => {
+      do {
+        again.delete(id);
+        try {
+          const r = await advance(id);
+          // Held by another worker: it may have read its snapshot before this wake-up's change; look again soon.
+          if (r === null && queue?.isOpen) await queue.send(db, id, o.now().getTime() + 1000);
+          if (r?.rollbackId) again.add(r.rollbackId);
+        } catch (error) {
+          log.error({ err: error, deployment: id }, 'rollout tick failed');
+        }
+      } while (again.has(id) && state === 'running');
+    })().finally(() => inFlight.delete(id));
+    inFlight.set(id, p);
+    return p;
+  }
+
+  function sweep(): Promise<void> {
+    sweeping ??= (async () => {
+      try {
+        for (const id of await activeIds()) {
+          if (state !== 'running') break;
+          await kick(id);
+        }
+      } catch (error) {
+        log.error({ err: error }, 'rollout sweep failed');
+      }
+    })().finally(() => {
+      sweeping = undefined;
+    });
+    return sweeping;
+  }
+
+  async function wake(tx: Sql, deploymentId: string): Promise<void> {
+    if (queue?.isOpen) await queue.send(tx, deploymentId);
+    else await notifyWorker(tx, deploymentId);
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    async start() {
+      if (state !== 'idle') throw new IllegalWorkerStateError(state, 'start');
+      setState('running');
+      try {
+        if (o.queue !== false) {
+          queue = new TickQueue(db, o.queue, (error) => log.error({ err: error }, 'pg-boss error'));
+          await queue.open();
+          await queue.work((id) => kick(id));
+        }
+        // Wake-ups from services without the queue (and from status reports): NOTIFY, delivered on commit.
+        unlisten = await db.listen(WORKER_CHANNEL, (payload) => {
+          if (state !== 'running') return;
+          if (payload === '*') void sweep();
+          else void kick(payload);
+        });
+      } catch (error) {
+        setState('stopped');
+        await queue?.close().catch(() => {});
+        throw error;
+      }
+      timer = setInterval(() => void sweep(), o.pollIntervalMs);
+      timer.unref();
+      void sweep();
+    },
+    async stop() {
+      if (state === 'stopped' || state === 'stopping') return;
+      if (state === 'idle') {
+        setState('stopped');
+        return;
+      }
+      setState('stopping');
+      if (timer) clearInterval(timer);
+      await unlisten?.().catch(() => {});
+      await queue?.close().catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));
+      await sweeping;
+      await Promise.all([...inFlight.values()]);
+      setState('stopped');
+    },
+    tick,
+    wake,
+  };
+}

@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineNotificationSuite } from './notifications-suite';
+
+defineNotificationSuite('PostgreSQL', postgresFactory);

@@ -1,0 +1,4 @@
+import { pgliteFactory } from '../helpers/databases';
+import { defineNotificationSuite } from './notifications-suite';
+
+defineNotificationSuite('PGlite', pgliteFactory);

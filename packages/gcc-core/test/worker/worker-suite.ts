@@ -1,0 +1,323 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/services/index';
+import type { ServiceContext } from '../../src/services/support';
+import { createWorker } from '../../src/worker/index';
+import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
+import { ADMIN, createHarness, type Harness, stageStarts } from './harness';
+
+const SEC = 1000;
+
+/**
+ * The staged-rollout worker against a real database: the customer's 50-client rollout, late approvals, a failing
+ * canary rolled back, an offline client, two workers at once, and the pg-boss wake-up path. Written once, run on
+ * each database kind.
+ */
+export function defineWorkerSuite(name: string, factory: DatabaseFactory): void {
+  describe(`rollout worker on ${name}`, () => {
+    let tdb: TestDatabase;
+    let h: Harness;
+
+    beforeAll(async () => {
+      tdb = await factory();
+      h = createHarness(tdb.db);
+    });
+    afterAll(async () => {
+      await tdb?.dispose();
+    });
+
+    it("rolls the customer's 50 approved clients out in stages of 2/5/10/15/18, each after the previous one's wait", async () => {
+      const ids = await h.clients('cust', 53);
+      const deadline = new Date(h.clock.ms() + 3600 * SEC).toISOString();
+      const d = await h.deploy('sha123', 'suite=cust', {
+        approval: { required: true, deadline, on_deadline: 'expire' },
+        strategy: {
+          stages: [
+            { kind: 'canary', percent: 4, wait_seconds: 1 },
+            { kind: 'batch', percent: 10, wait_seconds: 1 },
+            { kind: 'batch', percent: 20, wait_seconds: 0 },
+            { kind: 'batch', percent: 30, wait_seconds: 1 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+        },
+      });
+      const [rejected, pending] = [ids.slice(50, 52), ids[52]!];
+      for (const id of ids.slice(0, 50)) await h.approve(id, d);
+      for (const id of rejected) await h.reject(id, d);
+      // Approved tasks wait for the worker: nothing is queued by the approval itself.
+      expect((await h.services.deployments.get(d)).task_counts).toMatchObject({ approved: 50, queued: 0 });
+
+      const sizes: number[] = [];
+      const started: { at: number; stage: number }[] = [];
+      const finished = new Map<number, { at: number; waitUntil: number }>();
+      for (let round = 0; round < 40 && sizes.length < 5; round++) {
+        const results = await h.tick(d);
+        for (const r of results) {
+          for (const a of r.actions) {
+            if (a.type === 'start_stage') {
+              sizes.push(a.taskIds.length);
+              started.push({ at: h.clock.ms(), stage: a.stage });
+            }
+            if (a.type === 'finish_stage')
+              finished.set(a.stage, { at: h.clock.ms(), waitUntil: a.waitUntil });
+          }
+        }
+        await h.runAgents(d);
+        h.clock.advance(500);
+      }
+      expect(sizes).toEqual([2, 5, 10, 15, 18]);
+      // Each stage opened only after the previous one finished and its wait elapsed.
+      for (const s of started.slice(1)) {
+        const prev = finished.get(s.stage - 1)!;
+        expect(prev).toBeDefined();
+        expect(s.at).toBeGreaterThanOrEqual(prev.waitUntil);
+        expect(s.at).toBeGreaterThanOrEqual(prev.at);
+      }
+      await h.tick(d);
+
+      const dispatched = await h.dispatches(d);
+      expect(dispatched).toHaveLength(50);
+      expect(new Set(dispatched.map((x) => x.client_id))).toEqual(new Set(ids.slice(0, 50)));
+      expect(dispatched.every((x) => x.attempt === 1)).toBe(true);
+      for (const id of [...rejected, pending]) expect((await h.taskOf(d, id)).stage).toBeNull();
+
+      const view = await h.services.deployments.get(d);
+      expect(view.status).toBe('running'); // the pending client may still approve until the deadline
+      expect(view.stages.map((s) => [s.index, s.kind, s.status, s.task_counts.success])).toEqual([
+        [0, 'canary', 'succeeded', 2],
+        [1, 'batch', 'succeeded', 5],
+        [2, 'batch', 'succeeded', 10],
+        [3, 'batch', 'succeeded', 15],
+        [4, 'batch', 'succeeded', 18],
+      ]);
+      const tasks = await h.services.deployments.listTasks(d, { client_id: ids[2]! });
+      expect(tasks.items[0]).toMatchObject({ stage: 1, status: 'success', attempt: 1 });
+
+      // At the deadline the pending task expires and the deployment completes.
+      h.clock.advance(3600 * SEC);
+      await h.tick(d);
+      const done = await h.services.deployments.get(d);
+      expect(done.status).toBe('completed');
+      expect(done.task_counts).toMatchObject({ success: 50, rejected: 2, expired: 1 });
+      const audit = await h.services.audit.list({ deployment_id: d });
+      expect(audit.items.some((e) => e.action === 'stage.start' && e.actor === 'system')).toBe(true);
+    });
+
+    it('places a late approval in the next stage that has not started', async () => {
+      const ids = await h.clients('late', 6);
+      const d = await h.deploy('sha200', 'suite=late', {
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 2, wait_seconds: 0 },
+            { kind: 'batch', count: 2, wait_seconds: 0 },
+          ],
+        },
+      });
+      await h.approve(ids[0]!, d);
+      await h.approve(ids[1]!, d);
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
+      // Approved while stage 0 runs: not added to it, but to stage 1.
+      await h.approve(ids[4]!, d);
+      expect(stageStarts(await h.tick(d))).toEqual([]);
+      await h.runAgents(d);
+      expect(stageStarts(await h.tick(d))).toEqual([[1, 1]]);
+      expect((await h.taskOf(d, ids[4]!)).stage).toBe(1);
+      // Approved after the last planned stage started: a trailing stage.
+      await h.approve(ids[2]!, d);
+      await h.runAgents(d);
+      expect(stageStarts(await h.tick(d))).toEqual([[2, 1]]);
+      expect((await h.taskOf(d, ids[2]!)).stage).toBe(2);
+      for (const id of [ids[3]!, ids[5]!]) expect((await h.taskOf(d, id)).status).toBe('pending_approval');
+    });
+
+    it('stops at a failing canary and rolls exactly the canary clients back to their own previous versions', async () => {
+      const ids = await h.clients('rb', 6);
+      await h.seedHistory(Object.fromEntries(ids.map((id, i) => [id, i % 2 === 0 ? 'sha-a' : 'sha-b'])));
+      const d = await h.deploy('sha300', 'suite=rb', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 2, wait_seconds: 1 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          max_attempts: 1,
+        },
+      });
+      const [ok, bad] = [ids[0]!, ids[1]!];
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
+      await h.runAgents(d, (c) => (c === bad ? 'failed' : 'success'));
+      expect((await h.services.clients.get(ok)).current_versions.backend).toBe('sha300');
+
+      const results = await h.tick(d);
+      const trigger = results[0]!.actions.find((a) => a.type === 'trigger_rollback');
+      expect(trigger).toMatchObject({ stage: 0, clientIds: [ok, bad] });
+      const rbId = results[0]!.rollbackId!;
+      expect(rbId).toBeTruthy();
+      // The rollback was advanced in the same tick: its tasks are queued, first stage, no approval asked.
+      expect(results[1]).toMatchObject({ deploymentId: rbId, dispatched: 2 });
+      const original = await h.services.deployments.get(d);
+      expect(original.status).toBe('rolling_back');
+      expect(original.stages[0]).toMatchObject({ status: 'failed' });
+      expect(original.task_counts).toMatchObject({ success: 1, failed: 1, cancelled: 4 });
+      const rbTasks = (await h.services.deployments.listTasks(rbId, {})).items;
+      expect(rbTasks.map((t) => [t.client_id, t.version, t.status, t.approval_status])).toEqual([
+        [ok, 'sha-a', 'queued', 'not_required'],
+        [bad, 'sha-b', 'queued', 'not_required'],
+      ]);
+
+      await h.runAgents(rbId);
+      await h.tick();
+      expect((await h.services.deployments.get(rbId)).status).toBe('completed');
+      const after = await h.services.deployments.get(d);
+      expect(after.status).toBe('rolled_back');
+      expect(after.task_counts).toMatchObject({ rolled_back: 2, cancelled: 4 });
+      const current = await tdb.db.query<{ client_id: string; version: string }>(
+        `SELECT client_id, version FROM deployment_history WHERE client_id = ANY($1::text[]) AND is_current
+         ORDER BY client_id`,
+        [ids],
+      );
+      expect(current.rows).toEqual(
+        ids.map((id, i) => ({ client_id: id, version: i % 2 === 0 ? 'sha-a' : 'sha-b' })),
+      );
+      // Clients outside the canary were never touched.
+      for (const id of ids.slice(2))
+        expect((await h.dispatches(rbId)).some((x) => x.client_id === id)).toBe(false);
+      expect((await h.dispatches(d)).map((x) => x.client_id)).toEqual([ok, bad]);
+    });
+
+    it('marks a client that never polls overdue without failing its stage', async () => {
+      const ids = await h.clients('off', 5);
+      const offline = ids[3]!;
+      const d = await h.deploy('sha400', 'suite=off', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'batch', count: 5, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          pickup_timeout_seconds: 60,
+        },
+      });
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 5]]);
+      await h.runAgents(d, (c) => (c === offline ? 'offline' : 'success'));
+      expect((await h.tick(d))[0]!.actions.map((a) => a.type)).toEqual(['wait_until']);
+      h.clock.advance(61 * SEC);
+      const r = await h.tick(d);
+      expect(r[0]!.actions.map((a) => a.type)).toEqual(['mark_overdue', 'finish_stage']);
+      const view = await h.services.deployments.get(d);
+      expect(view.status).toBe('running');
+      expect(view.stages[0]).toMatchObject({ status: 'succeeded' });
+      expect(view.task_counts).toMatchObject({ success: 4, overdue: 1, failed: 0 });
+      const entry = (await h.services.audit.list({ deployment_id: d })).items.find(
+        (e) => e.action === 'task.overdue',
+      );
+      expect(entry).toMatchObject({ actor: 'system', client_id: offline });
+    });
+
+    it('two workers ticking at once never dispatch a task twice', async () => {
+      const ids = await h.clients('dup', 60);
+      const d = await h.deploy('sha500', 'suite=dup', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 5, wait_seconds: 0 },
+            { kind: 'batch', count: 20, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+        },
+      });
+      const other = h.anotherWorker(await tdb.openAnother());
+      for (let round = 0; round < 8; round++) {
+        await Promise.all([h.tick(d), h.tick(d, other), h.tick(undefined, other), h.tick()]);
+        await h.runAgents(d);
+      }
+      await Promise.all([h.tick(d), h.tick(d, other)]);
+      const dispatched = await h.dispatches(d);
+      expect(dispatched).toHaveLength(ids.length);
+      expect(new Set(dispatched.map((x) => x.task_id)).size).toBe(ids.length);
+      const view = await h.services.deployments.get(d);
+      expect(view.status).toBe('completed');
+      expect(view.stages.map((s) => s.task_counts.success)).toEqual([5, 20, 35]);
+    });
+
+    it.runIf(name === 'PostgreSQL')('skips a deployment another worker holds (SKIP LOCKED)', async () => {
+      await h.clients('lock', 3);
+      const d = await h.deploy('sha550', 'suite=lock', { approval: { required: false } });
+      const other = h.anotherWorker(await tdb.openAnother());
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = tdb.db.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM deployments WHERE id = $1 FOR UPDATE', [d]);
+        locked();
+        await held;
+      });
+      await isLocked;
+      expect(await h.tick(d, other)).toEqual([]);
+      release();
+      await holder;
+      expect(stageStarts(await h.tick(d, other))).toEqual([[0, 1]]);
+    });
+
+    it('wakes through the pg-boss queue when a task is approved (no sweep needed)', async () => {
+      const clientsOf = await h.clients('boss', 2);
+      const worker = createWorker({
+        database: tdb.db,
+        logger: pino({ level: 'silent' }),
+        pollIntervalMs: 600_000,
+        queue: { pollingIntervalSeconds: 0.5 },
+      });
+      const ctx: ServiceContext = {
+        db: tdb.db,
+        now: () => new Date(),
+        components: new Set(['backend']),
+        leaseSeconds: 900,
+        pollAfterSeconds: 30,
+        invalidateLocal: () => {},
+        orchestration: 'worker',
+        wake: (tx, id) => worker.wake(tx, id),
+      };
+      const services = createServices(ctx);
+      await worker.start();
+      try {
+        const rel = await h.release('sha600');
+        const d = await services.deployments.create(ADMIN, {
+          release_id: rel,
+          targets: { selector: 'suite=boss' },
+          strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+        });
+        const task = (await services.deployments.listTasks(d.id, { client_id: clientsOf[0]! })).items[0]!;
+        await services.approvals.approve(
+          { role: 'approver', clientId: clientsOf[0]!, name: 'ct' },
+          clientsOf[0]!,
+          task.id,
+          {
+            approved_by: 'ct',
+          },
+        );
+        const jobs = await tdb.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM gcc_boss.job WHERE name = 'gcc-deployment-tick' AND data ->> 'deploymentId' = $1`,
+          [d.id],
+        );
+        expect(jobs.rows[0]!.n).toBeGreaterThan(0);
+        const deadline = Date.now() + 10_000;
+        let status = '';
+        while (Date.now() < deadline) {
+          status = (await services.deployments.listTasks(d.id, { client_id: clientsOf[0]! })).items[0]!
+            .status;
+          if (status === 'queued') break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(status).toBe('queued');
+      } finally {
+        await worker.stop();
+      }
+      expect(worker.state).toBe('stopped');
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineWorkerSuite } from './worker-suite';
+
+defineWorkerSuite('PostgreSQL', postgresFactory);
