@@ -1,30 +1,47 @@
-import type { Executor } from '@wrktalk/sdk-agent';
-import type { AgentConfig, ExecutorName } from './config';
-import { createReferenceFakeExecutor } from './fake-executor';
+import {
+  createArgoCdApiExecutor,
+  createArgoCdCliExecutor,
+  createArgoCdK8sExecutor,
+  createDockerComposeExecutor,
+  createFakeExecutor,
+  createKubernetesExecutor,
+  createWatchtowerExecutor,
+  type Executor,
+} from '@wrktalk/sdk-agent';
+import type { AgentConfig } from './config';
 
-/** Builds an executor from the configuration. */
-export type ExecutorFactory = (config: AgentConfig, env: Record<string, string | undefined>) => Executor;
-
-/** The executor is named in EXECUTOR but not wired into this build. */
-export class ExecutorUnavailableError extends Error {
-  constructor(name: string) {
-    super(`EXECUTOR=${name} is not available in this build of the reference agent yet`);
-    this.name = 'ExecutorUnavailableError';
-  }
+/** The agent's environment as the commands of the CLI-based executors get it (defined values only). */
+function commandEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /**
- * Executors by name. TODO(lead): wire `argocd-cli`, `argocd-api`, `argocd-k8s`, `kubernetes`, `docker-compose` and
- * `watchtower` to the `create*Executor` factories of `@wrktalk/sdk-agent`, mapping their settings from the
- * environment (ARGOCD_*, KUBE_*, COMPOSE_*, WATCHTOWER_*), and switch `fake` to `createFakeExecutor`.
+ * Creates the executor named in the configuration with the options read from the environment (see `config.ts`).
+ * The CLI-based executors (`argocd-cli`, `docker-compose`, `watchtower`) run their commands with `env` (PATH,
+ * DOCKER_HOST, ARGOCD_OPTS, …). The Kubernetes executors (`argocd-k8s`, `kubernetes`) find the cluster through
+ * `@kubernetes/client-node`'s defaults: `KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
+ * Throws the executor's `ExecutorError` (`invalid_config`) on options it refuses.
  */
-export const EXECUTORS: Partial<Record<ExecutorName, ExecutorFactory>> = {
-  fake: (config) => createReferenceFakeExecutor(config.FAKE_INITIAL_VERSIONS),
-};
-
-/** Creates the executor named in the configuration. */
 export function createExecutor(config: AgentConfig, env: Record<string, string | undefined>): Executor {
-  const factory = EXECUTORS[config.EXECUTOR];
-  if (!factory) throw new ExecutorUnavailableError(config.EXECUTOR);
-  return factory(config, env);
+  switch (config.EXECUTOR) {
+    case 'argocd-cli':
+      return createArgoCdCliExecutor({ ...config.executorOptions, env: commandEnv(env) });
+    case 'argocd-api':
+      return createArgoCdApiExecutor(config.executorOptions);
+    case 'argocd-k8s':
+      return createArgoCdK8sExecutor(config.executorOptions);
+    case 'kubernetes':
+      return createKubernetesExecutor(config.executorOptions);
+    case 'docker-compose':
+      return createDockerComposeExecutor({ ...config.executorOptions, env: commandEnv(env) });
+    case 'watchtower':
+      return createWatchtowerExecutor({ ...config.executorOptions, env: commandEnv(env) });
+    case 'fake':
+      return createFakeExecutor({
+        ...config.executorOptions,
+        doctorChecks: [{ name: 'executor fake', ok: true, detail: 'in-memory executor, changes nothing' }],
+      });
+  }
 }

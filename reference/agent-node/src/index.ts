@@ -1,4 +1,12 @@
 export { type CliIo, EXIT, main } from './cli';
-export { type AgentConfig, ConfigError, EXECUTOR_NAMES, type ExecutorName, loadConfig } from './config';
+export {
+  type AgentConfig,
+  ConfigError,
+  componentVariable,
+  EXECUTOR_NAMES,
+  type ExecutorConfig,
+  type ExecutorName,
+  loadConfig,
+} from './config';
 export { formatChecks, runDoctor } from './doctor';
-export { createExecutor, EXECUTORS, type ExecutorFactory, ExecutorUnavailableError } from './executors';
+export { createExecutor } from './executors';

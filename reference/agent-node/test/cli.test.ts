@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGccClient } from '@wrktalk/sdk-gcc';
 import { type FakeGccServer, startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CliIo, type ConfigError, loadConfig, main } from '../src';
 
 let gcc: FakeGccServer;
@@ -80,7 +80,7 @@ describe('configuration', () => {
       expect((error as ConfigError).problems).toEqual([
         'GCC_URL: must be an http(s) URL, e.g. https://gcc.wrktalk.com',
         'CLIENT_ID: must be a DNS label, e.g. adani-prod',
-        'AGENT_TOKEN: required',
+        'AGENT_TOKEN: required: the agent token issued by the GCC for this client',
         'EXECUTOR: must be one of argocd-cli, argocd-api, argocd-k8s, kubernetes, docker-compose, watchtower, fake',
         'STATE_FILE: must be an absolute path',
         'POLL_WAIT_SECONDS: Too big: expected number to be <=60',
@@ -96,10 +96,12 @@ describe('wrktalk-agent', () => {
     expect(t.err.join('')).toContain('Invalid configuration:\n  ✗ GCC_URL: required');
   });
 
-  it('run: exits 2 for an executor not wired into this build', async () => {
+  it("run: exits 2 when the executor's own settings are missing", async () => {
     const t = io({ EXECUTOR: 'watchtower' });
     expect(await main(['run'], t.io)).toBe(2);
-    expect(t.err.join('')).toContain('EXECUTOR=watchtower is not available');
+    expect(t.err.join('')).toContain(
+      "\n  ✗ WATCHTOWER_TOKEN: required for EXECUTOR=watchtower: Watchtower's HTTP API token\n",
+    );
   });
 
   it('run: polls, and stops gracefully on SIGTERM with exit 0', async () => {
@@ -127,14 +129,16 @@ describe('wrktalk-agent', () => {
     ]);
   });
 
-  it('doctor: says what is wrong (bad token, missing client, unwritable dir, unavailable executor)', async () => {
+  it('doctor: says what is wrong (bad token, unwritable dir, no Kubernetes configuration)', async () => {
     // A regular file where the state directory should be (running as root, permissions alone would not stop us).
     await writeFile(join(dir, 'a-file'), '');
     const t = io({
       AGENT_TOKEN: 'nope',
       STATE_FILE: join(dir, 'a-file', 'state.json'),
       EXECUTOR: 'argocd-k8s',
+      ARGOCD_NAMESPACE: 'gitops',
     });
+    vi.stubEnv('KUBECONFIG', join(dir, 'no-such-kubeconfig'));
     expect(await main(['doctor'], t.io)).toBe(1);
     const lines = t.out.join('').trim().split('\n');
     expect(lines[0]).toMatch(/^✓ GCC reachable/);
@@ -144,9 +148,10 @@ describe('wrktalk-agent', () => {
     expect(lines[2]).toMatch(
       /^✗ state file directory — .*a-file is not writable \(E[A-Z]+: .*\): mount a volume there or set STATE_FILE$/,
     );
-    expect(lines[3]).toBe(
-      '✗ executor argocd-k8s — EXECUTOR=argocd-k8s is not available in this build of the reference agent yet',
+    expect(lines[3]).toMatch(
+      /^✗ application gitops\/wrktalk-acme-prod — argocd-k8s: no Kubernetes configuration found \(in-cluster, KUBECONFIG or ~\/\.kube\/config\): .*ENOENT/,
     );
+    vi.unstubAllEnvs();
   });
 
   it('doctor: explains an unreachable GCC', async () => {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { createFakeExecutor } from '@wrktalk/sdk-agent';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeExecutor } from '../../src/executors/fake';
 import { type AgentEvents, type AgentOptions, createAgent, silentLogger } from '../../src/runtime';
 import {
   CLIENT,

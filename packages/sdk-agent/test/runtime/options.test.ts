@@ -1,5 +1,5 @@
+import { createFakeExecutor } from '@wrktalk/sdk-agent';
 import { describe, expect, it } from 'vitest';
-import { createFakeExecutor } from '../../src/executors/fake';
 import {
   type AgentOptions,
   compileAgentOptions,
