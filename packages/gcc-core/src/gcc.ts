@@ -193,7 +193,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
       closed = true;
       clearInterval(flushTimer);
       clearInterval(pruneTimer);
-      offers.wakeAll();
+      offers.close(); // ends long polls now; later ones answer without waiting
       await flush();
       await unlisten().catch(() => {});
     },

@@ -43,9 +43,7 @@ describe('startServer (PGlite in memory)', () => {
 });
 
 describe('graceful shutdown', () => {
-  // Known gcc-core bug: Gcc.close() wakes long polls, but the router's wait loop waits again while the ETag is
-  // unchanged, so a poll in flight holds the server until the grace period ends. Remove `.fails` once fixed.
-  it.fails('ends a long poll in flight at once, well within the grace period', async () => {
+  it('ends a long poll in flight at once, well within the grace period', async () => {
     const config = loadConfig({
       GCC_DATA_DIR: 'memory://',
       PORT: '0',

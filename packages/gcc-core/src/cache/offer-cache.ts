@@ -11,6 +11,12 @@ export class OfferCache {
   private readonly versions = new Map<string, number>();
   private epoch = 0;
   private readonly waiters = new Map<string, Set<() => void>>();
+  private isClosed = false;
+
+  /** True once {@link close} ran: long polls answer at once instead of waiting. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
 
   /** Number of cached offers. */
   get size(): number {
@@ -52,8 +58,9 @@ export class OfferCache {
     }
   }
 
-  /** Resolves on the next invalidation of this client, after `ms`, or when `signal` aborts. */
+  /** Resolves on the next invalidation of this client, after `ms`, when `signal` aborts, or on {@link close}. */
   wait(clientId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
     return new Promise((resolve) => {
       let set = this.waiters.get(clientId);
       if (!set) {
@@ -75,8 +82,14 @@ export class OfferCache {
     });
   }
 
-  /** Wakes every long poll (shutdown). */
+  /** Wakes every long poll. */
   wakeAll(): void {
     for (const set of this.waiters.values()) for (const wake of [...set]) wake();
+  }
+
+  /** Shutdown: wakes every long poll, and later ones no longer wait. */
+  close(): void {
+    this.isClosed = true;
+    this.wakeAll();
   }
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../services/support';
 import { sha256 } from '../services/support';
 import type { TokenRecord, TokensService } from '../services/tokens';
@@ -36,19 +36,27 @@ export class TokenCache {
     }
   }
 
-  /** The principal of a bearer secret, or undefined. */
-  async resolve(secret: string): Promise<Principal | undefined> {
-    const hex = sha256(secret);
-    const hash = Buffer.from(hex, 'hex');
+  /**
+   * The principal of a bearer secret when it is answered without the database: a configured secret, or a stored
+   * token already cached. `null` means "not known here, ask {@link resolve}".
+   */
+  peek(secret: string): Principal | null {
+    const digest = createHash('sha256').update(secret).digest();
     let envMatch: Principal | undefined;
     // Compare with every configured secret, always, so the time does not tell which (if any) matched.
-    for (const e of this.env) if (timingSafeEqual(e.hash, hash)) envMatch = e.principal;
+    for (const e of this.env) if (timingSafeEqual(e.hash, digest)) envMatch = e.principal;
     if (envMatch) return envMatch;
-    const cached = this.byHash.get(hex);
-    if (cached) {
-      this.used.add(cached.id);
-      return cached.principal;
-    }
+    const cached = this.byHash.get(digest.toString('hex'));
+    if (!cached) return null;
+    this.used.add(cached.id);
+    return cached.principal;
+  }
+
+  /** The principal of a bearer secret, or undefined. */
+  async resolve(secret: string): Promise<Principal | undefined> {
+    const known = this.peek(secret);
+    if (known) return known;
+    const hex = sha256(secret);
     const epoch = this.epoch;
     const record = await this.tokens.lookup(hex);
     if (!record) return undefined;

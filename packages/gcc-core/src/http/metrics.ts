@@ -7,7 +7,16 @@ export interface GccMetrics {
   requestDuration: Histogram<'operation' | 'method' | 'status'>;
   requests: Counter<'operation' | 'status'>;
   polls: Counter<'source' | 'status'>;
+  /** Records one answered request in `gcc_http_requests_total` and `gcc_http_request_duration_seconds`. */
+  observeRequest(operation: string, method: string, status: number, seconds: number): void;
+  /** Counts one answered poll in `gcc_agent_polls_total`. */
+  countPoll(source: 'cache' | 'database', notModified: boolean): void;
 }
+
+type RequestLabels = {
+  count: { operation: string; status: string };
+  duration: { operation: string; method: string; status: string };
+};
 
 /** Creates the metrics; `gcc_tasks` is read from the database at scrape time. */
 export function createMetrics(db: Database, cacheSize: () => number): GccMetrics {
@@ -56,5 +65,37 @@ export function createMetrics(db: Database, cacheSize: () => number): GccMetrics
       this.set(cacheSize());
     },
   });
-  return { registry, requestDuration, requests, polls };
+  // The label objects are made once per series: the hot path only looks them up (no allocation per request).
+  const seriesOf = new Map<string, RequestLabels>();
+  const pollLabels = {
+    cache: [
+      { source: 'cache', status: '200' },
+      { source: 'cache', status: '304' },
+    ],
+    database: [
+      { source: 'database', status: '200' },
+      { source: 'database', status: '304' },
+    ],
+  } as const;
+  return {
+    registry,
+    requestDuration,
+    requests,
+    polls,
+    observeRequest(operation, method, status, seconds) {
+      const key = `${operation} ${method} ${status}`;
+      let labels = seriesOf.get(key);
+      if (!labels) {
+        const s = String(status);
+        labels = { count: { operation, status: s }, duration: { operation, method, status: s } };
+        // Methods and operations are few; a flood of odd methods must not grow this without bound.
+        if (seriesOf.size < 10_000) seriesOf.set(key, labels);
+      }
+      requests.inc(labels.count);
+      requestDuration.observe(labels.duration, seconds);
+    },
+    countPoll(source, notModified) {
+      polls.inc(pollLabels[source][notModified ? 1 : 0]);
+    },
+  };
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { SchemaName } from '@wrktalk/sdk-gcc';
+import { type SchemaName, schemaOf } from '@wrktalk/sdk-gcc';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { OfferCache } from '../cache/offer-cache';
 import type { TokenCache } from '../cache/token-cache';
 import { GccError, isGccError } from '../errors/gcc-error';
@@ -66,12 +65,35 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
 
 const JSON_TYPES = ['application/json'];
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
+/** `getUpdates` exactly as agents call it (relative to where the router is mounted): the fast path's match. */
+const POLL_URL = /^\/api\/v1\/clients\/([a-z0-9-]{1,63})\/updates(?:\?(.*))?$/;
+const POLL_QUERY: Record<string, QuerySpec> = { wait: WAIT };
+const MAX_IF_NONE_MATCH = 256;
+
+// Request ids: `req-` and 8 random bytes in hex, cut from a pool filled 512 ids at a time.
+const ID_BYTES = 8;
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+function newRequestId(): string {
+  if (idAt >= idPool.length) {
+    idPool = randomBytes(ID_BYTES * 512);
+    idAt = 0;
+  }
+  idAt += ID_BYTES;
+  return `req-${idPool.toString('hex', idAt - ID_BYTES, idAt)}`;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as { then?: unknown } | null)?.then === 'function';
 
 const page = (q: Call['query']) => ({
   ...(q.cursor !== undefined && { cursor: String(q.cursor) }),
   limit: Number(q.limit),
 });
 const ok = (body: unknown, status = 200): Answer => ({ status, body });
+/** What an operation answers when it wrote the response itself. */
+const SENT: Answer = { status: 0 };
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -103,6 +125,92 @@ export function createRouter(deps: RouterDeps): Router {
     const offer = await s.agent.currentOffer(clientId);
     deps.offers.set(clientId, offer, stamp);
     return { offer, source: 'database' };
+  }
+
+  // ---- getUpdates: the hot path -----------------------------------------------------------------------------
+
+  /** The response headers of a 200 poll answer, made once per offer. */
+  const wireOf = new WeakMap<Offer, string[]>();
+  function headersOf(offer: Offer): string[] {
+    let h = wireOf.get(offer);
+    if (!h) {
+      h = [
+        'ETag',
+        offer.etag,
+        'Cache-Control',
+        'no-cache',
+        'Content-Type',
+        'application/json; charset=utf-8',
+        'Content-Length',
+        String(Buffer.byteLength(offer.json)),
+      ];
+      wireOf.set(offer, h);
+    }
+    return h;
+  }
+
+  /**
+   * Writes a poll answer straight to the socket (no `res.json`, no ETag computation: the offer carries its
+   * serialised body and entity tag). `requestId` is given when `X-Request-Id` was not set on `res` yet.
+   */
+  function sendPoll(
+    res: Response,
+    offer: Offer,
+    source: 'cache' | 'database',
+    ifNoneMatch: string | undefined,
+    requestId?: string,
+  ): void {
+    const notModified = etagMatches(ifNoneMatch, offer.etag);
+    deps.metrics.countPoll(source, notModified);
+    if (notModified) {
+      res.writeHead(304, requestId ? ['ETag', offer.etag, 'X-Request-Id', requestId] : ['ETag', offer.etag]);
+      res.end();
+    } else {
+      const headers = headersOf(offer);
+      res.writeHead(200, requestId ? [...headers, 'X-Request-Id', requestId] : headers);
+      res.end(offer.json);
+    }
+  }
+
+  /** Whether a long poll should wait for a change (it is given `?wait=` and has nothing new yet). */
+  const shouldWait = (offer: Offer, wait: number, ifNoneMatch: string | undefined) =>
+    wait > 0 && !deps.offers.closed && (etagMatches(ifNoneMatch, offer.etag) || !offer.body.available);
+
+  /** The offer to answer, after a long poll's wait: until the entity tag moves, the wait ends or the GCC closes. */
+  async function pollOffer(
+    clientId: string,
+    wait: number,
+    ifNoneMatch: string | undefined,
+    res: Response,
+  ): Promise<{ offer: Offer; source: 'cache' | 'database' }> {
+    let { offer, source } = await offerFor(clientId);
+    if (shouldWait(offer, wait, ifNoneMatch)) {
+      const seenEtag = offer.etag;
+      const until = Date.now() + wait * 1000;
+      const abort = new AbortController();
+      res.once('close', () => abort.abort());
+      while (!abort.signal.aborted && !deps.offers.closed && Date.now() < until) {
+        const limit = Math.min(until - Date.now(), offer.validUntil - deps.now().getTime());
+        await deps.offers.wait(clientId, limit, abort.signal);
+        // Woken by close(): answer what is known now, without another read (the database may be closing too).
+        if (deps.offers.closed) break;
+        ({ offer, source } = await offerFor(clientId));
+        if (offer.etag !== seenEtag) break;
+      }
+    }
+    return { offer, source };
+  }
+
+  /** Client ids of agent principals already found valid against the contract's `ClientId` (computed once each). */
+  const validClientIds = new Map<string, boolean>();
+  function isValidClientId(id: string): boolean {
+    let ok = validClientIds.get(id);
+    if (ok === undefined) {
+      ok = schemaOf('ClientId', 'request').safeParse(id).success;
+      if (validClientIds.size >= 250_000) validClientIds.clear();
+      validClientIds.set(id, ok);
+    }
+    return ok;
   }
 
   const operations: Operation[] = [
@@ -245,30 +353,16 @@ export function createRouter(deps: RouterDeps): Router {
       query: { wait: WAIT },
       run: async ({ path, query, req, res }): Promise<Answer> => {
         const clientId = path.client_id!;
-        const ifNoneMatch = req.get('if-none-match');
-        if (ifNoneMatch !== undefined && ifNoneMatch.length > 256) {
+        const ifNoneMatch = req.headers['if-none-match'];
+        if (ifNoneMatch !== undefined && ifNoneMatch.length > MAX_IF_NONE_MATCH) {
           throw new GccError('validation_failed', 'If-None-Match is too long.', [
-            { path: '/header/If-None-Match', message: 'must be at most 256 characters' },
+            { path: '/header/If-None-Match', message: `must be at most ${MAX_IF_NONE_MATCH} characters` },
           ]);
         }
         deps.seen(clientId);
-        let { offer, source } = await offerFor(clientId);
-        const wait = Number(query.wait);
-        if (wait > 0 && (etagMatches(ifNoneMatch, offer.etag) || !offer.body.available)) {
-          const seenEtag = offer.etag;
-          const until = Date.now() + wait * 1000;
-          const abort = new AbortController();
-          res.once('close', () => abort.abort());
-          while (!abort.signal.aborted && Date.now() < until) {
-            const limit = Math.min(until - Date.now(), offer.validUntil - deps.now().getTime());
-            await deps.offers.wait(clientId, limit, abort.signal);
-            ({ offer, source } = await offerFor(clientId));
-            if (offer.etag !== seenEtag) break;
-          }
-        }
-        deps.metrics.polls.inc({ source, status: etagMatches(ifNoneMatch, offer.etag) ? '304' : '200' });
-        if (etagMatches(ifNoneMatch, offer.etag)) return { status: 304, headers: { ETag: offer.etag } };
-        return { status: 200, body: offer.body, headers: { ETag: offer.etag, 'Cache-Control': 'no-cache' } };
+        const { offer, source } = await pollOffer(clientId, Number(query.wait), ifNoneMatch, res);
+        sendPoll(res, offer, source, ifNoneMatch);
+        return SENT;
       },
     },
     {
@@ -390,46 +484,165 @@ export function createRouter(deps: RouterDeps): Router {
     return (req.res?.locals ?? {}) as Record<string, unknown>;
   }
 
-  router.use((req, res, next) => {
-    const given = req.get('x-request-id');
-    const id = given && REQUEST_ID.test(given) ? given : `req-${randomBytes(8).toString('hex')}`;
-    res.locals.requestId = id;
+  /** Metrics and the access log line of one answered (or abandoned) request. */
+  function record(
+    req: Request,
+    res: Response,
+    operation: string,
+    started: number,
+    finished = res.writableFinished,
+  ): void {
+    const status = res.statusCode;
+    const ms = performance.now() - started;
+    // As before: only answered requests count in the metrics.
+    if (finished) deps.metrics.observeRequest(operation, req.method, status, ms / 1000);
+    // Successful polls (the hot path, 100,000 agents) log at debug; nothing is built unless the level is on.
+    const level = status >= 500 ? 'error' : operation === 'getUpdates' && status < 400 ? 'debug' : 'info';
+    if (!deps.logger.isLevelEnabled(level)) return;
+    // Only what is safe to log: never headers (Authorization) or bodies.
+    deps.logger[level](
+      {
+        req: { id: res.locals.requestId, method: req.method, url: req.originalUrl },
+        res: { statusCode: status },
+        ...(operation !== 'unknown' && { operation }),
+        responseTime: Math.round(ms),
+      },
+      status >= 500 ? 'request errored' : finished ? 'request completed' : 'request aborted',
+    );
+  }
+
+  /** The usual route: request id header, metrics and log once the response is done, then Express routing. */
+  function routed(req: Request, res: Response, next: NextFunction, id: string, started: number): void {
     res.setHeader('X-Request-Id', id);
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const operation = (res.locals.operation as string | undefined) ?? 'unknown';
-      const status = String(res.statusCode);
-      deps.metrics.requests.inc({ operation, status });
-      deps.metrics.requestDuration.observe(
-        { operation, method: req.method, status },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    });
+    res.once('close', () =>
+      record(req, res, (res.locals.operation as string | undefined) ?? 'unknown', started),
+    );
     next();
+  }
+
+  /**
+   * The host's `authenticate` answer for a request the poll fast path handed on, so the hook runs once per
+   * request.
+   */
+  const hostAuth = new WeakMap<Request, { principal: Principal | undefined } | { error: unknown }>();
+
+  /**
+   * The poll fast path, before Express's route matching: `GET …/clients/<id>/updates` of an agent whose token is
+   * already known, for its own (valid) client id, with nothing unusual in the request. An answer from the cache
+   * is written synchronously. Anything else goes the usual route, which answers it (errors included) exactly as
+   * before.
+   */
+  function fastPoll(req: Request, res: Response, next: NextFunction, id: string, started: number): void {
+    const m = POLL_URL.exec(req.url);
+    if (!m) {
+      routed(req, res, next, id, started);
+      return;
+    }
+    if (deps.authenticate) {
+      let hosted: Principal | undefined | Promise<Principal | undefined>;
+      try {
+        hosted = deps.authenticate(req);
+      } catch (error) {
+        hostAuth.set(req, { error });
+        routed(req, res, next, id, started);
+        return;
+      }
+      if (isThenable(hosted)) {
+        Promise.resolve(hosted)
+          .then(
+            (principal) => {
+              hostAuth.set(req, { principal });
+              if (principal) poll(req, res, next, id, started, m, principal);
+              else bearerPoll(req, res, next, id, started, m);
+            },
+            (error: unknown) => {
+              hostAuth.set(req, { error });
+              routed(req, res, next, id, started);
+            },
+          )
+          .catch(next);
+        return;
+      }
+      hostAuth.set(req, { principal: hosted });
+      if (hosted) {
+        poll(req, res, next, id, started, m, hosted);
+        return;
+      }
+    }
+    bearerPoll(req, res, next, id, started, m);
+  }
+
+  function bearerPoll(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    id: string,
+    started: number,
+    m: RegExpExecArray,
+  ): void {
+    const auth = req.headers.authorization;
+    const bearer = auth ? BEARER.exec(auth) : null;
+    // A token not cached yet (its first request) goes the usual route, which looks it up.
+    const who = bearer ? deps.tokens.peek(bearer[1]!) : null;
+    if (who) poll(req, res, next, id, started, m, who);
+    else routed(req, res, next, id, started);
+  }
+
+  function poll(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    id: string,
+    started: number,
+    m: RegExpExecArray,
+    who: Principal,
+  ): void {
+    const clientId = m[1]!;
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (
+      who.role !== 'agent' ||
+      who.clientId !== clientId ||
+      !isValidClientId(clientId) ||
+      (ifNoneMatch !== undefined && ifNoneMatch.length > MAX_IF_NONE_MATCH)
+    ) {
+      routed(req, res, next, id, started);
+      return;
+    }
+    let wait = 0;
+    if (m[2] !== undefined) {
+      try {
+        wait = Number(checkQuery(req.query as Record<string, unknown>, POLL_QUERY).wait);
+      } catch {
+        routed(req, res, next, id, started);
+        return;
+      }
+    }
+    res.locals.operation = 'getUpdates';
+    deps.seen(clientId);
+    const cached = deps.offers.get(clientId, deps.now().getTime());
+    if (cached && !shouldWait(cached, wait, ifNoneMatch)) {
+      sendPoll(res, cached, 'cache', ifNoneMatch, id);
+      record(req, res, 'getUpdates', started, true);
+      return;
+    }
+    // A cache miss or a long poll: asynchronous, tracked like any other request.
+    res.setHeader('X-Request-Id', id);
+    res.once('close', () => record(req, res, 'getUpdates', started));
+    pollOffer(clientId, wait, ifNoneMatch, res)
+      .then(({ offer, source }) => {
+        if (!res.headersSent && !res.writableEnded) sendPoll(res, offer, source, ifNoneMatch);
+      })
+      .catch((error: unknown) => fail(error, req, res, req.originalUrl.split('?')[0]!));
+  }
+
+  router.use((req, res, next) => {
+    const started = performance.now();
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
+    res.locals.requestId = id;
+    if (req.method === 'GET') fastPoll(req, res, next, id, started);
+    else routed(req, res, next, id, started);
   });
-  router.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (_req, res) => String((res as Response).locals?.requestId ?? ''),
-      // Only what is safe to log: never headers (Authorization) or bodies.
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      // Polls are the hot path (100,000 agents): their successful answers log at debug.
-      customLogLevel: (_req, res, err) => {
-        if (err || res.statusCode >= 500) return 'error';
-        return (res as Response).locals?.operation === 'getUpdates' && res.statusCode < 400
-          ? 'debug'
-          : 'info';
-      },
-      customProps: (_req, res) => ({ operation: (res as Response).locals?.operation }),
-    }),
-  );
 
   router.get('/healthz', (_req, res) => {
     res.locals.operation = 'healthz';
@@ -447,10 +660,12 @@ export function createRouter(deps: RouterDeps): Router {
 
   async function principalOf(req: Request): Promise<Principal> {
     if (deps.authenticate) {
-      const p = await deps.authenticate(req);
+      const pre = hostAuth.get(req);
+      if (pre && 'error' in pre) throw pre.error;
+      const p = pre ? pre.principal : await deps.authenticate(req);
       if (p) return p;
     }
-    const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(req.get('authorization') ?? '');
+    const m = BEARER.exec(req.get('authorization') ?? '');
     const p = m ? await deps.tokens.resolve(m[1]!) : undefined;
     if (!p) throw new GccError('unauthorized', 'A valid bearer token is required.');
     return p;

@@ -14,9 +14,14 @@ export interface Offer {
   etag: string;
   /** The answer of `getUpdates`. */
   body: UpdatesResponse;
+  /** `body` serialised once (`JSON.stringify`), so a cached answer is written without serialising it again. */
+  json: string;
   /** Epoch ms until which this answer holds without a change notification (an approved task's start time). */
   validUntil: number;
 }
+
+/** Rows per statement of a batched write on PGlite (about 15 ms each), see {@link AgentService.recordSeen}. */
+export const PGLITE_SLICE = 1000;
 
 type OfferRow = TaskRow & { d_status: DeploymentStatus; lease_seconds: number | null };
 
@@ -47,7 +52,7 @@ export class AgentService {
     const etag = task
       ? `"u-${createHash('sha256').update(JSON.stringify(body.update)).digest('base64url').slice(0, 22)}"`
       : '"none"';
-    return { etag, body, validUntil };
+    return { etag, body, json: JSON.stringify(body), validUntil };
   }
 
   /**
@@ -193,13 +198,22 @@ export class AgentService {
     });
   }
 
-  /** Writes batched `last_seen_at` values in one statement. */
+  /**
+   * Writes batched `last_seen_at` values: one statement on PostgreSQL; on PGlite, which runs in this process's
+   * thread, in slices with a yield between them, so a large batch does not hold up the polls being answered.
+   */
   async recordSeen(seen: ReadonlyMap<string, Date>): Promise<void> {
     if (seen.size === 0) return;
-    await this.ctx.db.query(
-      `UPDATE clients c SET last_seen_at = GREATEST(c.last_seen_at, s.at)
-       FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at) WHERE c.id = s.id`,
-      [[...seen.keys()], [...seen.values()]],
-    );
+    const ids = [...seen.keys()];
+    const ats = [...seen.values()];
+    const slice = this.ctx.db.kind === 'pglite' ? PGLITE_SLICE : ids.length;
+    for (let i = 0; i < ids.length; i += slice) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      await this.ctx.db.query(
+        `UPDATE clients c SET last_seen_at = GREATEST(c.last_seen_at, s.at)
+         FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at) WHERE c.id = s.id`,
+        [ids.slice(i, i + slice), ats.slice(i, i + slice)],
+      );
+    }
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TokenIssued } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError } from '../errors/gcc-error';
+import { PGLITE_SLICE } from './agent';
 import {
   audit,
   EVENTS_CHANNEL,
@@ -98,9 +99,15 @@ export class TokensService {
     return { id: row.id, principal };
   }
 
-  /** Records when tokens were last used (batched by the caller). */
+  /** Records when tokens were last used (batched by the caller; sliced on PGlite like `recordSeen`). */
   async touch(ids: readonly string[], at: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.ctx.db.query('UPDATE tokens SET last_used_at = $2 WHERE id = ANY($1::text[])', [[...ids], at]);
+    const slice = this.ctx.db.kind === 'pglite' ? PGLITE_SLICE : ids.length;
+    for (let i = 0; i < ids.length; i += slice) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      await this.ctx.db.query('UPDATE tokens SET last_used_at = $2 WHERE id = ANY($1::text[])', [
+        ids.slice(i, i + slice),
+        at,
+      ]);
+    }
   }
 }
