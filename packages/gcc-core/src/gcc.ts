@@ -6,8 +6,10 @@ import type { Database } from './db/database';
 import { createMetrics } from './http/metrics';
 import { createRouter } from './http/router';
 import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
+import { createNotifier, type NotificationOptions, type Notifier } from './notifications/index';
 import { createServices, type GccServices } from './services/index';
-import { EVENTS_CHANNEL, type Principal, type ServiceContext } from './services/support';
+import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/support';
+import { createWorker, type Worker, type WorkerOptions } from './worker/index';
 
 /** Options of {@link createGcc}. */
 export interface GccOptions {
@@ -31,6 +33,22 @@ export interface GccOptions {
   authenticate?: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   /** The clock. @default () => new Date() */
   now?: () => Date;
+  /**
+   * How new deployments release approved tasks: `immediate` queues a task as soon as it is approved (no stages);
+   * `worker` leaves it to the staged-rollout worker (canary, batches, waits, thresholds, rollback).
+   * @default 'immediate'
+   */
+  orchestration?: Orchestration;
+  /**
+   * With `orchestration: 'worker'`: run the rollout worker in this process (`true` or worker options), or not
+   * (`false`: another process runs `createWorker`, e.g. `wrktalk-gcc worker`). Ignored under `immediate`.
+   * @default true
+   */
+  worker?: boolean | Pick<WorkerOptions, 'pollIntervalMs' | 'queue'>;
+  /** Where notifications from the outbox go (SMTP, webhooks). @default {} (nothing is sent; rows are kept) */
+  notifications?: NotificationOptions;
+  /** Run the notification outbox dispatcher in this process. @default true */
+  runNotifier?: boolean;
 }
 
 /** A running GCC: its router, its services, and token administration. */
@@ -47,7 +65,14 @@ export interface Gcc {
   ): Promise<{ id: string; token: string }>;
   /** Revokes a token, on every replica at once. */
   revokeToken(id: string): Promise<void>;
-  /** Stops timers and the LISTEN, writes pending `last_seen_at`, ends long polls. Does not close the database. */
+  /** The rollout worker (with `orchestration: 'worker'`; started unless `worker: false`), else undefined. */
+  worker: Worker | undefined;
+  /** The notification outbox dispatcher (started unless `runNotifier: false`), else undefined. */
+  notifier: Notifier | undefined;
+  /**
+   * Stops timers, the LISTEN, the rollout worker and the notifier, writes pending `last_seen_at`, ends long polls.
+   * Does not close the database.
+   */
   close(): Promise<void>;
 }
 
@@ -68,7 +93,13 @@ function compile(options: GccOptions) {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(c))
       throw new RangeError(`GccOptions.components: invalid component ${c}`);
   }
+  const orchestration = options.orchestration ?? 'immediate';
+  if (orchestration !== 'immediate' && orchestration !== 'worker')
+    throw new RangeError(
+      `GccOptions.orchestration must be 'immediate' or 'worker', got ${String(orchestration)}`,
+    );
   return {
+    orchestration: orchestration as Orchestration,
     components: new Set(components),
     pollAfterSeconds: positive('pollAfterSeconds', options.pollAfterSeconds, 30, 0),
     leaseSeconds: positive('leaseSeconds', options.leaseSeconds, 900),
@@ -86,6 +117,17 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
   const o = compile(options);
   const db = options.database;
   const offers = new OfferCache();
+  const workerOpts = typeof options.worker === 'object' ? options.worker : {};
+  const worker =
+    o.orchestration === 'worker'
+      ? createWorker({
+          database: db,
+          logger: o.logger.child({ component: 'rollout-worker' }),
+          now: o.now,
+          leaseSeconds: o.leaseSeconds,
+          ...workerOpts,
+        })
+      : undefined;
   const ctx: ServiceContext = {
     db,
     now: o.now,
@@ -93,6 +135,8 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     leaseSeconds: o.leaseSeconds,
     pollAfterSeconds: o.pollAfterSeconds,
     invalidateLocal: (ids) => offers.invalidate(ids),
+    orchestration: o.orchestration,
+    ...(worker && { wake: (tx, id) => worker.wake(tx, id) }),
   };
   const services = createServices(ctx);
   const tokens = new TokenCache(services.tokens, options);
@@ -114,6 +158,25 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     } else if (payload.startsWith('c:')) offers.invalidate([payload.slice(2)]);
     else if (payload.startsWith('t:')) tokens.drop(payload.slice(2));
   });
+
+  const runWorker = worker !== undefined && options.worker !== false;
+  const notifier =
+    options.runNotifier === false
+      ? undefined
+      : createNotifier({
+          database: db,
+          options: options.notifications ?? {},
+          logger: o.logger.child({ component: 'notifier' }),
+          now: o.now,
+        });
+  try {
+    if (runWorker) await worker.start();
+    await notifier?.start();
+  } catch (error) {
+    await worker?.stop().catch(() => {});
+    await unlisten().catch(() => {});
+    throw error;
+  }
 
   const seen = new Map<string, Date>();
   let flushing: Promise<void> | undefined;
@@ -180,6 +243,8 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
   return {
     router,
     services,
+    worker,
+    notifier,
     async issueToken(input) {
       const t = await services.tokens.issue('system', input);
       return { id: t.id, token: t.token };
@@ -195,6 +260,10 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
       clearInterval(pruneTimer);
       offers.close(); // ends long polls now; later ones answer without waiting
       await flush();
+      await Promise.all([
+        worker?.stop().catch((error: unknown) => o.logger.warn({ err: error }, 'rollout worker stop failed')),
+        notifier?.stop().catch((error: unknown) => o.logger.warn({ err: error }, 'notifier stop failed')),
+      ]);
       await unlisten().catch(() => {});
     },
   };

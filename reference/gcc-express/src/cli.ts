@@ -121,7 +121,7 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
     const c = config();
     const { createLogger, openGcc } = await server();
     const logger = createLogger({ logLevel: c.logLevel === 'silent' ? 'silent' : 'warn' });
-    const opened = await openGcc(c, logger);
+    const opened = await openGcc(c, logger, { background: false });
     try {
       return await fn(opened, c);
     } finally {
@@ -157,12 +157,45 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
         stdout(`${lines.join('\n')}\n`);
       }
       logger.info(
-        { url: running.url, database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}` },
+        {
+          url: running.url,
+          database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}`,
+          orchestration: c.orchestration,
+          worker: running.gcc.worker?.state === 'running',
+        },
         'wrktalk-gcc listening',
       );
       await shutdownSignal(logger);
       await running.stop();
       logger.info('stopped');
+    });
+
+  program
+    .command('worker')
+    .description(
+      'Migrate the database and run the staged-rollout worker alone (no API) until SIGINT or SIGTERM.',
+    )
+    .action(async () => {
+      const c = config();
+      const { createLogger, openConfiguredDatabase } = await server();
+      const { createWorker, migrate } = await import('@wrktalk/gcc-core');
+      const logger = createLogger(c);
+      const db = await openConfiguredDatabase(c);
+      try {
+        const { applied, version } = await migrate(db);
+        logger.info({ applied, version }, 'database ready');
+        const worker = createWorker({ database: db, logger: logger.child({ component: 'rollout-worker' }) });
+        await worker.start();
+        logger.info(
+          { database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}` },
+          'wrktalk-gcc worker running',
+        );
+        await shutdownSignal(logger);
+        await worker.stop();
+        logger.info('stopped');
+      } finally {
+        await db.close();
+      }
     });
 
   program

@@ -1,3 +1,5 @@
+import type { NotificationOptions, Orchestration, WebhookConfig } from '@wrktalk/gcc-core';
+import { EVENT_NAMES } from '@wrktalk/gcc-core';
 import { z } from 'zod';
 
 /** Log levels pino knows, plus `silent`. */
@@ -18,6 +20,12 @@ export interface Config {
   ciToken: string | undefined;
   logLevel: LogLevel;
   components: string[];
+  /** How deployments release approved tasks (`GCC_ORCHESTRATION`). */
+  orchestration: Orchestration;
+  /** Whether `serve` runs the rollout worker in-process (`GCC_RUN_WORKER`). */
+  runWorker: boolean;
+  /** Notification channels (`SMTP_URL`, `NOTIFY_FROM`, `NOTIFY_ADMIN_EMAILS`, `NOTIFY_WEBHOOKS`). */
+  notifications: NotificationOptions;
 }
 
 /** The environment variables read, with their defaults (also the README table). */
@@ -31,6 +39,12 @@ export const ENVIRONMENT = {
   GCC_CI_TOKEN: 'unset: serve generates one and prints it once',
   LOG_LEVEL: 'info',
   GCC_COMPONENTS: 'backend,media,ct',
+  GCC_ORCHESTRATION: 'worker',
+  GCC_RUN_WORKER: 'true',
+  SMTP_URL: 'unset: no email is sent',
+  NOTIFY_FROM: 'WrkTalk GCC <gcc@localhost>',
+  NOTIFY_ADMIN_EMAILS: 'unset: no admin email',
+  NOTIFY_WEBHOOKS: 'unset: no webhooks',
 } as const;
 
 /** Minimum length of a configured admin or CI token. */
@@ -67,6 +81,103 @@ const token = z
   .max(512, 'must be at most 512 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
+const EMAIL = /^[^\s@<>,]+@[^\s@<>,]+$/;
+
+const bool = (name: string, fallback: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? fallback : String(v).toLowerCase()),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
+      .transform((s) => s === 'true' || s === '1' || s === 'yes'),
+  );
+
+const smtpUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an SMTP URL like smtp://user:pass@mail.example.com:587 or smtps://…' },
+);
+
+const webhooks = z.string().transform((s, ctx): WebhookConfig[] => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(s);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be JSON: [{"url":"https://…","secret":"…","events":[…]}]',
+    });
+    return z.NEVER;
+  }
+  if (!Array.isArray(parsed)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {url, secret, events?}' });
+    return z.NEVER;
+  }
+  const out: WebhookConfig[] = [];
+  parsed.forEach((w: unknown, i) => {
+    const at = `webhook ${i + 1}`;
+    if (!w || typeof w !== 'object' || Array.isArray(w)) {
+      ctx.addIssue({ code: 'custom', message: `${at} must be an object {url, secret, events?}` });
+      return;
+    }
+    const { url, secret, events, ...rest } = w as Record<string, unknown>;
+    let ok = true;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `${at} has unknown field(s): ${unknown.join(', ')}` });
+      ok = false;
+    }
+    let validUrl = false;
+    try {
+      const u = new URL(String(url));
+      validUrl = typeof url === 'string' && (u.protocol === 'http:' || u.protocol === 'https:');
+    } catch {
+      validUrl = false;
+    }
+    if (!validUrl) {
+      ctx.addIssue({ code: 'custom', message: `${at}: url must be an http:// or https:// URL` });
+      ok = false;
+    }
+    if (typeof secret !== 'string' || secret.length < MIN_TOKEN_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${at}: secret must be a string of at least ${MIN_TOKEN_LENGTH} characters`,
+      });
+      ok = false;
+    }
+    const names: readonly string[] = EVENT_NAMES;
+    if (events !== undefined) {
+      if (!Array.isArray(events) || events.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `${at}: events must be a non-empty array of event names` });
+        ok = false;
+      } else {
+        for (const e of events) {
+          if (typeof e !== 'string' || !names.includes(e)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${at}: unknown event ${JSON.stringify(e)} (one of ${names.join(', ')})`,
+            });
+            ok = false;
+          }
+        }
+      }
+    }
+    if (ok) {
+      out.push({
+        url: String(url),
+        secret: String(secret),
+        ...(events !== undefined && { events: events as WebhookConfig['events'] }),
+      });
+    }
+  });
+  return out;
+});
+
 const schema = z.object({
   DATABASE_URL: optional(databaseUrl),
   GCC_DATA_DIR: optional(z.string()).default(ENVIRONMENT.GCC_DATA_DIR),
@@ -102,6 +213,24 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: 'lists a component twice' });
       return list;
     }),
+  GCC_ORCHESTRATION: optional(
+    z.enum(['worker', 'immediate'], { message: 'must be worker or immediate' }) as z.ZodType<string>,
+  ).default(ENVIRONMENT.GCC_ORCHESTRATION),
+  GCC_RUN_WORKER: bool('GCC_RUN_WORKER', ENVIRONMENT.GCC_RUN_WORKER),
+  SMTP_URL: optional(smtpUrl),
+  NOTIFY_FROM: optional(z.string().max(320, 'must be at most 320 characters')),
+  NOTIFY_ADMIN_EMAILS: optional(z.string()).transform((s, ctx) => {
+    if (s === undefined) return [];
+    const list = s
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    for (const e of list) {
+      if (!EMAIL.test(e)) ctx.addIssue({ code: 'custom', message: `"${e}" is not an email address` });
+    }
+    return list;
+  }),
+  NOTIFY_WEBHOOKS: z.preprocess((v) => (v === '' ? undefined : v), webhooks.optional()),
 });
 
 /** The configuration is not valid; `problems` has one readable line per problem. */
@@ -119,7 +248,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = r.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const raw = env[name];
-      const secret = name.endsWith('_TOKEN') || name === 'DATABASE_URL';
+      const secret =
+        name.endsWith('_TOKEN') ||
+        name === 'DATABASE_URL' ||
+        name === 'SMTP_URL' ||
+        name === 'NOTIFY_WEBHOOKS';
       const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
       return `${name}: ${issue.message}${shown}`;
     });
@@ -136,5 +269,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ciToken: c.GCC_CI_TOKEN,
     logLevel: c.LOG_LEVEL as LogLevel,
     components: c.GCC_COMPONENTS,
+    orchestration: c.GCC_ORCHESTRATION as Orchestration,
+    runWorker: c.GCC_RUN_WORKER,
+    notifications: {
+      ...(c.SMTP_URL !== undefined && { smtpUrl: c.SMTP_URL }),
+      ...(c.NOTIFY_FROM !== undefined && { from: c.NOTIFY_FROM }),
+      ...(c.NOTIFY_ADMIN_EMAILS.length > 0 && { adminEmails: c.NOTIFY_ADMIN_EMAILS }),
+      ...(c.NOTIFY_WEBHOOKS !== undefined && c.NOTIFY_WEBHOOKS.length > 0 && { webhooks: c.NOTIFY_WEBHOOKS }),
+    },
   };
 }

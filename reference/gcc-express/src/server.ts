@@ -43,8 +43,23 @@ export interface OpenedGcc {
   close(): Promise<void>;
 }
 
+/** What {@link openGcc} runs in the background besides serving. */
+export interface OpenGccOptions {
+  /**
+   * Run the rollout worker (when `config.orchestration` is `worker` and `config.runWorker`) and the notification
+   * dispatcher in this process. The admin helpers open the GCC briefly and run neither.
+   * @default true
+   */
+  background?: boolean;
+}
+
 /** Opens the database, applies pending migrations and creates the GCC. */
-export async function openGcc(config: Config, logger: Logger): Promise<OpenedGcc> {
+export async function openGcc(
+  config: Config,
+  logger: Logger,
+  options: OpenGccOptions = {},
+): Promise<OpenedGcc> {
+  const background = options.background ?? true;
   const db = await openConfiguredDatabase(config);
   try {
     const migrations = await migrate(db);
@@ -56,6 +71,10 @@ export async function openGcc(config: Config, logger: Logger): Promise<OpenedGcc
       ciToken,
       components: config.components,
       logger,
+      orchestration: config.orchestration,
+      worker: background && config.runWorker,
+      notifications: config.notifications,
+      runNotifier: background,
     });
     return {
       db,

@@ -89,6 +89,7 @@ describe('wrktalk-gcc usage errors (exit 2, readable, nothing opened)', () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
     expect(out).toMatch(/serve/);
+    expect(out).toMatch(/worker/);
     expect(out).toMatch(/migrate/);
     expect(out).toMatch(/client/);
     expect(out).toMatch(/token/);

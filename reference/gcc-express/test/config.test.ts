@@ -13,7 +13,64 @@ describe('loadConfig', () => {
       ciToken: undefined,
       logLevel: 'info',
       components: ['backend', 'media', 'ct'],
+      orchestration: 'worker',
+      runWorker: true,
+      notifications: {},
     });
+  });
+
+  it('reads the orchestration and notification variables', () => {
+    const c = loadConfig({
+      GCC_ORCHESTRATION: 'immediate',
+      GCC_RUN_WORKER: 'false',
+      SMTP_URL: 'smtp://user:pass@mail.example.com:587',
+      NOTIFY_FROM: 'GCC <gcc@example.com>',
+      NOTIFY_ADMIN_EMAILS: ' ops@example.com, ravi@example.com ',
+      NOTIFY_WEBHOOKS: JSON.stringify([
+        { url: 'https://hooks.example.com/a', secret: 's'.repeat(16) },
+        { url: 'http://127.0.0.1:9000/b', secret: 't'.repeat(20), events: ['stage_failed'] },
+      ]),
+    });
+    expect(c).toMatchObject({
+      orchestration: 'immediate',
+      runWorker: false,
+      notifications: {
+        smtpUrl: 'smtp://user:pass@mail.example.com:587',
+        from: 'GCC <gcc@example.com>',
+        adminEmails: ['ops@example.com', 'ravi@example.com'],
+        webhooks: [
+          { url: 'https://hooks.example.com/a', secret: 's'.repeat(16) },
+          { url: 'http://127.0.0.1:9000/b', secret: 't'.repeat(20), events: ['stage_failed'] },
+        ],
+      },
+    });
+  });
+
+  it('explains bad orchestration and notification variables, without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        GCC_ORCHESTRATION: 'later',
+        GCC_RUN_WORKER: 'maybe',
+        SMTP_URL: 'http://user:hunter2@mail',
+        NOTIFY_ADMIN_EMAILS: 'ops@example.com,not-an-address',
+        NOTIFY_WEBHOOKS: '[{"url":"ftp://x","secret":"hunter2","events":["nope"],"extra":1}]',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect(text).toMatch(/GCC_ORCHESTRATION: must be worker or immediate/);
+    expect(text).toMatch(/GCC_RUN_WORKER: GCC_RUN_WORKER must be true or false/);
+    expect(text).toMatch(/SMTP_URL: must be an SMTP URL/);
+    expect(text).toMatch(/NOTIFY_ADMIN_EMAILS: "not-an-address" is not an email address/);
+    expect(text).toMatch(/NOTIFY_WEBHOOKS: webhook 1 has unknown field\(s\): extra/);
+    expect(text).toMatch(/NOTIFY_WEBHOOKS: webhook 1: url must be an http/);
+    expect(text).toMatch(/NOTIFY_WEBHOOKS: webhook 1: secret must be/);
+    expect(text).toMatch(/NOTIFY_WEBHOOKS: webhook 1: unknown event "nope"/);
+    expect(text).not.toContain('hunter2');
+    expect(() => loadConfig({ NOTIFY_WEBHOOKS: '{not json' })).toThrow(/NOTIFY_WEBHOOKS: must be JSON/);
   });
 
   it('reads every variable', () => {

@@ -159,4 +159,10 @@ describe('wrktalk-gcc on a PGlite directory', () => {
     expect(r.out).toMatch(/admin token: \S+/);
     expect(r.out).toMatch(/ci token: {4}\S+/);
   }, 60_000);
+
+  it('runs the rollout worker alone and stops on the signal', async () => {
+    const r = await run(['worker']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('');
+  }, 60_000);
 });

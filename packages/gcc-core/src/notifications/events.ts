@@ -79,11 +79,22 @@ export type NotificationEvent =
       skipped?: number;
     } & DeploymentRef)
   | ({
+      /**
+       * Approved tasks nobody picked up in time (not a failure: they are retried in a later batch). One event per
+       * worker tick lists every task it marked overdue; `taskIds[i]` is `clientIds[i]`'s task. A list longer than
+       * {@link OVERDUE_LIST_MAX} is cut to its first entries (`count` is always the full number).
+       */
       type: 'task_overdue';
-      stage?: number | null;
-      approvedAt?: string | null;
+      /** how many tasks became overdue */
+      count: number;
+      taskIds: string[];
+      clientIds: string[];
+      /** RFC 3339; when the tasks became overdue */
       since?: string | null;
-    } & TaskRef);
+    } & DeploymentRef);
+
+/** Longest task/client list a `task_overdue` event carries. */
+export const OVERDUE_LIST_MAX = 100;
 
 /** Name of an event. */
 export type EventName = NotificationEvent['type'];

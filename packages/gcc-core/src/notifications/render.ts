@@ -87,13 +87,12 @@ export function renderEvent(e: NotificationEvent): Rendered {
       };
     case 'task_overdue':
       return {
-        title: `${what}: ${e.clientId} has not picked up its approved task`,
+        title: `${what}: ${plural(e.count, 'approved task')} not picked up in time`,
         lines: [
           dep,
-          `Task: ${e.taskId}`,
-          ...(e.stage !== undefined && e.stage !== null ? [`Stage: ${e.stage}`] : []),
-          ...(e.since ? [`Waiting since: ${e.since}`] : []),
-          'Not a failure: it is retried in a later batch.',
+          `Clients: ${e.clientIds.join(', ')}${e.count > e.clientIds.length ? ` (first ${e.clientIds.length} of ${e.count})` : ''}`,
+          ...(e.since ? [`Overdue since: ${e.since}`] : []),
+          'Not a failure: they are retried in a later batch.',
         ],
       };
   }
@@ -110,7 +109,13 @@ const LIST_MAX = 100;
 
 /** The event as stored on its delivery rows: a client list longer than 100 is replaced by its count. */
 export function trimForDelivery(e: NotificationEvent): NotificationEvent {
-  if ('clientIds' in e && e.clientIds !== undefined && e.clientIds.length > LIST_MAX) {
+  // `task_overdue` lists are already bounded (OVERDUE_LIST_MAX) and always present.
+  if (
+    e.type !== 'task_overdue' &&
+    'clientIds' in e &&
+    e.clientIds !== undefined &&
+    e.clientIds.length > LIST_MAX
+  ) {
     const { clientIds, ...rest } = e;
     return { ...rest, clientCount: clientIds.length };
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DeploymentStatus } from '@wrktalk/rollout-planner';
 import type { StatusAccepted, StatusReport, UpdatesResponse } from '@wrktalk/sdk-gcc';
 import { GccError } from '../errors/gcc-error';
-import { audit, inTransaction, isoOf, type Principal, type ServiceContext } from './support';
+import { audit, inTransaction, isoOf, type Principal, type ServiceContext, wakeWorker } from './support';
 import { boundLogs, nextTaskStatus, settleDeployment, type TaskRow } from './tasks';
 
 /** How long an agent may take to see its workload healthy before reporting `failed`. */
@@ -23,7 +23,11 @@ export interface Offer {
 /** Rows per statement of a batched write on PGlite (about 15 ms each), see {@link AgentService.recordSeen}. */
 export const PGLITE_SLICE = 1000;
 
-type OfferRow = TaskRow & { d_status: DeploymentStatus; lease_seconds: number | null };
+type OfferRow = TaskRow & {
+  d_status: DeploymentStatus;
+  d_orchestration: 'immediate' | 'worker';
+  lease_seconds: number | null;
+};
 
 /** The agent API: offers and status reports. */
 export class AgentService {
@@ -57,17 +61,20 @@ export class AgentService {
 
   /**
    * Reads (and if needed claims) the client's current task: an `in_progress` one is offered again; otherwise the
-   * first queued one (rollbacks first) is picked up (`pickup`) and leased. Approved tasks whose start time has
-   * come are queued first (`enqueue`), since nothing else releases them before the orchestration exists.
+   * first queued one (rollbacks first) is picked up (`pickup`) and leased. Under `immediate` orchestration,
+   * approved tasks whose start time has come are queued first (`enqueue`); under `worker` orchestration the
+   * rollout worker releases them. An `overdue` task (nobody picked it up in time) whose deployment runs is queued
+   * again when its agent finally polls, at the same attempt, so the agent can still run it.
    */
   async currentOffer(clientId: string): Promise<Offer> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
       if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
       const r = await sql.query<OfferRow>(
-        `SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+                (d.strategy ->> 'lease_seconds')::int AS lease_seconds
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
-         WHERE t.client_id = $1 AND t.status IN ('in_progress', 'queued', 'approved')
+         WHERE t.client_id = $1 AND t.status IN ('in_progress', 'queued', 'approved', 'overdue')
          ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
          FOR UPDATE OF t`,
         [clientId],
@@ -78,7 +85,17 @@ export class AgentService {
       let validUntil = Number.POSITIVE_INFINITY;
       if (running) return this.offerOf(running, validUntil);
       for (const t of r.rows) {
-        if (t.status !== 'approved' || t.d_status !== 'running') continue;
+        if (t.d_status !== 'running') continue;
+        if (t.status === 'overdue') {
+          t.status = nextTaskStatus(t, 'enqueue');
+          t.queued_at = now;
+          await sql.query(
+            `UPDATE deployment_tasks SET status = $2, queued_at = $3, updated_at = $3 WHERE id = $1`,
+            [t.id, t.status, now],
+          );
+          continue;
+        }
+        if (t.status !== 'approved' || t.d_orchestration !== 'immediate') continue;
         const start = t.requested_start_time?.getTime() ?? 0;
         if (start > nowMs) {
           validUntil = Math.min(validUntil, start);
@@ -113,7 +130,8 @@ export class AgentService {
   async report(who: Principal, clientId: string, report: StatusReport): Promise<StatusAccepted> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const r = await sql.query<OfferRow>(
-        `SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+                (d.strategy ->> 'lease_seconds')::int AS lease_seconds
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
         [report.task_id, clientId],
@@ -152,10 +170,12 @@ export class AgentService {
         lease = null;
       }
       const logs = boundLogs(task.logs ?? [], report.logs);
+      const finished = report.status !== 'in_progress';
       await sql.query(
         `UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, last_message = COALESCE($4, last_message),
-                logs = $5::jsonb, updated_at = $6 WHERE id = $1`,
-        [task.id, status, lease, report.message ?? null, JSON.stringify(logs), now],
+                logs = $5::jsonb, updated_at = $6, finished_at = CASE WHEN $7::boolean THEN $6 ELSE finished_at END
+         WHERE id = $1`,
+        [task.id, status, lease, report.message ?? null, JSON.stringify(logs), now, finished],
       );
       await sql.query(
         'INSERT INTO task_reports (task_id, attempt, status, received_at) VALUES ($1, $2, $3, $4)',
@@ -191,8 +211,11 @@ export class AgentService {
         before: { status: task.status },
         after: { status, attempt: report.attempt, message: report.message ?? null },
       });
-      const rolled =
-        report.status === 'in_progress' ? [] : await settleDeployment(sql, task.deployment_id, now);
+      let rolled: string[] = [];
+      if (finished) {
+        rolled = await settleDeployment(sql, task.deployment_id, now);
+        if (task.d_orchestration === 'worker') await wakeWorker(this.ctx, sql, task.deployment_id);
+      }
       await changed([clientId, ...rolled]);
       return answer(status, false);
     });

@@ -1,7 +1,9 @@
 import type { DeploymentStatus } from '@wrktalk/rollout-planner';
 import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrktalk/sdk-gcc';
 import { GccError } from '../errors/gcc-error';
+import { enqueueNotification } from '../notifications/outbox';
 import {
+  actorOf,
   audit,
   decodeCursor,
   inTransaction,
@@ -122,6 +124,20 @@ export class ApprovalsService {
           requested_start_time: iso(start),
         },
       });
+      await enqueueNotification(
+        sql,
+        {
+          type: 'task_approved',
+          taskId: task.id,
+          clientId,
+          deploymentId: task.deployment_id,
+          component: task.component,
+          version: task.version,
+          by: actorOf(who),
+          source: 'approver',
+        },
+        now,
+      );
       if (worker) await wakeWorker(this.ctx, sql, task.deployment_id);
       await changed([clientId]);
       return taskOf(u.rows[0]!);
@@ -147,6 +163,20 @@ export class ApprovalsService {
         before: { status: task.status, approval_status: task.approval_status },
         after: { status, approval_status: 'rejected', rejected_by: input.rejected_by, reason: input.reason },
       });
+      await enqueueNotification(
+        sql,
+        {
+          type: 'task_rejected',
+          taskId: task.id,
+          clientId,
+          deploymentId: task.deployment_id,
+          component: task.component,
+          version: task.version,
+          by: actorOf(who),
+          reason: input.reason ?? null,
+        },
+        now,
+      );
       const rolled = await settleDeployment(sql, task.deployment_id, now);
       if (task.d_orchestration === 'worker') await wakeWorker(this.ctx, sql, task.deployment_id);
       await changed([clientId, ...rolled]);

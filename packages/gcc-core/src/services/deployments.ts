@@ -9,6 +9,7 @@ import type {
 } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError, validationFailed } from '../errors/gcc-error';
+import { enqueueNotification } from '../notifications/outbox';
 import { stageSummaries } from '../worker/stages';
 import { type ReleaseRow, releaseRowById } from './release-rows';
 import { checkStrategy, effectiveStrategy } from './strategy';
@@ -257,6 +258,24 @@ export class DeploymentsService {
           requested_start_time: input.requested_start_time ?? null,
         },
       });
+      // Approvers hear of it now unless its tasks are hidden until `visible_from` (the worker announces it then).
+      // No client list: the notifier reads the deployment's tasks, so a huge deployment is not copied here.
+      if (!hidden) {
+        await enqueueNotification(
+          sql,
+          {
+            type: 'deployment_created',
+            deploymentId: id,
+            component: rel.component,
+            version: rel.version,
+            approvalDeadline: approval.deadline,
+            requestedStartTime: input.requested_start_time ?? null,
+            description: input.description ?? null,
+            by: actorOf(who),
+          },
+          now,
+        );
+      }
       const queued = await sql.query<{ client_id: string }>(
         `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND status = 'queued' LIMIT 201`,
         [id],
@@ -503,6 +522,21 @@ export class DeploymentsService {
           cancelled_tasks: cancelled.rows.length,
         },
       });
+      // No client list: the approvers are those of the rollback's tasks (the clients it covers).
+      await enqueueNotification(
+        sql,
+        {
+          type: 'rollback_started',
+          deploymentId: rbId,
+          rollbackOf: id,
+          component: original.component,
+          version: original.version,
+          by: actorOf(who),
+          ...(input.reason != null && { reason: input.reason }),
+          ...(skipped.length > 0 && { skippedClientIds: skipped }),
+        },
+        now,
+      );
       const touched = [...covered, ...cancelled.rows.map((x) => x.client_id)];
       await changed(touched.length > 200 ? '*' : touched);
       if (worker) await wakeWorker(this.ctx, sql, rbId);
@@ -556,6 +590,20 @@ export class DeploymentsService {
           reason: input.reason,
         },
       });
+      await enqueueNotification(
+        sql,
+        {
+          type: 'task_approved',
+          taskId: task.id,
+          clientId: task.client_id,
+          deploymentId,
+          component: task.component,
+          version: task.version,
+          by: actorOf(who),
+          source: 'force',
+        },
+        now,
+      );
       if (worker) await wakeWorker(this.ctx, sql, deploymentId);
       await changed([task.client_id]);
       return after;

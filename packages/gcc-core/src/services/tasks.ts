@@ -10,6 +10,7 @@ import {
 import type { Schemas, Task } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError } from '../errors/gcc-error';
+import { enqueueNotification } from '../notifications/outbox';
 import { audit, iso, isoOf, notifyWorker } from './support';
 
 /** Logs kept per task: the last 200 lines, each cut to 2000 characters (the contract's bounds). */
@@ -125,6 +126,70 @@ export function emptyCounts(): Schemas['TaskCounts'] {
   return Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Schemas['TaskCounts'];
 }
 
+/** Outcome counts of a deployment's tasks (or of one stage's), as notifications report them. */
+export interface TaskTally {
+  succeeded: number;
+  /** failed or timed out */
+  failed: number;
+  /** rejected, expired or cancelled */
+  skipped: number;
+  total: number;
+}
+
+/** Counts a deployment's tasks (or one stage's) by outcome. */
+export async function tallyTasks(tx: Sql, deploymentId: string, stage?: number): Promise<TaskTally> {
+  const r = await tx.query<TaskTally>(
+    `SELECT count(*) FILTER (WHERE status = 'success')::int AS succeeded,
+            count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed,
+            count(*) FILTER (WHERE status IN ('rejected', 'expired', 'cancelled'))::int AS skipped,
+            count(*)::int AS total
+       FROM deployment_tasks WHERE deployment_id = $1 AND ($2::int IS NULL OR stage = $2)`,
+    [deploymentId, stage ?? null],
+  );
+  return r.rows[0]!;
+}
+
+/**
+ * Announces a finished deployment (`deployment_completed`) and, for a rollback, `rollback_finished`, in the
+ * caller's transaction. `rollbackFailed` is whether the rollback counts as failed (any of its tasks failed).
+ */
+export async function notifyFinished(
+  tx: Sql,
+  d: { id: string; component: string; version: string; type: string; rollback_of: string | null },
+  status: DeploymentStatus,
+  rollbackFailed: boolean,
+  now: Date,
+): Promise<void> {
+  const t = await tallyTasks(tx, d.id);
+  const ref = { deploymentId: d.id, component: d.component, version: d.version };
+  await enqueueNotification(
+    tx,
+    {
+      type: 'deployment_completed',
+      ...ref,
+      status,
+      succeeded: t.succeeded,
+      failed: t.failed,
+      ...(t.skipped > 0 && { skipped: t.skipped }),
+    },
+    now,
+  );
+  if (d.type === 'rollback' && d.rollback_of) {
+    await enqueueNotification(
+      tx,
+      {
+        type: 'rollback_finished',
+        ...ref,
+        rollbackOf: d.rollback_of,
+        status: rollbackFailed ? 'failed' : 'completed',
+        succeeded: t.succeeded,
+        failed: t.failed,
+      },
+      now,
+    );
+  }
+}
+
 /** Merges a report's log lines into the kept ones, within {@link LOG_LINES} x {@link LOG_LINE_CHARS}. */
 export function boundLogs(kept: readonly string[], added: readonly string[] | undefined): string[] {
   if (!added?.length) return [...kept];
@@ -151,10 +216,16 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     return [];
   }
   const d = (
-    await tx.query<{ id: string; status: DeploymentStatus; type: string; rollback_of: string | null }>(
-      'SELECT id, status, type, rollback_of FROM deployments WHERE id = $1 FOR UPDATE',
-      [deploymentId],
-    )
+    await tx.query<{
+      id: string;
+      status: DeploymentStatus;
+      type: string;
+      rollback_of: string | null;
+      component: string;
+      version: string;
+    }>('SELECT id, status, type, rollback_of, component, version FROM deployments WHERE id = $1 FOR UPDATE', [
+      deploymentId,
+    ])
   ).rows[0];
   if (d?.status !== 'running') return [];
   const c = (
@@ -178,6 +249,7 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     before: { status: d.status },
     after: { status },
   });
+  await notifyFinished(tx, d, status, failed, now);
   if (d.type !== 'rollback' || !d.rollback_of) return [];
   return finishRolledBack(tx, d.id, d.rollback_of, failed, now);
 }

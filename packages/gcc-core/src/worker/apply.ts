@@ -8,9 +8,17 @@ import {
   type TriggerRollbackAction,
 } from '@wrktalk/rollout-planner';
 import type { Sql } from '../db/database';
+import { OVERDUE_LIST_MAX } from '../notifications/events';
+import { enqueueNotification } from '../notifications/outbox';
 import { effectiveStrategy } from '../services/strategy';
 import { audit, newId, notifyClients } from '../services/support';
-import { finishRolledBack, nextDeploymentStatus, statusesAllowing } from '../services/tasks';
+import {
+  finishRolledBack,
+  nextDeploymentStatus,
+  notifyFinished,
+  statusesAllowing,
+  tallyTasks,
+} from '../services/tasks';
 import type { OrchestratedDeployment } from './snapshot';
 
 /** What one tick wrote, for the caller (wakeups, logs, tests). */
@@ -182,7 +190,10 @@ async function startStage(c: Ctx, a: StartStageAction): Promise<Map<string, { jo
  * paused for an admin's resume. Its stages are one batch (or waves of `batchSize`) with the rollback wait and no
  * canary; it pauses rather than rolling back itself when its own threshold is crossed.
  */
-async function createRollback(c: Ctx, a: TriggerRollbackAction): Promise<string | null> {
+async function createRollback(
+  c: Ctx,
+  a: TriggerRollbackAction,
+): Promise<{ id: string; clientIds: string[]; skippedClientIds: string[] } | null> {
   const { tx, d, now } = c;
   const rows = await tx.query<{
     client_id: string;
@@ -295,8 +306,13 @@ async function createRollback(c: Ctx, a: TriggerRollbackAction): Promise<string 
       targets: plan.targets.map((t) => ({ client_id: t.clientId, from: t.fromVersion, to: t.toVersion })),
     },
   });
-  return rbId;
+  const clientIds = inserted.rows.map((r) => r.client_id);
+  const covered = new Set(clientIds);
+  return { id: rbId, clientIds, skippedClientIds: a.clientIds.filter((id) => !covered.has(id)) };
 }
+
+/** Longest client list a `rollback_started` event carries (longer: left out, the notifier reads the tasks). */
+const ROLLBACK_LIST_MAX = 100;
 
 /**
  * Applies `decide`'s actions to the locked deployment in the caller's transaction, in order, then sends the
@@ -316,6 +332,24 @@ export async function applyTick(
   let wakeAt: number | null = null;
   let jobs = new Map<string, { job: string; wave: number }>();
   const before = d.status;
+  const ref = { deploymentId: d.id, component: d.component, version: d.version };
+  const stageFailed = async (stage: number, action: 'paused' | 'rollback', reason: string) => {
+    const t = await tallyTasks(tx, d.id, stage);
+    await enqueueNotification(
+      tx,
+      {
+        type: 'stage_failed',
+        ...ref,
+        stage,
+        succeeded: t.succeeded,
+        failed: t.failed,
+        total: t.total,
+        action,
+        reason,
+      },
+      now,
+    );
+  };
   const deploymentAudit = (action: string, after: Record<string, unknown>) =>
     audit(tx, now, 'system', action, 'deployment', d.id, {
       deploymentId: d.id,
@@ -343,6 +377,22 @@ export async function applyTick(
       case 'mark_overdue': {
         const rows = await move(c, a.taskIds, 'pickup_timeout', "status = 'overdue'");
         await auditTasks(c, 'task.overdue', rows, { status: 'queued' }, { status: 'overdue' });
+        if (rows.length > 0) {
+          // One event for the tick, not one per task.
+          const listed = [...rows].sort((x, y) => (x.id < y.id ? -1 : 1)).slice(0, OVERDUE_LIST_MAX);
+          await enqueueNotification(
+            tx,
+            {
+              type: 'task_overdue',
+              ...ref,
+              count: rows.length,
+              taskIds: listed.map((r) => r.id),
+              clientIds: listed.map((r) => r.client_id),
+              since: now.toISOString(),
+            },
+            now,
+          );
+        }
         break;
       }
       case 'auto_approve': {
@@ -388,6 +438,21 @@ export async function applyTick(
           stage: a.stage,
           wait_until: new Date(a.waitUntil).toISOString(),
         });
+        {
+          const t = await tallyTasks(tx, d.id, a.stage);
+          await enqueueNotification(
+            tx,
+            {
+              type: 'stage_completed',
+              ...ref,
+              stage: a.stage,
+              succeeded: t.succeeded,
+              failed: t.failed,
+              total: t.total,
+            },
+            now,
+          );
+        }
         break;
       case 'start_stage':
         jobs = await startStage(c, a);
@@ -403,6 +468,7 @@ export async function applyTick(
         );
         await setDeploymentStatus(c, 'pause', false);
         await deploymentAudit('deployment.pause', { stage: a.stage, reason: a.reason });
+        await stageFailed(a.stage, 'paused', a.reason);
         break;
       case 'trigger_rollback':
         await tx.query(
@@ -410,22 +476,41 @@ export async function applyTick(
            WHERE deployment_id = $1 AND stage_index = $2`,
           [d.id, a.stage, now, a.reason],
         );
-        rollbackId = await createRollback(c, a);
-        if (rollbackId === null) {
-          // Nobody in scope has an earlier good version: nothing to return to; the deployment fails.
-          await setDeploymentStatus(c, 'fail', true);
-          await deploymentAudit('deployment.fail', {
-            reason: `${a.reason}; no client has an earlier version`,
-          });
-        } else {
-          await setDeploymentStatus(c, 'rollback_start', false);
-          await deploymentAudit('deployment.rollback', {
-            rollback: rollbackId,
-            scope: a.scope,
-            stage: a.stage,
-            clients: a.clientIds.length,
-            reason: a.reason,
-          });
+        {
+          const rb = await createRollback(c, a);
+          rollbackId = rb?.id ?? null;
+          await stageFailed(a.stage, 'rollback', a.reason);
+          if (rb === null) {
+            // Nobody in scope has an earlier good version: nothing to return to; the deployment fails.
+            await setDeploymentStatus(c, 'fail', true);
+            await deploymentAudit('deployment.fail', {
+              reason: `${a.reason}; no client has an earlier version`,
+            });
+            await notifyFinished(tx, d, c.d.status, false, now);
+          } else {
+            await setDeploymentStatus(c, 'rollback_start', false);
+            await deploymentAudit('deployment.rollback', {
+              rollback: rb.id,
+              scope: a.scope,
+              stage: a.stage,
+              clients: a.clientIds.length,
+              reason: a.reason,
+            });
+            await enqueueNotification(
+              tx,
+              {
+                type: 'rollback_started',
+                ...ref,
+                deploymentId: rb.id,
+                rollbackOf: d.id,
+                reason: a.reason,
+                ...(rb.clientIds.length <= ROLLBACK_LIST_MAX && { clientIds: rb.clientIds }),
+                skippedClientIds: rb.skippedClientIds,
+                by: 'system',
+              },
+              now,
+            );
+          }
         }
         break;
       case 'complete':
@@ -436,21 +521,18 @@ export async function applyTick(
           failed ? 'deployment.fail' : 'deployment.complete',
           failed ? { reason: a.reason } : {},
         );
+        let rollbackFailed = failed;
         if (d.type === 'rollback' && d.rollback_of) {
           // The rollback counts as failed when any of its tasks failed for good.
           const f = await tx.query<{ n: number }>(
             `SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 AND status IN ('failed', 'timed_out')`,
             [d.id],
           );
-          const rolled = await finishRolledBack(
-            tx,
-            d.id,
-            d.rollback_of,
-            failed || (f.rows[0]?.n ?? 0) > 0,
-            now,
-          );
+          rollbackFailed = failed || (f.rows[0]?.n ?? 0) > 0;
+          const rolled = await finishRolledBack(tx, d.id, d.rollback_of, rollbackFailed, now);
           c.changed.add(rolled.map((client_id) => ({ client_id })));
         }
+        await notifyFinished(tx, d, c.d.status, rollbackFailed, now);
         break;
       }
       case 'wait_until':

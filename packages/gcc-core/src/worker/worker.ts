@@ -1,7 +1,8 @@
 import { decide } from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
-import { audit, notifyWorker, WORKER_CHANNEL } from '../services/support';
+import { enqueueNotification } from '../notifications/outbox';
+import { audit, iso, notifyWorker, WORKER_CHANNEL } from '../services/support';
 import { type AppliedTick, applyTick } from './apply';
 import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
 import { TickQueue, type TickQueueOptions } from './tick-queue';
@@ -120,6 +121,25 @@ export function createWorker(options: WorkerOptions): Worker {
         deploymentId: d.id,
         after: { published_tasks: r.rowCount },
       });
+      const extra = await tx.query<{ requested_start_time: Date | null; description: string | null }>(
+        'SELECT requested_start_time, description FROM deployments WHERE id = $1',
+        [d.id],
+      );
+      const row = extra.rows[0];
+      await enqueueNotification(
+        tx,
+        {
+          type: 'deployment_published',
+          deploymentId: d.id,
+          component: d.component,
+          version: d.version,
+          approvalDeadline: d.approval.deadline,
+          requestedStartTime: iso(row?.requested_start_time ?? null),
+          description: row?.description ?? null,
+          by: 'system',
+        },
+        now,
+      );
     }
     return null;
   }

@@ -1,0 +1,257 @@
+import type { GccClient } from '@wrktalk/sdk-gcc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgliteFactory, type TestDatabase } from '../helpers/databases';
+import { ADMIN, CI, type RunningGcc, startGcc } from '../helpers/servers';
+
+const img = (v: string) => `registry.wrktalk.com/backend:${v}`;
+const STAGES = [
+  { kind: 'canary' as const, count: 2, wait_seconds: 0 },
+  { kind: 'batch' as const, wait_seconds: 0 },
+];
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What a scripted agent got, in the order the updates arrived. */
+interface Received {
+  clientId: string;
+  taskId: string;
+  deploymentId: string;
+  type: string;
+  version: string;
+}
+
+/**
+ * Scripted agents speaking HTTP: each polls `getUpdates`, reports `in_progress`, then the outcome `decide` picks.
+ * @returns the updates received (in arrival order) and a stop function
+ */
+function runAgents(
+  agents: Record<string, GccClient>,
+  decide: (r: Received) => 'success' | 'failed' | Promise<'success' | 'failed'>,
+): { received: Received[]; stop: () => Promise<void> } {
+  const received: Received[] = [];
+  const done = new Set<string>();
+  let stopped = false;
+  const loops = Object.entries(agents).map(async ([clientId, api]) => {
+    while (!stopped) {
+      const u = await api.agent.getUpdates(clientId);
+      const update = !u.notModified ? u.body.update : undefined;
+      const key = update ? `${update.task_id}/${update.attempt}` : '';
+      if (update && !done.has(key)) {
+        done.add(key);
+        const r: Received = {
+          clientId,
+          taskId: update.task_id,
+          deploymentId: update.deployment_id,
+          type: update.type,
+          version: update.version,
+        };
+        received.push(r);
+        const base = { task_id: update.task_id, attempt: update.attempt };
+        await api.agent.reportStatus(clientId, { ...base, status: 'in_progress' });
+        await api.agent.reportStatus(clientId, { ...base, status: await decide(r) });
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    }
+  });
+  return {
+    received,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite)', () => {
+  let tdb: TestDatabase;
+  let srv: RunningGcc;
+  let admin: GccClient;
+  let ci: GccClient;
+
+  beforeAll(async () => {
+    tdb = await pgliteFactory();
+    srv = await startGcc(tdb.db, { orchestration: 'worker', worker: { pollIntervalMs: 200 } });
+    admin = srv.client(ADMIN);
+    ci = srv.client(CI);
+  }, 60_000);
+  afterAll(async () => {
+    await srv?.close();
+    await tdb?.dispose();
+  });
+
+  /** Clients `<suite>-00..` with agent and approver API clients. */
+  async function fleet(suite: string, n: number) {
+    const agents: Record<string, GccClient> = {};
+    const approvers: Record<string, GccClient> = {};
+    for (let i = 0; i < n; i++) {
+      const id = `${suite}-${String(i).padStart(2, '0')}`;
+      await admin.clients.create({ id, name: id, target_kind: 'kubernetes', labels: { suite } });
+      agents[id] = srv.client((await admin.clients.createToken(id, { role: 'agent' })).token);
+      approvers[id] = srv.client((await srv.gcc.issueToken({ role: 'approver', clientId: id })).token);
+    }
+    return { ids: Object.keys(agents), agents, approvers };
+  }
+
+  /**
+   * Approves every client's task while the deployment is paused, then resumes it: every approval is in before
+   * stage 0 starts, so the stages are exactly canary(2) + batch(8) (an approval after a stage started would join
+   * a later, trailing stage).
+   */
+  async function approveAll(deploymentId: string, approvers: Record<string, GccClient>) {
+    await admin.deployments.pause(deploymentId);
+    for (const [id, api] of Object.entries(approvers)) {
+      const pending = await until(`pending approval of ${id}`, async () => {
+        const p = await api.approvals.listPending(id);
+        return p.items.length > 0 ? p.items : undefined;
+      });
+      for (const p of pending) await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
+    }
+    await admin.deployments.resume(deploymentId);
+  }
+
+  it('is wired in: the worker and the notifier run', () => {
+    expect(srv.gcc.worker?.state).toBe('running');
+    expect(srv.gcc.notifier).toBeDefined();
+  });
+
+  it('dispatches the canary first, then the batch, and completes with 2 succeeded stages', async () => {
+    const { ids, agents, approvers } = await fleet('e2e', 10);
+    const release = await ci.releases.create({
+      component: 'backend',
+      version: 'sha-e2e',
+      image_url: img('sha-e2e'),
+    });
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { selector: 'suite=e2e' },
+      strategy: { stages: STAGES },
+    });
+    const run = runAgents(agents, () => 'success');
+    try {
+      await approveAll(d.id, approvers);
+      const done = await until('the deployment to complete', async () => {
+        const v = await admin.deployments.get(d.id);
+        return v.status === 'completed' ? v : undefined;
+      });
+      expect(done.task_counts).toMatchObject({ success: 10 });
+      expect(done.stages.map((s) => [s.index, s.kind, s.status])).toEqual([
+        [0, 'canary', 'succeeded'],
+        [1, 'batch', 'succeeded'],
+      ]);
+      const tasks = (await admin.deployments.listTasks(d.id, { limit: 100 })).items;
+      expect(tasks).toHaveLength(10);
+      expect(tasks.every((t) => t.status === 'success')).toBe(true);
+      for (const id of ids) {
+        expect((await admin.clients.get(id)).current_versions.backend).toBe('sha-e2e');
+      }
+    } finally {
+      await run.stop();
+    }
+    // The canary's 2 clients got their update before any other client, and each client exactly once.
+    const got = run.received.filter((r) => r.deploymentId === d.id);
+    expect(got).toHaveLength(10);
+    expect(new Set(got.map((r) => r.clientId)).size).toBe(10);
+    const dispatches = await tdb.db.query<{ client_id: string; stage: number; at: Date }>(
+      `SELECT t.client_id, x.stage, x.dispatched_at AS at FROM task_dispatches x
+       JOIN deployment_tasks t ON t.id = x.task_id WHERE x.deployment_id = $1 ORDER BY x.dispatched_at, t.client_id`,
+      [d.id],
+    );
+    expect(dispatches.rows).toHaveLength(10);
+    const canary = dispatches.rows.filter((r) => r.stage === 0).map((r) => r.client_id);
+    expect(canary).toHaveLength(2);
+    const lastCanary = Math.max(
+      ...dispatches.rows.filter((r) => r.stage === 0).map((r) => new Date(r.at).getTime()),
+    );
+    for (const r of dispatches.rows.filter((x) => x.stage !== 0)) {
+      expect(new Date(r.at).getTime()).toBeGreaterThanOrEqual(lastCanary);
+    }
+    expect(
+      got
+        .slice(0, 2)
+        .map((r) => r.clientId)
+        .sort(),
+    ).toEqual([...canary].sort());
+  }, 60_000);
+
+  it('rolls back when a canary agent reports failed', async () => {
+    const { ids, agents, approvers } = await fleet('e2f', 10);
+    // Every client runs a previous version, so the rollback has somewhere to go.
+    for (const id of ids) {
+      await tdb.db.query(
+        `INSERT INTO deployment_history (client_id, component, version, image_url, is_current, created_at)
+         VALUES ($1, 'backend', 'sha-old', $2, true, now() - interval '1 day')`,
+        [id, img('sha-old')],
+      );
+      await tdb.db.query(
+        `UPDATE clients SET current_versions = current_versions || '{"backend":"sha-old"}'::jsonb WHERE id = $1`,
+        [id],
+      );
+    }
+    const release = await ci.releases.create({
+      component: 'backend',
+      version: 'sha-bad',
+      image_url: img('sha-bad'),
+    });
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { selector: 'suite=e2f' },
+      strategy: { stages: STAGES, max_attempts: 1 },
+    });
+    let failedClient: string | undefined;
+    const run = runAgents(agents, async (r) => {
+      if (r.type === 'rollback' || r.deploymentId !== d.id) return 'success';
+      failedClient ??= r.clientId; // the first canary client fails
+      if (r.clientId !== failedClient) return 'success';
+      // ... once the other canary client has succeeded, so the stage's outcome (and the rollback scope) is settled.
+      await until('the other canary task to succeed', async () => {
+        const tasks = (await admin.deployments.listTasks(d.id, { limit: 100 })).items;
+        return tasks.some((t) => t.stage === 0 && t.client_id !== r.clientId && t.status === 'success')
+          ? true
+          : undefined;
+      });
+      return 'failed';
+    });
+    try {
+      await approveAll(d.id, approvers);
+      const after = await until('the deployment to be rolled back', async () => {
+        const v = await admin.deployments.get(d.id);
+        return v.status === 'rolled_back' ? v : undefined;
+      });
+      expect(after.stages[0]).toMatchObject({ status: 'failed' });
+      const rb = await tdb.db.query<{ id: string; status: string; type: string }>(
+        'SELECT id, status, type FROM deployments WHERE rollback_of = $1',
+        [d.id],
+      );
+      expect(rb.rows).toHaveLength(1);
+      expect(rb.rows[0]).toMatchObject({ type: 'rollback', status: 'completed' });
+      const rbTasks = (await admin.deployments.listTasks(rb.rows[0]!.id, { limit: 100 })).items;
+      const canary = (await admin.deployments.listTasks(d.id, { limit: 100 })).items
+        .filter((t) => t.stage === 0)
+        .map((t) => t.client_id)
+        .sort();
+      expect(canary).toHaveLength(2);
+      expect(canary).toContain(failedClient);
+      expect(rbTasks.map((t) => [t.client_id, t.version, t.status]).sort()).toEqual(
+        canary.map((c) => [c, 'sha-old', 'success']),
+      );
+      // Nobody outside the canary was updated.
+      for (const id of ids) {
+        expect((await admin.clients.get(id)).current_versions.backend).toBe('sha-old');
+      }
+    } finally {
+      await run.stop();
+    }
+    const updated = new Set(run.received.filter((r) => r.deploymentId === d.id).map((r) => r.clientId));
+    expect(updated.size).toBe(2);
+  }, 60_000);
+});
