@@ -3,6 +3,7 @@ import {
   type LabelRequirement,
   matchesSelector,
   parseSelector,
+  TASK_STATUSES,
   type TaskEvent,
   transition,
   transitionDeployment,
@@ -135,21 +136,6 @@ const TERMINAL: TaskStatus[] = [
   'success',
   'failed',
   'timed_out',
-  'rolled_back',
-  'rejected',
-  'expired',
-  'cancelled',
-];
-const ALL_STATUSES: TaskStatus[] = [
-  'pending',
-  'pending_approval',
-  'approved',
-  'queued',
-  'in_progress',
-  'success',
-  'failed',
-  'timed_out',
-  'overdue',
   'rolled_back',
   'rejected',
   'expired',
@@ -431,7 +417,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   }
 
   function counts(tasks: Task[]): Schemas['TaskCounts'] {
-    const c = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Schemas['TaskCounts'];
+    const c = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Schemas['TaskCounts'];
     for (const t of tasks) c[t.status]++;
     return c;
   }
