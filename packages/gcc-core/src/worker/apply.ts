@@ -195,6 +195,9 @@ async function createRollback(
   a: TriggerRollbackAction,
 ): Promise<{ id: string; clientIds: string[]; skippedClientIds: string[] } | null> {
   const { tx, d, now } = c;
+  // The scope is read again here, not only taken from the snapshot `decide` saw: an agent may have picked a task up
+  // (queued -> in_progress) after the snapshot, so the guarded cancel left it running; it runs the bad version and
+  // must be rolled back too. Cancelled tasks never started and are not in scope.
   const rows = await tx.query<{
     client_id: string;
     version: string;
@@ -203,9 +206,14 @@ async function createRollback(
     at: number;
   }>(
     `SELECT client_id, version, status, stage, (extract(epoch from COALESCE(finished_at, updated_at)) * 1000)::float8 AS at
-     FROM deployment_tasks WHERE deployment_id = $1 AND client_id = ANY($2::text[])`,
-    [d.id, a.clientIds],
+     FROM deployment_tasks
+     WHERE deployment_id = $1
+       AND (client_id = ANY($2::text[])
+            OR (status IN ('success', 'failed', 'timed_out', 'in_progress') AND stage IS NOT NULL
+                AND ($3::text = 'deployment' OR stage = $4)))`,
+    [d.id, a.clientIds, a.scope, a.stage],
   );
+  const scopeIds = [...new Set([...a.clientIds, ...rows.rows.map((r) => r.client_id)])];
   const history = await tx.query<{
     id: string;
     client_id: string;
@@ -218,7 +226,7 @@ async function createRollback(
      FROM deployment_history
      WHERE client_id = ANY($1::text[]) AND component = $2 AND deployment_id IS DISTINCT FROM $3
      ORDER BY id`,
-    [a.clientIds, d.component, d.id],
+    [scopeIds, d.component, d.id],
   );
   const entries: HistoryEntry[] = [
     ...rows.rows.map((r) => ({
@@ -242,7 +250,7 @@ async function createRollback(
   const plan = planRollback(entries, {
     component: d.component,
     deploymentId: d.id,
-    scope: { type: 'clients', clientIds: a.clientIds },
+    scope: { type: 'clients', clientIds: scopeIds },
     ...(a.batchSize !== null && { batchSize: a.batchSize }),
   });
   // Image of each target version: the client's latest history row of that version (rows are in id order).
@@ -308,7 +316,7 @@ async function createRollback(
   });
   const clientIds = inserted.rows.map((r) => r.client_id);
   const covered = new Set(clientIds);
-  return { id: rbId, clientIds, skippedClientIds: a.clientIds.filter((id) => !covered.has(id)) };
+  return { id: rbId, clientIds, skippedClientIds: scopeIds.filter((id) => !covered.has(id)) };
 }
 
 /** Longest client list a `rollback_started` event carries (longer: left out, the notifier reads the tasks). */

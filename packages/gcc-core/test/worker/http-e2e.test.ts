@@ -211,15 +211,7 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
     const run = runAgents(agents, async (r) => {
       if (r.type === 'rollback' || r.deploymentId !== d.id) return 'success';
       failedClient ??= r.clientId; // the first canary client fails
-      if (r.clientId !== failedClient) return 'success';
-      // ... once the other canary client has succeeded, so the stage's outcome (and the rollback scope) is settled.
-      await until('the other canary task to succeed', async () => {
-        const tasks = (await admin.deployments.listTasks(d.id, { limit: 100 })).items;
-        return tasks.some((t) => t.stage === 0 && t.client_id !== r.clientId && t.status === 'success')
-          ? true
-          : undefined;
-      });
-      return 'failed';
+      return r.clientId === failedClient ? 'failed' : 'success';
     });
     try {
       await approveAll(d.id, approvers);
@@ -241,8 +233,16 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
         .sort();
       expect(canary).toHaveLength(2);
       expect(canary).toContain(failedClient);
+      // Every canary client whose agent got the bad update (the failing one, and the other one when it picked its
+      // update up before the failure was judged, even while still running it) is rolled back; a canary task not
+      // picked up by then is cancelled and has nothing to roll back.
+      const updated = [
+        ...new Set(run.received.filter((r) => r.deploymentId === d.id).map((r) => r.clientId)),
+      ];
+      expect(updated).toContain(failedClient);
+      expect(canary).toEqual(expect.arrayContaining(updated));
       expect(rbTasks.map((t) => [t.client_id, t.version, t.status]).sort()).toEqual(
-        canary.map((c) => [c, 'sha-old', 'success']),
+        updated.sort().map((c) => [c, 'sha-old', 'success']),
       );
       // Nobody outside the canary was updated.
       for (const id of ids) {
@@ -251,7 +251,5 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
     } finally {
       await run.stop();
     }
-    const updated = new Set(run.received.filter((r) => r.deploymentId === d.id).map((r) => r.clientId));
-    expect(updated.size).toBe(2);
   }, 60_000);
 });

@@ -1,8 +1,11 @@
+import { decide } from '@wrktalk/rollout-planner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/services/index';
 import type { ServiceContext } from '../../src/services/support';
+import { applyTick } from '../../src/worker/apply';
 import { createWorker } from '../../src/worker/index';
+import { lockDeployment, policyOf, readSnapshot } from '../../src/worker/snapshot';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness, stageStarts } from './harness';
 
@@ -183,6 +186,139 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
       for (const id of ids.slice(2))
         expect((await h.dispatches(rbId)).some((x) => x.client_id === id)).toBe(false);
       expect((await h.dispatches(d)).map((x) => x.client_id)).toEqual([ok, bad]);
+    });
+
+    it('rolls back a canary client that was still in progress when another canary client failed', async () => {
+      const ids = await h.clients('rbip', 4);
+      await h.seedHistory(Object.fromEntries(ids.map((id, i) => [id, i % 2 === 0 ? 'sha-a' : 'sha-b'])));
+      const d = await h.deploy('sha350', 'suite=rbip', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 2, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          max_attempts: 1,
+        },
+      });
+      const [a, b] = [ids[0]!, ids[1]!];
+      const agent = (clientId: string) => ({ role: 'agent' as const, clientId, name: `agent-${clientId}` });
+      const report = (clientId: string, taskId: string, status: 'in_progress' | 'success' | 'failed') =>
+        h.services.agent.report(agent(clientId), clientId, { task_id: taskId, attempt: 1, status });
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
+      const taskA = await h.taskOf(d, a);
+      const taskB = await h.taskOf(d, b);
+      // Both canary agents pick their update up; A fails while B is still running it.
+      await report(a, taskA.id, 'in_progress');
+      await report(b, taskB.id, 'in_progress');
+      h.clock.advance(SEC);
+      await report(a, taskA.id, 'failed');
+
+      const results = await h.tick(d);
+      const trigger = results[0]!.actions.find((x) => x.type === 'trigger_rollback');
+      expect(trigger).toMatchObject({ stage: 0, clientIds: [a, b] });
+      const rbId = results[0]!.rollbackId!;
+      expect(rbId).toBeTruthy();
+      const rbTasks = (await h.services.deployments.listTasks(rbId, {})).items;
+      expect(rbTasks.map((t) => [t.client_id, t.version]).sort()).toEqual([
+        [a, 'sha-a'],
+        [b, 'sha-b'],
+      ]);
+      expect((await h.services.deployments.get(d)).task_counts).toMatchObject({
+        failed: 1,
+        in_progress: 1,
+        cancelled: 2,
+      });
+      // Nobody whose task was cancelled gets a rollback task.
+      for (const id of ids.slice(2)) expect(rbTasks.some((t) => t.client_id === id)).toBe(false);
+
+      // B's poll still offers its running update first; it then succeeds on the bad version.
+      const offerB = await h.services.agent.currentOffer(b);
+      expect(offerB.body.update?.task_id).toBe(taskB.id);
+      h.clock.advance(SEC);
+      await report(b, taskB.id, 'success');
+      expect((await h.services.clients.get(b)).current_versions.backend).toBe('sha350');
+      await h.tick();
+      // Next, the rollback is offered and runs on both clients.
+      for (const id of [a, b]) {
+        const offer = await h.services.agent.currentOffer(id);
+        expect(offer.body.update).toMatchObject({ deployment_id: rbId });
+        await report(id, offer.body.update!.task_id, 'success');
+      }
+      await h.tick();
+      expect((await h.services.deployments.get(rbId)).status).toBe('completed');
+      expect((await h.services.deployments.get(d)).status).toBe('rolled_back');
+      expect((await h.services.clients.get(a)).current_versions.backend).toBe('sha-a');
+      expect((await h.services.clients.get(b)).current_versions.backend).toBe('sha-b');
+      const current = await tdb.db.query<{ client_id: string; version: string }>(
+        `SELECT client_id, version FROM deployment_history WHERE client_id = ANY($1::text[]) AND is_current
+         ORDER BY client_id`,
+        [ids],
+      );
+      expect(current.rows).toEqual(
+        ids.map((id, i) => ({ client_id: id, version: i % 2 === 0 ? 'sha-a' : 'sha-b' })),
+      );
+    });
+
+    it('rolls back a canary client its agent picked up between the snapshot and the rollback', async () => {
+      const ids = await h.clients('rbrace', 4);
+      await h.seedHistory(Object.fromEntries(ids.map((id, i) => [id, i % 2 === 0 ? 'sha-a' : 'sha-b'])));
+      const d = await h.deploy('sha360', 'suite=rbrace', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 2, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          max_attempts: 1,
+        },
+      });
+      const [a, b] = [ids[0]!, ids[1]!];
+      const agent = (clientId: string) => ({ role: 'agent' as const, clientId, name: `agent-${clientId}` });
+      const report = (clientId: string, taskId: string, status: 'in_progress' | 'success' | 'failed') =>
+        h.services.agent.report(agent(clientId), clientId, { task_id: taskId, attempt: 1, status });
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
+      const taskA = await h.taskOf(d, a);
+      const taskB = await h.taskOf(d, b);
+      await report(a, taskA.id, 'in_progress');
+      h.clock.advance(SEC);
+      await report(a, taskA.id, 'failed');
+      // The tick's snapshot sees B still queued: decide cancels it and scopes the rollback to A alone ...
+      const row = (await lockDeployment(tdb.db, d))!;
+      const actions = decide(
+        await readSnapshot(tdb.db, row),
+        h.clock.ms(),
+        policyOf(row, { leaseSeconds: 900 }),
+      );
+      expect(actions.find((x) => x.type === 'trigger_rollback')).toMatchObject({ clientIds: [a] });
+      // ... but B's agent picks its update up before the tick writes (the guarded cancel then leaves it running).
+      expect((await h.services.agent.currentOffer(b)).body.update?.task_id).toBe(taskB.id);
+      const applied = await tdb.db.transaction((tx) =>
+        applyTick(tx, row, actions, new Date(h.clock.ms()), 900),
+      );
+      const rbId = applied.rollbackId!;
+      expect(rbId).toBeTruthy();
+      const rbTasks = (await h.services.deployments.listTasks(rbId, {})).items;
+      expect(rbTasks.map((t) => [t.client_id, t.version]).sort()).toEqual([
+        [a, 'sha-a'],
+        [b, 'sha-b'],
+      ]);
+      expect((await h.taskOf(d, b)).status).toBe('in_progress');
+      for (const id of ids.slice(2)) expect((await h.taskOf(d, id)).status).toBe('cancelled');
+
+      // B finishes its update on the bad version; then the rollback runs on both.
+      await report(b, taskB.id, 'success');
+      await h.tick();
+      for (const id of [a, b]) {
+        const offer = await h.services.agent.currentOffer(id);
+        expect(offer.body.update).toMatchObject({ deployment_id: rbId });
+        await report(id, offer.body.update!.task_id, 'success');
+      }
+      await h.tick();
+      expect((await h.services.deployments.get(rbId)).status).toBe('completed');
+      expect((await h.services.deployments.get(d)).status).toBe('rolled_back');
+      expect((await h.services.clients.get(a)).current_versions.backend).toBe('sha-a');
+      expect((await h.services.clients.get(b)).current_versions.backend).toBe('sha-b');
     });
 
     it('marks a client that never polls overdue without failing its stage', async () => {
