@@ -24,6 +24,17 @@ export {
   type GccRetryOptions,
 } from './options';
 export {
+  ACTOR,
+  type CheckedQuery,
+  CURSOR,
+  checkQueryParams,
+  type FieldError,
+  issuesToErrors,
+  LIMIT,
+  type QuerySpec,
+  WAIT,
+} from './params';
+export {
   type Problem,
   ProblemSchema,
   type SchemaMode,

@@ -9,6 +9,17 @@ import {
   transitionDeployment,
 } from '@wrktalk/rollout-planner';
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
+import {
+  ACTOR,
+  type CheckedQuery,
+  CURSOR,
+  checkQueryParams,
+  type FieldError,
+  issuesToErrors,
+  LIMIT,
+  type QuerySpec,
+  WAIT,
+} from '../params';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
 import type {
   AuditEntry,
@@ -91,26 +102,8 @@ interface Principal {
   name: string;
 }
 
-type FieldError = Schemas['ProblemFieldError'];
+type Query = CheckedQuery;
 
-/** How one query parameter is checked: against a named schema of the contract, or one of its inline ranges. */
-type QuerySpec =
-  | { schema: SchemaName }
-  | { integer: { min: number; max: number; default: number } }
-  | { string: { min: number; max: number } };
-/** Checked query parameters: integers parsed, defaults applied. */
-type Query = Record<string, string | number | undefined>;
-
-// The inline parameter schemas of openapi/gcc.yaml, as the real service (gcc-core `http/params.ts`) checks them;
-// named component schemas are validated with `schemaOf(name, 'request')`.
-/** `components/parameters/Cursor`. */
-const CURSOR: QuerySpec = { string: { min: 1, max: 1024 } };
-/** `components/parameters/Limit`. */
-const LIMIT: QuerySpec = { integer: { min: 1, max: 500, default: 50 } };
-/** `getUpdates` `wait`. */
-const WAIT: QuerySpec = { integer: { min: 0, max: 60, default: 0 } };
-/** `listAudit` `actor`. */
-const ACTOR: QuerySpec = { string: { min: 1, max: 256 } };
 const PAGE = { cursor: CURSOR, limit: LIMIT };
 
 /** The schema of each path parameter. */
@@ -120,17 +113,6 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   deployment_id: 'DeploymentId',
   task_id: 'TaskId',
 };
-
-/** zod issues as located field errors under `prefix` (a JSON pointer). */
-function issuesToErrors(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-  prefix: string,
-): FieldError[] {
-  return issues.map((i) => ({
-    path: `${prefix}${i.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`,
-    message: i.message,
-  }));
-}
 
 const TERMINAL: TaskStatus[] = [
   'success',
@@ -227,43 +209,13 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     return { who, query };
   }
 
-  /** Validates query parameters like the real service: each given once, integers in decimal, named schemas. */
+  /** Validates query parameters by the contract's rules (shared with the real service). */
   function checkQuery(url: URL, specs: Record<string, QuerySpec>): Query {
-    const out: Query = {};
-    const errors: FieldError[] = [];
-    for (const [name, spec] of Object.entries(specs)) {
-      const given = url.searchParams.getAll(name);
-      const path = `/query/${name}`;
-      if (given.length === 0) {
-        if ('integer' in spec) out[name] = spec.integer.default;
-        continue;
-      }
-      if (given.length > 1) {
-        errors.push({ path, message: 'must be given once, as a plain value' });
-        continue;
-      }
-      const raw = given[0]!;
-      if ('integer' in spec) {
-        const { min, max } = spec.integer;
-        const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-        if (!Number.isInteger(n) || n < min || n > max)
-          errors.push({ path, message: `must be an integer from ${min} to ${max}` });
-        else out[name] = n;
-      } else if ('string' in spec) {
-        const { min, max } = spec.string;
-        if (raw.length < min || raw.length > max)
-          errors.push({ path, message: `must be ${min} to ${max} characters` });
-        else out[name] = raw;
-      } else {
-        const r = schemaOf(spec.schema, 'request').safeParse(raw);
-        if (!r.success) errors.push(...issuesToErrors(r.error.issues, path));
-        else out[name] = raw;
-      }
-    }
+    const { values, errors } = checkQueryParams((name) => url.searchParams.getAll(name), specs);
     if (errors.length) {
       throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the query.`, errors);
     }
-    return out;
+    return values;
   }
 
   /** Parses a label selector or answers `invalid_selector` located at `path`. */
