@@ -16,6 +16,7 @@ export default defineConfig({
       '@wrktalk/rollout-planner': src('./packages/rollout-planner/src/index.ts'),
       '@wrktalk/sdk-gcc/testing': src('./packages/sdk-gcc/src/testing/index.ts'),
       '@wrktalk/sdk-gcc': src('./packages/sdk-gcc/src/index.ts'),
+      '@wrktalk/sdk-agent/argocd-api': src('./packages/sdk-agent/src/argocd-api.ts'),
       '@wrktalk/sdk-agent': src('./packages/sdk-agent/src/index.ts'),
       '@wrktalk/gcc-core': src('./packages/gcc-core/src/index.ts'),
     },
