@@ -115,7 +115,7 @@ async function setDeploymentStatus(c: Ctx, event: DeploymentEvent, finished: boo
 async function enqueue(
   c: Ctx,
   ids: readonly string[],
-  reason: 'stage' | 'retry' | 'requeue',
+  reason: 'stage' | 'retry' | 'slot',
   jobOf: ReadonlyMap<string, { job: string; wave: number }>,
 ): Promise<number> {
   if (ids.length === 0) return 0;
@@ -466,7 +466,7 @@ export async function applyTick(
         jobs = await startStage(c, a);
         break;
       case 'enqueue':
-        dispatched += await enqueue(c, a.taskIds, jobs.size > 0 ? 'stage' : 'requeue', jobs);
+        dispatched += await enqueue(c, a.taskIds, a.release, jobs);
         break;
       case 'pause':
         await tx.query(

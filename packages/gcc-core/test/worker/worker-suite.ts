@@ -51,6 +51,16 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
       expect((await h.services.deployments.get(d)).task_counts).toMatchObject({ approved: 50, queued: 0 });
 
       const sizes: number[] = [];
+      let busiest = 0;
+      const mostQueuedPerInstance = async (id: string) => {
+        const r = await tdb.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM deployment_tasks t JOIN clients c ON c.id = t.client_id
+           WHERE t.deployment_id = $1 AND t.status IN ('queued', 'in_progress')
+           GROUP BY c.argocd_instance ORDER BY n DESC LIMIT 1`,
+          [id],
+        );
+        return r.rows[0]?.n ?? 0;
+      };
       const started: { at: number; stage: number }[] = [];
       const finished = new Map<number, { at: number; waitUntil: number }>();
       for (let round = 0; round < 40 && sizes.length < 5; round++) {
@@ -65,10 +75,18 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
               finished.set(a.stage, { at: h.clock.ms(), waitUntil: a.waitUntil });
           }
         }
+        busiest = Math.max(busiest, await mostQueuedPerInstance(d));
         await h.runAgents(d);
         h.clock.advance(500);
       }
       expect(sizes).toEqual([2, 5, 10, 15, 18]);
+      // The last stage's tasks beyond the per-instance limit (default 10) follow as slots free up.
+      for (let round = 0; round < 10; round++) {
+        await h.tick(d);
+        busiest = Math.max(busiest, await mostQueuedPerInstance(d));
+        if ((await h.runAgents(d)).length === 0) break;
+      }
+      expect(busiest).toBe(10);
       // Each stage opened only after the previous one finished and its wait elapsed.
       for (const s of started.slice(1)) {
         const prev = finished.get(s.stage - 1)!;

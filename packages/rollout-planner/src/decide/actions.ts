@@ -76,12 +76,20 @@ export interface StartStageAction {
   /** Batched jobs per Argo CD instance / target kind (client ids). */
   batches: Batch[];
 }
-/** Queue tasks for their agents: approved -> queued. */
+/**
+ * Queue tasks for their agents: approved -> queued. At most `maxConcurrencyPerInstance` tasks per Argo CD instance
+ * (or target kind) are queued or in progress at once; the rest of a stage follows as slots free up.
+ */
 export interface EnqueueAction {
   /** Discriminant. */
   type: 'enqueue';
   /** Tasks to queue. */
   taskIds: string[];
+  /**
+   * `stage`: the first tasks of the stage started in the same tick; `slot`: placed tasks released because a slot of
+   * their instance freed up (or left placed by a worker that stopped between two writes).
+   */
+  release: 'stage' | 'slot';
 }
 /** A stage crossed its threshold and the strategy says pause (running -> paused). */
 export interface PauseAction {

@@ -274,24 +274,46 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     return actions;
   }
 
-  // 5. Retries of failed or timed-out tasks with attempts left, when their time rules allow.
+  // Per-instance concurrency: at most `maxConcurrencyPerInstance` tasks of one Argo CD instance (or target kind)
+  // queued or in progress at once. A stage's tasks beyond that stay placed (`approved` with a stage) and are
+  // released as slots free up, so a big stage on one instance runs as a sliding window, never a flood.
+  const slotsFor = concurrencySlots(strategy.maxConcurrencyPerInstance);
+  for (let i = 0; i < n; i++) {
+    const s = eff[i]!;
+    if (s === 'queued' || s === 'in_progress') slotsFor(clientOf(i)).used++;
+  }
+  const takeSlot = (i: number): boolean => {
+    const slot = slotsFor(clientOf(i));
+    if (slot.used >= slot.limit) return false;
+    slot.used++;
+    return true;
+  };
+
+  // 5. Retries of failed or timed-out tasks with attempts left, when their time rules and slots allow.
   const retry: string[] = [];
   for (const i of retryable) {
     const task = tasks[i]!;
     const e = eligibleAt(task, clientOf(i));
-    if (e.eligible) {
+    if (!e.eligible) wake(e.at);
+    else if (takeSlot(i)) {
       retry.push(task.id);
       eff[i] = 'queued';
-    } else wake(e.at);
+    }
   }
   if (retry.length > 0) {
     actions.push({ type: 'retry', taskIds: retry });
     wake(now + pickupMs);
   }
-  if (stranded.length > 0) {
-    for (const i of stranded) eff[i] = 'queued';
+  // Placed tasks waiting for a slot (or left placed by a worker that stopped between its writes).
+  const released: string[] = [];
+  for (const i of stranded) {
+    if (!takeSlot(i)) continue;
+    eff[i] = 'queued';
+    released.push(tasks[i]!.id);
+  }
+  if (released.length > 0) {
     wake(now + pickupMs);
-    actions.push({ type: 'enqueue', taskIds: stranded.map((i) => tasks[i]!.id) });
+    actions.push({ type: 'enqueue', taskIds: released, release: 'slot' });
   }
 
   // 6. Stage progression: finish the current stage, then start the next one when its wait is over.
@@ -331,6 +353,7 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
       const chosen = pickCanaryFirst(candidates, candidateClients, strategy.canaryLabel, slot.size);
       const taskIds: string[] = new Array(chosen.length);
       const members: Client[] = new Array(chosen.length);
+      const first: string[] = [];
       for (let j = 0; j < chosen.length; j++) {
         const c = chosen[j]!;
         const i = candidates[c]!;
@@ -338,7 +361,10 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
         taskIds[j] = task.id;
         // A task whose client is missing from the snapshot still runs; it is grouped as plain Kubernetes.
         members[j] = candidateClients[c] ?? { id: task.clientId, labels: {}, targetKind: 'kubernetes' };
-        eff[i] = 'queued';
+        if (takeSlot(i)) {
+          eff[i] = 'queued';
+          first.push(task.id);
+        }
       }
       actions.push({
         type: 'start_stage',
@@ -347,7 +373,7 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
         taskIds,
         batches: groupBatches(members, strategy.maxConcurrencyPerInstance),
       });
-      actions.push({ type: 'enqueue', taskIds });
+      if (first.length > 0) actions.push({ type: 'enqueue', taskIds: first, release: 'stage' });
       wake(now + pickupMs);
       unplacedApproved -= chosen.length;
       allFinished = false;
@@ -381,6 +407,28 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
   }
   if (wakeAt !== Number.POSITIVE_INFINITY) actions.push({ type: 'wait_until', at: wakeAt });
   return actions;
+}
+
+/** In-flight counters per batch key (`argocd:<instance>`, `kubernetes`, `docker`), created on first use. */
+function concurrencySlots(maxConcurrencyPerInstance: number): (client: Client | undefined) => {
+  used: number;
+  limit: number;
+} {
+  const limit = Math.max(1, Math.floor(maxConcurrencyPerInstance));
+  // Keyed by the instance string itself for Argo CD clients (no per-task template string), else by target kind.
+  const argo = new Map<string, { used: number; limit: number }>();
+  const kinds = new Map<string, { used: number; limit: number }>();
+  return (client) => {
+    const byInstance = client?.targetKind === 'argocd';
+    const index = byInstance ? argo : kinds;
+    const k = byInstance ? (client.argocdInstance ?? '') : (client?.targetKind ?? 'kubernetes');
+    let slot = index.get(k);
+    if (slot === undefined) {
+      slot = { used: 0, limit };
+      index.set(k, slot);
+    }
+    return slot;
+  };
 }
 
 /** Positions (into `candidates`) of up to `size` candidates, those matching the canary label first, else in order. */

@@ -40,7 +40,10 @@ export interface Strategy {
   maxBatchSize?: number;
   /** Clients matching this label selector are placed first. @default 'canary=true' */
   canaryLabel?: string;
-  /** Most clients in one job per Argo CD instance (or per target kind). @default 10 */
+  /**
+   * Most tasks of one Argo CD instance (or one target kind) queued or in progress at once; the rest of a stage is
+   * released as slots free up. @default 10
+   */
   maxConcurrencyPerInstance?: number;
   /** Threshold of batch stages. @default { maxFailureRatio: 0.1, minFinished: 5 } */
   failureThreshold?: FailureThreshold;

@@ -94,6 +94,69 @@ describe('decide: stages', () => {
   });
 });
 
+describe('decide: per-instance concurrency', () => {
+  const limited: DecidePolicy = {
+    component: 'backend',
+    strategy: {
+      stages: [{ kind: 'batch', waitSeconds: 0 }],
+      maxConcurrencyPerInstance: 2,
+    },
+  };
+
+  it('queues at most maxConcurrencyPerInstance tasks of one instance; the rest of the stage waits placed', () => {
+    const s = snapshotOf(makeClients(5));
+    const actions = decide(s, T0, limited);
+    expect(find(actions, 'start_stage').taskIds).toHaveLength(5);
+    expect(find(actions, 'enqueue')).toEqual({
+      type: 'enqueue',
+      taskIds: ['t-c101', 't-c102'],
+      release: 'stage',
+    });
+    const r = applyActions(s, actions, T0);
+    if (!r.ok) throw r.error;
+    expect(r.snapshot.tasks.filter((t) => t.status === 'queued')).toHaveLength(2);
+    expect(r.snapshot.tasks.filter((t) => t.status === 'approved' && t.stage === 0)).toHaveLength(3);
+    // Nothing else moves while both slots are taken (queued or in progress).
+    let next = agentEvent(r.snapshot, 't-c101', 'pickup', { attempt: 1, leaseExpiresAt: T0 + 15 * MIN });
+    expect(decide(next, T0 + 1000, limited).filter((a) => a.type === 'enqueue')).toEqual([]);
+    // One finishes: exactly one slot frees, and the next placed task takes it.
+    next = agentEvent(next, 't-c101', 'succeed', { finishedAt: T0 + 2000, leaseExpiresAt: null });
+    expect(find(decide(next, T0 + 2000, limited), 'enqueue')).toEqual({
+      type: 'enqueue',
+      taskIds: ['t-c103'],
+      release: 'slot',
+    });
+  });
+
+  it('counts slots per Argo CD instance: two instances each get their own', () => {
+    const actions = decide(snapshotOf(makeClients(6, { instances: 2 })), T0, limited);
+    // Clients alternate argo-0 / argo-1: the first two of each instance are queued.
+    expect(find(actions, 'enqueue').taskIds).toEqual(['t-c101', 't-c102', 't-c103', 't-c104']);
+  });
+
+  it('a stage finishes only when its last window has settled, and the whole run completes', () => {
+    const r = simulate(snapshotOf(makeClients(5)), limited, T0);
+    expect(r.snapshot.status).toBe('completed');
+    expect(r.starts.map((x) => x.size)).toEqual([5]);
+    // Every enqueue released at most two tasks at a time.
+    const released = r.actions.flat().filter((a) => a.type === 'enqueue');
+    expect(released.map((a) => a.taskIds.length)).toEqual([2, 2, 1]);
+  });
+
+  it('retries wait for a slot too', () => {
+    const s0 = snapshotOf(makeClients(3));
+    const first = applyActions(s0, decide(s0, T0, limited), T0);
+    if (!first.ok) throw first.error;
+    let s = agentEvent(first.snapshot, 't-c101', 'pickup', { attempt: 1, leaseExpiresAt: T0 + MIN });
+    s = agentEvent(s, 't-c101', 'fail', { finishedAt: T0, leaseExpiresAt: null });
+    s = agentEvent(s, 't-c102', 'pickup', { attempt: 1, leaseExpiresAt: T0 + MIN });
+    // c101 failed (retryable) and c103 waits; one slot is free: the retry, which comes first, takes it.
+    const actions = decide(s, T0 + 1000, { ...limited, strategy: { ...limited.strategy, maxAttempts: 2 } });
+    expect(find(actions, 'retry').taskIds).toEqual(['t-c101']);
+    expect(actions.some((a) => a.type === 'enqueue')).toBe(false);
+  });
+});
+
 describe('decide: approval-aware waves', () => {
   it('partial approvals: only approved tasks are placed; pending and rejected never block a stage', () => {
     const clients = makeClients(50);
