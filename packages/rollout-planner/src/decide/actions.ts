@@ -77,8 +77,8 @@ export interface StartStageAction {
   batches: Batch[];
 }
 /**
- * Queue tasks for their agents: approved -> queued. At most `maxConcurrencyPerInstance` tasks per Argo CD instance
- * (or target kind) are queued or in progress at once; the rest of a stage follows as slots free up.
+ * Queue tasks for their agents: approved -> queued. At most `maxConcurrencyPerInstance` tasks per shared Argo CD
+ * instance are queued or in progress at once; the rest of a stage follows as slots free up.
  */
 export interface EnqueueAction {
   /** Discriminant. */

@@ -274,16 +274,19 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     return actions;
   }
 
-  // Per-instance concurrency: at most `maxConcurrencyPerInstance` tasks of one Argo CD instance (or target kind)
-  // queued or in progress at once. A stage's tasks beyond that stay placed (`approved` with a stage) and are
+  // Per-instance concurrency: at most `maxConcurrencyPerInstance` tasks of one shared Argo CD instance queued or in
+  // progress at once. A stage's tasks beyond that stay placed (`approved` with a stage) and are
   // released as slots free up, so a big stage on one instance runs as a sliding window, never a flood.
   const slotsFor = concurrencySlots(strategy.maxConcurrencyPerInstance);
   for (let i = 0; i < n; i++) {
     const s = eff[i]!;
-    if (s === 'queued' || s === 'in_progress') slotsFor(clientOf(i)).used++;
+    if (s !== 'queued' && s !== 'in_progress') continue;
+    const slot = slotsFor(clientOf(i));
+    if (slot !== undefined) slot.used++;
   }
   const takeSlot = (i: number): boolean => {
     const slot = slotsFor(clientOf(i));
+    if (slot === undefined) return true;
     if (slot.used >= slot.limit) return false;
     slot.used++;
     return true;
@@ -409,23 +412,22 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
   return actions;
 }
 
-/** In-flight counters per batch key (`argocd:<instance>`, `kubernetes`, `docker`), created on first use. */
-function concurrencySlots(maxConcurrencyPerInstance: number): (client: Client | undefined) => {
-  used: number;
-  limit: number;
-} {
+/**
+ * In-flight counters per shared Argo CD instance, created on first use. Plain Kubernetes and Docker clients, and
+ * Argo CD clients without a named instance, each update their own cluster or host: nothing shared to protect.
+ */
+function concurrencySlots(
+  maxConcurrencyPerInstance: number,
+): (client: Client | undefined) => { used: number; limit: number } | undefined {
   const limit = Math.max(1, Math.floor(maxConcurrencyPerInstance));
-  // Keyed by the instance string itself for Argo CD clients (no per-task template string), else by target kind.
-  const argo = new Map<string, { used: number; limit: number }>();
-  const kinds = new Map<string, { used: number; limit: number }>();
+  const byInstance = new Map<string, { used: number; limit: number }>();
   return (client) => {
-    const byInstance = client?.targetKind === 'argocd';
-    const index = byInstance ? argo : kinds;
-    const k = byInstance ? (client.argocdInstance ?? '') : (client?.targetKind ?? 'kubernetes');
-    let slot = index.get(k);
+    const instance = client?.targetKind === 'argocd' ? client.argocdInstance : undefined;
+    if (instance === undefined || instance === null || instance === '') return undefined;
+    let slot = byInstance.get(instance);
     if (slot === undefined) {
       slot = { used: 0, limit };
-      index.set(k, slot);
+      byInstance.set(instance, slot);
     }
     return slot;
   };

@@ -41,8 +41,9 @@ export interface Strategy {
   /** Clients matching this label selector are placed first. @default 'canary=true' */
   canaryLabel?: string;
   /**
-   * Most tasks of one Argo CD instance (or one target kind) queued or in progress at once; the rest of a stage is
-   * released as slots free up. @default 10
+   * Most tasks of one shared Argo CD instance queued or in progress at once (the rest of a stage is released as
+   * slots free up), and most clients per batched job. Plain Kubernetes and Docker clients are not limited: each
+   * updates its own cluster or host. @default 10
    */
   maxConcurrencyPerInstance?: number;
   /** Threshold of batch stages. @default { maxFailureRatio: 0.1, minFinished: 5 } */

@@ -134,6 +134,15 @@ describe('decide: per-instance concurrency', () => {
     expect(find(actions, 'enqueue').taskIds).toEqual(['t-c101', 't-c102', 't-c103', 't-c104']);
   });
 
+  it('does not limit plain Kubernetes, Docker or instance-less Argo CD clients: each is its own target', () => {
+    const own: Client[] = [
+      ...makeClients(3, { prefix: 'k' }).map((c) => ({ ...c, targetKind: 'kubernetes' as const })),
+      ...makeClients(3, { prefix: 'd' }).map((c) => ({ ...c, targetKind: 'docker' as const })),
+      ...makeClients(3, { prefix: 'a' }).map((c) => ({ ...c, argocdInstance: null })),
+    ];
+    expect(find(decide(snapshotOf(own), T0, limited), 'enqueue').taskIds).toHaveLength(9);
+  });
+
   it('a stage finishes only when its last window has settled, and the whole run completes', () => {
     const r = simulate(snapshotOf(makeClients(5)), limited, T0);
     expect(r.snapshot.status).toBe('completed');
