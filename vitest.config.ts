@@ -29,6 +29,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{packages,reference,examples}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // Opening and migrating an embedded PGlite takes a few seconds, more on a busy shared machine.
+          hookTimeout: 30_000,
           typecheck: { enabled: true, include: ['{packages,reference}/*/test/**/*.test-d.ts'] },
         },
       },
