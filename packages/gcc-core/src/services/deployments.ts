@@ -430,16 +430,28 @@ export class DeploymentsService {
           );
         }
       }
-      // Without stages (orchestration issue) the "failed stage" is every client whose task failed or timed out.
+      // `failed_stage`: the clients of the stage that crossed its threshold; when none did (an admin stopping a
+      // rollout that looks wrong), the stage started last. Without stages (`immediate` orchestration): every client
+      // whose task failed or timed out.
+      let stage: number | null = null;
+      if (scope === 'failed_stage') {
+        const st = await sql.query<{ stage_index: number }>(
+          `SELECT stage_index FROM deployment_stages WHERE deployment_id = $1
+           ORDER BY (failed_at IS NOT NULL) DESC, stage_index DESC LIMIT 1`,
+          [id],
+        );
+        stage = st.rows[0]?.stage_index ?? null;
+      }
       const statuses =
-        scope === 'failed_stage'
+        scope === 'failed_stage' && stage === null
           ? ['failed', 'timed_out']
           : ['success', 'failed', 'timed_out', 'in_progress'];
       const candidates = await sql.query<{ client_id: string }>(
         `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1
            AND ($2::text[] IS NULL OR client_id = ANY($2::text[]))
-           AND ($2::text[] IS NOT NULL OR status = ANY($3::text[]))`,
-        [id, scope === 'clients' ? input.client_ids : null, statuses],
+           AND ($2::text[] IS NOT NULL OR status = ANY($3::text[]))
+           AND ($4::int IS NULL OR stage = $4)`,
+        [id, scope === 'clients' ? input.client_ids : null, statuses, stage],
       );
       if (candidates.rows.length === 0) throw new GccError('no_targets', `Nothing of ${id} to roll back.`);
       const now = this.ctx.now();
@@ -517,6 +529,7 @@ export class DeploymentsService {
           status: rollingBack,
           rollback: rbId,
           scope,
+          ...(stage !== null && { stage }),
           tasks: inserted.rows.length,
           skipped_clients: skipped,
           cancelled_tasks: cancelled.rows.length,

@@ -339,6 +339,54 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
       expect((await h.services.clients.get(b)).current_versions.backend).toBe('sha-b');
     });
 
+    it('a manual rollback with scope failed_stage returns the clients of the stage that failed, else of the last stage', async () => {
+      const ids = await h.clients('man', 8);
+      await h.seedHistory(Object.fromEntries(ids.map((id) => [id, 'sha-old'])));
+      const strategy = {
+        stages: [
+          { kind: 'canary' as const, count: 2, wait_seconds: 0 },
+          { kind: 'batch' as const, count: 3, wait_seconds: 0 },
+          { kind: 'batch' as const, wait_seconds: 0 },
+        ],
+        max_attempts: 1,
+        on_failure: 'pause' as const,
+      };
+      // 1. Stage 1 crosses its threshold and the deployment pauses for the operator, who rolls back.
+      const d = await h.deploy('sha-man1', 'suite=man', { approval: { required: false }, strategy });
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
+      await h.runAgents(d);
+      expect(stageStarts(await h.tick(d))).toEqual([[1, 3]]);
+      const stage1 = (await h.runAgents(d, (c) => (c === ids[3] ? 'failed' : 'success'))).sort();
+      await h.tick(d);
+      expect((await h.services.deployments.get(d)).status).toBe('paused');
+      const rb = await h.services.deployments.rollback(ADMIN, d, {});
+      const rbClients = (await h.services.deployments.listTasks(rb.id, {})).items.map((t) => t.client_id);
+      expect(rbClients.sort()).toEqual(stage1);
+      expect(rbClients).not.toContain(ids[0]);
+      // 2. Nothing crossed a threshold: the stage started last is rolled back (its running task included).
+      const e = await h.deploy('sha-man2', 'suite=man', { approval: { required: false }, strategy });
+      await h.tick(e);
+      await h.runAgents(e);
+      expect(stageStarts(await h.tick(e))).toEqual([[1, 3]]);
+      const q = await tdb.db.query<{ client_id: string }>(
+        `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND stage = 1 ORDER BY client_id`,
+        [e],
+      );
+      const inStage1 = q.rows.map((r) => r.client_id);
+      // Two of stage 1 finish, one is still in progress.
+      await h.runAgents(e, (c) => (c === inStage1[2] ? 'offline' : 'success'));
+      const running = await h.taskOf(e, inStage1[2]!);
+      await h.services.agent.report({ role: 'agent', clientId: inStage1[2]!, name: 'agent' }, inStage1[2]!, {
+        task_id: running.id,
+        attempt: 1,
+        status: 'in_progress',
+      });
+      const rb2 = await h.services.deployments.rollback(ADMIN, e, {});
+      const rb2Tasks = (await h.services.deployments.listTasks(rb2.id, {})).items;
+      expect(rb2Tasks.map((t) => t.client_id).sort()).toEqual(inStage1);
+      expect(rb2Tasks.every((t) => t.version === 'sha-man1' || t.version === 'sha-old')).toBe(true);
+    });
+
     it('marks a client that never polls overdue without failing its stage', async () => {
       const ids = await h.clients('off', 5);
       const offline = ids[3]!;

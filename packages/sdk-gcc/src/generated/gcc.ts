@@ -593,7 +593,9 @@ export interface paths {
          *     and `completed`, otherwise `409 illegal_transition`). Tasks of this deployment that
          *     have not started are cancelled.
          *
-         *     `scope` chooses the clients: `failed_stage` (the clients of the stage that failed),
+         *     `scope` chooses the clients: `failed_stage` (the clients of the stage that crossed its
+         *     failure threshold; when no stage did, the stage started last; without stages, i.e.
+         *     under `immediate` orchestration, the clients whose task failed or timed out),
          *     `deployment` (every client whose task reached `success`, `failed` or `timed_out`),
          *     `clients` (the listed `client_ids`, which must have tasks in this deployment,
          *     otherwise `422 unknown_client`). Default: the deployment's
