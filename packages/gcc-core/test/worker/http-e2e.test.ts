@@ -253,3 +253,89 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
     }
   }, 60_000);
 });
+
+describe('maintenance windows over HTTP (worker on a test clock, PGlite)', () => {
+  // The clock runs in real time from a chosen instant (Saturday 2026-01-03 21:30 in Kolkata); `skip` moves it on.
+  // Wake-ups the worker schedules for a window therefore lie in the real future and never fire early.
+  const START = Date.parse('2026-01-03T16:00:00Z');
+  let offset = START - Date.now();
+  const now = () => new Date(Date.now() + offset);
+  let tdb: TestDatabase;
+  let srv: RunningGcc;
+  let admin: GccClient;
+
+  beforeAll(async () => {
+    tdb = await pgliteFactory();
+    srv = await startGcc(tdb.db, { orchestration: 'worker', now, worker: { pollIntervalMs: 100 } });
+    admin = srv.client(ADMIN);
+  }, 60_000);
+  afterAll(async () => {
+    await srv?.close();
+    await tdb?.dispose();
+  });
+
+  it('updates a client only inside its maintenance window; the others are not held back', async () => {
+    const agents: Record<string, GccClient> = {};
+    const windowed = 'mw-00';
+    for (let i = 0; i < 4; i++) {
+      const id = `mw-0${i}`;
+      await admin.clients.create({
+        id,
+        name: id,
+        target_kind: 'kubernetes',
+        labels: { suite: 'mw' },
+        timezone: 'Asia/Kolkata',
+        maintenance_windows: id === windowed ? [{ days: ['sat'], start: '22:00', end: '23:00' }] : [],
+      });
+      agents[id] = srv.client((await admin.clients.createToken(id, { role: 'agent' })).token);
+    }
+    const release = await srv.client(CI).releases.create({
+      component: 'backend',
+      version: 'sha-mw',
+      image_url: img('sha-mw'),
+    });
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { selector: 'suite=mw' },
+      approval: { required: false },
+      strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+    });
+    const at = new Map<string, number>();
+    const run = runAgents(agents, (r) => {
+      at.set(r.clientId, now().getTime());
+      return 'success';
+    });
+    try {
+      // 21:30 in Kolkata: the three clients without a window are updated; the windowed one waits, approved.
+      await until('three clients updated', async () => {
+        const v = await admin.deployments.get(d.id);
+        return v.task_counts.success === 3 ? v : undefined;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a few more worker sweeps
+      const waiting = await admin.deployments.get(d.id);
+      expect(waiting.status).toBe('running');
+      expect(waiting.task_counts).toMatchObject({ success: 3, approved: 1 });
+      expect(at.has(windowed)).toBe(false);
+
+      // 22:10 in Kolkata: the window is open; the client is updated and the deployment completes.
+      offset += 40 * 60_000;
+      const done = await until('the deployment to complete', async () => {
+        const v = await admin.deployments.get(d.id);
+        return v.status === 'completed' ? v : undefined;
+      });
+      expect(done.task_counts).toMatchObject({ success: 4 });
+      const opened = Date.parse('2026-01-03T16:30:00Z'); // sat 22:00 in Asia/Kolkata (UTC+05:30)
+      expect(at.get(windowed)).toBeGreaterThanOrEqual(opened);
+      for (const [id, t] of at) if (id !== windowed) expect(t).toBeLessThan(opened);
+      const dispatched = await tdb.db.query<{ at: Date }>(
+        `SELECT x.dispatched_at AS at FROM task_dispatches x JOIN deployment_tasks t ON t.id = x.task_id
+         WHERE x.deployment_id = $1 AND t.client_id = $2`,
+        [d.id, windowed],
+      );
+      expect(dispatched.rows).toHaveLength(1);
+      expect(new Date(dispatched.rows[0]!.at).getTime()).toBeGreaterThanOrEqual(opened);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+});
