@@ -3,6 +3,8 @@ import { type Logger, pino } from 'pino';
 import { OfferCache } from './cache/offer-cache';
 import { TokenCache } from './cache/token-cache';
 import type { Database } from './db/database';
+import { ArgoCdFastPathConfigError } from './fastpath/config-error';
+import type { ArgoCdFastPathOptions } from './fastpath/options';
 import { createMetrics } from './http/metrics';
 import { createRouter } from './http/router';
 import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
@@ -49,6 +51,14 @@ export interface GccOptions {
   notifications?: NotificationOptions;
   /** Run the notification outbox dispatcher in this process. @default true */
   runNotifier?: boolean;
+  /**
+   * The Argo CD fast path: Argo CD instances (by the name clients carry in `argocd_instance`) on which the rollout
+   * worker applies tasks itself through the Argo CD REST API instead of waiting for agents. Needs
+   * `orchestration: 'worker'`; runs where the worker runs (a process with `worker: false` ignores it, so give it to
+   * the `createWorker` of the worker process). Bad values throw `ArgoCdFastPathConfigError`.
+   * @default undefined (agents apply every task)
+   */
+  argocd?: ArgoCdFastPathOptions;
 }
 
 /** A running GCC: its router, its services, and token administration. */
@@ -98,6 +108,11 @@ function compile(options: GccOptions) {
     throw new RangeError(
       `GccOptions.orchestration must be 'immediate' or 'worker', got ${String(orchestration)}`,
     );
+  if (options.argocd !== undefined && orchestration !== 'worker') {
+    throw new ArgoCdFastPathConfigError([
+      "argocd: the Argo CD fast path is part of the rollout worker and needs orchestration 'worker'",
+    ]);
+  }
   return {
     orchestration: orchestration as Orchestration,
     components: new Set(components),
@@ -126,6 +141,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
           now: o.now,
           leaseSeconds: o.leaseSeconds,
           ...workerOpts,
+          ...(options.argocd !== undefined && { argocd: options.argocd }),
         })
       : undefined;
   const ctx: ServiceContext = {

@@ -8,6 +8,16 @@ export {
   isGccError,
   STATUS_OF,
 } from './errors/gcc-error';
+export {
+  ARGOCD_INSTANCE_NAME,
+  type ArgoCdFastPath,
+  ArgoCdFastPathConfigError,
+  type ArgoCdFastPathOptions,
+  type ArgoCdInstanceOptions,
+  type CompiledArgoCdFastPathOptions,
+  compileArgoCdFastPathOptions,
+  isArgoCdFastPathConfigError,
+} from './fastpath/index';
 export { createGcc, type Gcc, type GccOptions } from './gcc';
 export { migrate } from './migrate';
 export {
@@ -37,7 +47,13 @@ export {
   type WebhookConfig,
   webhookBody,
 } from './notifications/index';
-export { AgentService, type Offer, VERIFY_TIMEOUT_SECONDS } from './services/agent';
+export {
+  AgentService,
+  type ClaimedUpdate,
+  type Offer,
+  type TaskHolder,
+  VERIFY_TIMEOUT_SECONDS,
+} from './services/agent';
 export { ApprovalsService } from './services/approvals';
 export { type AuditFilter, AuditService } from './services/audit';
 export { ClientsService } from './services/clients';

@@ -24,10 +24,18 @@ export interface Offer {
 export const PGLITE_SLICE = 1000;
 
 type OfferRow = TaskRow & {
+  /** The attempt the GCC applies itself (Argo CD fast path), if it does. */
+  gcc_attempt: number | null;
   d_status: DeploymentStatus;
   d_orchestration: 'immediate' | 'worker';
   lease_seconds: number | null;
 };
+
+/** Who picks a task up or reports on it: the client's agent, or the GCC's own executor (the Argo CD fast path). */
+export type TaskHolder = 'agent' | 'gcc';
+
+/** The update the GCC's own executor claimed (see {@link AgentService.claimForGcc}). */
+export type ClaimedUpdate = NonNullable<UpdatesResponse['update']>;
 
 /** The agent API: offers and status reports. */
 export class AgentService {
@@ -67,6 +75,22 @@ export class AgentService {
    * again when its agent finally polls, at the same attempt, so the agent can still run it.
    */
   async currentOffer(clientId: string): Promise<Offer> {
+    return (await this.pickup(clientId, 'agent')).offer;
+  }
+
+  /**
+   * Claims the client's next task for the GCC's own executor (the Argo CD fast path) through the very pickup an
+   * agent's poll does (same order, rollbacks first; same lease), and records the attempt as the GCC's, so that no
+   * agent is offered it or may report on it. Serialised with agents' polls by the row locks on the client's tasks:
+   * of an agent and the GCC, exactly one picks a task up.
+   * @returns the claimed update, or null when the client already has a task in progress (anyone's) or none is ready
+   */
+  async claimForGcc(clientId: string): Promise<ClaimedUpdate | null> {
+    const r = await this.pickup(clientId, 'gcc');
+    return r.claimed ? (r.offer.body.update ?? null) : null;
+  }
+
+  private async pickup(clientId: string, by: TaskHolder): Promise<{ offer: Offer; claimed: boolean }> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
       if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
@@ -83,7 +107,11 @@ export class AgentService {
       const nowMs = now.getTime();
       const running = r.rows.find((t) => t.status === 'in_progress');
       let validUntil = Number.POSITIVE_INFINITY;
-      if (running) return this.offerOf(running, validUntil);
+      if (running) {
+        // One task at a time per client; one the GCC applies itself is never offered to an agent.
+        const held = by === 'gcc' || running.gcc_attempt === running.attempt;
+        return { offer: this.offerOf(held ? undefined : running, validUntil), claimed: false };
+      }
       for (const t of r.rows) {
         if (t.d_status !== 'running') continue;
         if (t.status === 'overdue') {
@@ -110,24 +138,33 @@ export class AgentService {
         );
       }
       const next = r.rows.find((t) => t.status === 'queued' && t.d_status === 'running');
-      if (!next) return this.offerOf(undefined, validUntil);
+      if (!next) return { offer: this.offerOf(undefined, validUntil), claimed: false };
       const status = nextTaskStatus(next, 'pickup');
       const lease = new Date(nowMs + (next.lease_seconds ?? this.ctx.leaseSeconds) * 1000);
-      const u = await sql.query<TaskRow>(
-        'UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, updated_at = $4 WHERE id = $1 RETURNING *',
-        [next.id, status, lease, now],
+      const u = await sql.query<OfferRow>(
+        `UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, updated_at = $4,
+                gcc_attempt = CASE WHEN $5::boolean THEN attempt ELSE gcc_attempt END
+         WHERE id = $1 RETURNING *`,
+        [next.id, status, lease, now, by === 'gcc'],
       );
       await changed([clientId]);
-      return this.offerOf({ ...next, ...u.rows[0]! }, validUntil);
+      return { offer: this.offerOf({ ...next, ...u.rows[0]! }, validUntil), claimed: true };
     });
   }
 
   /**
    * Records a status report: idempotent per (task, attempt, status); a stale attempt or an illegal move is a
    * 409 and changes nothing. Success records the version in `deployment_history` (is_current) and on the client
-   * in the same transaction. Logs are kept bounded (see `LOG_LINES`, `LOG_LINE_CHARS`).
+   * in the same transaction. Logs are kept bounded (see `LOG_LINES`, `LOG_LINE_CHARS`). An agent's report on an
+   * attempt the GCC applies itself (and the GCC's on one it does not hold) is `illegal_transition`.
+   * @param by who reports: the client's agent, or the GCC's own executor (the Argo CD fast path) @default 'agent'
    */
-  async report(who: Principal, clientId: string, report: StatusReport): Promise<StatusAccepted> {
+  async report(
+    who: Principal,
+    clientId: string,
+    report: StatusReport,
+    by: TaskHolder = 'agent',
+  ): Promise<StatusAccepted> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const r = await sql.query<OfferRow>(
         `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
@@ -154,6 +191,16 @@ export class AgentService {
         throw new GccError(
           'stale_attempt',
           `Task ${task.id} is at attempt ${task.attempt}, not ${report.attempt}.`,
+          undefined,
+          { task_status: task.status, attempt: task.attempt },
+        );
+      }
+      if ((task.gcc_attempt === task.attempt) !== (by === 'gcc')) {
+        throw new GccError(
+          'illegal_transition',
+          by === 'gcc'
+            ? `Task ${task.id} attempt ${task.attempt} is not held by the GCC.`
+            : `Task ${task.id} attempt ${task.attempt} is applied by the GCC itself (Argo CD fast path), not by an agent.`,
           undefined,
           { task_status: task.status, attempt: task.attempt },
         );

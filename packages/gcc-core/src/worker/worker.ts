@@ -1,7 +1,10 @@
 import { decide } from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
+import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath } from '../fastpath/index';
+import { compileArgoCdFastPathOptions } from '../fastpath/options';
 import { enqueueNotification } from '../notifications/outbox';
+import { AgentService } from '../services/agent';
 import { audit, iso, notifyWorker, WORKER_CHANNEL } from '../services/support';
 import { type AppliedTick, applyTick } from './apply';
 import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
@@ -21,6 +24,12 @@ export interface WorkerOptions {
   leaseSeconds?: number;
   /** pg-boss execution queue for tick jobs; `false` runs on the sweep and LISTEN/NOTIFY alone. @default {} */
   queue?: TickQueueOptions | false;
+  /**
+   * Argo CD instances the worker applies tasks on itself through the Argo CD REST API (the fast path), instead of
+   * waiting for the clients' agents. Checked here: bad values throw `ArgoCdFastPathConfigError`.
+   * @default undefined (no fast path: agents apply every task)
+   */
+  argocd?: ArgoCdFastPathOptions;
 }
 
 /** What one tick of one deployment did. */
@@ -50,6 +59,8 @@ export interface Worker {
    * open, else a NOTIFY (both take effect on commit only).
    */
   wake(tx: Sql, deploymentId: string): Promise<void>;
+  /** The Argo CD fast path (with `argocd` options), else undefined. `tick()` also runs its `pump()`. */
+  readonly argocd: ArgoCdFastPath | undefined;
 }
 
 /** Thrown by `start` / `stop` when the worker is not in a state that allows it. */
@@ -81,6 +92,7 @@ function compile(o: WorkerOptions) {
     pollIntervalMs,
     leaseSeconds,
     queue: (o.queue === false ? false : (o.queue ?? {})) as TickQueueOptions | false,
+    argocd: o.argocd === undefined ? undefined : compileArgoCdFastPathOptions(o.argocd),
   };
 }
 
@@ -100,6 +112,26 @@ export function createWorker(options: WorkerOptions): Worker {
   const inFlight = new Map<string, Promise<void>>();
   const again = new Set<string>();
   let sweeping: Promise<void> | undefined;
+  // The fast path claims and reports through the agents' own service code (pickup, lease, report, history).
+  const fastPath =
+    o.argocd &&
+    createArgoCdFastPath({
+      database: db,
+      options: o.argocd,
+      logger: log.child({ subsystem: 'argocd-fast-path' }),
+      now: o.now,
+      agent: new AgentService({
+        db,
+        now: o.now,
+        components: new Set(),
+        leaseSeconds: o.leaseSeconds,
+        pollAfterSeconds: 30,
+        // Offer caches are dropped through NOTIFY on commit, in every process.
+        invalidateLocal: () => {},
+        orchestration: 'worker',
+        wake: (tx, id) => wake(tx, id),
+      }),
+    });
 
   const setState = (next: WorkerState) => {
     log.info({ from: state, to: next }, 'rollout worker state');
@@ -193,6 +225,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const out: TickResult[] = [];
     if (deploymentId !== undefined) {
       await tickOne(deploymentId, out);
+      await fastPath?.pump();
       return out;
     }
     const errors: unknown[] = [];
@@ -203,6 +236,7 @@ export function createWorker(options: WorkerOptions): Worker {
         errors.push(error);
       }
     }
+    await fastPath?.pump();
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} deployments failed to tick`);
     return out;
@@ -223,6 +257,7 @@ export function createWorker(options: WorkerOptions): Worker {
           // Held by another worker: it may have read its snapshot before this wake-up's change; look again soon.
           if (r === null && queue?.isOpen) await queue.send(db, id, o.now().getTime() + 1000);
           if (r?.rollbackId) again.add(r.rollbackId);
+          if (r && fastPath) void fastPath.pump();
         } catch (error) {
           log.error({ err: error, deployment: id }, 'rollout tick failed');
         }
@@ -239,6 +274,7 @@ export function createWorker(options: WorkerOptions): Worker {
           if (state !== 'running') break;
           await kick(id);
         }
+        if (state === 'running') await fastPath?.pump();
       } catch (error) {
         log.error({ err: error }, 'rollout sweep failed');
       }
@@ -284,6 +320,8 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;
       if (state === 'idle') {
+        // `tick()` may have started fast-path tasks without `start()`.
+        await fastPath?.stop();
         setState('stopped');
         return;
       }
@@ -293,9 +331,11 @@ export function createWorker(options: WorkerOptions): Worker {
       await queue?.close().catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));
       await sweeping;
       await Promise.all([...inFlight.values()]);
+      await fastPath?.stop();
       setState('stopped');
     },
     tick,
     wake,
+    argocd: fastPath,
   };
 }

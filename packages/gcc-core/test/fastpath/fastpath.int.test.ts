@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineFastPathSuite } from './fastpath-suite';
+
+defineFastPathSuite('PostgreSQL', postgresFactory);
