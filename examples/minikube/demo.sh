@@ -4,7 +4,8 @@
 #   ./demo.sh argocd           5. the update by hand with the argocd CLI (client acme), a bad tag, going back
 #   ./demo.sh kubectl          6. the same without Argo CD: helm install + kubectl set image / rollout status
 #   ./demo.sh gcc              7a. GCC on the laptop, clients and tokens, agents in the cluster
-#   ./demo.sh rollout          7b. release v2 to every client (canary, batches), then a broken release and its rollback
+#   ./demo.sh rollout          7b. release v2 (canary, batches; one client rejects), then a broken release and its rollback
+#   ./demo.sh apps             7b. the Applications' tags, sync and health, live (in a second terminal)
 #   ./demo.sh diagnose CLIENT  8. what to look at when something fails for one client
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -66,26 +67,28 @@ step7_gcc() {
   require_context
   if [ ! -f "$REPO_ROOT/reference/gcc-express/dist/main.js" ]; then (cd "$REPO_ROOT" && npm ci && npm run build); fi
   if [ -f .work/gcc.pid ] && kill -0 "$(cat .work/gcc.pid)" 2> /dev/null; then kill "$(cat .work/gcc.pid)" && sleep 2; fi
-  # >>> guide: gcc-register
-  rm -rf .work/gcc-data .work/tokens && mkdir -p .work/tokens
-  export GCC_DATA_DIR="$PWD/.work/gcc-data"
-  gcc_cli migrate
-  for c in $CLIENTS; do
-    labels=(--label demo=true)
-    if [ "$c" = "$CANARY_CLIENT" ]; then labels+=(--label canary=true); fi
-    gcc_cli client create --id "$c" --name "Client $c" --target-kind argocd --argocd-instance minikube "${labels[@]}"
-    gcc_cli token issue --client "$c" --role agent > ".work/tokens/$c.agent"
-    gcc_cli token issue --client "$c" --role approver > ".work/tokens/$c.approver"
-  done
-  # <<< guide
   # >>> guide: gcc-serve
+  rm -rf .work/gcc-data .work/tokens && mkdir -p .work/tokens
   node -e 'console.log(require("node:crypto").randomBytes(24).toString("hex"))' > .work/tokens/admin
   node -e 'console.log(require("node:crypto").randomBytes(24).toString("hex"))' > .work/tokens/ci
-  GCC_ADMIN_TOKEN="$(cat .work/tokens/admin)" GCC_CI_TOKEN="$(cat .work/tokens/ci)" PORT="$GCC_PORT" \
-    nohup node "$GCC_BIN" serve > .work/gcc.log 2>&1 &
+  GCC_DATA_DIR="$PWD/.work/gcc-data" GCC_ADMIN_TOKEN="$(cat .work/tokens/admin)" GCC_CI_TOKEN="$(cat .work/tokens/ci)" \
+    PORT="$GCC_PORT" nohup node "$GCC_BIN" serve > .work/gcc.log 2>&1 &
   echo $! > .work/gcc.pid
-  wait_url "$GCC/readyz" 60
-  api GET /api/v1/clients "$(cat .work/tokens/admin)" | jget 'items.*.id'
+  wait_url "$GCC/readyz" 120
+  curl -s "$GCC/readyz"
+  echo
+  # <<< guide
+  # >>> guide: gcc-register
+  for c in $CLIENTS; do
+    labels='"demo":"true"'
+    if [ "$c" = "$CANARY_CLIENT" ]; then labels+=',"canary":"true"'; fi
+    api POST /api/v1/clients "$(cat .work/tokens/admin)" "$(printf \
+      '{"id":"%s","name":"Client %s","target_kind":"argocd","argocd_instance":"minikube","labels":{%s}}' \
+      "$c" "$c" "$labels")" | jget id
+    api POST "/api/v1/clients/$c/tokens" "$(cat .work/tokens/admin)" '{"role":"agent"}' | jget token > ".work/tokens/$c.agent"
+    api POST "/api/v1/clients/$c/tokens" "$(cat .work/tokens/admin)" '{"role":"approver"}' | jget token \
+      > ".work/tokens/$c.approver"
+  done
   # <<< guide
   # >>> guide: agent-image
   rm -rf .work/agent-context && mkdir -p .work/agent-context
@@ -100,10 +103,12 @@ step7_gcc() {
     kubectl -n wrktalk-agent create secret generic "wrktalk-agent-token-$c" \
       --from-literal=AGENT_TOKEN="$(cat ".work/tokens/$c.agent")" --dry-run=client -o yaml | kubectl apply -f -
     mkdir -p ".work/agent-$c"
-    sed -e "s/__CLIENT__/$c/g" -e "s/__EXECUTOR__/$AGENT_EXECUTOR/g" agent/template/kustomization.yaml \
-      > ".work/agent-$c/kustomization.yaml"
+    sed -e "s/__CLIENT__/$c/g" -e "s/__EXECUTOR__/$AGENT_EXECUTOR/g" -e "s/__GCC_PORT__/$GCC_PORT/g" \
+      agent/template/kustomization.yaml > ".work/agent-$c/kustomization.yaml"
     kubectl apply -k ".work/agent-$c"
   done
+  # A re-run issued new tokens: restart the agents so that they read them.
+  kubectl -n wrktalk-agent rollout restart deployment -l app.kubernetes.io/name=wrktalk-agent
   for c in $CLIENTS; do
     kubectl -n wrktalk-agent rollout status "deployment/wrktalk-agent-$c" --timeout=180s
   done
@@ -113,10 +118,11 @@ step7_gcc() {
 }
 
 # >>> guide: rollout-helpers
-# Canary (the canary=true client) -> one client -> the rest, 30 s apart; any failure rolls back (demo timings).
-STRATEGY='{"stages":[{"kind":"canary","count":1,"wait_seconds":30},{"kind":"batch","count":1,"wait_seconds":30},
-{"kind":"batch","wait_seconds":0}],"failure_threshold":{"max_failures":0},"on_failure":"rollback",
-"pickup_timeout_seconds":300,"lease_seconds":300}'
+# The demo strategy: the canary (the client labelled canary=true) -> one client -> the rest, STAGE_WAIT seconds
+# apart; one attempt per client, and a single failure stops the rollout and rolls the failed stage back.
+STRATEGY="$(printf '{"stages":[{"kind":"canary","count":1,"wait_seconds":%d},{"kind":"batch","count":1,"wait_seconds":%d},
+{"kind":"batch"}],"failure_threshold":{"max_failures":0},"on_failure":"rollback","max_attempts":1}' \
+  "$STAGE_WAIT" "$STAGE_WAIT")"
 
 # release_and_deploy TAG: CI publishes the release, the admin creates a deployment for every demo client.
 release_and_deploy() {
@@ -128,19 +134,25 @@ release_and_deploy() {
   echo "release $release ($1) -> deployment $DEPLOYMENT"
 }
 
-# approve_all: each client approves its pending task, with its own approver token (what the CT page will do).
-approve_all() {
+# answer_approvals [REJECTING_CLIENT]: each client answers its pending update with its own approver token (the call
+# the CT page will make): approve, except REJECTING_CLIENT, which rejects.
+answer_approvals() {
   local c token task
   for c in $CLIENTS; do
     token="$(cat ".work/tokens/$c.approver")"
     for task in $(api GET "/api/v1/clients/$c/pending-approvals" "$token" | jget 'items.*.task_id'); do
-      api POST "/api/v1/clients/$c/pending-approvals/$task/approve" "$token" \
-        "{\"approved_by\":\"it@$c.example\"}" | jget status
+      if [ "$c" = "${1:-}" ]; then
+        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/reject" "$token" \
+          "{\"rejected_by\":\"it@$c.example\",\"reason\":\"Change freeze this week\"}" | jget status)"
+      else
+        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/approve" "$token" \
+          "{\"approved_by\":\"it@$c.example\"}" | jget status)"
+      fi
     done
   done
 }
 
-# watch_deployment: prints the deployment and its stages every 5 s until it stops moving.
+# watch_deployment: prints the deployment's status and its stages' every 5 s until it stops moving.
 watch_deployment() {
   local body
   while true; do
@@ -151,6 +163,15 @@ watch_deployment() {
     sleep 5
   done
 }
+
+# show_tasks DEPLOYMENT_ID: one line per task: client, type (update/rollback), status, version, the last message.
+show_tasks() {
+  api GET "/api/v1/deployments/$1/tasks" "$(cat .work/tokens/admin)" | jget 'items.*' |
+    node -e 'require("node:readline").createInterface({ input: process.stdin }).on("line", (l) => {
+      const t = JSON.parse(l);
+      console.log([t.client_id, t.type, t.status, t.version, t.last_message ?? ""].join(" "));
+    })'
+}
 # <<< guide
 
 step7_rollout() {
@@ -158,8 +179,9 @@ step7_rollout() {
   require_context
   # >>> guide: rollout-good
   release_and_deploy v2
-  approve_all
+  answer_approvals "$REJECT_CLIENT"
   watch_deployment
+  show_tasks "$DEPLOYMENT"
   for c in $CLIENTS; do echo "$c: $(show_version "$c")"; done
   # <<< guide
   if [ "$STATUS" != completed ]; then
@@ -168,13 +190,13 @@ step7_rollout() {
   fi
   # >>> guide: rollout-broken
   release_and_deploy v404
-  approve_all
+  answer_approvals
   watch_deployment
-  api GET "/api/v1/deployments/$DEPLOYMENT/tasks" "$(cat .work/tokens/admin)" | jget 'items.*' |
-    node -e 'require("node:readline").createInterface({ input: process.stdin }).on("line", (l) => {
-      const t = JSON.parse(l);
-      console.log([t.client_id, t.status, t.version, t.last_message ?? ""].join(" "));
-    })'
+  show_tasks "$DEPLOYMENT"
+  ROLLBACK="$(api GET '/api/v1/deployments?limit=10' "$(cat .work/tokens/admin)" | jget 'items.*' |
+    grep -F "\"rollback_of\":\"$DEPLOYMENT\"" | jget id)"
+  echo "automatic rollback: $ROLLBACK"
+  show_tasks "$ROLLBACK"
   for c in $CLIENTS; do echo "$c: $(show_version "$c")"; done
   # <<< guide
   if [ "$STATUS" != rolled_back ]; then
@@ -183,8 +205,18 @@ step7_rollout() {
   fi
 }
 
+# The Applications' image tags, sync and health, live (a second terminal during ./demo.sh rollout).
+watch_apps() {
+  require_context
+  # >>> guide: apps
+  kubectl -n argocd get applications -l wrktalk.com/client --watch \
+    -o custom-columns='APP:.metadata.name,TAG:.spec.source.helm.parameters[*].value,SYNC:.status.sync.status,HEALTH:.status.health.status'
+  # <<< guide
+}
+
 diagnose() {
   local c="${1:?usage: ./demo.sh diagnose CLIENT}"
+  set +e # show every check, also after one fails (`kubectl auth can-i` exits 1 on "no", grep on no match)
   # >>> guide: diagnose
   kubectl -n "wrktalk-$c" get deployment,pods -o wide
   kubectl -n "wrktalk-$c" get events --sort-by=.lastTimestamp | tail -n 20
@@ -194,7 +226,8 @@ diagnose() {
   kubectl auth can-i patch applications.argoproj.io -n argocd --as=system:serviceaccount:wrktalk-agent:wrktalk-agent
   api GET "/api/v1/clients/$c" "$(cat .work/tokens/admin)"
   echo
-  grep -i -E "error|warn" .work/gcc.log | tail -n 20
+  grep -F "/clients/$c/" .work/gcc.log | grep -v -E '"statusCode":(200|304)' | tail -n 10
+  grep -E '"level":(40|50)' .work/gcc.log | tail -n 10
   # <<< guide
 }
 
@@ -203,10 +236,11 @@ case "${1:-all}" in
   kubectl) step6_kubectl ;;
   gcc) step7_gcc ;;
   rollout) step7_rollout ;;
+  apps) watch_apps ;;
   diagnose) diagnose "${2:-}" ;;
   all) step5_argocd && step6_kubectl && step7_gcc && step7_rollout ;;
   *)
-    echo "usage: ./demo.sh [argocd|kubectl|gcc|rollout|diagnose CLIENT|all]" >&2
+    echo "usage: ./demo.sh [argocd|kubectl|gcc|rollout|apps|diagnose CLIENT|all]" >&2
     exit 2
     ;;
 esac

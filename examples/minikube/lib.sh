@@ -12,6 +12,8 @@ ARGOCD_PORT="${ARGOCD_PORT:-8443}"                 # kubectl port-forward to arg
 GCC_PORT="${GCC_PORT:-8080}"                       # the GCC runs on the laptop, the agents reach it via host.minikube.internal
 GCC="http://127.0.0.1:${GCC_PORT}"
 AGENT_EXECUTOR="${AGENT_EXECUTOR:-argocd-k8s}"
+REJECT_CLIENT="${REJECT_CLIENT:-umbrella}"         # rejects release v2 in step 7, so it stays on v1
+STAGE_WAIT="${STAGE_WAIT:-30}"                     # seconds between two rollout stages in step 7
 # <<< guide
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -47,38 +47,42 @@ describe('the web app', () => {
 });
 
 describe('the in-cluster git server', () => {
-  it.skipIf(!has('git'))('serves the chart to `git clone` over smart HTTP (what Argo CD does)', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'wrktalk-git-'));
-    try {
-      const git = (args: string[], cwd = tmp) => {
-        const out = spawnSync('git', args, { cwd, encoding: 'utf8' });
-        expect(out.status, out.stderr).toBe(0);
-      };
-      cpSync(join(MINIKUBE_DIR, 'chart'), join(tmp, 'src/chart'), { recursive: true });
-      git(['init', '-q', '-b', 'main'], join(tmp, 'src'));
-      git(['add', '-A'], join(tmp, 'src'));
-      git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'chart'], join(tmp, 'src'));
-      git(['clone', '-q', '--bare', join(tmp, 'src'), join(tmp, 'git/wrktalk-demo.git')]);
-      const base = await start(join(MINIKUBE_DIR, 'gitserver/server.js'), {
-        GIT_PROJECT_ROOT: join(tmp, 'git'),
-      });
-      for (const v of ['0', '2']) {
-        const out = spawn(
-          'git',
-          ['-c', `protocol.version=${v}`, 'clone', '-q', `${base}/wrktalk-demo.git`, `out${v}`],
-          {
-            cwd: tmp,
-          },
-        );
-        const code = await new Promise((r) => out.on('close', r));
-        expect(code).toBe(0);
-        expect(
-          spawnSync('git', ['-C', join(tmp, `out${v}`), 'ls-files'], { encoding: 'utf8' }).stdout,
-        ).toContain('chart/templates/backend-deployment.yaml');
+  it.skipIf(!has('git'))(
+    'serves the chart to `git clone` over smart HTTP (what Argo CD does)',
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'wrktalk-git-'));
+      try {
+        const git = (args: string[], cwd = tmp) => {
+          const out = spawnSync('git', args, { cwd, encoding: 'utf8' });
+          expect(out.status, out.stderr).toBe(0);
+        };
+        cpSync(join(MINIKUBE_DIR, 'chart'), join(tmp, 'src/chart'), { recursive: true });
+        git(['init', '-q', '-b', 'main'], join(tmp, 'src'));
+        git(['add', '-A'], join(tmp, 'src'));
+        git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'chart'], join(tmp, 'src'));
+        git(['clone', '-q', '--bare', join(tmp, 'src'), join(tmp, 'git/wrktalk-demo.git')]);
+        const base = await start(join(MINIKUBE_DIR, 'gitserver/server.js'), {
+          GIT_PROJECT_ROOT: join(tmp, 'git'),
+        });
+        for (const v of ['0', '2']) {
+          const out = spawn(
+            'git',
+            ['-c', `protocol.version=${v}`, 'clone', '-q', `${base}/wrktalk-demo.git`, `out${v}`],
+            {
+              cwd: tmp,
+            },
+          );
+          const code = await new Promise((r) => out.on('close', r));
+          expect(code).toBe(0);
+          expect(
+            spawnSync('git', ['-C', join(tmp, `out${v}`), 'ls-files'], { encoding: 'utf8' }).stdout,
+          ).toContain('chart/templates/backend-deployment.yaml');
+        }
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  });
+    },
+    30_000,
+  ); // seven git processes and two clones over HTTP: seconds on a busy machine
   if (!has('git')) it.skip('git server test skipped: git is not installed');
 });

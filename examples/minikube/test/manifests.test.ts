@@ -107,10 +107,14 @@ describe('Kubernetes manifests', () => {
         const template = readFileSync(join(MINIKUBE_DIR, 'agent/template/kustomization.yaml'), 'utf8');
         writeFileSync(
           join(dir, 'kustomization.yaml'),
-          template.replaceAll('__CLIENT__', 'globex').replaceAll('__EXECUTOR__', 'argocd-k8s'),
+          template
+            .replaceAll('__CLIENT__', 'globex')
+            .replaceAll('__EXECUTOR__', 'argocd-k8s')
+            .replaceAll('__GCC_PORT__', '9090'),
         );
         const out = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
         expect(out.status, out.stderr).toBe(0);
+        expect(out.stdout, 'a placeholder was left unreplaced').not.toMatch(/__[A-Z_]+__/);
         const objects = parseYamlStream(out.stdout) as Obj[];
         for (const o of objects) validateK8s(o);
         expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
@@ -122,7 +126,7 @@ describe('Kubernetes manifests', () => {
         );
         expect(env.CLIENT_ID).toBe('globex');
         expect(env.EXECUTOR).toBe('argocd-k8s');
-        expect(env.GCC_URL).toBe('http://host.minikube.internal:8080');
+        expect(env.GCC_URL).toBe('http://host.minikube.internal:9090');
         expect(env.AGENT_TOKEN.secretKeyRef.name).toBe('wrktalk-agent-token-globex');
         const roles = objects.filter((o) => o.kind === 'Role');
         expect(roles.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual([
@@ -202,6 +206,30 @@ describe('compose files', () => {
     const doc = parse(readFileSync(join(DOCKER_HOST_DIR, file), 'utf8'));
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
+  // Both Docker executors run the docker CLI (docker-compose: `docker compose up`; watchtower: `docker inspect`),
+  // which the reference image lacks, against the host's engine.
+  it.each([
+    ['agent.compose.yaml', 'docker-compose'],
+    ['watchtower.compose.yaml', 'watchtower'],
+  ])('%s: the %s agent has the docker CLI and the Docker socket', (file, executor) => {
+    const agent = parse(readFileSync(join(DOCKER_HOST_DIR, file), 'utf8')).services.agent;
+    expect(agent.environment.EXECUTOR).toBe(executor);
+    expect(agent.build).toEqual({ context: '.', dockerfile: 'agent.Dockerfile' });
+    expect(readFileSync(join(DOCKER_HOST_DIR, 'agent.Dockerfile'), 'utf8')).toMatch(
+      /^RUN apk add --no-cache docker-cli\b/m,
+    );
+    expect(agent.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable (the socket's group), not a JS template
+    expect(agent.group_add).toEqual(['${DOCKER_GID:-999}']);
+  });
+  it('watchtower.compose.yaml: the container the agent inspects is the one compose creates', () => {
+    const { services } = parse(readFileSync(join(DOCKER_HOST_DIR, 'watchtower.compose.yaml'), 'utf8'));
+    expect(services.agent.environment.WATCHTOWER_CONTAINER_BACKEND).toBe(services.backend.container_name);
+    expect(services.backend.image).toBe(
+      `${services.agent.environment.WATCHTOWER_IMAGE_BACKEND}:${services.agent.environment.WATCHTOWER_TRACKED_TAG}`,
+    );
+  });
+
   const hasCompose = has('docker-compose');
   if (!hasCompose)
     it.skip(
