@@ -162,6 +162,8 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
           database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}`,
           orchestration: c.orchestration,
           worker: running.gcc.worker?.state === 'running',
+          argocdFastPath:
+            running.gcc.worker?.state === 'running' ? (running.gcc.worker.argocd?.instances ?? []) : [],
         },
         'wrktalk-gcc listening',
       );
@@ -184,10 +186,17 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       try {
         const { applied, version } = await migrate(db);
         logger.info({ applied, version }, 'database ready');
-        const worker = createWorker({ database: db, logger: logger.child({ component: 'rollout-worker' }) });
+        const worker = createWorker({
+          database: db,
+          logger: logger.child({ component: 'rollout-worker' }),
+          ...(c.argocd !== undefined && { argocd: c.argocd }),
+        });
         await worker.start();
         logger.info(
-          { database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}` },
+          {
+            database: c.databaseUrl ? 'postgres' : `pglite:${c.dataDir}`,
+            argocdFastPath: worker.argocd?.instances ?? [],
+          },
           'wrktalk-gcc worker running',
         );
         await shutdownSignal(logger);

@@ -1,5 +1,11 @@
-import type { NotificationOptions, Orchestration, WebhookConfig } from '@wrktalk/gcc-core';
-import { EVENT_NAMES } from '@wrktalk/gcc-core';
+import { readFileSync } from 'node:fs';
+import type {
+  ArgoCdFastPathOptions,
+  NotificationOptions,
+  Orchestration,
+  WebhookConfig,
+} from '@wrktalk/gcc-core';
+import { compileArgoCdFastPathOptions, EVENT_NAMES, isArgoCdFastPathConfigError } from '@wrktalk/gcc-core';
 import { z } from 'zod';
 
 /** Log levels pino knows, plus `silent`. */
@@ -26,6 +32,8 @@ export interface Config {
   runWorker: boolean;
   /** Notification channels (`SMTP_URL`, `NOTIFY_FROM`, `NOTIFY_ADMIN_EMAILS`, `NOTIFY_WEBHOOKS`). */
   notifications: NotificationOptions;
+  /** Argo CD instances of the worker's fast path (`GCC_ARGOCD_INSTANCES` / `GCC_ARGOCD_INSTANCES_FILE`). */
+  argocd: ArgoCdFastPathOptions | undefined;
 }
 
 /** The environment variables read, with their defaults (also the README table). */
@@ -45,6 +53,8 @@ export const ENVIRONMENT = {
   NOTIFY_FROM: 'WrkTalk GCC <gcc@localhost>',
   NOTIFY_ADMIN_EMAILS: 'unset: no admin email',
   NOTIFY_WEBHOOKS: 'unset: no webhooks',
+  GCC_ARGOCD_INSTANCES: 'unset: no Argo CD fast path (agents apply every task)',
+  GCC_ARGOCD_INSTANCES_FILE: 'unset',
 } as const;
 
 /** Minimum length of a configured admin or CI token. */
@@ -231,7 +241,71 @@ const schema = z.object({
     return list;
   }),
   NOTIFY_WEBHOOKS: z.preprocess((v) => (v === '' ? undefined : v), webhooks.optional()),
+  GCC_ARGOCD_INSTANCES: optional(z.string()),
+  GCC_ARGOCD_INSTANCES_FILE: optional(z.string()),
 });
+
+/** Variables whose values are never repeated in an error (tokens, credentials). */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'NOTIFY_WEBHOOKS', 'GCC_ARGOCD_INSTANCES']);
+
+const ARGOCD_SHAPE = '{"<instance>":{"url":"https://argocd.example.com","token":"…"}}';
+
+/**
+ * The fast path's instances from `GCC_ARGOCD_INSTANCES` (JSON) or the file `GCC_ARGOCD_INSTANCES_FILE` names (the
+ * same JSON, e.g. a mounted Kubernetes secret), checked by gcc-core's own option rules. Problems go to `problems`.
+ */
+function argocdInstances(
+  json: string | undefined,
+  file: string | undefined,
+  orchestration: string,
+  problems: string[],
+): ArgoCdFastPathOptions | undefined {
+  if (json !== undefined && file !== undefined) {
+    problems.push(
+      'GCC_ARGOCD_INSTANCES_FILE: set either GCC_ARGOCD_INSTANCES or GCC_ARGOCD_INSTANCES_FILE, not both',
+    );
+    return undefined;
+  }
+  const name = file === undefined ? 'GCC_ARGOCD_INSTANCES' : 'GCC_ARGOCD_INSTANCES_FILE';
+  let text = json;
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(
+        `${name}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+      return undefined;
+    }
+  }
+  if (text === undefined) return undefined;
+  let instances: unknown;
+  try {
+    instances = JSON.parse(text);
+  } catch {
+    problems.push(`${name}: must be JSON like ${ARGOCD_SHAPE}`);
+    return undefined;
+  }
+  if (!instances || typeof instances !== 'object' || Array.isArray(instances)) {
+    problems.push(`${name}: must be a JSON object of instance name → {url, token, …}, like ${ARGOCD_SHAPE}`);
+    return undefined;
+  }
+  const options = { instances } as ArgoCdFastPathOptions;
+  try {
+    compileArgoCdFastPathOptions(options);
+  } catch (error) {
+    if (!isArgoCdFastPathConfigError(error)) throw error;
+    for (const p of error.problems) problems.push(`${name}: ${p.replace(/^argocd\.instances(?:\.|: )/, '')}`);
+    return undefined;
+  }
+  if (orchestration !== 'worker') {
+    problems.push(
+      `${name}: the Argo CD fast path is part of the rollout worker: needs GCC_ORCHESTRATION=worker`,
+    );
+    return undefined;
+  }
+  return options;
+}
 
 /** The configuration is not valid; `problems` has one readable line per problem. */
 export class ConfigError extends Error {
@@ -244,20 +318,23 @@ export class ConfigError extends Error {
 /** Reads and validates the configuration; throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const r = schema.safeParse(env);
-  if (!r.success) {
-    const problems = r.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      const raw = env[name];
-      const secret =
-        name.endsWith('_TOKEN') ||
-        name === 'DATABASE_URL' ||
-        name === 'SMTP_URL' ||
-        name === 'NOTIFY_WEBHOOKS';
-      const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
-      return `${name}: ${issue.message}${shown}`;
-    });
-    throw new ConfigError(problems);
-  }
+  const problems = r.success
+    ? []
+    : r.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const raw = env[name];
+        const secret = name.endsWith('_TOKEN') || SECRET_VARIABLES.has(name);
+        const shown = raw === undefined || secret ? '' : ` (got ${JSON.stringify(raw)})`;
+        return `${name}: ${issue.message}${shown}`;
+      });
+  const blank = (v: string | undefined) => (v === '' ? undefined : v);
+  const argocd = argocdInstances(
+    blank(env.GCC_ARGOCD_INSTANCES),
+    blank(env.GCC_ARGOCD_INSTANCES_FILE),
+    r.success ? r.data.GCC_ORCHESTRATION : (blank(env.GCC_ORCHESTRATION) ?? ENVIRONMENT.GCC_ORCHESTRATION),
+    problems,
+  );
+  if (!r.success || problems.length > 0) throw new ConfigError(problems);
   const c = r.data;
   return {
     databaseUrl: c.DATABASE_URL,
@@ -277,5 +354,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(c.NOTIFY_ADMIN_EMAILS.length > 0 && { adminEmails: c.NOTIFY_ADMIN_EMAILS }),
       ...(c.NOTIFY_WEBHOOKS !== undefined && c.NOTIFY_WEBHOOKS.length > 0 && { webhooks: c.NOTIFY_WEBHOOKS }),
     },
+    argocd,
   };
 }

@@ -75,6 +75,7 @@ export async function openGcc(
       worker: background && config.runWorker,
       notifications: config.notifications,
       runNotifier: background,
+      ...(config.argocd !== undefined && { argocd: config.argocd }),
     });
     return {
       db,

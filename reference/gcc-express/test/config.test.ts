@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 
@@ -16,6 +19,7 @@ describe('loadConfig', () => {
       orchestration: 'worker',
       runWorker: true,
       notifications: {},
+      argocd: undefined,
     });
   });
 
@@ -128,6 +132,80 @@ describe('loadConfig', () => {
     expect(message).toContain('PORT: PORT must be from 0 to 65535 (got "70000")');
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('short-secret');
+  });
+
+  it('reads the Argo CD fast path instances from GCC_ARGOCD_INSTANCES or a file', () => {
+    const instances = {
+      'argo-eu': { url: 'https://argocd.eu.example.com', token: 'eu-token-123', maxConcurrency: 5 },
+      'argo-in': {
+        url: 'http://argocd.in.internal:8080',
+        token: 'in-token-456',
+        insecure: true,
+        project: 'wrktalk',
+      },
+    };
+    expect(loadConfig({ GCC_ARGOCD_INSTANCES: JSON.stringify(instances) }).argocd).toEqual({ instances });
+    const dir = mkdtempSync(join(tmpdir(), 'gcc-config-'));
+    try {
+      const file = join(dir, 'argocd.json');
+      writeFileSync(file, JSON.stringify(instances));
+      expect(loadConfig({ GCC_ARGOCD_INSTANCES_FILE: file }).argocd).toEqual({ instances });
+      expect(() => loadConfig({ GCC_ARGOCD_INSTANCES_FILE: join(dir, 'missing.json') })).toThrow(
+        /GCC_ARGOCD_INSTANCES_FILE: cannot read .*missing\.json: ENOENT/,
+      );
+      expect(() =>
+        loadConfig({ GCC_ARGOCD_INSTANCES_FILE: file, GCC_ARGOCD_INSTANCES: JSON.stringify(instances) }),
+      ).toThrow(/set either GCC_ARGOCD_INSTANCES or GCC_ARGOCD_INSTANCES_FILE, not both/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(loadConfig({ GCC_ARGOCD_INSTANCES: '' }).argocd).toBeUndefined();
+  });
+
+  it('explains bad Argo CD instances without echoing tokens', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        GCC_ARGOCD_INSTANCES: JSON.stringify({
+          'Argo EU': { url: 'argocd.eu', token: 'hunter2-token' },
+          in: {
+            url: 'https://argocd.in',
+            token: 'hunter3-token',
+            maxConcurrency: 0,
+            helmKeys: { backend: 'x=y' },
+          },
+        }),
+        PORT: 'x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (got "x")',
+      'GCC_ARGOCD_INSTANCES: Argo EU: the instance name must be lowercase letters, digits, "." and "-" (as clients carry it)',
+      'GCC_ARGOCD_INSTANCES: Argo EU.url: must be an http(s) URL without credentials, like https://argocd.example.com',
+      'GCC_ARGOCD_INSTANCES: in.maxConcurrency: must be an integer >= 1, got 0',
+    ]);
+    expect(message).not.toContain('hunter');
+    expect(() => loadConfig({ GCC_ARGOCD_INSTANCES: '{"eu":' })).toThrow(
+      /GCC_ARGOCD_INSTANCES: must be JSON like/,
+    );
+    expect(() => loadConfig({ GCC_ARGOCD_INSTANCES: '[]' })).toThrow(
+      /must be a JSON object of instance name/,
+    );
+    expect(() => loadConfig({ GCC_ARGOCD_INSTANCES: '{}' })).toThrow(
+      /GCC_ARGOCD_INSTANCES: must name at least one Argo CD instance/,
+    );
+    expect(() =>
+      loadConfig({
+        GCC_ORCHESTRATION: 'immediate',
+        GCC_ARGOCD_INSTANCES: JSON.stringify({ eu: { url: 'https://argocd.eu', token: 't' } }),
+      }),
+    ).toThrow(
+      /GCC_ARGOCD_INSTANCES: the Argo CD fast path is part of the rollout worker: needs GCC_ORCHESTRATION=worker/,
+    );
   });
 
   it('rejects a port that is not a number', () => {
