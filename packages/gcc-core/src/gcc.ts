@@ -152,7 +152,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     pollAfterSeconds: o.pollAfterSeconds,
     invalidateLocal: (ids) => offers.invalidate(ids),
     orchestration: o.orchestration,
-    ...(worker && { wake: (tx, id) => worker.wake(tx, id) }),
+    ...(worker && { wake: (tx, id, w) => worker.wake(tx, id, w) }),
   };
   const services = createServices(ctx);
   const tokens = new TokenCache(services.tokens, options);

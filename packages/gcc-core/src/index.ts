@@ -61,12 +61,13 @@ export { DeploymentsService } from './services/deployments';
 export { IdempotencyService, type StoredResponse } from './services/idempotency';
 export type { GccServices } from './services/index';
 export { ReleasesService } from './services/releases';
-export type { Orchestration, Page, PageRequest, Principal } from './services/support';
+export type { Orchestration, Page, PageRequest, Principal, WakeOptions } from './services/support';
 export { LOG_LINE_CHARS, LOG_LINES } from './services/tasks';
 export { type TokenInput, TokensService } from './services/tokens';
 export {
   createWorker,
   IllegalWorkerStateError,
+  ROLLBACK_PRIORITY,
   TICK_QUEUE,
   type TickQueueOptions,
   type TickResult,

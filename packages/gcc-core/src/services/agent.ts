@@ -261,7 +261,9 @@ export class AgentService {
       let rolled: string[] = [];
       if (finished) {
         rolled = await settleDeployment(sql, task.deployment_id, now);
-        if (task.d_orchestration === 'worker') await wakeWorker(this.ctx, sql, task.deployment_id);
+        if (task.d_orchestration === 'worker') {
+          await wakeWorker(this.ctx, sql, task.deployment_id, { rollback: task.type === 'rollback' });
+        }
       }
       await changed([clientId, ...rolled]);
       return answer(status, false);

@@ -552,7 +552,7 @@ export class DeploymentsService {
       );
       const touched = [...covered, ...cancelled.rows.map((x) => x.client_id)];
       await changed(touched.length > 200 ? '*' : touched);
-      if (worker) await wakeWorker(this.ctx, sql, rbId);
+      if (worker) await wakeWorker(this.ctx, sql, rbId, { rollback: true });
       return this.view(sql, rbId);
     });
   }

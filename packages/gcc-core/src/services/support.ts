@@ -38,12 +38,23 @@ export interface ServiceContext {
    * Asks the rollout worker to look at a deployment, inside the caller's transaction (a queued job that commits
    * or rolls back with the change). @default a NOTIFY on {@link WORKER_CHANNEL}, also sent on commit only
    */
-  wake?(tx: Sql, deploymentId: string): Promise<void>;
+  wake?(tx: Sql, deploymentId: string, options?: WakeOptions): Promise<void>;
+}
+
+/** How urgent a wake-up is. */
+export interface WakeOptions {
+  /** The deployment is a rollback: its ticks are fetched before any update's. @default false */
+  rollback?: boolean;
 }
 
 /** Wakes the rollout worker for a deployment inside `tx` (see {@link ServiceContext.wake}). */
-export async function wakeWorker(ctx: ServiceContext, tx: Sql, deploymentId: string): Promise<void> {
-  if (ctx.wake) await ctx.wake(tx, deploymentId);
+export async function wakeWorker(
+  ctx: ServiceContext,
+  tx: Sql,
+  deploymentId: string,
+  options?: WakeOptions,
+): Promise<void> {
+  if (ctx.wake) await ctx.wake(tx, deploymentId, options);
   else await notifyWorker(tx, deploymentId);
 }
 

@@ -1,6 +1,6 @@
 export type { AppliedTick } from './apply';
 export { stageSummaries } from './stages';
-export { TICK_QUEUE, TickQueue, type TickQueueOptions } from './tick-queue';
+export { ROLLBACK_PRIORITY, TICK_QUEUE, TickQueue, type TickQueueOptions } from './tick-queue';
 export {
   createWorker,
   IllegalWorkerStateError,

@@ -12,6 +12,9 @@ export interface TickQueueOptions {
   pollingIntervalSeconds?: number;
 }
 
+/** Priority of a rollback deployment's tick jobs: fetched before every update's. */
+export const ROLLBACK_PRIORITY = 10;
+
 /** The payload of a tick job. */
 interface TickJob {
   deploymentId: string;
@@ -63,11 +66,13 @@ export class TickQueue {
   /**
    * Sends a tick job for a deployment in `sql` (pass a transaction to make it part of that transaction).
    * @param at epoch ms before which the job is not fetched; omitted: now
+   * @param priority jobs with a higher priority are fetched first (rollbacks: {@link ROLLBACK_PRIORITY}). @default 0
    */
-  async send(sql: Sql, deploymentId: string, at?: number): Promise<void> {
+  async send(sql: Sql, deploymentId: string, at?: number, priority = 0): Promise<void> {
     const data: TickJob = { deploymentId };
     await this.boss.send(TICK_QUEUE, data as object, {
       db: executor(sql),
+      priority,
       // One waiting "now" job per deployment, and one per distinct wake-up time.
       singletonKey: at === undefined ? deploymentId : `${deploymentId}@${at}`,
       ...(at !== undefined && { startAfter: new Date(at) }),
@@ -78,7 +83,8 @@ export class TickQueue {
   async work(handle: (deploymentId: string) => Promise<void>): Promise<void> {
     await this.boss.work<TickJob>(
       TICK_QUEUE,
-      { batchSize: 16, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
+      // Highest priority first: a rollback is never queued behind updates.
+      { batchSize: 16, priority: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
       async (jobs) => {
         const ids = [...new Set(jobs.map((j) => j.data.deploymentId))];
         await Promise.all(ids.map((id) => handle(id)));

@@ -5,10 +5,10 @@ import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath }
 import { compileArgoCdFastPathOptions } from '../fastpath/options';
 import { enqueueNotification } from '../notifications/outbox';
 import { AgentService } from '../services/agent';
-import { audit, iso, notifyWorker, WORKER_CHANNEL } from '../services/support';
+import { audit, iso, notifyWorker, type WakeOptions, WORKER_CHANNEL } from '../services/support';
 import { type AppliedTick, applyTick } from './apply';
 import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
-import { TickQueue, type TickQueueOptions } from './tick-queue';
+import { ROLLBACK_PRIORITY, TickQueue, type TickQueueOptions } from './tick-queue';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -58,7 +58,7 @@ export interface Worker {
    * Wakes the worker for a deployment inside `tx` (for `ServiceContext.wake`): a pg-boss job when the queue is
    * open, else a NOTIFY (both take effect on commit only).
    */
-  wake(tx: Sql, deploymentId: string): Promise<void>;
+  wake(tx: Sql, deploymentId: string, options?: WakeOptions): Promise<void>;
   /** The Argo CD fast path (with `argocd` options), else undefined. `tick()` also runs its `pump()`. */
   readonly argocd: ArgoCdFastPath | undefined;
 }
@@ -129,7 +129,7 @@ export function createWorker(options: WorkerOptions): Worker {
         // Offer caches are dropped through NOTIFY on commit, in every process.
         invalidateLocal: () => {},
         orchestration: 'worker',
-        wake: (tx, id) => wake(tx, id),
+        wake: (tx, id, w) => wake(tx, id, w),
       }),
     });
 
@@ -192,8 +192,9 @@ export function createWorker(options: WorkerOptions): Worker {
           : applied.wakeAt === null
             ? publishAt
             : Math.min(publishAt, applied.wakeAt);
-      if (wakeAt !== null && queue?.isOpen) await queue.send(tx, id, wakeAt);
-      if (applied.rollbackId !== null) await wake(tx, applied.rollbackId);
+      const priority = d.type === 'rollback' ? ROLLBACK_PRIORITY : 0;
+      if (wakeAt !== null && queue?.isOpen) await queue.send(tx, id, wakeAt, priority);
+      if (applied.rollbackId !== null) await wake(tx, applied.rollbackId, { rollback: true });
       if (actions.length > 0) {
         log.debug(
           { deployment: id, actions: actions.map((a) => a.type), dispatched: applied.dispatched },
@@ -284,8 +285,8 @@ export function createWorker(options: WorkerOptions): Worker {
     return sweeping;
   }
 
-  async function wake(tx: Sql, deploymentId: string): Promise<void> {
-    if (queue?.isOpen) await queue.send(tx, deploymentId);
+  async function wake(tx: Sql, deploymentId: string, w?: WakeOptions): Promise<void> {
+    if (queue?.isOpen) await queue.send(tx, deploymentId, undefined, w?.rollback ? ROLLBACK_PRIORITY : 0);
     else await notifyWorker(tx, deploymentId);
   }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/services/index';
 import type { ServiceContext } from '../../src/services/support';
 import { applyTick } from '../../src/worker/apply';
-import { createWorker } from '../../src/worker/index';
+import { createWorker, ROLLBACK_PRIORITY } from '../../src/worker/index';
 import { lockDeployment, policyOf, readSnapshot } from '../../src/worker/snapshot';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness, stageStarts } from './harness';
@@ -482,7 +482,7 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
         pollAfterSeconds: 30,
         invalidateLocal: () => {},
         orchestration: 'worker',
-        wake: (tx, id) => worker.wake(tx, id),
+        wake: (tx, id, w) => worker.wake(tx, id, w),
       };
       const services = createServices(ctx);
       await worker.start();
@@ -516,6 +516,24 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
           await new Promise((r) => setTimeout(r, 100));
         }
         expect(status).toBe('queued');
+
+        // A rollback's tick jobs carry a higher priority, so they are fetched before any update's.
+        const c0 = clientsOf[0]!;
+        await h.seedHistory({ [c0]: 'sha-prev' });
+        const agent = { role: 'agent' as const, clientId: c0, name: 'agent' };
+        const t = (await services.deployments.listTasks(d.id, { client_id: c0 })).items[0]!;
+        await services.agent.report(agent, c0, { task_id: t.id, attempt: t.attempt, status: 'in_progress' });
+        await services.agent.report(agent, c0, { task_id: t.id, attempt: t.attempt, status: 'success' });
+        const rb = await services.deployments.rollback(ADMIN, d.id, { scope: 'clients', client_ids: [c0] });
+        const priorities = async (id: string) =>
+          (
+            await tdb.db.query<{ priority: number }>(
+              `SELECT priority FROM gcc_boss.job WHERE name = 'gcc-deployment-tick' AND data ->> 'deploymentId' = $1`,
+              [id],
+            )
+          ).rows.map((r) => r.priority);
+        expect(await priorities(rb.id)).toContain(ROLLBACK_PRIORITY);
+        expect(new Set(await priorities(d.id))).toEqual(new Set([0]));
       } finally {
         await worker.stop();
       }
