@@ -76,13 +76,17 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
     }
 
     /** A worker with the fast path on `instances` (instance name → fake). */
-    function fastWorker(instances: Record<string, FakeArgoCd>, extra: Partial<ArgoCdFastPathOptions> = {}) {
+    function fastWorker(
+      instances: Record<string, FakeArgoCd>,
+      extra: Partial<ArgoCdFastPathOptions> = {},
+      maxConcurrency = 3,
+    ) {
       const w = h.anotherWorker(tdb.db, {
         argocd: {
           instances: Object.fromEntries(
             Object.entries(instances).map(([k, f]) => [
               k,
-              { url: f.url, token: TOKEN, pollIntervalMs: 5, maxConcurrency: 3 },
+              { url: f.url, token: TOKEN, pollIntervalMs: 5, maxConcurrency },
             ]),
           ),
           ...extra,
@@ -165,6 +169,23 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
       const task = (await h.services.deployments.listTasks(d, { client_id: ids[0]! })).items[0]!;
       expect(task).toMatchObject({ status: 'success', attempt: 1, last_message: 'Synced and Healthy' });
       expect(task.logs.some((l) => l.includes('set backend.image.tag=sha-new'))).toBe(true);
+    });
+
+    it("applies at most the instance's maxConcurrency tasks at once, then the rest as slots free up", async () => {
+      const ids = await clients('fpcap', 5, 'argo-cap', 'sha-k1');
+      const fake = await fakeArgo(ids, 'sha-k1');
+      const w = fastWorker({ 'argo-cap': fake }, {}, 2);
+      const d = await h.deploy('sha-k2', 'suite=fpcap', {
+        approval: { required: false },
+        strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }], max_concurrency_per_instance: 10 },
+      });
+      await w.tick(d);
+      expect(w.argocd!.running).toBe(2);
+      expect((await h.services.deployments.get(d)).task_counts).toMatchObject({ queued: 3, in_progress: 2 });
+      // Each finished task frees a slot and the next one is claimed, without another tick.
+      await w.argocd!.idle();
+      expect((await h.services.deployments.get(d)).task_counts).toMatchObject({ success: 5 });
+      expect(fake.requests.filter((r) => r.method === 'PUT')).toHaveLength(5);
     });
 
     it('fails a Degraded canary and rolls it back to its previous version through the fast path', async () => {
