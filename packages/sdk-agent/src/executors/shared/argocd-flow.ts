@@ -107,7 +107,11 @@ export function createArgoCdFlow(
     );
   };
 
-  const waitFor = async (instruction: UpdateInstruction, version: string, ctx: ExecutorContext) => {
+  const waitFor = async (
+    instruction: UpdateInstruction,
+    version: string,
+    ctx: ExecutorContext,
+  ): Promise<VerifyResult> => {
     assertSafeVersion(name, version);
     const parameter = lookupComponent(name, opts.helmKeys, instruction.component);
     const app = applicationName(name, opts.appName, ctx.clientId);
@@ -115,6 +119,12 @@ export function createArgoCdFlow(
     const key = keyOf(instruction, version);
     let syncStartedAt = syncStarts.get(key);
     let last = '';
+    // The per-task entries end with the verdict, so a long-running agent does not accumulate them.
+    const verdictOf = (result: VerifyResult): VerifyResult => {
+      syncStarts.delete(key);
+      deferredSyncs.delete(key);
+      return result;
+    };
     for (let poll = 0; ; poll++) {
       // The first read asks Argo CD to compare again, so a stale comparison does not linger.
       const found = await backend.get(app, ctx.signal, poll === 0);
@@ -124,8 +134,8 @@ export function createArgoCdFlow(
         ...(opts.sourceIndex === undefined ? {} : { sourceIndex: opts.sourceIndex }),
         ...(syncStartedAt === undefined ? {} : { syncStartedAt }),
       });
-      if (verdict.state === 'healthy') return { healthy: true, message: verdict.message };
-      if (verdict.state === 'failed') return { healthy: false, message: verdict.message };
+      if (verdict.state === 'healthy') return verdictOf({ healthy: true, message: verdict.message });
+      if (verdict.state === 'failed') return verdictOf({ healthy: false, message: verdict.message });
       const idle = found.operation == null && found.status?.operationState?.phase !== 'Running';
       if (deferredSyncs.has(key) && idle && found.status?.sync?.status === 'OutOfSync') {
         // The operation we waited for synced older parameters: now start ours.
@@ -136,7 +146,7 @@ export function createArgoCdFlow(
           ctx.log(`${app}: the other operation ended; sync started`);
         }
       }
-      if (now() >= deadline) return { healthy: false, message: `timed out: ${verdict.message}` };
+      if (now() >= deadline) return verdictOf({ healthy: false, message: `timed out: ${verdict.message}` });
       if (verdict.message !== last) ctx.log(`${app}: ${verdict.message}`);
       last = verdict.message;
       await sleep(name, opts.pollIntervalMs, ctx.signal);
