@@ -1,10 +1,10 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import type { KyInstance } from 'ky';
 import type { z } from 'zod';
 import { GccHttpError } from './errors/http-error';
 import { GccNetworkError } from './errors/network-error';
 import { GccResponseError, type ResponseIssue } from './errors/response-error';
 import { GccTimeoutError } from './errors/timeout-error';
-import type { CompiledGccClientOptions } from './options';
+import type { CompiledGccClientOptions, GccSend, GccSendResponse } from './options';
 import { ProblemSchema } from './schemas';
 
 /** HTTP methods the GCC contract uses. */
@@ -33,11 +33,25 @@ export interface CallSpec<T> {
   signal?: AbortSignal | undefined;
 }
 
+/** Response headers, read by name (a fetch `Headers` or what a {@link GccSend} function returns). */
+export type ResponseHeaders = GccSendResponse['headers'];
+
 /** What a call returns: the validated body (absent on 304), the status and the headers. */
 export interface CallResult<T> {
   data: T | undefined;
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
+}
+
+/** A call with its URL, headers and body worked out, ready for either transport. */
+interface PreparedCall<T> {
+  spec: CallSpec<T>;
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+  timeoutMs: number;
+  retryPost: boolean;
 }
 
 /** Builds a path from a template literal, encoding every interpolated value. */
@@ -68,37 +82,95 @@ function isJsonType(contentType: string | null): boolean {
   return !!contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
 }
 
-/** The transport: ky with the client's retry, timeout and auth, mapping every failure to a typed error. */
+type Ky = typeof import('ky');
+let kyModule: Promise<Ky> | undefined;
+/** ky is imported on first use only: its import builds a fetch `Request`, which in Node loads undici (~10 MB). */
+const loadKy = (): Promise<Ky> => {
+  kyModule ??= import('ky');
+  return kyModule;
+};
+
+/** Marks an attempt aborted by its own timeout (as opposed to the caller's signal). */
+const ATTEMPT_TIMEOUT = Symbol('attempt timeout');
+
+/** Delay before retry number `retryCount` (1-based): the server's `Retry-After` (429, 503), else ky's backoff. */
+function retryDelayMs(
+  retryCount: number,
+  retry: CompiledGccClientOptions['retry'],
+  response: GccSendResponse | undefined,
+): number {
+  const retryAfter =
+    response && (response.status === 429 || response.status === 503)
+      ? response.headers.get('retry-after')
+      : null;
+  if (retryAfter) {
+    let after = Number(retryAfter) * 1000;
+    if (Number.isNaN(after)) after = Date.parse(retryAfter) - Date.now();
+    else if (after >= Date.parse('2024-01-01')) after -= Date.now();
+    if (!Number.isNaN(after)) return Math.max(0, Math.min(after, retry.maxRetryAfterMs));
+  }
+  return Math.min(retry.backoffLimitMs, Math.random() * 300 * 2 ** (retryCount - 1));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The transport: ky over fetch with the client's retry, timeout and auth (default), or the same rules over a
+ * {@link GccSend} function (option `send`); every failure is mapped to a typed error.
+ */
 export class Transport {
-  readonly #ky: KyInstance;
+  #ky: Promise<{ ky: KyInstance; mod: Ky }> | undefined;
   readonly #options: CompiledGccClientOptions;
 
   constructor(options: CompiledGccClientOptions) {
     this.#options = options;
-    const { retry } = options;
-    this.#ky = ky.create({
-      fetch: options.fetch,
-      throwHttpErrors: true,
-      retry: {
-        limit: retry.limit,
-        methods: [...SAFE_METHODS],
-        statusCodes: RETRY_STATUS,
-        afterStatusCodes: [429, 503],
-        maxRetryAfter: retry.maxRetryAfterMs,
-        backoffLimit: retry.backoffLimitMs,
-        jitter: true,
-        retryOnTimeout: true,
-        shouldRetry: ({ error }) => (error.name === 'AbortError' ? false : undefined),
-      },
-      hooks: {
-        beforeRequest: [
-          async (request) => {
-            const token = await this.#options.token?.();
-            if (token) request.headers.set('authorization', `Bearer ${token}`);
-          },
-        ],
-      },
+  }
+
+  #kyInstance(): Promise<{ ky: KyInstance; mod: Ky }> {
+    this.#ky ??= loadKy().then((mod) => {
+      const { retry, fetch } = this.#options;
+      const ky = mod.default.create({
+        fetch,
+        throwHttpErrors: true,
+        retry: {
+          limit: retry.limit,
+          methods: [...SAFE_METHODS],
+          statusCodes: RETRY_STATUS,
+          afterStatusCodes: [429, 503],
+          maxRetryAfter: retry.maxRetryAfterMs,
+          backoffLimit: retry.backoffLimitMs,
+          jitter: true,
+          retryOnTimeout: true,
+          shouldRetry: ({ error }) => (error.name === 'AbortError' ? false : undefined),
+        },
+        hooks: {
+          beforeRequest: [
+            async (request) => {
+              const token = await this.#options.token?.();
+              if (token) request.headers.set('authorization', `Bearer ${token}`);
+            },
+          ],
+        },
+      });
+      return { ky, mod };
     });
+    return this.#ky;
   }
 
   /** Performs one contract call. Throws a typed `Gcc*Error` for anything but a valid success answer. */
@@ -107,41 +179,45 @@ export class Transport {
     for (const [k, v] of Object.entries(spec.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
-    const headers = new Headers(this.#options.headers);
-    headers.set(
-      'accept',
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.#options.headers)) headers[k.toLowerCase()] = v;
+    headers.accept =
       spec.schema === 'text'
         ? 'text/plain, application/problem+json'
-        : 'application/json, application/problem+json',
-    );
-    for (const [k, v] of Object.entries(spec.headers ?? {})) if (v !== undefined) headers.set(k, v);
+        : 'application/json, application/problem+json';
+    for (const [k, v] of Object.entries(spec.headers ?? {}))
+      if (v !== undefined) headers[k.toLowerCase()] = v;
     let body: string | undefined;
     if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
-      headers.set('content-type', spec.contentType ?? 'application/json');
+      headers['content-type'] = spec.contentType ?? 'application/json';
     }
     const retryPost = spec.idempotencyKey !== undefined;
     if (retryPost) {
-      headers.set(
-        'idempotency-key',
-        spec.idempotencyKey === true ? this.#options.idempotencyKey() : (spec.idempotencyKey as string),
-      );
+      headers['idempotency-key'] =
+        spec.idempotencyKey === true ? this.#options.idempotencyKey() : (spec.idempotencyKey as string);
     }
     const timeoutMs = this.#options.timeoutMs + (spec.extraTimeoutMs ?? 0);
-    const method = spec.method;
+    const request = { spec, method: spec.method, url, headers, body, timeoutMs, retryPost };
+    return this.#options.send ? this.#callSend(this.#options.send, request) : this.#callKy(request);
+  }
+
+  async #callKy<T>(r: PreparedCall<T>): Promise<CallResult<T>> {
+    const { spec, method, url, timeoutMs } = r;
+    const { ky, mod } = await this.#kyInstance();
     let response: Response;
     try {
-      response = await this.#ky(url, {
+      response = await ky(url, {
         method,
-        headers,
-        body,
+        headers: r.headers,
+        body: r.body,
         timeout: timeoutMs,
         signal: spec.signal,
-        ...(retryPost ? { retry: { methods: [...SAFE_METHODS, 'post', 'patch'] } } : {}),
+        ...(r.retryPost ? { retry: { methods: [...SAFE_METHODS, 'post', 'patch'] } } : {}),
         ...(spec.acceptStatuses ? { retry: { limit: 0 } } : {}),
       });
     } catch (error) {
-      if (error instanceof HTTPError) {
+      if (error instanceof mod.HTTPError) {
         if (spec.allowNotModified && error.response.status === 304) {
           return { data: undefined, status: 304, headers: error.response.headers };
         }
@@ -150,7 +226,7 @@ export class Transport {
         }
         throw await this.#httpError(method, url.href, error.response);
       }
-      if (error instanceof TimeoutError) {
+      if (error instanceof mod.TimeoutError) {
         throw new GccTimeoutError({ method, url: url.href, timeoutMs, cause: error });
       }
       if (error instanceof Error && error.name === 'AbortError') throw error;
@@ -159,11 +235,61 @@ export class Transport {
     return this.#readSuccess(spec, method, url.href, response);
   }
 
+  /** The same rules as the ky path (retried methods and statuses, Retry-After, backoff, timeout per attempt). */
+  async #callSend<T>(send: GccSend, r: PreparedCall<T>): Promise<CallResult<T>> {
+    const { spec, method, url, timeoutMs } = r;
+    const { retry } = this.#options;
+    const retryable = r.retryPost || (SAFE_METHODS as readonly string[]).includes(method.toLowerCase());
+    const limit = spec.acceptStatuses || !retryable ? 0 : retry.limit;
+    for (let attempt = 0; ; attempt++) {
+      const canRetry = attempt < limit;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(ATTEMPT_TIMEOUT), timeoutMs);
+      const onAbort = () => controller.abort(spec.signal?.reason);
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        if (spec.signal?.aborted) throw spec.signal.reason;
+        const token = await this.#options.token?.();
+        const headers = token ? { ...r.headers, authorization: `Bearer ${token}` } : r.headers;
+        let response: GccSendResponse;
+        try {
+          response = await send({ method, url: url.href, headers, body: r.body, signal: controller.signal });
+        } catch (error) {
+          if (spec.signal?.aborted) throw spec.signal.reason;
+          const timedOut = controller.signal.aborted && controller.signal.reason === ATTEMPT_TIMEOUT;
+          if (canRetry) {
+            await sleep(retryDelayMs(attempt + 1, retry, undefined), spec.signal);
+            continue;
+          }
+          if (timedOut) throw new GccTimeoutError({ method, url: url.href, timeoutMs, cause: error });
+          throw new GccNetworkError({ method, url: url.href, cause: error });
+        }
+        const { status } = response;
+        if (status >= 200 && status < 300) return await this.#readSuccess(spec, method, url.href, response);
+        if (spec.allowNotModified && status === 304) {
+          return { data: undefined, status: 304, headers: response.headers };
+        }
+        if (spec.acceptStatuses?.includes(status)) {
+          return await this.#readSuccess(spec, method, url.href, response);
+        }
+        if (canRetry && RETRY_STATUS.includes(status)) {
+          await response.text().catch(() => undefined);
+          await sleep(retryDelayMs(attempt + 1, retry, response), spec.signal);
+          continue;
+        }
+        throw await this.#httpError(method, url.href, response);
+      } finally {
+        clearTimeout(timer);
+        spec.signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
   async #readSuccess<T>(
     spec: CallSpec<T>,
     method: string,
     url: string,
-    response: Response,
+    response: GccSendResponse,
   ): Promise<CallResult<T>> {
     let text: string;
     try {
@@ -200,7 +326,7 @@ export class Transport {
     return { data: parsed.data, status: response.status, headers: response.headers };
   }
 
-  async #httpError(method: string, url: string, response: Response): Promise<GccHttpError> {
+  async #httpError(method: string, url: string, response: GccSendResponse): Promise<GccHttpError> {
     let text = '';
     try {
       text = await response.text();

@@ -22,6 +22,9 @@ export {
   defaultGccClientOptions,
   type GccClientOptions,
   type GccRetryOptions,
+  type GccSend,
+  type GccSendRequest,
+  type GccSendResponse,
 } from './options';
 export {
   ACTOR,

@@ -19,6 +19,30 @@ export interface GccRetryOptions {
   maxRetryAfterMs?: number;
 }
 
+/** One request as {@link GccClientOptions.send} receives it. Header names are lower case. */
+export interface GccSendRequest {
+  method: string;
+  /** Absolute URL, query included. */
+  url: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** Aborts the request: the caller's signal and the per-attempt timeout. Reject with `signal.reason`, as fetch does. */
+  signal: AbortSignal;
+}
+
+/** What {@link GccClientOptions.send} resolves with: the part of a fetch `Response` the client reads. */
+export interface GccSendResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * A minimal HTTP function: one request, one answer, any status (never throws for a 4xx/5xx). `fetch` fits:
+ * `send: ({ url, ...init }) => fetch(url, init)`. Reject for network failures and with `signal.reason` on abort.
+ */
+export type GccSend = (request: GccSendRequest) => Promise<GccSendResponse>;
+
 /** Options of {@link createGccClient}. */
 export interface GccClientOptions {
   /** Base URL of the GCC, for example `https://gcc.wrktalk.com` (the `/api/v1` prefix is added by the client). */
@@ -30,6 +54,13 @@ export interface GccClientOptions {
    * @default globalThis.fetch
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Send requests through this function instead of ky and `fetch`. ky and, in Node, the global fetch (undici) are
+   * then never loaded, which keeps a small daemon ~10–15 MB smaller (the agent uses a `node:http` one). Retries,
+   * `Retry-After`, timeouts and errors behave as with the default. Give `send` or `fetch`, not both.
+   * @default undefined (ky over `fetch`)
+   */
+  send?: GccSend;
   /**
    * Retry policy, or `false` to never retry.
    * @default { limit: 2, backoffLimitMs: 10_000, maxRetryAfterMs: 60_000 }
@@ -62,6 +93,7 @@ export interface CompiledGccClientOptions {
   baseUrl: string;
   token: (() => string | Promise<string>) | undefined;
   fetch: typeof globalThis.fetch;
+  send: GccSend | undefined;
   retry: Required<GccRetryOptions>;
   timeoutMs: number;
   validateResponses: boolean;
@@ -73,6 +105,7 @@ export interface CompiledGccClientOptions {
 export function defaultGccClientOptions(): Omit<CompiledGccClientOptions, 'baseUrl' | 'token'> {
   return {
     fetch: (...args) => globalThis.fetch(...args),
+    send: undefined,
     retry: { limit: 2, backoffLimitMs: 10_000, maxRetryAfterMs: 60_000 },
     timeoutMs: 30_000,
     validateResponses: true,
@@ -122,6 +155,10 @@ export function compileGccClientOptions(options: GccClientOptions): CompiledGccC
   }
   if (options?.fetch !== undefined && typeof options.fetch !== 'function')
     problems.push('fetch: must be a function');
+  if (options?.send !== undefined && typeof options.send !== 'function')
+    problems.push('send: must be a function');
+  if (options?.send !== undefined && options?.fetch !== undefined)
+    problems.push('send: give send or fetch, not both (send replaces ky and fetch)');
   if (options?.idempotencyKey !== undefined && typeof options.idempotencyKey !== 'function') {
     problems.push('idempotencyKey: must be a function');
   }
@@ -130,6 +167,7 @@ export function compileGccClientOptions(options: GccClientOptions): CompiledGccC
     baseUrl,
     token: typeof token === 'string' ? () => token : token,
     fetch: options.fetch ?? defaults.fetch,
+    send: options.send,
     retry,
     timeoutMs,
     validateResponses: options.validateResponses ?? defaults.validateResponses,

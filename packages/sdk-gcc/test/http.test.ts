@@ -11,23 +11,18 @@ import {
   isGccTimeoutError,
 } from '../src/errors';
 import { path, Transport } from '../src/http';
-import { compileGccClientOptions } from '../src/options';
+import { compileGccClientOptions, type GccClientOptions, type GccSend } from '../src/options';
 import { createHttpTestServer, type HttpTestServer, json, problem } from './helpers/http-test-server';
 
 const Thing = z.object({ id: z.string(), n: z.number() });
 let server: HttpTestServer;
 
-function transport(extra: Partial<Parameters<typeof compileGccClientOptions>[0]> = {}) {
-  return new Transport(
-    compileGccClientOptions({
-      baseUrl: server.url,
-      token: 'tkn',
-      retry: { limit: 2, backoffLimitMs: 5 },
-      timeoutMs: 2_000,
-      ...extra,
-    }),
-  );
-}
+/** `fetch` as a {@link GccSend}: the `send` path (no ky) with the same wire behaviour, so every case runs on both. */
+const fetchSend: GccSend = ({ url, ...init }) => fetch(url, init);
+const backends: [string, Partial<GccClientOptions>][] = [
+  ['ky over fetch', {}],
+  ['send', { send: fetchSend }],
+];
 
 beforeAll(async () => {
   server = await createHttpTestServer();
@@ -37,7 +32,20 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-describe('Transport.call', () => {
+describe.each(backends)('Transport.call (%s)', (_backend, backend) => {
+  function transport(extra: Partial<GccClientOptions> = {}) {
+    return new Transport(
+      compileGccClientOptions({
+        baseUrl: server.url,
+        token: 'tkn',
+        retry: { limit: 2, backoffLimitMs: 5 },
+        timeoutMs: 2_000,
+        ...backend,
+        ...extra,
+      }),
+    );
+  }
+
   it('sends the bearer token, query and JSON body and validates the answer', async () => {
     server.handle((_req, res) => json(res, 200, { id: 'a', n: 1, extra: 'ignored' }));
     const r = await transport().call({
@@ -192,10 +200,75 @@ describe('Transport.call', () => {
     const url = closed.url;
     await closed.close();
     const t = new Transport(
-      compileGccClientOptions({ baseUrl: url, retry: { limit: 1, backoffLimitMs: 1 } }),
+      compileGccClientOptions({ baseUrl: url, retry: { limit: 1, backoffLimitMs: 1 }, ...backend }),
     );
     const e = await t.call({ method: 'GET', path: '/x', schema: Thing }).catch((x: unknown) => x);
     expect(isGccNetworkError(e)).toBe(true);
     expect((e as GccNetworkError).message).toMatch(/^Network error: GET \/x — .*ECONNREFUSED/);
+  });
+  it('calls the token function before every attempt', async () => {
+    server.handle(
+      (_req, res) => problem(res, 503, 'unavailable', 'restarting'),
+      (_req, res) => json(res, 200, { id: 'ok', n: 1 }),
+    );
+    let n = 0;
+    await transport({ token: () => `t${++n}` }).call({ method: 'GET', path: '/x', schema: Thing });
+    expect(server.requests.map((q) => q.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+  });
+
+  it("rejects with the caller's AbortError when the caller aborts, without retrying", async () => {
+    server.handle(() => {
+      // never answers
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const e = await transport()
+      .call({ method: 'GET', path: '/slow', schema: Thing, signal: controller.signal })
+      .catch((x: unknown) => x);
+    expect((e as Error).name).toBe('AbortError');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reads a 503 as data when the call accepts it, without retrying', async () => {
+    server.handle((_req, res) => json(res, 503, { id: 'not-ready', n: 0 }));
+    const r = await transport().call({
+      method: 'GET',
+      path: '/readyz',
+      schema: Thing,
+      acceptStatuses: [503],
+    });
+    expect(r).toMatchObject({ status: 503, data: { id: 'not-ready', n: 0 } });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('send option', () => {
+  it('is refused together with fetch, and when not a function', () => {
+    expect(() =>
+      compileGccClientOptions({ baseUrl: 'http://gcc', send: fetchSend, fetch: globalThis.fetch }),
+    ).toThrow(/send: give send or fetch, not both/);
+    expect(() => compileGccClientOptions({ baseUrl: 'http://gcc', send: 'x' as unknown as GccSend })).toThrow(
+      /send: must be a function/,
+    );
+  });
+
+  it('waits the Retry-After of a 429 (capped by maxRetryAfterMs) before retrying', async () => {
+    server.handle(
+      (_req, res) => problem(res, 429, 'rate_limited', 'slow down', { 'retry-after': '1' }),
+      (_req, res) => json(res, 200, { id: 'ok', n: 2 }),
+    );
+    const t = new Transport(
+      compileGccClientOptions({
+        baseUrl: server.url,
+        send: fetchSend,
+        retry: { limit: 1, maxRetryAfterMs: 150 },
+      }),
+    );
+    const started = Date.now();
+    const r = await t.call({ method: 'GET', path: '/x', schema: Thing });
+    const waited = Date.now() - started;
+    expect(r.data).toEqual({ id: 'ok', n: 2 });
+    expect(waited).toBeGreaterThanOrEqual(140);
+    expect(waited).toBeLessThan(900);
   });
 });
