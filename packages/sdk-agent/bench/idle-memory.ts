@@ -1,39 +1,65 @@
 /**
- * Resident memory of an idle agent: a fake GCC in this process, the agent alone in a child process (plain Node on
- * BUILT code, so neither tsx nor the fake GCC count), long-polling with nothing to do for `seconds`.
+ * Resident memory of an idle agent: a fake GCC in this process answering "nothing to do", the agent alone in a child
+ * process (plain Node on BUILT code, so neither tsx nor the fake GCC count), long-polling for `seconds`, next to a
+ * bare Node (`node -e "setInterval(() => {}, 1000)"`, same binary, same flags) measured at the same time.
  *
  *   npm run build -w @wrktalk/rollout-planner -w @wrktalk/sdk-gcc -w @wrktalk/sdk-agent -w @wrktalk/reference-agent-node
- *   npx tsx packages/sdk-agent/bench/idle-memory.ts [seconds] [--target package|reference] [--node-flags "<flags>"]
+ *   npx tsx packages/sdk-agent/bench/idle-memory.ts [seconds] [--runs N] [--target reference|package]
+ *       [--executor NAME] [--image-flags | --node-flags "<flags>"] [--node <path of a node binary>]
  *
- * `--target package` (default): `createAgent()` of the built `@wrktalk/sdk-agent` with an in-memory executor, RSS read
- * by the child itself after a forced GC. `--target reference`: the reference daemon as it runs in its image,
- * `node <flags> reference/agent-node/bin/wrktalk-agent.mjs run` with `EXECUTOR=fake`, RSS read from
- * `/proc/<pid>/status` (Linux) after the same idle time, without a forced GC. `--node-flags` are passed to the child
- * Node, e.g. `--node-flags "--max-semi-space-size=1 --max-old-space-size=48"`.
+ * `--target reference` (default): the reference daemon as its image runs it, `node <flags>
+ * reference/agent-node/bin/wrktalk-agent.mjs run`, with `EXECUTOR=<--executor>` (default `argocd-cli`, configured
+ * as a customer would; `fake`, `argocd-api`, `docker-compose`, `watchtower` work too: idle, none of them calls its
+ * target). `--target package`: `createAgent()` of the built `@wrktalk/sdk-agent` with an in-memory executor.
+ * RSS is read from `/proc/<pid>/status` (Linux) every second, no forced GC; the figure is the last sample.
+ * `--image-flags` runs Node with the V8 flags of the image's ENTRYPOINT (read from reference/agent-node/Dockerfile),
+ * `--node-flags` with the ones given. `--runs` (default 3) prints the median and range. Exit code 0 when the
+ * agent's median is under the 60 MB goal.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGccClient } from '@wrktalk/sdk-gcc';
 import { startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
 
+const GOAL_MB = 60;
 const args = process.argv.slice(2);
-const flag = (name: string) => {
+const option = (name: string) => {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const value = args[i + 1];
   args.splice(i, 2);
   return value;
 };
-const target = flag('--target') ?? 'package';
-const nodeFlags = (flag('--node-flags') ?? '').split(/\s+/).filter(Boolean);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+};
+const target = option('--target') ?? 'reference';
+const executorName = option('--executor') ?? 'argocd-cli';
+const runs = Number(option('--runs') ?? 3);
+const nodeBin = option('--node') ?? process.execPath;
+const dockerfile = fileURLToPath(new URL('../../../reference/agent-node/Dockerfile', import.meta.url));
+const nodeFlags = flag('--image-flags')
+  ? imageFlags()
+  : (option('--node-flags') ?? '').split(/\s+/).filter(Boolean);
 const seconds = Number(args[0] ?? 20);
 if (target !== 'package' && target !== 'reference') {
   console.error('--target must be package or reference');
   process.exit(2);
 }
+
+/** The flags between `node` and the script in the image's `ENTRYPOINT ["node", …, "/app/…/wrktalk-agent.mjs"]`. */
+function imageFlags(): string[] {
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'))?.[1];
+  const entry = line ? (JSON.parse(line) as string[]) : [];
+  if (entry[0] !== 'node') throw new Error(`no ENTRYPOINT ["node", …] in ${dockerfile}`);
+  return entry.slice(1).filter((a) => a.startsWith('--'));
+}
+
 const dist = new URL('../dist/index.js', import.meta.url);
 const referenceBin = fileURLToPath(
   new URL('../../../reference/agent-node/bin/wrktalk-agent.mjs', import.meta.url),
@@ -45,6 +71,7 @@ if (!existsSync(dist) || (target === 'reference' && !existsSync(referenceDist)))
   );
   process.exit(1);
 }
+
 const gcc = await startFakeGccServer({ pollAfterSeconds: 1 });
 await createGccClient({ baseUrl: gcc.url, token: 'admin-token' }).clients.create({
   id: 'idle-prod',
@@ -52,24 +79,33 @@ await createGccClient({ baseUrl: gcc.url, token: 'admin-token' }).clients.create
   target_kind: 'docker',
 });
 const dir = mkdtempSync(join(tmpdir(), 'agent-idle-'));
+const composeFile = join(dir, 'compose.yaml');
+writeFileSync(composeFile, 'services:\n  backend:\n    image: registry.wrktalk.com/wrktalk/backend:1.0.0\n');
+
+/** What each executor needs to start, as a customer would configure it (nothing is called while idle). */
+const executorEnv: Record<string, Record<string, string>> = {
+  fake: {},
+  'argocd-cli': { ARGOCD_SERVER: 'argocd.acme.internal', ARGOCD_AUTH_TOKEN: 'idle' },
+  'argocd-api': { ARGOCD_SERVER: 'https://argocd.acme.internal', ARGOCD_AUTH_TOKEN: 'idle' },
+  'docker-compose': { COMPOSE_FILE: composeFile },
+  watchtower: {
+    WATCHTOWER_TOKEN: 'idle',
+    COMPONENTS: 'backend',
+    WATCHTOWER_IMAGE_BACKEND: 'registry.wrktalk.com/wrktalk/backend',
+  },
+};
+if (target === 'reference' && !executorEnv[executorName]) {
+  console.error(`--executor must be one of ${Object.keys(executorEnv).join(', ')}`);
+  process.exit(2);
+}
 const env = {
   ...process.env,
   GCC_URL: gcc.url,
   CLIENT_ID: 'idle-prod',
   AGENT_TOKEN: gcc.fake.issueToken('idle-prod', 'agent'),
-  STATE_FILE: join(dir, 'state.json'),
 };
 
-interface Result {
-  rssMB: number;
-  peakMB?: number;
-  heapUsedMB?: number;
-  polls: number;
-  node: string;
-}
-
-async function measurePackage(): Promise<Result> {
-  const child = `
+const packageChild = `
 const { createAgent, silentLogger } = await import(${JSON.stringify(dist.href)});
 const running = new Map();
 const executor = {
@@ -79,70 +115,102 @@ const executor = {
   verify: async () => ({ healthy: true, message: 'ok' }),
   doctor: async () => [],
 };
-const polls = { n: 0 };
 const agent = createAgent({
   gcc: { baseUrl: process.env.GCC_URL, token: process.env.AGENT_TOKEN },
-  clientId: 'idle-prod', executor, stateFile: process.env.STATE_FILE, logger: silentLogger,
-  pollWaitSeconds: 2,
+  clientId: 'idle-prod', executor, stateFile: process.env.STATE_FILE, logger: silentLogger, pollWaitSeconds: 2,
 });
-agent.events.on('poll', () => polls.n++);
-const loop = agent.start();
-setTimeout(async () => {
-  globalThis.gc?.();
-  const m = process.memoryUsage();
-  await agent.stop(); await loop;
-  process.stdout.write(JSON.stringify({ rssMB: +(m.rss / 2**20).toFixed(1), heapUsedMB: +(m.heapUsed / 2**20).toFixed(1), polls: polls.n, node: process.version }));
-}, ${seconds * 1000});
+agent.events.on('poll', () => process.stderr.write('"msg":"poll\\n'));
+process.once('SIGTERM', () => void agent.stop());
+await agent.start();
 `;
-  const proc = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--input-type=module', '-e', child], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  proc.stdout.on('data', (c) => {
-    out += c;
-  });
-  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
-  if (code !== 0) throw new Error(`the agent exited ${code}`);
-  return JSON.parse(out) as Result;
+
+const rssMB = (pid: number) =>
+  +(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024).toFixed(1);
+
+interface Run {
+  agentMB: number;
+  peakMB: number;
+  baselineMB: number;
+  polls: number;
 }
 
-async function measureReference(): Promise<Result> {
-  const proc = spawn(process.execPath, [...nodeFlags, referenceBin, 'run'], {
-    env: { ...env, EXECUTOR: 'fake', POLL_WAIT_SECONDS: '2', LOG_LEVEL: 'debug' },
+async function measureOnce(n: number): Promise<Run> {
+  const stateFile = join(dir, `state-${n}.json`);
+  const agentArgs =
+    target === 'reference'
+      ? [...nodeFlags, referenceBin, 'run']
+      : [...nodeFlags, '--input-type=module', '-e', packageChild];
+  const agent = spawn(nodeBin, agentArgs, {
+    env: {
+      ...env,
+      ...(executorEnv[executorName] ?? {}),
+      STATE_FILE: stateFile,
+      EXECUTOR: executorName,
+      POLL_WAIT_SECONDS: '2',
+      LOG_LEVEL: 'debug',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const baseline = spawn(nodeBin, [...nodeFlags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   let polls = 0;
   let err = '';
-  proc.stderr.on('data', (c: Buffer) => {
+  agent.stderr?.on('data', (c: Buffer) => {
     const text = String(c);
     polls += text.split('"msg":"poll').length - 1;
     if (err.length < 4000) err += text;
   });
-  const closed = new Promise<number | null>((resolve) => proc.on('close', resolve));
-  const rssMB = () =>
-    +(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1]) / 1024).toFixed(1);
+  const closed = (p: ChildProcess) => new Promise<number | null>((resolve) => p.on('close', resolve));
+  const agentClosed = closed(agent);
+  const baselineClosed = closed(baseline);
   const samples: number[] = [];
+  let baselineMB = 0;
   for (let s = 0; s < seconds; s++) {
     await new Promise((r) => setTimeout(r, 1000));
-    samples.push(rssMB());
+    if (agent.exitCode !== null) throw new Error(`the agent exited ${agent.exitCode}: ${err}`);
+    samples.push(rssMB(agent.pid!));
+    baselineMB = rssMB(baseline.pid!);
   }
-  if (process.env.VERBOSE) console.log(`RSS each second (MB): ${samples.join(' ')}`);
-  proc.kill('SIGTERM');
-  const code = await closed;
+  if (process.env.VERBOSE) console.log(`  run ${n}, agent RSS each second (MB): ${samples.join(' ')}`);
+  agent.kill('SIGTERM');
+  baseline.kill('SIGTERM');
+  const code = await agentClosed;
+  await baselineClosed;
   if (code !== 0) throw new Error(`the agent exited ${code}: ${err}`);
-  return { rssMB: samples.at(-1) ?? 0, peakMB: Math.max(...samples), polls, node: process.version };
+  if (polls === 0) throw new Error(`the agent never polled: ${err}`);
+  return { agentMB: samples.at(-1) ?? 0, peakMB: Math.max(...samples), baselineMB, polls };
 }
 
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+};
+const show = (xs: number[]) => {
+  const s = stats(xs);
+  return `${s.median} MB (${s.min}–${s.max})`;
+};
+
 try {
-  const r = target === 'package' ? await measurePackage() : await measureReference();
+  const version = await new Promise<string>((resolve) => {
+    const p = spawn(nodeBin, ['-v'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout.on('data', (c) => {
+      out += c;
+    });
+    p.on('close', () => resolve(out.trim()));
+  });
+  const results: Run[] = [];
+  for (let n = 1; n <= runs; n++) results.push(await measureOnce(n));
+  const what =
+    target === 'reference'
+      ? `reference agent (EXECUTOR=${executorName})`
+      : 'agent (package, in-memory executor)';
   console.log(
-    `idle ${target === 'package' ? 'agent (package)' : 'reference agent'} after ${seconds} s on Node ${r.node}` +
-      `${nodeFlags.length ? ` with ${nodeFlags.join(' ')}` : ''}: RSS ${r.rssMB} MB` +
-      `${r.peakMB === undefined ? '' : ` (peak ${r.peakMB} MB)`}` +
-      `${r.heapUsedMB === undefined ? '' : `, heap used ${r.heapUsedMB} MB`}, ${r.polls} polls (goal: RSS < 60 MB)`,
+    `idle ${what} after ${seconds} s on Node ${version}${nodeFlags.length ? ` with ${nodeFlags.join(' ')}` : ''}, ` +
+      `${runs} runs, median (range): RSS ${show(results.map((r) => r.agentMB))}, ` +
+      `peak ${show(results.map((r) => r.peakMB))}, bare Node ${show(results.map((r) => r.baselineMB))}, ` +
+      `polls ${results.map((r) => r.polls).join('/')} (goal: RSS < ${GOAL_MB} MB)`,
   );
-  process.exitCode = r.rssMB < 60 ? 0 : 1;
+  process.exitCode = stats(results.map((r) => r.agentMB)).median < GOAL_MB ? 0 : 1;
 } finally {
   await gcc.close();
   rmSync(dir, { recursive: true, force: true });

@@ -104,3 +104,24 @@ describe('deploy/ manifests', () => {
     expect(volume?.emptyDir ?? volume?.persistentVolumeClaim).toBeDefined();
   });
 });
+
+describe('Node flags', () => {
+  it('are the same in the image ENTRYPOINT and in `npm start`, and every Node in CI accepts them', async () => {
+    const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+    const entry = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    const imageFlags = entry.filter((a) => a.startsWith('--'));
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const startFlags = pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+    expect(imageFlags).toContain('--no-turbofan');
+    expect(startFlags).toEqual(imageFlags);
+    const { execFileSync } = await import('node:child_process');
+    // Node exits 9 ("bad option") on a flag it does not know, which makes execFileSync throw.
+    const out = execFileSync(process.execPath, [...imageFlags, '-e', 'process.stdout.write("ok")'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toBe('ok');
+  });
+});

@@ -12,6 +12,7 @@ import { backoffDelay, parseRetryAfter } from './backoff';
 import { IllegalStateError } from './errors/illegal-state-error';
 import type { AgentErrorPhase, AgentEvents } from './events';
 import { validateInstruction } from './instruction';
+import { createNodeHttpSend } from './node-http';
 import { type AgentOptions, type CompiledAgentOptions, compileAgentOptions, isGccClient } from './options';
 import { type AgentState, nextState } from './state';
 import {
@@ -112,26 +113,43 @@ class UpdateAgent implements Agent {
     if (isGccClient(options.gcc)) {
       this.#gcc = options.gcc;
     } else {
-      const userFetch = options.gcc.fetch ?? ((...a: Parameters<typeof fetch>) => globalThis.fetch(...a));
-      this.#gcc = createGccClient({
-        ...options.gcc,
+      const { fetch: userFetch, send: userSend, ...gcc } = options.gcc;
+      // The SDK's GccHttpError does not carry response headers, so Retry-After is read here.
+      const noteRetryAfter = (status: number, headers: { get(name: string): string | null }) => {
+        if (status === 429 || status === 503) {
+          this.#retryAfterMs = parseRetryAfter(headers.get('retry-after'), this.#o.now().getTime());
+        }
+      };
+      const common = {
+        ...gcc,
         // The agent owns retries (its backoff is unbounded in time and observable); the SDK's would hide them.
-        retry: false,
+        retry: false as const,
         // The agent validates offers itself so that it can report a malformed one on its task.
-        validateResponses: options.gcc.validateResponses ?? false,
-        headers: { 'user-agent': `wrktalk-agent/${options.agentVersion}`, ...options.gcc.headers },
-        // The SDK's GccHttpError does not carry response headers, so Retry-After is read here.
-        fetch: async (input, init) => {
-          const response = await userFetch(input, init);
-          if (response.status === 429 || response.status === 503) {
-            this.#retryAfterMs = parseRetryAfter(
-              response.headers.get('retry-after'),
-              this.#o.now().getTime(),
-            );
-          }
-          return response;
-        },
-      });
+        validateResponses: gcc.validateResponses ?? false,
+        headers: { 'user-agent': `wrktalk-agent/${options.agentVersion}`, ...gcc.headers },
+      };
+      if (userFetch) {
+        // A fetch given by the caller (proxies, instrumentation) keeps the SDK's ky-over-fetch transport.
+        this.#gcc = createGccClient({
+          ...common,
+          fetch: async (input, init) => {
+            const response = await userFetch(input, init);
+            noteRetryAfter(response.status, response.headers);
+            return response;
+          },
+        });
+      } else {
+        // Default: node:http, so that an idle agent never loads Node's fetch (undici); see node-http.ts.
+        const send = userSend ?? createNodeHttpSend();
+        this.#gcc = createGccClient({
+          ...common,
+          send: async (request) => {
+            const response = await send(request);
+            noteRetryAfter(response.status, response.headers);
+            return response;
+          },
+        });
+      }
     }
   }
 

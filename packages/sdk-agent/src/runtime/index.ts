@@ -11,6 +11,7 @@ export {
   validateInstruction,
 } from './instruction';
 export { type AgentLogger, createJsonLogger, type LogLevel, silentLogger } from './logger';
+export { createNodeHttpSend, type NodeHttpSendOptions } from './node-http';
 export {
   type AgentGccOptions,
   type AgentOptions,
