@@ -37,15 +37,24 @@ interface SnapshotRow {
   lease_expires_at: number | null;
   queued_at: number | null;
   finished_at: number | null;
+  /** Null for a settled task (see {@link SETTLED}). */
   labels: Record<string, string> | null;
   target_kind: Client['targetKind'];
   argocd_instance: string | null;
   timezone: string;
-  maintenance_windows: Client['maintenanceWindows'];
-  auto_approve: Client['autoApprove'];
+  maintenance_windows: Client['maintenanceWindows'] | null;
+  /** Null unless the task awaits approval and the client auto-approves something. */
+  auto_approve: Client['autoApprove'] | null;
 }
 
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 AS ${column.split('.').pop()}`;
+
+/**
+ * Statuses a task never leaves in a rollout, whose client `decide` never looks at (it needs a client for approvals,
+ * eligibility of approved and retried tasks, and the concurrency slot of queued and in-progress ones). Their
+ * client's jsonb columns are not read: parsing them is most of a large snapshot's cost once most tasks are done.
+ */
+const SETTLED = `('success', 'rolled_back', 'rejected', 'expired', 'cancelled')`;
 
 /**
  * Locks an orchestrated deployment for this tick: `SKIP LOCKED`, so while another worker holds it this one moves on
@@ -69,8 +78,13 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
   const t = await tx.query<SnapshotRow>(
     `SELECT t.id, t.client_id, t.status, t.approval_status, t.approval_source, ${ms('t.approved_at')},
             ${ms('t.requested_start_time')}, t.stage, t.attempt, ${ms('t.lease_expires_at')}, ${ms('t.queued_at')},
-            ${ms('t.finished_at')}, c.labels, c.target_kind, c.argocd_instance, c.timezone, c.maintenance_windows,
-            c.auto_approve
+            ${ms('t.finished_at')}, c.target_kind, c.argocd_instance, c.timezone,
+            CASE WHEN t.status NOT IN ${SETTLED} THEN c.labels END AS labels,
+            CASE WHEN t.status NOT IN ${SETTLED} AND c.maintenance_windows <> '[]'::jsonb
+                 THEN c.maintenance_windows END AS maintenance_windows,
+            CASE WHEN t.status IN ('pending', 'pending_approval')
+                      AND ((c.auto_approve ->> 'all')::boolean OR c.auto_approve -> 'components' <> '[]'::jsonb)
+                 THEN c.auto_approve END AS auto_approve
      FROM deployment_tasks t JOIN clients c ON c.id = t.client_id
      WHERE t.deployment_id = $1 ORDER BY t.id`,
     [d.id],

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { decide } from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
@@ -74,6 +75,17 @@ export class IllegalWorkerStateError extends Error {
   }
 }
 
+/**
+ * Wake-ups that arrive while a deployment is being ticked are coalesced into one more tick, started at the earliest
+ * this many times the last tick's duration after it ended (at most {@link TICK_GAP_MAX_MS}). Every agent report
+ * wakes the worker; without the gap a deployment of 100,000 tasks (a tick reads them all, about a second) is ticked
+ * back to back for the whole rollout and takes the process's CPU from the agents' requests. Small deployments
+ * (ticks of milliseconds) barely wait.
+ */
+const TICK_GAP_RATIO = 4;
+/** Upper bound of the pause between two ticks of one deployment caused by wake-ups, in ms. */
+const TICK_GAP_MAX_MS = 5_000;
+
 const ACTIVE = ['created', 'running', 'paused'];
 
 function compile(o: WorkerOptions) {
@@ -110,6 +122,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let timer: NodeJS.Timeout | undefined;
   let unlisten: (() => Promise<void>) | undefined;
   const inFlight = new Map<string, Promise<void>>();
+  // Ends the pauses between coalesced ticks at once when the worker stops.
+  const halt = new AbortController();
   const again = new Set<string>();
   let sweeping: Promise<void> | undefined;
   // The fast path claims and reports through the agents' own service code (pickup, lease, report, history).
@@ -251,8 +265,16 @@ export function createWorker(options: WorkerOptions): Worker {
       return running;
     }
     const p = (async () => {
+      let lastMs = -1;
       do {
+        if (lastMs >= 0) {
+          await delay(Math.min(TICK_GAP_MAX_MS, lastMs * TICK_GAP_RATIO), undefined, {
+            signal: halt.signal,
+          }).catch(() => {});
+          if (state !== 'running') break;
+        }
         again.delete(id);
+        const started = performance.now();
         try {
           const r = await advance(id);
           // Held by another worker: it may have read its snapshot before this wake-up's change; look again soon.
@@ -262,6 +284,7 @@ export function createWorker(options: WorkerOptions): Worker {
         } catch (error) {
           log.error({ err: error, deployment: id }, 'rollout tick failed');
         }
+        lastMs = performance.now() - started;
       } while (again.has(id) && state === 'running');
     })().finally(() => inFlight.delete(id));
     inFlight.set(id, p);
@@ -327,6 +350,7 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       }
       setState('stopping');
+      halt.abort();
       if (timer) clearInterval(timer);
       await unlisten?.().catch(() => {});
       await queue?.close().catch((error: unknown) => log.warn({ err: error }, 'pg-boss stop failed'));

@@ -1,0 +1,532 @@
+/**
+ * Rollout worker benchmark (a script, not a test). From the repository root:
+ *
+ *   npx tsx packages/gcc-core/bench/worker.bench.ts [clients] [--agents service|http] [--concurrency 16]
+ *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+ *
+ * `clients` defaults to 100,000 on PostgreSQL, 10,000 on PGlite (`--pglite`, in memory) and 2,000 with
+ * `--agents http`. gcc-core runs from its sources (no build needed for it); the planner and sdk-gcc from their builds.
+ *
+ * On a database of its own (created on the server of `--database-url`, default `DATABASE_URL`, then
+ * `WRKTALK_TEST_DATABASE_URL`, then the local PostgreSQL; dropped at the end unless `--keep`) it registers the clients
+ * set-based (each with its own Argo CD instance, as customers run their own clusters) and runs two phases with the
+ * same scripted agents, which answer instantly: poll (the pickup), report `in_progress`, report `success` — what
+ * `@wrktalk/sdk-agent` sends:
+ *
+ *   A. agents alone (the baseline): a deployment whose every task is queued at once by one SQL statement, with no
+ *      worker running; the time the agents need to pick up and report all tasks.
+ *   B. the worker: a deployment of a new release to every client, no approval needed (every task approved), the
+ *      default stage percentages (canary 4 %, 10 %, 20 %, 30 %, the rest) with zero waits, the worker running
+ *      in-process (`createGcc({ orchestration: 'worker' })`, pg-boss tick queue, LISTEN/NOTIFY wake-ups); the time
+ *      from the deployment's creation to `completed`.
+ *
+ * B − A is the time the GCC adds to advance all stages. Also printed: dispatches per second, the number of ticks and
+ * the slowest one (a tick is one worker transaction, timed around `Database.transaction`), and the process's peak
+ * RSS (the agents run in the same process).
+ *
+ * Agents are told about work the way a long-polling agent is woken: through the GCC's `gcc_events` NOTIFY (a client
+ * id, or `*` when a tick changed more than 200 clients; on `*` they look up the queued tasks with one SELECT). With
+ * `--agents service` they call `gcc.services.agent` in-process (the fastest faithful stand-in for 100,000 agents);
+ * with `--agents http` they speak the contract over HTTP to the gcc-core router on a local port, each with its own
+ * agent token.
+ */
+import { type AddressInfo, createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import { pino } from 'pino';
+import { createGcc, type Database, type Gcc, migrate, openDatabase, type Sql } from '../src/index';
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    agents: { type: 'string', default: 'service' },
+    concurrency: { type: 'string', default: '16' },
+    pglite: { type: 'boolean', default: false },
+    'database-url': {
+      type: 'string',
+      default:
+        process.env.DATABASE_URL ??
+        process.env.WRKTALK_TEST_DATABASE_URL ??
+        'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    keep: { type: 'boolean', default: false },
+    durable: { type: 'boolean', default: false },
+    'skip-baseline': { type: 'boolean', default: false },
+  },
+});
+
+const MODE = args.agents;
+if (MODE !== 'service' && MODE !== 'http') throw new Error('--agents must be service or http');
+const PGLITE = args.pglite;
+const CLIENTS = Number(positionals[0] ?? (MODE === 'http' ? 2_000 : PGLITE ? 10_000 : 100_000));
+const CONCURRENCY = Number(args.concurrency);
+if (!Number.isInteger(CLIENTS) || CLIENTS < 1)
+  throw new Error(`clients must be a whole number, got ${CLIENTS}`);
+const STAGES = [
+  { kind: 'canary' as const, percent: 4, wait_seconds: 0 },
+  { kind: 'batch' as const, percent: 10, wait_seconds: 0 },
+  { kind: 'batch' as const, percent: 20, wait_seconds: 0 },
+  { kind: 'batch' as const, percent: 30, wait_seconds: 0 },
+  { kind: 'batch' as const, wait_seconds: 0 },
+];
+const ADMIN = { role: 'admin' as const, name: 'bench' };
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Worker ticks seen through the database wrapper: one transaction that locks a deployment row. */
+interface TickStats {
+  count: number;
+  maxMs: number;
+  totalMs: number;
+}
+
+/** Wraps a database so every worker tick (a transaction starting with the deployment's row lock) is timed. */
+function timingDatabase(inner: Database, stats: TickStats): Database {
+  return {
+    kind: inner.kind,
+    query: (text, params) => inner.query(text, params),
+    listen: (channel, cb) => inner.listen(channel, cb),
+    close: () => inner.close(),
+    async transaction(fn) {
+      let tick = false;
+      const started = performance.now();
+      try {
+        return await inner.transaction((tx) => {
+          let first = true;
+          const wrapped: Sql = {
+            query: (text, params) => {
+              if (first) {
+                first = false;
+                tick = text.includes('FROM deployments') && text.includes('FOR UPDATE SKIP LOCKED');
+              }
+              return tx.query(text, params);
+            },
+          };
+          return fn(wrapped);
+        });
+      } finally {
+        if (tick) {
+          const ms = performance.now() - started;
+          stats.count++;
+          stats.totalMs += ms;
+          stats.maxMs = Math.max(stats.maxMs, ms);
+        }
+      }
+    },
+  };
+}
+
+/** One agent's work on one client: poll (pickup), `in_progress`, `success`. Returns false when nothing was offered. */
+type AgentStep = (clientId: string) => Promise<boolean>;
+
+function serviceAgent(gcc: Gcc, applied: Map<string, number>): AgentStep {
+  return async (clientId) => {
+    const offer = await gcc.services.agent.currentOffer(clientId);
+    const u = offer.body.update;
+    if (!offer.body.available || !u) return false;
+    const key = `${u.task_id}/${u.attempt}`;
+    applied.set(key, (applied.get(key) ?? 0) + 1);
+    const who = { role: 'agent' as const, clientId, name: `agent:${clientId}` };
+    const base = { task_id: u.task_id, attempt: u.attempt };
+    await gcc.services.agent.report(who, clientId, { ...base, status: 'in_progress' });
+    await gcc.services.agent.report(who, clientId, { ...base, status: 'success' });
+    return true;
+  };
+}
+
+function httpAgent(baseUrl: string, tokens: Map<string, string>, applied: Map<string, number>): AgentStep {
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const r = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as {
+      available?: boolean;
+      update?: { task_id: string; attempt: number };
+    };
+  };
+  return async (clientId) => {
+    const token = tokens.get(clientId)!;
+    const offer = await call('GET', `/clients/${clientId}/updates`, token);
+    const u = offer.update;
+    if (!offer.available || !u) return false;
+    const key = `${u.task_id}/${u.attempt}`;
+    applied.set(key, (applied.get(key) ?? 0) + 1);
+    const base = { task_id: u.task_id, attempt: u.attempt };
+    await call('POST', `/clients/${clientId}/status`, token, { ...base, status: 'in_progress' });
+    await call('POST', `/clients/${clientId}/status`, token, { ...base, status: 'success' });
+    return true;
+  };
+}
+
+/**
+ * Runs `concurrency` agent loops until `stop()`. Work arrives like a long poll's wake-up: a `gcc_events` NOTIFY
+ * naming a client, or `*`, on which the queued tasks of the deployment are looked up once.
+ */
+async function runAgents(db: Database, deploymentId: () => string | undefined, step: AgentStep) {
+  const queue: string[] = [];
+  const known = new Set<string>(); // clients queued or being handled in this phase
+  let scanWanted = true;
+  let stopped = false;
+  let handled = 0;
+  let errors = 0;
+  let wakeUp: (() => void) | undefined;
+  const wake = () => {
+    const w = wakeUp;
+    wakeUp = undefined;
+    w?.();
+  };
+  const unlisten = await db.listen('gcc_events', (payload) => {
+    if (payload === '*') scanWanted = true;
+    else if (payload.startsWith('c:')) {
+      const id = payload.slice(2);
+      if (known.has(id)) return;
+      known.add(id);
+      queue.push(id);
+    }
+    wake();
+  });
+  const scan = async () => {
+    const id = deploymentId();
+    if (!id) {
+      await sleep(10);
+      return;
+    }
+    scanWanted = false;
+    const r = await db.query<{ client_id: string }>(
+      `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND status = 'queued'`,
+      [id],
+    );
+    for (const { client_id } of r.rows) {
+      if (known.has(client_id)) continue;
+      known.add(client_id);
+      queue.push(client_id);
+    }
+  };
+  let scanning: Promise<void> | undefined;
+  const loops = Array.from({ length: CONCURRENCY }, async () => {
+    while (!stopped) {
+      const clientId = queue.pop();
+      if (clientId === undefined) {
+        if (scanWanted) {
+          scanning ??= scan().finally(() => {
+            scanning = undefined;
+          });
+          await scanning;
+          continue;
+        }
+        // Nothing to do: wait for a NOTIFY, and look again at least every 500 ms (the safety net).
+        await Promise.race([new Promise<void>((resolve) => (wakeUp = resolve)), sleep(500)]);
+        if (queue.length === 0) scanWanted = true;
+        continue;
+      }
+      try {
+        if (await step(clientId)) handled++;
+        else known.delete(clientId); // nothing for it yet (raced with the worker); a later event brings it back
+      } catch (error) {
+        errors++;
+        known.delete(clientId);
+        if (errors <= 5) log(`agent ${clientId}: ${(error as Error).message}`);
+      }
+    }
+  });
+  return {
+    get handled() {
+      return handled;
+    },
+    get errors() {
+      return errors;
+    },
+    async stop() {
+      stopped = true;
+      wake();
+      await Promise.all(loops);
+      await unlisten();
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function seedClients(db: Database, n: number): Promise<void> {
+  const t = performance.now();
+  await db.query(
+    `INSERT INTO clients (id, name, labels, target_kind, argocd_instance, created_at, updated_at)
+     SELECT 'bench-' || lpad(g.i::text, 6, '0'), 'Bench client ' || g.i, '{"bench":"true"}'::jsonb, 'argocd',
+            'argocd-' || lpad(g.i::text, 6, '0'), now(), now()
+     FROM generate_series(1, $1::int) AS g(i)`,
+    [n],
+  );
+  await db.query('ANALYZE clients');
+  log(`registered ${f0(n)} clients in ${f0(performance.now() - t)} ms`);
+}
+
+async function release(gcc: Gcc, version: string): Promise<string> {
+  const r = await gcc.services.releases.create(
+    { role: 'ci', name: 'bench' },
+    { component: 'backend', version, image_url: `registry.wrktalk.com/backend:${version}` },
+  );
+  return r.release.id;
+}
+
+/** Starts the GCC's router on a local port for `--agents http`; returns its URL and a closer. */
+async function serveHttp(gcc: Gcc): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = express();
+  app.use(gcc.router);
+  const port = await freePort();
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg();
+  const dbName = `gcc_bench_worker_${Date.now().toString(36)}`;
+  let admin: Database | undefined;
+  let databaseUrl: string | undefined;
+  if (!PGLITE) {
+    admin = await openDatabase({ url: args['database-url'], poolSize: 1 });
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    // Every agent call commits with a NOTIFY (the offer caches' invalidation), and PostgreSQL serialises commits
+    // that notify, fsync included: on a disk with ~5 ms fsyncs that caps everyone at ~200 commits/s, so both phases
+    // would measure the disk. The bench database commits without waiting for the WAL flush unless --durable.
+    if (!args.durable) await admin.query(`ALTER DATABASE ${dbName} SET synchronous_commit = off`);
+    const url = new URL(args['database-url']);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.toString();
+    log(`database ${dbName}`);
+  }
+  const raw = await openDatabase(
+    databaseUrl ? { url: databaseUrl, poolSize: CONCURRENCY + 6 } : { dataDir: 'memory://' },
+  );
+  const ticks: TickStats = { count: 0, maxMs: 0, totalMs: 0 };
+  const db = timingDatabase(raw, ticks);
+  const logger = pino({ level: 'warn' });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await migrate(db);
+    await seedClients(db, CLIENTS);
+    const tokens = new Map<string, string>();
+
+    // ---- A. agents alone -------------------------------------------------------------------------------------------
+    const gccA = await createGcc({ database: db, orchestration: 'worker', worker: false, logger });
+    closers.push(() => gccA.close());
+    let httpA: { url: string; close: () => Promise<void> } | undefined;
+    if (MODE === 'http') {
+      httpA = await serveHttp(gccA);
+      closers.push(httpA.close);
+      const t = performance.now();
+      for (let i = 1; i <= CLIENTS; i++) {
+        const id = `bench-${String(i).padStart(6, '0')}`;
+        tokens.set(id, (await gccA.issueToken({ role: 'agent', clientId: id })).token);
+      }
+      log(`issued ${f0(CLIENTS)} agent tokens in ${f0(performance.now() - t)} ms`);
+    }
+    let baselineMs = Number.NaN;
+    let errorsA = 0;
+    if (!args['skip-baseline']) {
+      const appliedA = new Map<string, number>();
+      const dA = await gccA.services.deployments.create(ADMIN, {
+        release_id: await release(gccA, 'bench-a'),
+        targets: { selector: 'bench=true' },
+        approval: { required: false },
+        strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+      });
+      const stepA = httpA ? httpAgent(httpA.url, tokens, appliedA) : serviceAgent(gccA, appliedA);
+      const agentsA = await runAgents(db, () => dA.id, stepA);
+      const tA = performance.now();
+      // Every task queued at once, as the worker's enqueue would (one dispatch each); the agents hear `*`.
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE deployment_tasks SET status = 'queued', attempt = 1, stage = 0, queued_at = now(), updated_at = now()
+         WHERE deployment_id = $1 AND status = 'approved'`,
+          [dA.id],
+        );
+        await tx.query(`SELECT pg_notify('gcc_events', '*')`);
+      });
+      for (;;) {
+        const r = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 AND status <> 'success'`,
+          [dA.id],
+        );
+        if (r.rows[0]!.n === 0) break;
+        await sleep(100);
+      }
+      baselineMs = performance.now() - tA;
+      await agentsA.stop();
+      errorsA = agentsA.errors;
+      log(`A. agents alone: ${f0(agentsA.handled)} tasks in ${f0(baselineMs)} ms (${agentsA.errors} errors)`);
+      // Nobody runs the worker here; close the deployment so phase B's worker does not tick it.
+      await db.query(`UPDATE deployments SET status = 'completed', finished_at = now() WHERE id = $1`, [
+        dA.id,
+      ]);
+      await httpA?.close();
+    }
+    await gccA.close();
+    closers.length = 0;
+
+    // ---- B. the worker ---------------------------------------------------------------------------------------------
+    const gccB = await createGcc({ database: db, orchestration: 'worker', logger });
+    closers.push(() => gccB.close());
+    let httpB: { url: string; close: () => Promise<void> } | undefined;
+    if (MODE === 'http') {
+      httpB = await serveHttp(gccB);
+      closers.push(httpB.close);
+    }
+    const appliedB = new Map<string, number>();
+    const stepB = httpB ? httpAgent(httpB.url, tokens, appliedB) : serviceAgent(gccB, appliedB);
+    let idB: string | undefined;
+    const agentsB = await runAgents(db, () => idB, stepB);
+    const releaseB = await release(gccB, 'bench-b');
+    ticks.count = 0;
+    ticks.maxMs = 0;
+    ticks.totalMs = 0;
+    const t0 = Date.now();
+    const dB = await gccB.services.deployments.create(ADMIN, {
+      release_id: releaseB,
+      targets: { selector: 'bench=true' },
+      approval: { required: false },
+      strategy: { stages: STAGES },
+    });
+    idB = dB.id;
+    const createMs = Date.now() - t0;
+    log(`B. deployment ${dB.id}: ${f0(CLIENTS)} tasks created in ${f0(createMs)} ms`);
+    let finished: { status: string; finished_at: Date | null } | undefined;
+    let lastLog = Date.now();
+    for (;;) {
+      const r = await db.query<{ status: string; finished_at: Date | null }>(
+        'SELECT status, finished_at FROM deployments WHERE id = $1',
+        [dB.id],
+      );
+      finished = r.rows[0];
+      if (finished && !['created', 'running', 'paused'].includes(finished.status)) break;
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        log(`  … ${f0(agentsB.handled)} tasks done, ${ticks.count} ticks, ${f0((Date.now() - t0) / 1000)} s`);
+      }
+      await sleep(50);
+    }
+    const workerMs = (finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now()) - t0;
+    await agentsB.stop();
+    const tickStats = { ...ticks };
+    log(`B. ${finished.status} after ${f0(workerMs)} ms (${agentsB.errors} agent errors)`);
+
+    // ---- checks and figures ----------------------------------------------------------------------------------------
+    const stages = await db.query<{ stage_index: number; placed: number; ms: number }>(
+      `SELECT stage_index, placed, (extract(epoch from finished_at - started_at) * 1000)::float8 AS ms
+       FROM deployment_stages WHERE deployment_id = $1 ORDER BY stage_index`,
+      [dB.id],
+    );
+    // The GCC's own share of the wall time: from the event that makes a stage due (the deployment's creation, the
+    // last report of the previous stage) to the stage's start, and from the last report to `completed`. The agents
+    // have nothing to do for this deployment in those gaps.
+    const edges = await db.query<{ stage_index: number; started: number; last_report: number | null }>(
+      `SELECT s.stage_index, (extract(epoch from s.started_at) * 1000)::float8 AS started,
+              (SELECT (extract(epoch from max(r.received_at)) * 1000)::float8 FROM task_reports r
+                 JOIN deployment_tasks t ON t.id = r.task_id
+               WHERE t.deployment_id = s.deployment_id AND t.stage = s.stage_index AND r.status = 'success') AS last_report
+       FROM deployment_stages s WHERE s.deployment_id = $1 ORDER BY s.stage_index`,
+      [dB.id],
+    );
+    const gaps: number[] = [];
+    let due = t0 + createMs;
+    for (const e of edges.rows) {
+      gaps.push(e.started - due);
+      due = e.last_report ?? e.started;
+    }
+    gaps.push((finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now()) - due);
+    const advanceMs = gaps.reduce((a, b) => a + b, 0);
+    const disp = await db.query<{ n: number; tasks: number; ticks: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS tasks, count(DISTINCT dispatched_at)::int AS ticks
+       FROM task_dispatches WHERE deployment_id = $1`,
+      [dB.id],
+    );
+    const statuses = await db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 GROUP BY status',
+      [dB.id],
+    );
+    const d = disp.rows[0]!;
+    const twice = [...appliedB.values()].filter((n) => n > 1).length;
+    const rss = process.resourceUsage().maxRSS / 1024;
+    const gccShare = workerMs - baselineMs;
+    const rows = [
+      ['Measure', 'Result'],
+      ['---', '---:'],
+      ['A. agents alone: pickups + reports of every task (baseline)', `${f0(baselineMs)} ms`],
+      ['B. worker: deployment created → `completed`, all stages, zero waits', `${f0(workerMs)} ms`],
+      ['Time the GCC adds, B − A (goal < 120,000 ms)', `${f0(gccShare)} ms`],
+      [
+        '**Time the GCC takes to advance the stages** (due → started, last report → completed; summed)',
+        `**${f0(advanceMs)} ms** (${gaps.map((g) => f0(g)).join(' + ')})`,
+      ],
+      ['Deployment creation (100 % of the clients, before B starts)', `${f0(createMs)} ms`],
+      ['Dispatches (B), per second of B', `${f0(d.n)}, ${f0((d.n / workerMs) * 1000)}/s`],
+      [
+        'Worker ticks (B): count, slowest, mean',
+        `${f0(tickStats.count)}, ${f0(tickStats.maxMs)} ms, ${f0(tickStats.totalMs / Math.max(1, tickStats.count))} ms`,
+      ],
+      ['Worker busy time in B (sum of tick durations)', `${f0(tickStats.totalMs)} ms`],
+      ['Ticks that dispatched', f0(d.ticks)],
+      ['Peak RSS of the process (GCC + agents)', `${f0(rss)} MB`],
+    ];
+    const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+    const notes = [
+      `${f0(CLIENTS)} clients, agents: ${MODE === 'service' ? 'in-process service calls' : 'HTTP to the gcc-core router'}, ${CONCURRENCY} at once;`,
+      `stages (placed / ms): ${stages.rows.map((s) => `${f0(s.placed)} / ${f0(s.ms)}`).join(', ')};`,
+      `tasks: ${statuses.rows.map((s) => `${s.status} ${f0(s.n)}`).join(', ')}; dispatches ${f0(d.n)} of ${f0(d.tasks)} tasks; applied twice: ${twice};`,
+      `database: ${PGLITE ? 'PGlite (memory)' : `PostgreSQL ${args['database-url'].replace(/\/\/[^@]*@/, '//')}, synchronous_commit ${args.durable ? 'as configured' : 'off'}`}; Node ${process.version};`,
+      `machine: ${cpus().length} CPUs, load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(' ')}.`,
+    ];
+    process.stdout.write(`\n${table}\n\n${notes.join('\n')}\n`);
+    const ok =
+      finished.status === 'completed' &&
+      d.n === CLIENTS &&
+      d.tasks === CLIENTS &&
+      twice === 0 &&
+      errorsA + agentsB.errors === 0;
+    if (!ok) {
+      log('FAILED: the rollout did not complete with exactly one dispatch and one application per task');
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    await raw.close().catch(() => undefined);
+    if (admin) {
+      try {
+        if (!args.keep) {
+          await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+          log(`dropped ${dbName}`);
+        } else log(`kept ${dbName}`);
+      } finally {
+        await admin.close();
+      }
+    }
+  }
+}
+
+await main();
