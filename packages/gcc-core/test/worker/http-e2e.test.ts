@@ -183,6 +183,79 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
     ).toEqual([...canary].sort());
   }, 60_000);
 
+  it("runs the customer's 50-client example: stages of 2/5/10/15/18 over the approved clients, waits kept", async () => {
+    const { ids, agents, approvers } = await fleet('c50', 53);
+    const release = await ci.releases.create({
+      component: 'backend',
+      version: 'sha-c50',
+      image_url: img('sha-c50'),
+    });
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { selector: 'suite=c50' },
+      strategy: {
+        stages: [
+          { kind: 'canary', percent: 4, wait_seconds: 1 },
+          { kind: 'batch', percent: 10, wait_seconds: 1 },
+          { kind: 'batch', percent: 20, wait_seconds: 1 },
+          { kind: 'batch', percent: 30, wait_seconds: 1 },
+          { kind: 'batch', wait_seconds: 0 },
+        ],
+      },
+    });
+    const [rejected, pending] = [ids.slice(50, 52), ids[52]!];
+    const run = runAgents(agents, () => 'success');
+    try {
+      // Every answer is in before stage 0 starts: 50 approve, 2 reject, 1 never answers.
+      await admin.deployments.pause(d.id);
+      for (const [id, api] of Object.entries(approvers)) {
+        if (id === pending) continue;
+        const items = await until(`pending approval of ${id}`, async () => {
+          const p = await api.approvals.listPending(id);
+          return p.items.length > 0 ? p.items : undefined;
+        });
+        for (const p of items) {
+          if (rejected.includes(id))
+            await api.approvals.reject(id, p.task_id, { rejected_by: `ct@${id}`, reason: 'change freeze' });
+          else await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
+        }
+      }
+      await admin.deployments.resume(d.id);
+      const done = await until(
+        'all five stages to succeed',
+        async () => {
+          const v = await admin.deployments.get(d.id);
+          return v.stages.length === 5 && v.stages.every((x) => x.status === 'succeeded') ? v : undefined;
+        },
+        90_000,
+      );
+      // Capacities are planned over the 51 live targets (the silent client may still approve): the last stage keeps
+      // room for it, and the 50 approved clients are placed 2/5/10/15/18.
+      expect(done.stages.map((x) => [x.kind, x.capacity, x.task_counts.success])).toEqual([
+        ['canary', 2, 2],
+        ['batch', 5, 5],
+        ['batch', 10, 10],
+        ['batch', 15, 15],
+        ['batch', 19, 18],
+      ]);
+      // Each stage started only after the previous one finished and its wait (1 s) elapsed.
+      for (let k = 1; k < 5; k++) {
+        const prev = done.stages[k - 1]!;
+        expect(Date.parse(done.stages[k]!.started_at!)).toBeGreaterThanOrEqual(Date.parse(prev.wait_until!));
+        expect(Date.parse(prev.wait_until!) - Date.parse(prev.finished_at!)).toBe(1000);
+      }
+      // The pending client keeps the deployment open; it and the rejecting clients were never offered anything.
+      expect(done.status).toBe('running');
+      expect(done.task_counts).toMatchObject({ success: 50, rejected: 2, pending_approval: 1 });
+    } finally {
+      await run.stop();
+    }
+    const got = run.received.filter((r) => r.deploymentId === d.id);
+    expect(got).toHaveLength(50);
+    for (const id of [...rejected, pending]) expect(got.some((r) => r.clientId === id)).toBe(false);
+    await admin.deployments.abort(d.id);
+  }, 120_000);
+
   it('rolls back when a canary agent reports failed', async () => {
     const { ids, agents, approvers } = await fleet('e2f', 10);
     // Every client runs a previous version, so the rollback has somewhere to go.
