@@ -23,6 +23,39 @@ export interface UpdateInstruction {
   verifyTimeoutSeconds: number;
 }
 
+/** The fields of an update the GCC offers (the contract's snake_case `Update`) that an instruction is made of. */
+export interface OfferedUpdate {
+  task_id: string;
+  deployment_id: string;
+  type: 'update' | 'rollback';
+  component: string;
+  version: string;
+  image_url: string;
+  previous_version: string | null;
+  attempt: number;
+  helm_parameter: string;
+  verify_timeout_seconds: number;
+}
+
+/**
+ * The instruction for an offered update, field by field. It checks nothing: the agent validates the offer first
+ * (`validateInstruction`); the GCC's fast path takes it from its own database.
+ */
+export function toUpdateInstruction(u: OfferedUpdate): UpdateInstruction {
+  return {
+    taskId: u.task_id,
+    deploymentId: u.deployment_id,
+    type: u.type,
+    component: u.component,
+    version: u.version,
+    imageUrl: u.image_url,
+    previousVersion: u.previous_version,
+    attempt: u.attempt,
+    helmParameter: u.helm_parameter,
+    verifyTimeoutSeconds: u.verify_timeout_seconds,
+  };
+}
+
 /** What an executor gets with every call. */
 export interface ExecutorContext {
   /** Aborted when the step's timeout passes or the agent stops. */

@@ -3,6 +3,7 @@ import {
   type Executor,
   type ExecutorContext,
   isExecutorError,
+  toUpdateInstruction,
   type UpdateInstruction,
 } from '@wrktalk/sdk-agent/argocd-api';
 import type { StatusReport } from '@wrktalk/sdk-gcc';
@@ -206,15 +207,7 @@ export function createArgoCdFastPath(init: ArgoCdFastPathInit): ArgoCdFastPath {
       },
     };
     const instruction: UpdateInstruction = {
-      taskId: u.task_id,
-      deploymentId: u.deployment_id,
-      type: u.type,
-      component: u.component,
-      version: u.version,
-      imageUrl: u.image_url,
-      previousVersion: u.previous_version,
-      attempt: u.attempt,
-      helmParameter: u.helm_parameter,
+      ...toUpdateInstruction(u),
       // The lease bounds the verification too: a verdict after it would be refused as stale.
       verifyTimeoutSeconds: Math.max(1, Math.min(u.verify_timeout_seconds, Math.floor(budgetMs / 1000))),
     };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { UpdateInstruction } from '../executor';
+import { toUpdateInstruction, type UpdateInstruction } from '../executor';
 
 /** An image tag (what `helm --set-string` and Docker accept without escaping). */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -77,24 +77,7 @@ export function validateInstruction(
   rules: { components: readonly string[]; allowedRegistries: readonly string[] },
 ): InstructionCheck {
   const parsed = updateSchema(rules).safeParse(raw);
-  if (parsed.success) {
-    const u = parsed.data;
-    return {
-      ok: true,
-      instruction: {
-        taskId: u.task_id,
-        deploymentId: u.deployment_id,
-        type: u.type,
-        component: u.component,
-        version: u.version,
-        imageUrl: u.image_url,
-        previousVersion: u.previous_version,
-        attempt: u.attempt,
-        helmParameter: u.helm_parameter,
-        verifyTimeoutSeconds: u.verify_timeout_seconds,
-      },
-    };
-  }
+  if (parsed.success) return { ok: true, instruction: toUpdateInstruction(parsed.data) };
   const env = envelope.safeParse(raw);
   return {
     ok: false,
