@@ -103,18 +103,28 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
   }
 
   /**
-   * Approves every client's task while the deployment is paused, then resumes it: every approval is in before
-   * stage 0 starts, so the stages are exactly canary(2) + batch(8) (an approval after a stage started would join
-   * a later, trailing stage).
+   * Answers every client's approval while the deployment is paused, then resumes it: every answer is in before
+   * stage 0 starts, so the stages are exactly the planned ones (an approval after a stage started would join a
+   * later, trailing stage). `answer` picks each client's reply; `none` leaves its task pending.
    */
-  async function approveAll(deploymentId: string, approvers: Record<string, GccClient>) {
+  async function approveAll(
+    deploymentId: string,
+    approvers: Record<string, GccClient>,
+    answer: (clientId: string) => 'approve' | 'reject' | 'none' = () => 'approve',
+  ) {
     await admin.deployments.pause(deploymentId);
     for (const [id, api] of Object.entries(approvers)) {
+      const reply = answer(id);
+      if (reply === 'none') continue;
       const pending = await until(`pending approval of ${id}`, async () => {
         const p = await api.approvals.listPending(id);
         return p.items.length > 0 ? p.items : undefined;
       });
-      for (const p of pending) await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
+      for (const p of pending) {
+        if (reply === 'reject') {
+          await api.approvals.reject(id, p.task_id, { rejected_by: `ct@${id}`, reason: 'change freeze' });
+        } else await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
+      }
     }
     await admin.deployments.resume(deploymentId);
   }
@@ -206,21 +216,10 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
     const [rejected, pending] = [ids.slice(50, 52), ids[52]!];
     const run = runAgents(agents, () => 'success');
     try {
-      // Every answer is in before stage 0 starts: 50 approve, 2 reject, 1 never answers.
-      await admin.deployments.pause(d.id);
-      for (const [id, api] of Object.entries(approvers)) {
-        if (id === pending) continue;
-        const items = await until(`pending approval of ${id}`, async () => {
-          const p = await api.approvals.listPending(id);
-          return p.items.length > 0 ? p.items : undefined;
-        });
-        for (const p of items) {
-          if (rejected.includes(id))
-            await api.approvals.reject(id, p.task_id, { rejected_by: `ct@${id}`, reason: 'change freeze' });
-          else await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
-        }
-      }
-      await admin.deployments.resume(d.id);
+      // 50 approve, 2 reject, 1 never answers, all before stage 0 starts.
+      await approveAll(d.id, approvers, (id) =>
+        rejected.includes(id) ? 'reject' : id === pending ? 'none' : 'approve',
+      );
       const done = await until(
         'all five stages to succeed',
         async () => {
