@@ -59,6 +59,9 @@ interface DeploymentRow {
   started_at: Date | null;
   finished_at: Date | null;
   orchestration: Orchestration;
+  status_reason: string | null;
+  rollback_scope: Deployment['rollback_scope'];
+  rolled_back_by: string | null;
 }
 
 const deploymentOf = (
@@ -72,7 +75,11 @@ const deploymentOf = (
   component: r.component,
   version: r.version,
   rollback_of: r.rollback_of,
+  rollback_scope: r.rollback_scope ?? null,
+  rolled_back_by: r.rolled_back_by ?? null,
   status: r.status,
+  status_reason: r.status_reason ?? null,
+  requested_start_time: iso(r.requested_start_time),
   strategy: r.strategy,
   approval: r.approval,
   description: r.description,

@@ -76,6 +76,8 @@ export async function stageSummaries(
             : waiting
               ? 'waiting'
               : 'succeeded',
+      required_successes: r.kind === 'canary' ? 1 : 1,
+      reason: r.failure_reason,
       started_at: iso(r.started_at),
       finished_at: iso(r.finished_at),
       wait_until: iso(r.wait_until),
@@ -88,6 +90,8 @@ export async function stageSummaries(
       kind: slot.kind,
       capacity: slot.size,
       status: 'pending',
+      required_successes: 0,
+      reason: null,
       started_at: null,
       finished_at: null,
       wait_until: null,

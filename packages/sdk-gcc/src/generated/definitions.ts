@@ -552,7 +552,8 @@ export const definitions = {
       },
       "count": {
         "type": "integer",
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 1000000
       },
       "percent": {
         "type": "number",
@@ -561,7 +562,8 @@ export const definitions = {
       },
       "wait_seconds": {
         "type": "integer",
-        "minimum": 0
+        "minimum": 0,
+        "maximum": 604800
       }
     },
     "not": {
@@ -577,7 +579,8 @@ export const definitions = {
     "properties": {
       "max_failures": {
         "type": "integer",
-        "minimum": 0
+        "minimum": 0,
+        "maximum": 1000000
       },
       "max_failure_ratio": {
         "type": "number",
@@ -586,7 +589,8 @@ export const definitions = {
       },
       "min_finished": {
         "type": "integer",
-        "minimum": 0
+        "minimum": 0,
+        "maximum": 1000000
       }
     }
   },
@@ -606,11 +610,13 @@ export const definitions = {
           "integer",
           "null"
         ],
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 1000000
       },
       "wait_seconds": {
         "type": "integer",
-        "minimum": 0
+        "minimum": 0,
+        "maximum": 604800
       },
       "require_approval": {
         "type": "boolean"
@@ -634,14 +640,16 @@ export const definitions = {
           "integer",
           "null"
         ],
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 1000000
       },
       "canary_label": {
         "$ref": "#/$defs/LabelSelector"
       },
       "max_concurrency_per_instance": {
         "type": "integer",
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 10000
       },
       "failure_threshold": {
         "$ref": "#/$defs/FailureThreshold"
@@ -661,11 +669,28 @@ export const definitions = {
       },
       "pickup_timeout_seconds": {
         "type": "integer",
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 604800
       },
       "lease_seconds": {
         "type": "integer",
-        "minimum": 1
+        "minimum": 1,
+        "maximum": 86400
+      },
+      "canary_min_successes": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000000
+      },
+      "stage_fill_seconds": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 604800
+      },
+      "stage_hold_timeout_seconds": {
+        "type": "integer",
+        "minimum": 60,
+        "maximum": 2592000
       },
       "max_attempts": {
         "type": "integer",
@@ -1057,6 +1082,8 @@ export const definitions = {
       "kind",
       "capacity",
       "status",
+      "required_successes",
+      "reason",
       "started_at",
       "finished_at",
       "wait_until",
@@ -1083,9 +1110,20 @@ export const definitions = {
         "enum": [
           "pending",
           "running",
+          "holding",
           "waiting",
           "succeeded",
           "failed"
+        ]
+      },
+      "required_successes": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "reason": {
+        "type": [
+          "string",
+          "null"
         ]
       },
       "started_at": {
@@ -1124,7 +1162,11 @@ export const definitions = {
       "component",
       "version",
       "rollback_of",
+      "rollback_scope",
+      "rolled_back_by",
       "status",
+      "status_reason",
+      "requested_start_time",
       "strategy",
       "approval",
       "description",
@@ -1162,8 +1204,43 @@ export const definitions = {
           }
         ]
       },
+      "rollback_scope": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "enum": [
+          "failed_stage",
+          "deployment",
+          "clients",
+          null
+        ]
+      },
+      "rolled_back_by": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/DeploymentId"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
       "status": {
         "$ref": "#/$defs/DeploymentStatus"
+      },
+      "status_reason": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "requested_start_time": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
       },
       "strategy": {
         "$ref": "#/$defs/Strategy"

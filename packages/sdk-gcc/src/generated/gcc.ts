@@ -1029,7 +1029,7 @@ export interface components {
             kind: "canary" | "batch";
             count?: number;
             percent?: number;
-            /** @description Default `0`. */
+            /** @description Soak time after the stage, at most 7 days. Default `0`. */
             wait_seconds?: number;
         };
         /**
@@ -1083,10 +1083,28 @@ export interface components {
              */
             on_failure?: "pause" | "rollback";
             rollback?: components["schemas"]["RollbackPolicy"];
-            /** @description A queued task not picked up by the agent in this time becomes `overdue`. Default `900`. */
+            /** @description A queued task not picked up by the agent in this time becomes `overdue` (at most 7 days). Default `900`. */
             pickup_timeout_seconds?: number;
-            /** @description How long an agent holds a task without reporting before it is `timed_out`. Default `900`. */
+            /** @description How long an agent holds a task without reporting before it is `timed_out` (at most 1 day). Default `900`. */
             lease_seconds?: number;
+            /**
+             * @description Successes a canary stage needs before it can finish (capped at the tasks placed in it). Every other
+             *     stage needs at least one success: a stage whose tasks all went `overdue` (clients offline) holds the
+             *     rollout instead of succeeding with nothing validated. Default `1`.
+             */
+            canary_min_successes?: number;
+            /**
+             * @description How long a stage waits for its planned number of approved clients. A stage starts as soon as it can
+             *     be filled to its planned size, or when no approval is outstanding any more, or this long after it
+             *     could first have started with fewer clients (`0`: start with whoever is approved). Default `3600`.
+             */
+            stage_fill_seconds?: number;
+            /**
+             * @description A started stage that still holds (every task settled, fewer successes than the stage needs) this long
+             *     after it started pauses the deployment with the reason. An admin's `resume` then accepts the stage as
+             *     it is and the rollout goes on. Default `3600`.
+             */
+            stage_hold_timeout_seconds?: number;
             /** @description Attempts per task (a `failed` or `timed_out` attempt is retried while attempts remain). Default `2`. */
             max_attempts?: number;
         };
@@ -1278,10 +1296,17 @@ export interface components {
             /** @description Number of tasks planned in this stage. */
             capacity: number;
             /**
-             * @description `waiting`: finished, in the wait before the next stage.
+             * @description `running`: tasks are queued or in progress. `holding`: every task settled but the stage has fewer
+             *     successes than it needs (e.g. every client offline); nothing further is released until clients
+             *     return, an admin acts, or `stage_hold_timeout_seconds` pauses the deployment. `waiting`: finished,
+             *     in the wait before the next stage. `failed`: crossed its failure threshold.
              * @enum {string}
              */
-            status: "pending" | "running" | "waiting" | "succeeded" | "failed";
+            status: "pending" | "running" | "holding" | "waiting" | "succeeded" | "failed";
+            /** @description Successes the stage needs before it can finish (0 for a stage not started). */
+            required_successes: number;
+            /** @description Why the stage failed or holds; `null` otherwise. */
+            reason: string | null;
             /** Format: date-time */
             started_at: string | null;
             /** Format: date-time */
@@ -1307,7 +1332,24 @@ export interface components {
             version: components["schemas"]["ImageTag"];
             /** @description For a rollback, the deployment it rolls back. */
             rollback_of: components["schemas"]["DeploymentId"] | null;
+            /**
+             * @description For a rollback, which clients of `rollback_of` it returns; for an update that was rolled back, the
+             *     scope of its latest rollback; `null` otherwise. `failed_stage` and `clients` are partial: clients
+             *     outside the scope keep the new version (their tasks stay `success`), and only the scope's tasks
+             *     become `rolled_back`. `deployment` returns every client that ran the update.
+             * @enum {string|null}
+             */
+            rollback_scope: "failed_stage" | "deployment" | "clients" | null;
+            /** @description For an update, its latest rollback deployment; `null` when it was never rolled back. */
+            rolled_back_by: components["schemas"]["DeploymentId"] | null;
             status: components["schemas"]["DeploymentStatus"];
+            /** @description Why the deployment is `created` (waiting for its start time), `paused`, or `failed`; `null` otherwise. */
+            status_reason: string | null;
+            /**
+             * Format: date-time
+             * @description No task is queued before this time; until then the deployment stays `created`.
+             */
+            requested_start_time: string | null;
             /** @description The effective strategy, every default filled in. */
             strategy: components["schemas"]["Strategy"];
             /** @description The effective approval policy, every default filled in. */

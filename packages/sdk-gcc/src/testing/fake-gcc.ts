@@ -923,7 +923,11 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           component: release.component,
           version: release.version,
           rollback_of: null,
+          rollback_scope: null,
+          rolled_back_by: null,
           status: 'created',
+          status_reason: null,
+          requested_start_time: body.requested_start_time ?? null,
           strategy: body.strategy ?? {},
           approval,
           description: body.description ?? null,
@@ -1023,7 +1027,11 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           id: id('dpl'),
           type: 'rollback',
           rollback_of: original.id,
+          rollback_scope: scope,
+          rolled_back_by: null,
           status: 'created',
+          status_reason: null,
+          requested_start_time: null,
           approval: { required: false, deadline: null, on_deadline: 'expire', visible_from: null },
           description: body.reason ?? `Rollback of ${original.id}`,
           created_by: `${who.role}:${who.name}`,
@@ -1034,6 +1042,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           stages: [],
         };
         state.deployments.set(d.id, d);
+        original.rollback_scope = scope;
+        original.rolled_back_by = d.id;
         moveDeployment(d, 'start');
         d.started_at = iso();
         for (const t of candidates) {
