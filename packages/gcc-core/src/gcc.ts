@@ -1,17 +1,20 @@
+import { STRATEGY_LIMITS } from '@wrktalk/rollout-planner';
 import type { Request, Router } from 'express';
 import { type Logger, pino } from 'pino';
 import { OfferCache } from './cache/offer-cache';
 import { TokenCache } from './cache/token-cache';
 import type { Database } from './db/database';
+import { GccOptionsError, OptionProblems } from './errors/options-error';
 import { ArgoCdFastPathConfigError } from './fastpath/config-error';
-import type { ArgoCdFastPathOptions } from './fastpath/options';
+import { type ArgoCdFastPathOptions, compileArgoCdFastPathOptions } from './fastpath/options';
 import { createMetrics } from './http/metrics';
 import { createRouter } from './http/router';
 import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
 import { createNotifier, type NotificationOptions, type Notifier } from './notifications/index';
+import { AUDIT_RETENTION_MAX_DAYS, pruneAuditLog } from './services/audit';
 import { createServices, type GccServices } from './services/index';
 import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/support';
-import { createWorker, type Worker, type WorkerOptions } from './worker/index';
+import { compileWorkerOptions, createWorker, type Worker, type WorkerOptions } from './worker/index';
 
 /** Options of {@link createGcc}. */
 export interface GccOptions {
@@ -46,7 +49,7 @@ export interface GccOptions {
    * (`false`: another process runs `createWorker`, e.g. `wrktalk-gcc worker`). Ignored under `immediate`.
    * @default true
    */
-  worker?: boolean | Pick<WorkerOptions, 'pollIntervalMs' | 'queue'>;
+  worker?: boolean | Pick<WorkerOptions, 'pollIntervalMs' | 'queue' | 'maxTickErrors'>;
   /** Where notifications from the outbox go (SMTP, webhooks). @default {} (nothing is sent; rows are kept) */
   notifications?: NotificationOptions;
   /** Run the notification outbox dispatcher in this process. @default true */
@@ -59,6 +62,12 @@ export interface GccOptions {
    * @default undefined (agents apply every task)
    */
   argocd?: ArgoCdFastPathOptions;
+  /**
+   * Audit entries older than this many days are deleted (hourly, on each replica; see `pruneAuditLog`), the only
+   * deletion the append-only audit log allows. A whole number from 1 to 36500, or null to keep every entry.
+   * @default null (the audit log is kept for ever)
+   */
+  auditRetentionDays?: number | null;
 }
 
 /** A running GCC: its router, its services, and token administration. */
@@ -90,35 +99,55 @@ export interface Gcc {
 const FLUSH_MS = 5_000;
 const PRUNE_MS = 3600_000;
 
-/** Options with every default filled in; bad values rejected. */
+/**
+ * Options with every default filled in. Every value is checked (the rollout worker's and the fast path's included)
+ * before one {@link GccOptionsError} lists all the problems; an `ArgoCdFastPathConfigError` when only the `argocd`
+ * options are wrong.
+ */
 function compile(options: GccOptions) {
-  const positive = (name: string, v: number | undefined, d: number, min = 1) => {
-    const value = v ?? d;
-    if (!Number.isInteger(value) || value < min)
-      throw new RangeError(`GccOptions.${name} must be an integer >= ${min}, got ${value}`);
-    return value;
-  };
+  const p = new OptionProblems();
   const components = options.components ?? ['backend', 'media', 'ct'];
-  for (const c of components) {
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(c))
-      throw new RangeError(`GccOptions.components: invalid component ${c}`);
+  if (!Array.isArray(components)) p.add('components', 'must be an array of component names');
+  else {
+    components.forEach((c, i) => {
+      if (typeof c !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(c))
+        p.add(`components[${i}]`, `must be a component name like 'backend', got ${JSON.stringify(c)}`);
+    });
   }
   const orchestration = options.orchestration ?? 'immediate';
   if (orchestration !== 'immediate' && orchestration !== 'worker')
-    throw new RangeError(
-      `GccOptions.orchestration must be 'immediate' or 'worker', got ${String(orchestration)}`,
-    );
-  if (options.argocd !== undefined && orchestration !== 'worker') {
-    throw new ArgoCdFastPathConfigError([
-      "argocd: the Argo CD fast path is part of the rollout worker and needs orchestration 'worker'",
-    ]);
+    p.add('orchestration', `must be 'immediate' or 'worker', got ${JSON.stringify(orchestration)}`);
+  const pollAfterSeconds = p.integer('pollAfterSeconds', options.pollAfterSeconds, 30, 0);
+  // The lease of strategies that give none: bounded like a strategy's own (1 day), so every deployment is plannable.
+  const leaseSeconds = p.integer('leaseSeconds', options.leaseSeconds, 900, 1, STRATEGY_LIMITS.leaseSeconds);
+  const maxBodyBytes = p.integer('maxBodyBytes', options.maxBodyBytes, 1_048_576, 1);
+  const auditRetentionDays =
+    options.auditRetentionDays === null || options.auditRetentionDays === undefined
+      ? null
+      : p.integer('auditRetentionDays', options.auditRetentionDays, 0, 1, AUDIT_RETENTION_MAX_DAYS) || null;
+  if (orchestration === 'worker' && typeof options.worker === 'object' && options.worker !== null) {
+    const worker = options.worker;
+    const before = p.list.length;
+    p.nested(() => compileWorkerOptions({ database: options.database, ...worker }));
+    for (let i = before; i < p.list.length; i++) p.list[i] = `worker.${p.list[i]}`;
   }
+  const own = p.list.length;
+  if (options.argocd !== undefined) {
+    const argocd = options.argocd;
+    if (orchestration !== 'worker') {
+      p.add('argocd', "the Argo CD fast path is part of the rollout worker and needs orchestration 'worker'");
+    }
+    p.nested(() => compileArgoCdFastPathOptions(argocd));
+  }
+  if (p.list.length > 0 && own === 0) throw new ArgoCdFastPathConfigError(p.list);
+  if (p.list.length > 0) throw new GccOptionsError(p.list);
   return {
     orchestration: orchestration as Orchestration,
     components: new Set(components),
-    pollAfterSeconds: positive('pollAfterSeconds', options.pollAfterSeconds, 30, 0),
-    leaseSeconds: positive('leaseSeconds', options.leaseSeconds, 900),
-    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 1_048_576),
+    pollAfterSeconds,
+    leaseSeconds,
+    maxBodyBytes,
+    auditRetentionDays,
     now: options.now ?? (() => new Date()),
     logger: options.logger ?? pino(),
   };
@@ -214,10 +243,20 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
   };
   const flushTimer = setInterval(() => void flush(), FLUSH_MS);
   flushTimer.unref();
+  const pruneAudit = () => {
+    if (o.auditRetentionDays === null) return;
+    pruneAuditLog(db, { retentionDays: o.auditRetentionDays, now: o.now() })
+      .then((n) => {
+        if (n > 0) o.logger.info({ deleted: n, retentionDays: o.auditRetentionDays }, 'audit log pruned');
+      })
+      .catch((error: unknown) => o.logger.warn({ err: error }, 'audit log prune failed'));
+  };
+  pruneAudit();
   const pruneTimer = setInterval(() => {
     services.idempotency
       .prune()
       .catch((error: unknown) => o.logger.warn({ err: error }, 'idempotency prune failed'));
+    pruneAudit();
   }, PRUNE_MS);
   pruneTimer.unref();
 

@@ -8,6 +8,7 @@ export {
   isGccError,
   STATUS_OF,
 } from './errors/gcc-error';
+export { GccOptionsError, isGccOptionsError } from './errors/options-error';
 export {
   ARGOCD_INSTANCE_NAME,
   type ArgoCdFastPath,
@@ -55,7 +56,13 @@ export {
   VERIFY_TIMEOUT_SECONDS,
 } from './services/agent';
 export { ApprovalsService } from './services/approvals';
-export { type AuditFilter, AuditService } from './services/audit';
+export {
+  AUDIT_RETENTION_MAX_DAYS,
+  type AuditFilter,
+  AuditService,
+  type PruneAuditLogOptions,
+  pruneAuditLog,
+} from './services/audit';
 export { ClientsService } from './services/clients';
 export { DeploymentsService } from './services/deployments';
 export { IdempotencyService, type StoredResponse } from './services/idempotency';
@@ -65,6 +72,8 @@ export type { Orchestration, Page, PageRequest, Principal, WakeOptions } from '.
 export { LOG_LINE_CHARS, LOG_LINES } from './services/tasks';
 export { type TokenInput, TokensService } from './services/tokens';
 export {
+  type CompiledWorkerOptions,
+  compileWorkerOptions,
   createWorker,
   IllegalWorkerStateError,
   ROLLBACK_PRIORITY,

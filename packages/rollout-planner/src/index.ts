@@ -3,6 +3,7 @@ export {
   type ApprovalPolicy,
   type AutoApprovePolicy,
   approvalEventFor,
+  approvalStatusOf,
   type CompiledApprovalPolicy,
   compileApprovalPolicy,
   decideApproval,
@@ -19,6 +20,7 @@ export type {
   ExpireAction,
   FailAction,
   FinishStageAction,
+  HoldStageAction,
   MarkOverdueAction,
   MarkTimedOutAction,
   PauseAction,
@@ -29,7 +31,7 @@ export type {
   WaitUntilAction,
 } from './decide/actions';
 export { type ApplyResult, applyActions } from './decide/apply-actions';
-export { decide, type StageTally, thresholdCrossed } from './decide/decide';
+export { decide, requiredSuccesses, type StageTally, thresholdCrossed } from './decide/decide';
 export { type DecidePolicy, validatePolicy } from './decide/policy';
 export type { DeploymentSnapshot, StageRecord, TaskRow } from './decide/snapshot';
 export {
@@ -38,6 +40,7 @@ export {
   type MachineName,
 } from './errors/illegal-transition-error';
 export { type Batch, batchKey, groupBatches } from './plan/group-batches';
+export { MemberPool } from './plan/member-pool';
 export {
   type BatchStage,
   type CanaryStage,
@@ -102,6 +105,7 @@ export {
   type Strategy,
 } from './strategy/strategy';
 export {
+  STRATEGY_LIMITS,
   type ValidateStrategyOptions,
   type ValidationProblem,
   validateStrategy,
@@ -119,3 +123,4 @@ export {
   parseHHMM,
   WEEKDAYS,
 } from './time/maintenance-window';
+export { effectiveStartTime } from './time/start-time';

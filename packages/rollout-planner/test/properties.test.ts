@@ -167,7 +167,7 @@ const policyArb: fc.Arbitrary<DecidePolicy> = fc.record({
 });
 
 describe('decide invariants', () => {
-  it('a decision never moves a task through an illegal transition, never places an unapproved or already placed task, and is deterministic', () => {
+  it('a decision never moves a task through an illegal transition, never places an unapproved or already placed task, never finishes a stage without a success, and is deterministic', () => {
     fc.assert(
       fc.property(snapshotArb, policyArb, ({ snapshot, now }, policy) => {
         const actions = decide(snapshot, now, policy);
@@ -184,6 +184,16 @@ describe('decide invariants', () => {
             const t = before.get(id)!;
             expect(t.stage).toBeNull();
             expect(t.status === 'approved' || autoApproved.has(id)).toBe(true);
+          }
+        }
+        // A stage never finishes with nothing validated unless an admin accepted it.
+        for (const a of actions) {
+          if (a.type !== 'finish_stage') continue;
+          const record = snapshot.stages[a.stage]!;
+          const inStage = snapshot.tasks.filter((t) => t.stage === a.stage);
+          const succeeded = inStage.filter((t) => t.status === 'success').length;
+          if (inStage.length > 0 && !record.holdOverridden && !record.thresholdOverridden) {
+            expect(succeeded).toBeGreaterThan(0);
           }
         }
         const waits = actions.filter((a) => a.type === 'wait_until');

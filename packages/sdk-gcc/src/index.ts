@@ -37,6 +37,7 @@ export {
   type QuerySpec,
   WAIT,
 } from './params';
+export { PROBLEM_TYPES, type ProblemCode, type ProblemType, problemTypeUri } from './problems';
 export {
   type Problem,
   ProblemSchema,
@@ -45,4 +46,16 @@ export {
   type Schemas,
   schemaOf,
 } from './schemas';
+export {
+  approvalFromWire,
+  type DeploymentPolicyProblems,
+  type EffectiveStrategy,
+  effectiveStrategy,
+  pointerOf,
+  type StrategyDefaults,
+  strategyFromWire,
+  strategyToWire,
+  validateDeploymentPolicy,
+  type WireStrategy,
+} from './strategy';
 export type * from './types';

@@ -208,7 +208,7 @@ describe('the update flow: deployment, approvals, agent', () => {
     expect((await admin.clients.get('adani-prod')).current_versions).toEqual({ ct: 'v2' });
     const audit = await admin.audit.list({ deployment_id: dpl.id });
     expect(audit.items.map((e) => e.action)).toEqual(
-      expect.arrayContaining(['deployment.created', 'task.approved', 'task.success', 'task.rejected']),
+      expect.arrayContaining(['deployment.create', 'task.approve', 'task.report_success', 'task.reject']),
     );
   });
 

@@ -89,7 +89,8 @@ describe('configuration', () => {
   });
 });
 
-describe('wrktalk-agent', () => {
+// These run the agent in-process against a fake GCC on a real port: generous timeouts for a busy machine.
+describe('wrktalk-agent', { timeout: 60_000 }, () => {
   it('run: exits 2 with a readable error on a bad configuration', async () => {
     const t = io({ GCC_URL: '' });
     expect(await main(['run'], t.io)).toBe(2);
@@ -106,9 +107,16 @@ describe('wrktalk-agent', () => {
 
   it('run: polls, and stops gracefully on SIGTERM with exit 0', async () => {
     const t = io();
+    gcc.fake.state.clients.get('acme-prod')!.last_seen_at = null;
     const running = main(['run'], t.io);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(t.hasHandler()).toBe(true);
+    // No event tells that the agent's first poll reached the GCC: wait for its visible effect (the heartbeat).
+    await vi.waitFor(
+      () => {
+        expect(t.hasHandler()).toBe(true);
+        expect(gcc.fake.state.clients.get('acme-prod')?.last_seen_at).not.toBeNull();
+      },
+      { timeout: 50_000, interval: 20 },
+    );
     t.signal('SIGTERM');
     expect(await running).toBe(0);
     expect(t.hasHandler()).toBe(false);

@@ -60,7 +60,8 @@ async function doctor(env: Record<string, string>) {
   return { code, lines: lines.slice(3) };
 }
 
-describe('wrktalk-agent doctor with a missing tool', () => {
+// Doctor spawns the executors' tools (fake CLIs on PATH) and calls fake servers: generous timeouts for a busy machine.
+describe('wrktalk-agent doctor with a missing tool', { timeout: 60_000 }, () => {
   it('argocd-cli: no argocd on PATH', async () => {
     const { code, lines } = await doctor({ EXECUTOR: 'argocd-cli', PATH: empty });
     expect(code).toBe(1);
@@ -138,7 +139,7 @@ describe('wrktalk-agent doctor with a missing tool', () => {
   });
 });
 
-describe('wrktalk-agent doctor with everything in place', () => {
+describe('wrktalk-agent doctor with everything in place', { timeout: 60_000 }, () => {
   it('argocd-cli: the fake argocd on PATH', async () => {
     const clis = await installFakeClis(
       { apps: { 'wrktalk-acme': { parameters: [], sync: 'Synced', health: 'Healthy' } } },

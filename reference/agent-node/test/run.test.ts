@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGccClient } from '@wrktalk/sdk-gcc';
+import { createGccClient, type Task } from '@wrktalk/sdk-gcc';
 import { type FakeGccServer, startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { argoApplication, startFakeArgoCd } from '../../../packages/sdk-agent/test/fakes/fake-argocd-server';
@@ -92,19 +92,33 @@ async function runUntilFinal(taskId: string, env: Record<string, string>) {
     },
   };
   const running = main(['run'], io);
-  const end = Date.now() + 20_000;
-  let task = gcc.fake.state.tasks.get(taskId);
-  while (!task || !['success', 'failed'].includes(task.status)) {
-    if (Date.now() > end) throw new Error(`task still ${task?.status}; agent said: ${err.join('')}`);
-    await new Promise((r) => setTimeout(r, 25));
-    task = gcc.fake.state.tasks.get(taskId);
-  }
+  // Woken by the fake on every change (the agent's status reports), not polled; bounded below the test's timeout.
+  const task = await new Promise<Task>((resolve, reject) => {
+    const check = () => {
+      const t = gcc.fake.state.tasks.get(taskId);
+      if (t?.status !== 'success' && t?.status !== 'failed') return;
+      stop();
+      resolve(t);
+    };
+    const timer = setTimeout(() => {
+      stop();
+      const t = gcc.fake.state.tasks.get(taskId);
+      reject(new Error(`task still ${t?.status}; agent said: ${err.join('')}`));
+    }, 50_000);
+    const off = gcc.fake.onChange(check);
+    const stop = () => {
+      clearTimeout(timer);
+      off();
+    };
+    check();
+  });
   handler?.('SIGTERM');
   const code = await running;
   return { task, code, stderr: err.join('') };
 }
 
-describe('wrktalk-agent run, end to end against the fake GCC', () => {
+// Each test runs the agent against fake servers, and most spawn a fake CLI: slow on a busy machine.
+describe('wrktalk-agent run, end to end against the fake GCC', { timeout: 60_000 }, () => {
   it('EXECUTOR=argocd-api: updates the Argo CD application through the REST API', async () => {
     const argo = await startFakeArgoCd(
       [argoApplication(APP, { 'backend.image.tag': '2.3.0', 'media.image.tag': '1.0.0' })],

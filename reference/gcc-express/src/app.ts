@@ -1,30 +1,22 @@
 import type { Gcc } from '@wrktalk/gcc-core';
+import { PROBLEM_TYPES, type ProblemCode, problemTypeUri } from '@wrktalk/sdk-gcc';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
-type Code =
-  | 'not_found'
-  | 'malformed_json'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'internal_error';
+type Code = Extract<
+  ProblemCode,
+  'not_found' | 'malformed_json' | 'payload_too_large' | 'unsupported_media_type' | 'internal_error'
+>;
 
-const TITLES: Record<Code, string> = {
-  not_found: 'Not found',
-  malformed_json: 'Malformed JSON',
-  payload_too_large: 'Payload too large',
-  unsupported_media_type: 'Unsupported media type',
-  internal_error: 'Internal error',
-};
-
-function problem(res: express.Response, path: string, status: number, code: Code, detail: string): void {
+function problem(res: express.Response, path: string, code: Code, detail: string): void {
+  const { status, title } = PROBLEM_TYPES[code];
   res
     .status(status)
     .type('application/problem+json')
     .send(
       JSON.stringify({
-        type: `https://wrktalk.com/problems/${code}`,
-        title: TITLES[code],
+        type: problemTypeUri(code),
+        title,
         status,
         code,
         detail,
@@ -44,7 +36,7 @@ export function createApp(gcc: Pick<Gcc, 'router'>, logger?: Logger): Express {
   app.use(gcc.router);
 
   const notFound: RequestHandler = (req, res) => {
-    problem(res, req.path, 404, 'not_found', `No operation at ${req.method} ${req.path}.`);
+    problem(res, req.path, 'not_found', `No operation at ${req.method} ${req.path}.`);
   };
   app.use(notFound);
 
@@ -57,14 +49,14 @@ export function createApp(gcc: Pick<Gcc, 'router'>, logger?: Logger): Express {
     const e = (error ?? {}) as { status?: unknown; type?: unknown };
     const status = typeof e.status === 'number' ? e.status : 500;
     if (e.type === 'entity.too.large' || status === 413) {
-      problem(res, req.path, 413, 'payload_too_large', 'The request body is too large.');
+      problem(res, req.path, 'payload_too_large', 'The request body is too large.');
     } else if (e.type === 'entity.parse.failed') {
-      problem(res, req.path, 400, 'malformed_json', 'The body is not valid JSON.');
+      problem(res, req.path, 'malformed_json', 'The body is not valid JSON.');
     } else if (status === 415) {
-      problem(res, req.path, 415, 'unsupported_media_type', 'Unsupported Content-Type.');
+      problem(res, req.path, 'unsupported_media_type', 'Unsupported Content-Type.');
     } else {
       logger?.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
-      problem(res, req.path, 500, 'internal_error', 'Unexpected server error.');
+      problem(res, req.path, 'internal_error', 'Unexpected server error.');
     }
   };
   app.use(onError);

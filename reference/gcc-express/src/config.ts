@@ -34,6 +34,8 @@ export interface Config {
   notifications: NotificationOptions;
   /** Argo CD instances of the worker's fast path (`GCC_ARGOCD_INSTANCES` / `GCC_ARGOCD_INSTANCES_FILE`). */
   argocd: ArgoCdFastPathOptions | undefined;
+  /** Audit entries older than this many days are deleted (`GCC_AUDIT_RETENTION_DAYS`); null keeps them forever. */
+  auditRetentionDays: number | null;
 }
 
 /** The environment variables read, with their defaults (also the README table). */
@@ -53,6 +55,8 @@ export const ENVIRONMENT = {
   NOTIFY_FROM: 'WrkTalk GCC <gcc@localhost>',
   NOTIFY_ADMIN_EMAILS: 'unset: no admin email',
   NOTIFY_WEBHOOKS: 'unset: no webhooks',
+  NOTIFY_APPROVAL_DIGEST_SECONDS: '300 (0: one admin email per approval or rejection)',
+  GCC_AUDIT_RETENTION_DAYS: 'unset: the audit log is kept forever',
   GCC_ARGOCD_INSTANCES: 'unset: no Argo CD fast path (agents apply every task)',
   GCC_ARGOCD_INSTANCES_FILE: 'unset',
 } as const;
@@ -241,6 +245,15 @@ const schema = z.object({
     return list;
   }),
   NOTIFY_WEBHOOKS: z.preprocess((v) => (v === '' ? undefined : v), webhooks.optional()),
+  NOTIFY_APPROVAL_DIGEST_SECONDS: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      integer('NOTIFY_APPROVAL_DIGEST_SECONDS', 0, 86400).optional(),
+    )
+    .optional(),
+  GCC_AUDIT_RETENTION_DAYS: z
+    .preprocess((v) => (v === '' ? undefined : v), integer('GCC_AUDIT_RETENTION_DAYS', 1, 36500).optional())
+    .optional(),
   GCC_ARGOCD_INSTANCES: optional(z.string()),
   GCC_ARGOCD_INSTANCES_FILE: optional(z.string()),
 });
@@ -353,7 +366,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(c.NOTIFY_FROM !== undefined && { from: c.NOTIFY_FROM }),
       ...(c.NOTIFY_ADMIN_EMAILS.length > 0 && { adminEmails: c.NOTIFY_ADMIN_EMAILS }),
       ...(c.NOTIFY_WEBHOOKS !== undefined && c.NOTIFY_WEBHOOKS.length > 0 && { webhooks: c.NOTIFY_WEBHOOKS }),
+      ...(c.NOTIFY_APPROVAL_DIGEST_SECONDS !== undefined && {
+        approvalDigestSeconds: c.NOTIFY_APPROVAL_DIGEST_SECONDS,
+      }),
     },
     argocd,
+    auditRetentionDays: c.GCC_AUDIT_RETENTION_DAYS ?? null,
   };
 }

@@ -74,6 +74,7 @@ export async function openGcc(
       orchestration: config.orchestration,
       worker: background && config.runWorker,
       notifications: config.notifications,
+      auditRetentionDays: config.auditRetentionDays,
       runNotifier: background,
       ...(config.argocd !== undefined && { argocd: config.argocd }),
     });

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       runWorker: true,
       notifications: {},
       argocd: undefined,
+      auditRetentionDays: null,
     });
   });
 
@@ -48,6 +49,19 @@ describe('loadConfig', () => {
         ],
       },
     });
+  });
+
+  it('reads the approval digest interval and the audit retention', () => {
+    const c = loadConfig({ NOTIFY_APPROVAL_DIGEST_SECONDS: '60', GCC_AUDIT_RETENTION_DAYS: '400' });
+    expect(c.notifications.approvalDigestSeconds).toBe(60);
+    expect(c.auditRetentionDays).toBe(400);
+    expect(loadConfig({}).auditRetentionDays).toBeNull();
+    expect(() => loadConfig({ NOTIFY_APPROVAL_DIGEST_SECONDS: 'soon' })).toThrow(
+      /NOTIFY_APPROVAL_DIGEST_SECONDS: must be a whole number from 0 to 86400/,
+    );
+    expect(() =>
+      loadConfig({ GCC_AUDIT_RETENTION_DAYS: '0', NOTIFY_APPROVAL_DIGEST_SECONDS: 'soon' }),
+    ).toThrow(/GCC_AUDIT_RETENTION_DAYS must be from 1 to 36500/);
   });
 
   it('explains bad orchestration and notification variables, without echoing secrets', () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { authorizationSuite, badInputSuite, type ConformanceTarget } from './conformance';
 
 /** The suites against the in-memory fake of `@wrktalk/sdk-gcc/testing`, exactly as against the real service. */
-describe('conformance: sdk-gcc fake', () => {
+// Many HTTP requests per test against a server in this process: generous timeouts for a busy machine.
+describe('conformance: sdk-gcc fake', { timeout: 60_000 }, () => {
   let server: FakeGccServer;
   let target: ConformanceTarget;
   beforeAll(async () => {

@@ -4,7 +4,8 @@ import { authorizationSuite, badInputSuite } from './conformance';
 import { type CoreTarget, startCoreTarget } from './helpers/core-target';
 
 /** The suites against gcc-core on an in-memory PGlite, served by the reference Express app. */
-describe('conformance: gcc-core on PGlite (memory)', () => {
+// Many HTTP requests per test against a server in this process: generous timeouts for a busy machine.
+describe('conformance: gcc-core on PGlite (memory)', { timeout: 60_000 }, () => {
   let db: Database;
   let core: CoreTarget;
   beforeAll(async () => {

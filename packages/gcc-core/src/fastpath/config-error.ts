@@ -1,9 +1,14 @@
-/** The Argo CD fast path options are not valid; `problems` has one line per problem, each with its path. */
-export class ArgoCdFastPathConfigError extends Error {
-  override readonly name = 'ArgoCdFastPathConfigError';
+import { GccOptionsError, isGccOptionsError } from '../errors/options-error';
 
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid Argo CD fast path options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+/**
+ * The Argo CD fast path options are not valid; `problems` has one line per problem, each with its path. A
+ * {@link GccOptionsError}, the error model of every gcc-core option.
+ */
+export class ArgoCdFastPathConfigError extends GccOptionsError {
+  override readonly name: string = 'ArgoCdFastPathConfigError';
+
+  constructor(problems: readonly string[]) {
+    super(problems, 'Argo CD fast path options');
   }
 }
 
@@ -11,6 +16,6 @@ export class ArgoCdFastPathConfigError extends Error {
 export function isArgoCdFastPathConfigError(value: unknown): value is ArgoCdFastPathConfigError {
   return (
     value instanceof ArgoCdFastPathConfigError ||
-    (value instanceof Error && value.name === 'ArgoCdFastPathConfigError' && 'problems' in value)
+    (isGccOptionsError(value) && value.name === 'ArgoCdFastPathConfigError')
   );
 }

@@ -1,5 +1,6 @@
+import { PROBLEM_TYPES, problemTypeUri } from '@wrktalk/sdk-gcc';
 import type { Response } from 'express';
-import { type FieldError, type GccErrorCode, STATUS_OF, TITLE_OF } from '../errors/gcc-error';
+import type { FieldError, GccErrorCode } from '../errors/gcc-error';
 
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(
@@ -11,7 +12,7 @@ export function sendProblem(
   errors?: FieldError[],
   extensions?: Record<string, unknown>,
 ): void {
-  const status = STATUS_OF[code];
+  const { status, title } = PROBLEM_TYPES[code];
   if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="gcc"');
   if (status === 503 || status === 429) res.setHeader('Retry-After', '1');
   res
@@ -20,8 +21,8 @@ export function sendProblem(
     .send(
       JSON.stringify({
         ...extensions,
-        type: `https://wrktalk.com/problems/${code}`,
-        title: TITLE_OF[code],
+        type: problemTypeUri(code),
+        title,
         status,
         detail,
         instance,

@@ -1,6 +1,14 @@
+import { UNASKED_APPROVAL_SOURCES } from '@wrktalk/rollout-planner';
 import nodemailer from 'nodemailer';
-import type { Database } from '../db/database';
-import { EMAIL_AUDIENCE, type EventName, type NotificationEvent } from './events';
+import type { Database, Sql } from '../db/database';
+import { GccOptionsError, OptionProblems } from '../errors/options-error';
+import {
+  APPROVAL_DIGEST_LIST_MAX,
+  type ApprovalDigestEntry,
+  EMAIL_AUDIENCE,
+  type EventName,
+  type NotificationEvent,
+} from './events';
 import { NOTIFICATIONS_CHANNEL, OUTBOX_TABLE, type OutboxChannel } from './outbox';
 import { renderEmail, trimForDelivery, webhookBody } from './render';
 import { postWebhook } from './webhook';
@@ -10,7 +18,7 @@ export interface WebhookConfig {
   url: string;
   /** HMAC key of `X-WrkTalk-Signature` */
   secret: string;
-  /** the events it receives @default all */
+  /** the events it receives @default all but `approval_digest` (it gets each `task_approved`/`task_rejected`) */
   events?: EventName[];
 }
 
@@ -25,7 +33,21 @@ export interface NotificationOptions {
   approverEmails?: (clientId: string) => string[] | Promise<string[]>;
   /** who gets the admin events (approvals, stages, rollbacks, completion, overdue tasks) */
   adminEmails?: string[];
+  /**
+   * The admins' emails about client approvals and rejections are digested: at most one `approval_digest` email per
+   * deployment (and address) per this many seconds, listing the answers of the interval, sent when the interval
+   * ends. 0 sends one email per answer. Webhooks still get each `task_approved`/`task_rejected` event (and the
+   * digest only if they list `approval_digest` in `events`).
+   * @default 300
+   */
+  approvalDigestSeconds?: number;
 }
+
+/** Default of {@link NotificationOptions.approvalDigestSeconds}. */
+const APPROVAL_DIGEST_SECONDS = 300;
+
+/** First key of the advisory lock that serialises the folding of one deployment's answers into its open digest. */
+const DIGEST_LOCK = 0x6463; // 'dc'
 
 /** What the notifier logs with (a pino logger fits). */
 export interface NotifierLogger {
@@ -115,15 +137,39 @@ export function createNotifier(init: NotifierInit): Notifier {
   const opts = init.options ?? {};
   const now = init.now ?? (() => new Date());
   const log = init.logger;
-  const batchSize = init.batchSize ?? 10;
-  const maxAttempts = init.maxAttempts ?? 10;
-  const retryBaseMs = init.retryBaseMs ?? 30_000;
-  const retryMaxMs = init.retryMaxMs ?? 3_600_000;
-  const pollMs = init.pollMs ?? 15_000;
-  const leaseMs = init.leaseMs ?? 120_000;
-  const sendTimeoutMs = init.sendTimeoutMs ?? 30_000;
-  const retentionMs = (init.retentionDays ?? 14) * 86_400_000;
+  // Every bad option is reported at once (GccOptionsError), with its path, like the other gcc-core factories.
+  const p = new OptionProblems();
+  const batchSize = p.integer('batchSize', init.batchSize, 10, 1, 1000);
+  const maxAttempts = p.integer('maxAttempts', init.maxAttempts, 10, 1, 1000);
+  const retryBaseMs = p.integer('retryBaseMs', init.retryBaseMs, 30_000, 1, 86_400_000);
+  const retryMaxMs = p.integer('retryMaxMs', init.retryMaxMs, 3_600_000, 1, 7 * 86_400_000);
+  const pollMs = p.integer('pollMs', init.pollMs, 15_000, 10, 86_400_000);
+  const leaseMs = p.integer('leaseMs', init.leaseMs, 120_000, 1000, 86_400_000);
+  const sendTimeoutMs = p.integer('sendTimeoutMs', init.sendTimeoutMs, 30_000, 100, 3_600_000);
+  const retentionMs = p.integer('retentionDays', init.retentionDays, 14, 1, 36_500) * 86_400_000;
   const from = opts.from ?? 'WrkTalk GCC <gcc@localhost>';
+  const digestSeconds = p.integer(
+    'notifications.approvalDigestSeconds',
+    opts.approvalDigestSeconds,
+    APPROVAL_DIGEST_SECONDS,
+    0,
+    86_400,
+  );
+  if (opts.smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]/.test(opts.smtpUrl)) {
+    p.add('notifications.smtpUrl', 'must be an smtp:// or smtps:// URL');
+  }
+  (opts.webhooks ?? []).forEach((w, i) => {
+    if (typeof w?.url !== 'string' || !/^https?:\/\/[^/\s]/.test(w.url)) {
+      p.add(`notifications.webhooks[${i}].url`, 'must be an http:// or https:// URL');
+    }
+    if (typeof w?.secret !== 'string' || w.secret === '') {
+      p.add(`notifications.webhooks[${i}].secret`, 'is required (a non-empty string)');
+    }
+  });
+  if (p.list.length > 0) throw new GccOptionsError(p.list, 'notifier options');
+  const digestMs = digestSeconds * 1000;
+  /** Webhooks that asked for the digest by name (an unfiltered webhook already gets every answer). */
+  const digestHooks = (opts.webhooks ?? []).filter((w) => w.events?.includes('approval_digest'));
 
   let mailer: ReturnType<typeof nodemailer.createTransport> | undefined;
   const mail = () => {
@@ -164,9 +210,16 @@ export function createNotifier(init: NotifierInit): Notifier {
   const payloadOf = (row: Claimed): NotificationEvent =>
     typeof row.payload === 'string' ? (JSON.parse(row.payload) as NotificationEvent) : row.payload;
 
-  /** Email addresses of the approvers of an event's clients. */
+  /**
+   * Email addresses of the approvers of an event's clients. A new or published deployment asks for approval: not
+   * at all when it needs none, and without an explicit list only of the clients whose tasks no policy approved.
+   */
   async function approverAddresses(event: NotificationEvent): Promise<string[]> {
+    const request = event.type === 'deployment_created' || event.type === 'deployment_published';
+    if (request && event.approvalRequired === false) return [];
     const explicit = 'clientIds' in event ? event.clientIds : undefined;
+    // Sources that mean nobody was asked; for other events every task's client.
+    const unasked: readonly string[] = request ? UNASKED_APPROVAL_SOURCES : [];
     const hook = opts.approverEmails;
     if (!hook) {
       const r =
@@ -177,8 +230,9 @@ export function createNotifier(init: NotifierInit): Notifier {
             )
           : await db.query<{ e: string }>(
               `SELECT DISTINCT unnest(c.notify_emails) AS e FROM clients c
-                WHERE c.id IN (SELECT client_id FROM deployment_tasks WHERE deployment_id = $1)`,
-              [event.deploymentId],
+                WHERE c.id IN (SELECT client_id FROM deployment_tasks WHERE deployment_id = $1
+                                 AND (approval_source IS NULL OR approval_source <> ALL($2::text[])))`,
+              [event.deploymentId, unasked],
             );
       return r.rows.map((x) => x.e);
     }
@@ -186,8 +240,9 @@ export function createNotifier(init: NotifierInit): Notifier {
       explicit ??
       (
         await db.query<{ c: string }>(
-          'SELECT DISTINCT client_id AS c FROM deployment_tasks WHERE deployment_id = $1',
-          [event.deploymentId],
+          `SELECT DISTINCT client_id AS c FROM deployment_tasks WHERE deployment_id = $1
+             AND (approval_source IS NULL OR approval_source <> ALL($2::text[]))`,
+          [event.deploymentId, unasked],
         )
       ).rows.map((x) => x.c);
     const out: string[] = [];
@@ -198,12 +253,86 @@ export function createNotifier(init: NotifierInit): Notifier {
     return out;
   }
 
-  /** Turns an event row into one delivery row per recipient and webhook, and marks it done. */
+  /**
+   * Adds a client's answer to its deployment's open digest (created due in `digestMs` if there is none), inside the
+   * expanding transaction. An open digest is pending, never attempted and not yet due; once claimed, the next answer
+   * opens a new one, so each deployment gets at most one digest per interval. The list is bounded; counts are not.
+   */
+  async function foldIntoDigest(
+    tx: Sql,
+    e: Extract<NotificationEvent, { type: 'task_approved' | 'task_rejected' }>,
+    at: Date,
+  ): Promise<void> {
+    // Replicas expanding answers of the same deployment at once would each open a digest.
+    await tx.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))', [
+      DIGEST_LOCK,
+      e.deploymentId,
+    ]);
+    const entry: ApprovalDigestEntry = {
+      taskId: e.taskId,
+      clientId: e.clientId,
+      decision: e.type === 'task_approved' ? 'approved' : 'rejected',
+      by: e.by,
+      ...(e.type === 'task_approved' && e.source !== undefined && { source: e.source }),
+      ...(e.type === 'task_rejected' && { reason: e.reason ?? null }),
+      at: at.toISOString(),
+    };
+    const open = await tx.query<{ id: string; payload: NotificationEvent | string }>(
+      `SELECT id::text AS id, payload FROM ${OUTBOX_TABLE}
+        WHERE status = 'pending' AND channel = 'fanout' AND event = 'approval_digest' AND attempts = 0
+          AND next_attempt_at > $2 AND payload ->> 'deploymentId' = $1
+        ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+      [e.deploymentId, at],
+    );
+    const found = open.rows[0];
+    const approved = entry.decision === 'approved' ? 1 : 0;
+    if (found) {
+      const p = payloadOf({ payload: found.payload } as Claimed);
+      if (p.type !== 'approval_digest') return;
+      const next = {
+        ...p,
+        approved: p.approved + approved,
+        rejected: p.rejected + (1 - approved),
+        entries: p.entries.length < APPROVAL_DIGEST_LIST_MAX ? [...p.entries, entry] : p.entries,
+      };
+      await tx.query(`UPDATE ${OUTBOX_TABLE} SET payload = $2::jsonb WHERE id = $1`, [
+        found.id,
+        JSON.stringify(next),
+      ]);
+      return;
+    }
+    const due = new Date(at.getTime() + digestMs);
+    const digest: NotificationEvent = {
+      type: 'approval_digest',
+      deploymentId: e.deploymentId,
+      component: e.component,
+      version: e.version,
+      approved,
+      rejected: 1 - approved,
+      entries: [entry],
+      since: at.toISOString(),
+      until: due.toISOString(),
+    };
+    await tx.query(
+      `INSERT INTO ${OUTBOX_TABLE} (event, payload, channel, target, status, attempts, next_attempt_at, created_at)
+       VALUES ('approval_digest', $1::jsonb, 'fanout', '', 'pending', 0, $2, $3)`,
+      [JSON.stringify(digest), due, at],
+    );
+  }
+
+  /**
+   * Turns an event row into one delivery row per recipient and webhook, and marks it done. The admins' emails about
+   * an approval or rejection go into the deployment's digest instead.
+   */
   async function expand(row: Claimed): Promise<number> {
     const event = payloadOf(row);
     const audience = EMAIL_AUDIENCE[event.type];
     const emails = new Set<string>();
-    if (opts.smtpUrl && audience) {
+    const admins = (opts.adminEmails ?? []).some((e) => e.trim() !== '');
+    const digested =
+      digestMs > 0 && (event.type === 'task_approved' || event.type === 'task_rejected') ? event : undefined;
+    const fold = digested !== undefined && ((Boolean(opts.smtpUrl) && admins) || digestHooks.length > 0);
+    if (opts.smtpUrl && audience && digested === undefined) {
       const add = (list: readonly string[]) => {
         for (const e of list) {
           const t = e.trim();
@@ -215,11 +344,14 @@ export function createNotifier(init: NotifierInit): Notifier {
     }
     const hooks = [
       ...new Set(
-        (opts.webhooks ?? []).filter((w) => !w.events || w.events.includes(event.type)).map((w) => w.url),
+        (event.type === 'approval_digest' ? digestHooks : (opts.webhooks ?? []))
+          .filter((w) => !w.events || w.events.includes(event.type))
+          .map((w) => w.url),
       ),
     ];
     const at = now();
     await db.transaction(async (tx) => {
+      if (fold) await foldIntoDigest(tx, digested, at);
       const targets = [...emails.keys()];
       const channels = [...targets.map(() => 'email'), ...hooks.map(() => 'webhook')];
       if (channels.length > 0) {

@@ -12,6 +12,13 @@ const clientsOf = (ids: readonly string[] | undefined, count: number | undefined
   return [`Clients: ${ids.length <= 10 ? ids.join(', ') : `${ids.length} clients`}`];
 };
 
+const scopeOf = (scope: string, stage?: number) =>
+  scope === 'failed_stage'
+    ? `the failed stage${stage === undefined ? '' : ` (stage ${stage})`}`
+    : scope === 'clients'
+      ? 'the listed clients'
+      : 'every client of the deployment';
+
 /** Describes an event for people (email subject/body, the webhook `text`). */
 export function renderEvent(e: NotificationEvent): Rendered {
   const what = `${e.component} ${e.version}`;
@@ -20,7 +27,7 @@ export function renderEvent(e: NotificationEvent): Rendered {
     case 'deployment_created':
     case 'deployment_published':
       return {
-        title: `${what} is ${e.type === 'deployment_created' ? 'planned' : 'available'}: your approval is requested`,
+        title: `${what} is ${e.type === 'deployment_created' ? 'planned' : 'available'}${e.approvalRequired === false ? ' (no approval needed)' : ': your approval is requested'}`,
         lines: [
           dep,
           ...(e.description ? [`Description: ${e.description}`] : []),
@@ -40,12 +47,41 @@ export function renderEvent(e: NotificationEvent): Rendered {
         title: `${e.clientId} rejected ${what}`,
         lines: [dep, `Task: ${e.taskId}`, `By: ${e.by}`, ...(e.reason ? [`Reason: ${e.reason}`] : [])],
       };
+    case 'approval_digest': {
+      const listed = e.entries.length;
+      const total = e.approved + e.rejected;
+      return {
+        title: `${what}: ${plural(e.approved, 'approval')}, ${plural(e.rejected, 'rejection')}`,
+        lines: [
+          dep,
+          `From ${e.since} to ${e.until}`,
+          ...e.entries.map(
+            (x) =>
+              `${x.clientId} ${x.decision} (by ${x.by}${x.source ? `, ${x.source}` : ''})${x.reason ? `: ${x.reason}` : ''}`,
+          ),
+          ...(total > listed ? [`… and ${total - listed} more (first ${listed} of ${total} listed)`] : []),
+        ],
+      };
+    }
     case 'stage_completed':
       return {
         title: `${what}: stage ${e.stage} completed`,
         lines: [dep, `${e.succeeded} of ${e.total} succeeded, ${plural(e.failed, 'failure')}`],
       };
     case 'stage_failed':
+      // A rollback's stages are its waves; a failing wave pauses the rollback for an admin.
+      if (e.deploymentType === 'rollback') {
+        return {
+          title: `Rollback of ${what} paused: wave ${e.stage + 1} failed`,
+          lines: [
+            `Rollback deployment: ${e.deploymentId}`,
+            ...(e.rollbackOf ? [`Rolling back: ${e.rollbackOf}`] : []),
+            `${e.failed} of ${e.total} failed, ${e.succeeded} returned to their previous version`,
+            ...(e.reason ? [`Reason: ${e.reason}`] : []),
+            'Resume the rollback to accept the wave and go on, or abort it.',
+          ],
+        };
+      }
       return {
         title: `${what}: stage ${e.stage} failed, ${e.action === 'rollback' ? 'rolling back' : 'rollout paused'}`,
         lines: [
@@ -56,25 +92,37 @@ export function renderEvent(e: NotificationEvent): Rendered {
       };
     case 'rollback_started':
       return {
-        title: `Rollback of ${e.component} started (from ${e.version})`,
+        title: `${e.partial ? 'Partial rollback' : 'Rollback'} of ${what} started`,
         lines: [
           `Rollback deployment: ${e.deploymentId}`,
           `Rolling back: ${e.rollbackOf}`,
+          ...(e.scope ? [`Scope: ${scopeOf(e.scope, e.stage)}`] : []),
           ...(e.reason ? [`Reason: ${e.reason}`] : []),
           ...clientsOf(e.clientIds, e.clientCount),
           ...(e.skippedClientIds?.length
             ? [`No previous version (not touched): ${e.skippedClientIds.join(', ')}`]
+            : []),
+          ...(e.partial && e.keptNewVersion
+            ? [`Partial: ${plural(e.keptNewVersion, 'client')} keep ${e.version}`]
             : []),
           ...(e.by ? [`By: ${e.by}`] : []),
         ],
       };
     case 'rollback_finished':
       return {
-        title: `Rollback of ${e.component} finished: ${e.status}`,
+        title: `${e.partial ? 'Partial rollback' : 'Rollback'} of ${what} ${e.status}`,
         lines: [
           `Rollback deployment: ${e.deploymentId}`,
           `Rolled back: ${e.rollbackOf}`,
-          `${e.succeeded} succeeded, ${e.failed} failed`,
+          ...(e.scope ? [`Scope: ${scopeOf(e.scope)}`] : []),
+          `${e.succeeded} returned to their previous version, ${e.failed} failed${e.skipped ? `, ${e.skipped} skipped (no previous version)` : ''}`,
+          ...(e.partial === undefined
+            ? []
+            : e.partial
+              ? [
+                  `Partial: ${plural(e.keptNewVersion ?? 0, 'client')} of ${e.rollbackOf} still run ${e.version}`,
+                ]
+              : [`No client of ${e.rollbackOf} runs ${e.version} any more`]),
         ],
       };
     case 'deployment_completed':

@@ -1,5 +1,12 @@
-import type { DeploymentStatus } from '@wrktalk/rollout-planner';
+import {
+  APPROVAL_SOURCE,
+  type ApprovalSource,
+  CLIENT_PREFERENCE_POLICY,
+  type DeploymentStatus,
+  effectiveStartTime,
+} from '@wrktalk/rollout-planner';
 import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrktalk/sdk-gcc';
+import type { Sql } from '../db/database';
 import { GccError } from '../errors/gcc-error';
 import { enqueueNotification } from '../notifications/outbox';
 import {
@@ -21,8 +28,33 @@ import { nextTaskStatus, settleDeployment, type TaskRow, taskOf } from './tasks'
 type LockedTask = TaskRow & {
   d_status: DeploymentStatus;
   d_orchestration: 'immediate' | 'worker';
+  d_requested_start_time: Date | null;
   approval: { deadline: string | null };
 };
+
+/**
+ * Audits, in one statement, every approval a deployment's tasks were created with (`auto_policy` from a client's
+ * auto-approve preference, `not_required`), one entry per task in the same shape as the worker's `task.auto_approve`
+ * entries, so an approval reads the same whichever path made it. Set-based because a deployment can have 100,000
+ * tasks; call it in the transaction that inserted them.
+ * @returns how many approvals were audited
+ */
+export async function auditCreatedApprovals(sql: Sql, at: Date, deploymentId: string): Promise<number> {
+  const r = await sql.query(
+    `INSERT INTO audit_log (at, actor, action, subject_type, subject_id, deployment_id, client_id, before, after)
+     SELECT $2, 'system', 'task.auto_approve', 'task', t.id, t.deployment_id, t.client_id, NULL,
+            jsonb_build_object('status', t.status, 'approval_status', t.approval_status,
+                               'approval_source', t.approval_source,
+                               'policy', CASE WHEN t.approval_source = $3 THEN $4 END)
+     FROM deployment_tasks t
+     WHERE t.deployment_id = $1 AND t.approval_source IS NOT NULL
+     ORDER BY t.id`,
+    [deploymentId, at, APPROVAL_SOURCE.autoPolicy, CLIENT_PREFERENCE_POLICY],
+  );
+  return r.rowCount ?? 0;
+}
+
+const toMs = (d: Date | string | null): number | null => (d === null ? null : new Date(d).getTime());
 
 /** Approvals: the client's CT approves or rejects its tasks. */
 export class ApprovalsService {
@@ -78,7 +110,8 @@ export class ApprovalsService {
     taskId: string,
   ): Promise<LockedTask> {
     const r = await sql.query<LockedTask>(
-      `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration, d.approval
+      `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+              d.requested_start_time AS d_requested_start_time, d.approval
        FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
        WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
       [taskId, clientId],
@@ -88,9 +121,11 @@ export class ApprovalsService {
   }
 
   /**
-   * Approves a task (`approve`); approving an approved task again returns it unchanged. Under `immediate`
-   * orchestration the task is queued at once when its deployment runs and its requested start time has come; under
-   * the rollout worker it stays `approved` and the worker is woken in this transaction to place it in a stage.
+   * Approves a task (`approve`); approving an approved task again returns it unchanged. The task keeps the later of
+   * the deployment's requested start time and the approver's (`effectiveStartTime`): an approver may postpone the
+   * admin's schedule, never advance or erase it. Under `immediate` orchestration the task is queued at once when its
+   * deployment runs and that start time has come; under the rollout worker it stays `approved` and the worker is
+   * woken in this transaction to place it in a stage.
    */
   async approve(who: Principal, clientId: string, taskId: string, input: ApproveRequest): Promise<Task> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
@@ -99,18 +134,23 @@ export class ApprovalsService {
       const now = this.ctx.now();
       let status = nextTaskStatus(task, 'approve');
       let attempt = task.attempt;
-      const start = input.requested_start_time ? new Date(input.requested_start_time) : null;
+      const startMs = effectiveStartTime(
+        toMs(task.d_requested_start_time),
+        input.requested_start_time ? Date.parse(input.requested_start_time) : null,
+      );
+      const start = startMs === null ? null : new Date(startMs);
+      const source: ApprovalSource = APPROVAL_SOURCE.client;
       const worker = task.d_orchestration === 'worker';
       if (!worker && task.d_status === 'running' && (!start || start.getTime() <= now.getTime())) {
         status = nextTaskStatus({ id: task.id, status }, 'enqueue');
         attempt += 1;
       }
       const u = await sql.query<TaskRow>(
-        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = 'client',
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $7,
                 approved_at = $3, approved_by = $4, requested_start_time = $5, attempt = $6,
                 queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
          WHERE id = $1 RETURNING *`,
-        [task.id, status, now, input.approved_by, start, attempt],
+        [task.id, status, now, input.approved_by, start, attempt, source],
       );
       await audit(sql, now, who, 'task.approve', 'task', task.id, {
         deploymentId: task.deployment_id,
@@ -119,7 +159,7 @@ export class ApprovalsService {
         after: {
           status,
           approval_status: 'approved',
-          approval_source: 'client',
+          approval_source: source,
           approved_by: input.approved_by,
           requested_start_time: iso(start),
         },
@@ -134,7 +174,7 @@ export class ApprovalsService {
           component: task.component,
           version: task.version,
           by: actorOf(who),
-          source: 'approver',
+          source,
         },
         now,
       );
@@ -152,10 +192,10 @@ export class ApprovalsService {
       const status = nextTaskStatus(task, 'reject');
       const now = this.ctx.now();
       const u = await sql.query<TaskRow>(
-        `UPDATE deployment_tasks SET status = $2, approval_status = 'rejected', approval_source = 'client',
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'rejected', approval_source = $5,
                 rejected_reason = $3, updated_at = $4
          WHERE id = $1 RETURNING *`,
-        [task.id, status, input.reason, now],
+        [task.id, status, input.reason, now, APPROVAL_SOURCE.client],
       );
       await audit(sql, now, who, 'task.reject', 'task', task.id, {
         deploymentId: task.deployment_id,

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '@wrktalk/sdk-gcc';
+import type { Database } from '../db/database';
 import { decodeCursor, isoOf, type Page, type PageRequest, type ServiceContext, toPage } from './support';
 
 interface AuditRow {
@@ -62,3 +63,38 @@ export class AuditService {
     );
   }
 }
+
+/** Options of {@link pruneAuditLog}. */
+export interface PruneAuditLogOptions {
+  /** Entries older than this many days are deleted; a whole number from 1 to 36500. */
+  retentionDays: number;
+  /** The clock; the database's own clock is a ceiling (the trigger measures with it). @default new Date() */
+  now?: Date;
+}
+
+/**
+ * Deletes audit entries older than the retention, the only deletion the audit log allows: the retention is stated
+ * to the append-only trigger (migration 008) through a transaction-local setting, and the trigger refuses any row
+ * younger than it by the database's clock.
+ * @returns the number of entries deleted
+ */
+export async function pruneAuditLog(db: Database, options: PruneAuditLogOptions): Promise<number> {
+  const days = options.retentionDays;
+  if (!Number.isInteger(days) || days < 1 || days > AUDIT_RETENTION_MAX_DAYS) {
+    throw new RangeError(
+      `retentionDays must be a whole number from 1 to ${AUDIT_RETENTION_MAX_DAYS}, got ${days}`,
+    );
+  }
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT set_config('wrktalk.audit_retention_days', $1, true)", [String(days)]);
+    const r = await tx.query(
+      'DELETE FROM audit_log WHERE at < LEAST($1::timestamptz, now()) - make_interval(days => $2::int)',
+      [now, days],
+    );
+    return r.rowCount;
+  });
+}
+
+/** Longest audit retention `pruneAuditLog` takes, in days (100 years). */
+export const AUDIT_RETENTION_MAX_DAYS = 36_500;

@@ -1,4 +1,11 @@
-import { type DeploymentStatus, type TaskEvent, type TaskStatus, transition } from '@wrktalk/rollout-planner';
+import {
+  APPROVAL_SOURCE,
+  approvalStatusOf,
+  type DeploymentStatus,
+  type TaskEvent,
+  type TaskStatus,
+  transition,
+} from '@wrktalk/rollout-planner';
 import type {
   Deployment,
   DeploymentCreate,
@@ -10,9 +17,12 @@ import type {
 import type { Sql } from '../db/database';
 import { GccError, validationFailed } from '../errors/gcc-error';
 import { enqueueNotification } from '../notifications/outbox';
+import { deploymentEnded } from '../rollout/finish';
+import { startRollback } from '../rollout/rollback';
 import { stageSummaries } from '../worker/stages';
+import { auditCreatedApprovals } from './approvals';
 import { type ReleaseRow, releaseRowById } from './release-rows';
-import { checkStrategy, effectiveStrategy } from './strategy';
+import { assertDeploymentPolicy, effectiveStrategy } from './strategy';
 import {
   actorOf,
   audit,
@@ -137,7 +147,9 @@ export class DeploymentsService {
    * matched by id and/or selector, initial states decided by the planner.
    */
   async create(who: Principal, input: DeploymentCreate, tx?: Sql): Promise<Deployment> {
-    checkStrategy(input.strategy);
+    // Every problem of the strategy and approval policy at once, before anything is written: a deployment the
+    // planner cannot plan is never accepted.
+    assertDeploymentPolicy(input);
     const requirements =
       input.targets.selector !== undefined
         ? parseSelectorOrThrow(input.targets.selector, '/targets/selector')
@@ -185,18 +197,24 @@ export class DeploymentsService {
         }
       }
       const id = newId('dpl');
-      const running = nextDeploymentStatus({ id, status: 'created' }, 'start');
+      // Under the rollout worker a deployment whose requested start time is ahead waits `created` (it takes
+      // approvals; the worker starts it at that time). Otherwise it runs from now.
+      const waits = startLater && orchestration === 'worker';
+      const initialStatus = waits ? 'created' : nextDeploymentStatus({ id, status: 'created' }, 'start');
+      const statusReason = waits
+        ? `waiting for its requested start time ${new Date(input.requested_start_time!).toISOString()}`
+        : null;
       await sql.query(
         `INSERT INTO deployments (id, type, release_id, component, version, status, strategy, approval,
                                   requested_start_time, description, created_by, created_at, updated_at, started_at,
-                                  orchestration)
-         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $11, $12)`,
+                                  orchestration, status_reason)
+         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $13, $12, $14)`,
         [
           id,
           rel.id,
           rel.component,
           rel.version,
-          running,
+          initialStatus,
           JSON.stringify(strategy),
           JSON.stringify(approval),
           input.requested_start_time ?? null,
@@ -204,9 +222,11 @@ export class DeploymentsService {
           actorOf(who),
           now,
           orchestration,
+          waits ? null : now,
+          statusReason,
         ],
       );
-      const where = requirements ? selectorSql(requirements, 'c.labels', 13) : { sql: 'false', params: [] };
+      const where = requirements ? selectorSql(requirements, 'c.labels', 17) : { sql: 'false', params: [] };
       const inserted = await sql.query(
         `WITH targets AS (
            SELECT c.id, c.current_versions ->> $3::text AS previous,
@@ -226,11 +246,11 @@ export class DeploymentsService {
          INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
                                        previous_version, status, approval_status, approval_source, approved_at,
                                        approved_by, requested_start_time, attempt, queued_at, created_at, updated_at)
-         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER ())::text, 7, '0'), $1, s.id, 'update',
-                $3, $4, $5, s.previous,
+         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
+                'update', $3, $4, $5, s.previous,
                 s.status,
-                CASE s.how WHEN 'not_required' THEN 'not_required' WHEN 'auto' THEN 'approved' ELSE 'pending' END,
-                CASE s.how WHEN 'not_required' THEN 'not_required' WHEN 'auto' THEN 'auto_policy' END,
+                CASE s.how WHEN 'not_required' THEN $15::text WHEN 'auto' THEN $16::text ELSE 'pending' END,
+                CASE s.how WHEN 'not_required' THEN $13::text WHEN 'auto' THEN $14::text END,
                 CASE WHEN s.how <> 'manual' THEN $2::timestamptz END,
                 CASE WHEN s.how = 'auto' THEN 'system' END,
                 $11::timestamptz,
@@ -251,10 +271,18 @@ export class DeploymentsService {
           statusManual,
           input.requested_start_time ?? null,
           'queued',
+          // Approval sources and statuses from the planner's vocabulary, not spelled again here. A client's own
+          // auto-approve preference is an `auto_policy` approval, as when the worker applies it later.
+          APPROVAL_SOURCE.notRequired,
+          APPROVAL_SOURCE.autoPolicy,
+          approvalStatusOf(APPROVAL_SOURCE.notRequired),
+          approvalStatusOf(APPROVAL_SOURCE.autoPolicy),
           ...where.params,
         ],
       );
       if (inserted.rowCount === 0) throw new GccError('no_targets', 'The targets select no client.');
+      // Every approval is audited with its source, these too (one set-based statement).
+      await auditCreatedApprovals(sql, now, id);
       await audit(sql, now, who, 'deployment.create', 'deployment', id, {
         deploymentId: id,
         after: {
@@ -265,9 +293,10 @@ export class DeploymentsService {
           requested_start_time: input.requested_start_time ?? null,
         },
       });
-      // Approvers hear of it now unless its tasks are hidden until `visible_from` (the worker announces it then).
+      // Approvers hear of it now unless its tasks are hidden until `visible_from` (the worker announces it then; it
+      // never does when approval is not required, so that case is announced now).
       // No client list: the notifier reads the deployment's tasks, so a huge deployment is not copied here.
-      if (!hidden) {
+      if (!hidden || !approval.required) {
         await enqueueNotification(
           sql,
           {
@@ -279,6 +308,8 @@ export class DeploymentsService {
             requestedStartTime: input.requested_start_time ?? null,
             description: input.description ?? null,
             by: actorOf(who),
+            // Not required: nobody's approval is requested, so the approvers get no "approval requested" email.
+            ...(!approval.required && { approvalRequired: false }),
           },
           now,
         );
@@ -375,13 +406,20 @@ export class DeploymentsService {
       );
       let cancelled = 0;
       if (d.orchestration === 'worker') {
-        // Resuming after a threshold pause is the admin's override of that stage's threshold.
+        // Resuming after a threshold pause is the admin's override of that stage's threshold; resuming while a stage
+        // holds (too few successes) accepts that stage as it is. Either way the pause's reason no longer applies.
         if (verb === 'resume') {
           await sql.query(
             `UPDATE deployment_stages SET threshold_overridden = true
              WHERE deployment_id = $1 AND failed_at IS NOT NULL AND NOT threshold_overridden`,
             [id],
           );
+          await sql.query(
+            `UPDATE deployment_stages SET hold_overridden = true
+             WHERE deployment_id = $1 AND hold_reason IS NOT NULL AND finished_at IS NULL AND NOT hold_overridden`,
+            [id],
+          );
+          await sql.query('UPDATE deployments SET status_reason = NULL WHERE id = $1', [id]);
         }
         await wakeWorker(this.ctx, sql, id);
       }
@@ -393,6 +431,10 @@ export class DeploymentsService {
         );
         cancelled = c.rows.length;
         await changed(c.rows.length > 200 ? '*' : c.rows.map((x) => x.client_id));
+        // A waiting or paused deployment's reason no longer applies once it is aborted.
+        await sql.query('UPDATE deployments SET status_reason = NULL WHERE id = $1', [id]);
+        // An aborted rollback ends like any other: the deployment it rolled back leaves `rolling_back`.
+        if (d.type === 'rollback' && d.rollback_of) await changed(await deploymentEnded(sql, d, status, now));
       } else {
         // Pausing hides queued tasks from agents; resuming shows them again.
         await changed('*');
@@ -407,8 +449,10 @@ export class DeploymentsService {
   }
 
   /**
-   * Starts a rollback deployment returning each client to its previous version from `deployment_history`;
-   * clients without an earlier version are skipped (listed in the audit entry).
+   * An admin's rollback of a deployment: validates the request, then starts it through the one rollback code path
+   * (`startRollback`, shared with the worker's automatic rollback): each client of the scope goes back to its own
+   * previous version (the planner's `planRollback`), clients without one are skipped and listed. A deployment of
+   * type `rollback` cannot be rolled back (409 `illegal_transition`): deploy the wanted release instead.
    */
   async rollback(who: Principal, id: string, input: RollbackRequest, tx?: Sql): Promise<Deployment> {
     if (input.scope === 'clients' && !input.client_ids?.length) {
@@ -418,7 +462,17 @@ export class DeploymentsService {
       const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
       const original = r.rows[0];
       if (!original) throw new GccError('not_found', `No deployment ${id}.`);
-      const rollingBack = nextDeploymentStatus(original, 'rollback_start');
+      if (original.type === 'rollback') {
+        throw new GccError(
+          'illegal_transition',
+          `Deployment ${id} is a rollback (of ${original.rollback_of}) and cannot be rolled back itself; to return ` +
+            'its clients to a version, deploy that release instead.',
+          undefined,
+          { deployment_status: original.status, deployment_type: original.type },
+        );
+      }
+      // The state machine's verdict first (a deployment already rolled back, or not started, is a 409).
+      nextDeploymentStatus(original, 'rollback_start');
       const scope = input.scope ?? original.strategy.rollback?.scope ?? 'failed_stage';
       if (scope === 'clients') {
         const have = await sql.query<{ client_id: string }>(
@@ -437,134 +491,38 @@ export class DeploymentsService {
           );
         }
       }
-      // `failed_stage`: the clients of the stage that crossed its threshold; when none did (an admin stopping a
-      // rollout that looks wrong), the stage started last. Without stages (`immediate` orchestration): every client
-      // whose task failed or timed out.
-      let stage: number | null = null;
-      if (scope === 'failed_stage') {
-        const st = await sql.query<{ stage_index: number }>(
-          `SELECT stage_index FROM deployment_stages WHERE deployment_id = $1
-           ORDER BY (failed_at IS NOT NULL) DESC, stage_index DESC LIMIT 1`,
-          [id],
-        );
-        stage = st.rows[0]?.stage_index ?? null;
-      }
-      const statuses =
-        scope === 'failed_stage' && stage === null
-          ? ['failed', 'timed_out']
-          : ['success', 'failed', 'timed_out', 'in_progress'];
-      const candidates = await sql.query<{ client_id: string }>(
-        `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1
-           AND ($2::text[] IS NULL OR client_id = ANY($2::text[]))
-           AND ($2::text[] IS NOT NULL OR status = ANY($3::text[]))
-           AND ($4::int IS NULL OR stage = $4)`,
-        [id, scope === 'clients' ? input.client_ids : null, statuses, stage],
-      );
-      if (candidates.rows.length === 0) throw new GccError('no_targets', `Nothing of ${id} to roll back.`);
-      const now = this.ctx.now();
-      const rbId = newId('dpl');
-      const running = nextDeploymentStatus({ id: rbId, status: 'created' }, 'start');
-      // Under the rollout worker the rollback's tasks are released by it, through the same stages machinery.
-      const worker = original.orchestration === 'worker';
-      const initial = chain('pending', worker ? ['not_required'] : ['not_required', 'enqueue']);
-      const strategy = effectiveStrategy(
-        {
-          ...original.strategy,
-          stages: [{ kind: 'batch', wait_seconds: original.strategy.rollback?.wait_seconds ?? 0 }],
-        },
-        { leaseSeconds: this.ctx.leaseSeconds },
-      );
-      await sql.query(
-        `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, status, strategy, approval,
-                                  description, created_by, created_at, updated_at, started_at, orchestration)
-         VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $11, $11, $12)`,
-        [
-          rbId,
-          original.release_id,
-          original.component,
-          original.version,
-          id,
-          running,
-          JSON.stringify(strategy),
-          JSON.stringify({ required: false, deadline: null, on_deadline: 'expire', visible_from: null }),
-          input.reason ?? `Rollback of ${id}`,
-          actorOf(who),
-          now,
-          original.orchestration,
-        ],
-      );
-      // Each client's previous version: its latest history entry not written by the deployment rolled back.
-      const inserted = await sql.query<{ client_id: string }>(
-        `WITH prev AS (
-           SELECT DISTINCT ON (h.client_id) h.client_id, h.version, h.image_url
-           FROM deployment_history h
-           WHERE h.client_id = ANY($2::text[]) AND h.component = $3
-             AND h.deployment_id IS DISTINCT FROM $4
-           ORDER BY h.client_id, h.id DESC
-         )
-         INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
-                                       previous_version, status, approval_status, approval_source, approved_at,
-                                       attempt, queued_at, created_at, updated_at)
-         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER ())::text, 7, '0'), $1, p.client_id,
-                'rollback', $3, p.version,
-                p.image_url, c.current_versions ->> $3, $5, 'not_required', 'not_required', $6,
-                CASE WHEN $5 = 'queued' THEN 1 ELSE 0 END, CASE WHEN $5 = 'queued' THEN $6::timestamptz END, $6, $6
-         FROM prev p JOIN clients c ON c.id = p.client_id
-         RETURNING client_id`,
-        [rbId, candidates.rows.map((c) => c.client_id), original.component, id, initial, now],
-      );
-      const covered = new Set(inserted.rows.map((x) => x.client_id));
-      const skipped = candidates.rows.map((c) => c.client_id).filter((c) => !covered.has(c));
-      if (inserted.rows.length === 0) {
-        throw new GccError('no_targets', `No client of ${id} has an earlier version to return to.`);
-      }
-      await sql.query('UPDATE deployments SET status = $2, updated_at = $3 WHERE id = $1', [
-        id,
-        rollingBack,
-        now,
-      ]);
-      // Tasks of the rolled-back deployment that have not started are cancelled.
-      const cancelled = await sql.query<{ client_id: string }>(
-        `UPDATE deployment_tasks SET status = 'cancelled', updated_at = $2
-         WHERE deployment_id = $1 AND status = ANY($3::text[]) RETURNING client_id`,
-        [id, now, statusesAllowing('cancel')],
-      );
-      await audit(sql, now, who, 'deployment.rollback', 'deployment', id, {
-        deploymentId: id,
-        before: { status: original.status },
-        after: {
-          status: rollingBack,
-          rollback: rbId,
-          scope,
-          ...(stage !== null && { stage }),
-          tasks: inserted.rows.length,
-          skipped_clients: skipped,
-          cancelled_tasks: cancelled.rows.length,
-        },
+      const started = await startRollback(sql, {
+        original,
+        scope,
+        ...(scope === 'clients' && { clientIds: input.client_ids }),
+        reason: input.reason ?? null,
+        by: who,
+        batchSize: original.strategy.rollback?.batch_size ?? null,
+        waitSeconds: original.strategy.rollback?.wait_seconds ?? 0,
+        // The admin's request is the approval.
+        requireApproval: false,
+        now: this.ctx.now(),
+        leaseSeconds: this.ctx.leaseSeconds,
+        wake: (t, rbId) => wakeWorker(this.ctx, t, rbId, { rollback: true }),
       });
-      // No client list: the approvers are those of the rollback's tasks (the clients it covers).
-      await enqueueNotification(
-        sql,
-        {
-          type: 'rollback_started',
-          deploymentId: rbId,
-          rollbackOf: id,
-          component: original.component,
-          version: original.version,
-          by: actorOf(who),
-          ...(input.reason != null && { reason: input.reason }),
-          ...(skipped.length > 0 && { skippedClientIds: skipped }),
-        },
-        now,
-      );
-      const touched = [...covered, ...cancelled.rows.map((x) => x.client_id)];
+      if (started.id === null) {
+        throw new GccError(
+          'no_targets',
+          started.inScope === 0
+            ? `Nothing of ${id} to roll back.`
+            : `No client of ${id} has an earlier version to return to.`,
+        );
+      }
+      const touched = started.changedClientIds;
       await changed(touched.length > 200 ? '*' : touched);
-      if (worker) await wakeWorker(this.ctx, sql, rbId, { rollback: true });
-      return this.view(sql, rbId);
+      return this.view(sql, started.id);
     });
   }
 
-  /** Admin approval on the client's behalf (`force_approve`), audited with the admin's identity and reason. */
+  /**
+   * Admin approval on the client's behalf (`force_approve`), audited with the admin's identity and reason. The task
+   * keeps its requested start time (the deployment's, or one its approver postponed it to).
+   */
   async forceApprove(
     who: Principal,
     deploymentId: string,
@@ -591,11 +549,11 @@ export class DeploymentsService {
         attempt += 1;
       }
       const u = await sql.query<TaskRow>(
-        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = 'admin_force',
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $6,
                 approved_at = $3, approved_by = $4, attempt = $5,
                 queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
          WHERE id = $1 RETURNING *`,
-        [task.id, status, now, input.approved_by, attempt],
+        [task.id, status, now, input.approved_by, attempt, APPROVAL_SOURCE.adminForce],
       );
       const after = taskOf(u.rows[0]!);
       await audit(sql, now, who, 'task.force_approve', 'task', task.id, {
@@ -605,7 +563,7 @@ export class DeploymentsService {
         after: {
           status,
           approval_status: 'approved',
-          approval_source: 'admin_force',
+          approval_source: APPROVAL_SOURCE.adminForce,
           approved_by: input.approved_by,
           reason: input.reason,
         },
@@ -620,7 +578,7 @@ export class DeploymentsService {
           component: task.component,
           version: task.version,
           by: actorOf(who),
-          source: 'force',
+          source: APPROVAL_SOURCE.adminForce,
         },
         now,
       );

@@ -1,110 +1,62 @@
-import { type ResolvedFailureThreshold, resolveStrategy, type Strategy } from '@wrktalk/rollout-planner';
-import type { Schemas } from '@wrktalk/sdk-gcc';
-import { type FieldError, validationFailed } from '../errors/gcc-error';
-import { parseSelectorOrThrow } from './support';
-
-type WireStrategy = Schemas['Strategy'];
-type WireThreshold = Schemas['FailureThreshold'];
-
-const thresholdIn = (t: WireThreshold | undefined) =>
-  t === undefined
-    ? undefined
-    : {
-        ...(t.max_failures !== undefined && { maxFailures: t.max_failures }),
-        ...(t.max_failure_ratio !== undefined && { maxFailureRatio: t.max_failure_ratio }),
-        ...(t.min_finished !== undefined && { minFinished: t.min_finished }),
-      };
-
-const thresholdOut = (t: ResolvedFailureThreshold): WireThreshold => ({
-  ...(t.maxFailures !== undefined && { max_failures: t.maxFailures }),
-  ...(t.maxFailureRatio !== undefined && { max_failure_ratio: t.maxFailureRatio }),
-  min_finished: t.minFinished,
-});
+import type { Strategy } from '@wrktalk/rollout-planner';
+import {
+  type DeploymentCreate,
+  type EffectiveStrategy,
+  effectiveStrategy as effectiveWireStrategy,
+  strategyFromWire,
+  validateDeploymentPolicy,
+  type WireStrategy,
+} from '@wrktalk/sdk-gcc';
+import { GccError } from '../errors/gcc-error';
 
 /**
- * Checks the rules of a requested strategy the JSON schema cannot express (count XOR percent, only the last stage
- * may take the rest, a parseable canary label), each problem located under `/strategy`.
+ * Checks a deployment request's strategy and approval policy with the planner's `validatePolicy` (through the one
+ * wire mapping in `@wrktalk/sdk-gcc`, which the sdk-gcc fake uses too) and throws `validation_failed` listing every
+ * problem with its JSON pointer (`invalid_selector` when only the canary label does not parse).
  */
-export function checkStrategy(s: WireStrategy | undefined): void {
-  if (!s) return;
-  const errors: FieldError[] = [];
-  const stages = s.stages ?? [];
-  stages.forEach((stage, i) => {
-    if (stage.count !== undefined && stage.percent !== undefined) {
-      errors.push({ path: `/strategy/stages/${i}`, message: 'count and percent are mutually exclusive' });
-    }
-    if (stage.count === undefined && stage.percent === undefined && i !== stages.length - 1) {
-      errors.push({
-        path: `/strategy/stages/${i}`,
-        message: 'only the last stage may omit count and percent',
-      });
-    }
-  });
-  if (errors.length) throw validationFailed(errors);
-  if (s.canary_label !== undefined) parseSelectorOrThrow(s.canary_label, '/strategy/canary_label');
+export function assertDeploymentPolicy(input: Pick<DeploymentCreate, 'strategy' | 'approval'>): void {
+  const problems = validateDeploymentPolicy(input);
+  if (problems) throw new GccError(problems.code, problems.detail, problems.errors);
 }
 
-/** A stored (wire) strategy as the planner's `Strategy`. */
+/** A stored (wire) strategy as the planner's `Strategy`; the GCC's `leaseSeconds` fills a missing lease. */
 export function plannerStrategy(s: WireStrategy | undefined, defaults: { leaseSeconds: number }): Strategy {
-  return {
-    ...(s?.stages && {
-      stages: s.stages.map((st) => ({
-        kind: st.kind,
-        ...(st.count !== undefined && { count: st.count }),
-        ...(st.percent !== undefined && { percent: st.percent }),
-        waitSeconds: st.wait_seconds ?? 0,
-      })),
-    }),
-    ...(s?.max_batch_size != null && { maxBatchSize: s.max_batch_size }),
-    ...(s?.canary_label !== undefined && { canaryLabel: s.canary_label }),
-    ...(s?.max_concurrency_per_instance !== undefined && {
-      maxConcurrencyPerInstance: s.max_concurrency_per_instance,
-    }),
-    ...(s?.failure_threshold && { failureThreshold: thresholdIn(s.failure_threshold) }),
-    ...(s?.canary_failure_threshold && { canaryFailureThreshold: thresholdIn(s.canary_failure_threshold) }),
-    ...(s?.on_failure !== undefined && { onFailure: s.on_failure }),
-    ...(s?.rollback && {
-      rollback: {
-        scope: s.rollback.scope ?? 'failed_stage',
-        ...(s.rollback.batch_size != null && { batchSize: s.rollback.batch_size }),
-        ...(s.rollback.wait_seconds !== undefined && { waitSeconds: s.rollback.wait_seconds }),
-        ...(s.rollback.require_approval !== undefined && { requireApproval: s.rollback.require_approval }),
-      },
-    }),
-    ...(s?.pickup_timeout_seconds !== undefined && { pickupTimeoutSeconds: s.pickup_timeout_seconds }),
-    leaseSeconds: s?.lease_seconds ?? defaults.leaseSeconds,
-    ...(s?.max_attempts !== undefined && { maxAttempts: s.max_attempts }),
-  };
+  return strategyFromWire(s, defaults);
 }
 
 /** The effective strategy (every default filled in by the planner), in wire form. */
 export function effectiveStrategy(
   s: WireStrategy | undefined,
   defaults: { leaseSeconds: number },
-): Required<WireStrategy> {
-  const input = plannerStrategy(s, defaults);
-  const r = resolveStrategy(input);
-  return {
-    stages: r.stages.map((st) => ({
-      kind: st.kind,
-      ...(st.count !== undefined && { count: st.count }),
-      ...(st.percent !== undefined && { percent: st.percent }),
-      wait_seconds: st.waitSeconds ?? 0,
-    })),
-    max_batch_size: r.maxBatchSize ?? null,
-    canary_label: r.canaryLabel,
-    max_concurrency_per_instance: r.maxConcurrencyPerInstance,
-    failure_threshold: thresholdOut(r.failureThreshold),
-    canary_failure_threshold: thresholdOut(r.canaryFailureThreshold),
-    on_failure: r.onFailure,
-    rollback: {
-      scope: r.rollback.scope,
-      batch_size: r.rollback.batchSize ?? null,
-      wait_seconds: r.rollback.waitSeconds,
-      require_approval: r.rollback.requireApproval,
-    },
-    pickup_timeout_seconds: r.pickupTimeoutSeconds,
-    lease_seconds: r.leaseSeconds,
-    max_attempts: r.maxAttempts,
+): EffectiveStrategy {
+  return effectiveWireStrategy(s, defaults);
+}
+
+/**
+ * The effective strategy of a rollback of a deployment whose (effective) strategy is `original`: one batch stage
+ * after `waitSeconds`, at most `batchSize` clients per stage, pausing on failure (a failing rollback never rolls
+ * itself back). It goes through the same planner validation as a requested strategy; a rollback of a deployment
+ * stored before that validation existed, with values no tick could plan, is refused instead of created.
+ */
+export function rollbackStrategy(
+  deploymentId: string,
+  original: WireStrategy,
+  rollback: { waitSeconds: number; batchSize: number | null },
+  defaults: { leaseSeconds: number },
+): EffectiveStrategy {
+  const strategy: WireStrategy = {
+    ...original,
+    stages: [{ kind: 'batch', wait_seconds: rollback.waitSeconds }],
+    max_batch_size: rollback.batchSize,
+    on_failure: 'pause',
   };
+  const problems = validateDeploymentPolicy({ strategy });
+  if (problems) {
+    throw new GccError(
+      'validation_failed',
+      `The rollback of ${deploymentId} takes its strategy, which cannot be planned: ${problems.detail}`,
+      problems.errors,
+    );
+  }
+  return effectiveWireStrategy(strategy, defaults);
 }

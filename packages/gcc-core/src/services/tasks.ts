@@ -10,7 +10,7 @@ import {
 import type { Schemas, Task } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccError } from '../errors/gcc-error';
-import { enqueueNotification } from '../notifications/outbox';
+import { deploymentEnded } from '../rollout/finish';
 import { audit, iso, isoOf, notifyWorker } from './support';
 
 /** Logs kept per task: the last 200 lines, each cut to 2000 characters (the contract's bounds). */
@@ -149,47 +149,6 @@ export async function tallyTasks(tx: Sql, deploymentId: string, stage?: number):
   return r.rows[0]!;
 }
 
-/**
- * Announces a finished deployment (`deployment_completed`) and, for a rollback, `rollback_finished`, in the
- * caller's transaction. `rollbackFailed` is whether the rollback counts as failed (any of its tasks failed).
- */
-export async function notifyFinished(
-  tx: Sql,
-  d: { id: string; component: string; version: string; type: string; rollback_of: string | null },
-  status: DeploymentStatus,
-  rollbackFailed: boolean,
-  now: Date,
-): Promise<void> {
-  const t = await tallyTasks(tx, d.id);
-  const ref = { deploymentId: d.id, component: d.component, version: d.version };
-  await enqueueNotification(
-    tx,
-    {
-      type: 'deployment_completed',
-      ...ref,
-      status,
-      succeeded: t.succeeded,
-      failed: t.failed,
-      ...(t.skipped > 0 && { skipped: t.skipped }),
-    },
-    now,
-  );
-  if (d.type === 'rollback' && d.rollback_of) {
-    await enqueueNotification(
-      tx,
-      {
-        type: 'rollback_finished',
-        ...ref,
-        rollbackOf: d.rollback_of,
-        status: rollbackFailed ? 'failed' : 'completed',
-        succeeded: t.succeeded,
-        failed: t.failed,
-      },
-      now,
-    );
-  }
-}
-
 /** Merges a report's log lines into the kept ones, within {@link LOG_LINES} x {@link LOG_LINE_CHARS}. */
 export function boundLogs(kept: readonly string[], added: readonly string[] | undefined): string[] {
   if (!added?.length) return [...kept];
@@ -198,7 +157,7 @@ export function boundLogs(kept: readonly string[], added: readonly string[] | un
 
 /**
  * Finishes a running deployment once every task has settled (as the fake does: `failed` when any task failed or
- * timed out), and finishes the deployment it rolled back. Runs in the caller's transaction. A deployment the rollout
+ * timed out), and, for a rollback, the deployment it rolled back. Runs in the caller's transaction. A deployment the rollout
  * worker orchestrates is not settled here (its thresholds decide, not "any failure"): the worker is woken instead
  * (NOTIFY on `gcc_worker`, delivered on commit; the worker's sweep covers a missed one).
  * @returns client ids whose tasks changed
@@ -219,7 +178,7 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     await tx.query<{
       id: string;
       status: DeploymentStatus;
-      type: string;
+      type: Task['type'];
       rollback_of: string | null;
       component: string;
       version: string;
@@ -249,56 +208,6 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
     before: { status: d.status },
     after: { status },
   });
-  await notifyFinished(tx, d, status, failed, now);
-  if (d.type !== 'rollback' || !d.rollback_of) return [];
-  return finishRolledBack(tx, d.id, d.rollback_of, failed, now);
-}
-
-/**
- * A rollback deployment finished: the deployment it rolled back becomes `rolled_back` (or `failed` when the rollback
- * failed), and its tasks of clients the rollback returned become `rolled_back` (planner: `roll_back`).
- * @returns client ids whose tasks changed
- */
-export async function finishRolledBack(
-  tx: Sql,
-  rollbackId: string,
-  originalId: string,
-  failed: boolean,
-  now: Date,
-): Promise<string[]> {
-  const original = (
-    await tx.query<{ id: string; status: DeploymentStatus }>(
-      'SELECT id, status FROM deployments WHERE id = $1 FOR UPDATE',
-      [originalId],
-    )
-  ).rows[0];
-  if (original?.status !== 'rolling_back') return [];
-  const originalStatus = nextDeploymentStatus(original, failed ? 'rollback_failed' : 'rollback_done');
-  await tx.query('UPDATE deployments SET status = $2, finished_at = $3, updated_at = $3 WHERE id = $1', [
-    original.id,
-    originalStatus,
-    now,
-  ]);
-  const rolled = await tx.query<{ client_id: string }>(
-    `UPDATE deployment_tasks o SET status = $3, updated_at = $4
-     FROM deployment_tasks r
-     WHERE r.deployment_id = $1 AND r.status = 'success' AND o.deployment_id = $2 AND o.client_id = r.client_id
-       AND o.status = ANY($5::text[])
-     RETURNING o.client_id`,
-    [rollbackId, original.id, 'rolled_back', now, statusesAllowing('roll_back')],
-  );
-  await audit(
-    tx,
-    now,
-    'system',
-    failed ? 'deployment.rollback_fail' : 'deployment.rollback_done',
-    'deployment',
-    original.id,
-    {
-      deploymentId: original.id,
-      before: { status: original.status },
-      after: { status: originalStatus, rolled_back_clients: rolled.rows.length },
-    },
-  );
-  return rolled.rows.map((r) => r.client_id);
+  // An update is announced; a rollback finishes the deployment it rolled back (the one place: `rollout/`).
+  return deploymentEnded(tx, d, status, now);
 }

@@ -1,31 +1,25 @@
 import {
+  APPROVAL_SOURCE,
+  approvalStatusOf,
   type DecideAction,
   type DeploymentEvent,
-  type HistoryEntry,
-  planRollback,
   type StartStageAction,
   type TaskEvent,
-  type TriggerRollbackAction,
 } from '@wrktalk/rollout-planner';
 import type { Sql } from '../db/database';
 import { OVERDUE_LIST_MAX } from '../notifications/events';
 import { enqueueNotification } from '../notifications/outbox';
-import { effectiveStrategy } from '../services/strategy';
-import { audit, newId, notifyClients } from '../services/support';
-import {
-  finishRolledBack,
-  nextDeploymentStatus,
-  notifyFinished,
-  statusesAllowing,
-  tallyTasks,
-} from '../services/tasks';
+import { deploymentEnded } from '../rollout/finish';
+import { rollbackNeverRollsBack, startRollback } from '../rollout/rollback';
+import { audit, notifyClients } from '../services/support';
+import { nextDeploymentStatus, statusesAllowing, tallyTasks } from '../services/tasks';
 import type { OrchestratedDeployment } from './snapshot';
 
 /** What one tick wrote, for the caller (wakeups, logs, tests). */
 export interface AppliedTick {
   /** The deployment's status after the tick. */
   status: OrchestratedDeployment['status'];
-  /** The actions `decide` returned, in order. */
+  /** The actions applied, in order: `decide`'s (for a rollback, a threshold it crossed as a `pause`). */
   actions: DecideAction[];
   /** Tasks queued for their agents in this tick. */
   dispatched: number;
@@ -184,145 +178,6 @@ async function startStage(c: Ctx, a: StartStageAction): Promise<Map<string, { jo
 }
 
 /**
- * Creates the rollback deployment for a crossed threshold: one task per client of the scope that has an earlier
- * good version (`planRollback` over the deployment's rows and the clients' history), each back to its own version,
- * approved without asking (`not_required`) unless the strategy asks for approval, in which case the rollback waits
- * paused for an admin's resume. Its stages are one batch (or waves of `batchSize`) with the rollback wait and no
- * canary; it pauses rather than rolling back itself when its own threshold is crossed.
- */
-async function createRollback(
-  c: Ctx,
-  a: TriggerRollbackAction,
-): Promise<{ id: string; clientIds: string[]; skippedClientIds: string[] } | null> {
-  const { tx, d, now } = c;
-  // The scope is read again here, not only taken from the snapshot `decide` saw: an agent may have picked a task up
-  // (queued -> in_progress) after the snapshot, so the guarded cancel left it running; it runs the bad version and
-  // must be rolled back too. Cancelled tasks never started and are not in scope.
-  const rows = await tx.query<{
-    client_id: string;
-    version: string;
-    status: string;
-    stage: number | null;
-    at: number;
-  }>(
-    `SELECT client_id, version, status, stage, (extract(epoch from COALESCE(finished_at, updated_at)) * 1000)::float8 AS at
-     FROM deployment_tasks
-     WHERE deployment_id = $1
-       AND (client_id = ANY($2::text[])
-            OR (status IN ('success', 'failed', 'timed_out', 'in_progress') AND stage IS NOT NULL
-                AND ($3::text = 'deployment' OR stage = $4)))`,
-    [d.id, a.clientIds, a.scope, a.stage],
-  );
-  const scopeIds = [...new Set([...a.clientIds, ...rows.rows.map((r) => r.client_id)])];
-  const history = await tx.query<{
-    id: string;
-    client_id: string;
-    version: string;
-    image_url: string;
-    deployment_id: string | null;
-    at: number;
-  }>(
-    `SELECT id::text, client_id, version, image_url, deployment_id, (extract(epoch from created_at) * 1000)::float8 AS at
-     FROM deployment_history
-     WHERE client_id = ANY($1::text[]) AND component = $2 AND deployment_id IS DISTINCT FROM $3
-     ORDER BY id`,
-    [scopeIds, d.component, d.id],
-  );
-  const entries: HistoryEntry[] = [
-    ...rows.rows.map((r) => ({
-      deploymentId: d.id,
-      clientId: r.client_id,
-      component: d.component,
-      version: r.version,
-      status: r.status as HistoryEntry['status'],
-      finishedAt: r.at,
-      stage: r.stage,
-    })),
-    ...history.rows.map((h) => ({
-      deploymentId: h.deployment_id ?? `history:${h.id}`,
-      clientId: h.client_id,
-      component: d.component,
-      version: h.version,
-      status: 'success' as const,
-      finishedAt: h.at,
-    })),
-  ];
-  const plan = planRollback(entries, {
-    component: d.component,
-    deploymentId: d.id,
-    scope: { type: 'clients', clientIds: scopeIds },
-    ...(a.batchSize !== null && { batchSize: a.batchSize }),
-  });
-  // Image of each target version: the client's latest history row of that version (rows are in id order).
-  const image = new Map<string, string>();
-  for (const h of history.rows) image.set(`${h.client_id}\u0000${h.version}`, h.image_url);
-  if (plan.targets.length === 0) return null;
-  const rbId = newId('dpl');
-  const strategy = effectiveStrategy(
-    {
-      ...d.strategy,
-      stages: [{ kind: 'batch', wait_seconds: a.waitSeconds }],
-      max_batch_size: a.batchSize,
-      on_failure: 'pause',
-    },
-    { leaseSeconds: c.leaseSeconds },
-  );
-  const status = a.requireApproval ? 'paused' : 'running';
-  await tx.query(
-    `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, status, strategy, approval,
-                              description, created_by, created_at, updated_at, started_at, orchestration)
-     VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, 'system', $10, $10, $10, 'worker')`,
-    [
-      rbId,
-      d.release_id,
-      d.component,
-      d.version,
-      d.id,
-      status,
-      JSON.stringify(strategy),
-      JSON.stringify({ required: false, deadline: null, on_deadline: 'expire', visible_from: null }),
-      `Automatic rollback of ${d.id}: ${a.reason}`,
-      now,
-    ],
-  );
-  const inserted = await tx.query<{ client_id: string }>(
-    `INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
-                                   previous_version, status, approval_status, approval_source, approved_at,
-                                   approved_by, attempt, created_at, updated_at)
-     SELECT 'tsk-' || substr($1, 5) || '-' || lpad(x.n::text, 7, '0'), $1, x.client_id, 'rollback', $2, x.version,
-            x.image_url, c.current_versions ->> $2, 'approved', 'not_required', 'not_required', $3, 'system', 0, $3, $3
-     FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(client_id, version, image_url, n)
-     JOIN clients c ON c.id = x.client_id
-     RETURNING client_id`,
-    [
-      rbId,
-      d.component,
-      now,
-      plan.targets.map((t) => t.clientId),
-      plan.targets.map((t) => t.toVersion),
-      plan.targets.map((t) => image.get(`${t.clientId}\u0000${t.toVersion}`) ?? ''),
-    ],
-  );
-  c.changed.add(inserted.rows);
-  await audit(tx, now, 'system', 'deployment.create', 'deployment', rbId, {
-    deploymentId: rbId,
-    after: {
-      type: 'rollback',
-      rollback_of: d.id,
-      tasks: inserted.rows.length,
-      status,
-      targets: plan.targets.map((t) => ({ client_id: t.clientId, from: t.fromVersion, to: t.toVersion })),
-    },
-  });
-  const clientIds = inserted.rows.map((r) => r.client_id);
-  const covered = new Set(clientIds);
-  return { id: rbId, clientIds, skippedClientIds: scopeIds.filter((id) => !covered.has(id)) };
-}
-
-/** Longest client list a `rollback_started` event carries (longer: left out, the notifier reads the tasks). */
-const ROLLBACK_LIST_MAX = 100;
-
-/**
  * Applies `decide`'s actions to the locked deployment in the caller's transaction, in order, then sends the
  * cache NOTIFY for every client whose tasks changed. Each write is guarded by the statuses it is legal from, so a
  * task an agent or approver moved after the snapshot is never overwritten.
@@ -340,7 +195,14 @@ export async function applyTick(
   let wakeAt: number | null = null;
   let jobs = new Map<string, { job: string; wave: number }>();
   const before = d.status;
-  const ref = { deploymentId: d.id, component: d.component, version: d.version };
+  // Every deployment-level event says whether it is about an update or a rollback (and of what).
+  const ref = {
+    deploymentId: d.id,
+    deploymentType: d.type,
+    rollbackOf: d.rollback_of,
+    component: d.component,
+    version: d.version,
+  };
   const stageFailed = async (stage: number, action: 'paused' | 'rollback', reason: string) => {
     const t = await tallyTasks(tx, d.id, stage);
     await enqueueNotification(
@@ -365,10 +227,17 @@ export async function applyTick(
       after: { status: c.d.status, ...after },
     });
 
-  for (const a of actions) {
+  // A rollback never rolls itself back: a threshold it crosses pauses it for an admin.
+  const todo = d.type === 'rollback' ? rollbackNeverRollsBack(actions) : actions;
+  for (const a of todo) {
     switch (a.type) {
       case 'start':
         await setDeploymentStatus(c, 'start', false);
+        // A deployment that waited for its requested start time starts now; the waiting reason goes.
+        await tx.query(
+          'UPDATE deployments SET started_at = COALESCE(started_at, $2), status_reason = NULL WHERE id = $1',
+          [d.id, now],
+        );
         await deploymentAudit('deployment.start', {});
         break;
       case 'mark_timed_out': {
@@ -404,16 +273,24 @@ export async function applyTick(
         break;
       }
       case 'auto_approve': {
-        const notRequired = a.source === 'not_required';
+        // Source, approval status and policy as the planner decided them (a client's own preference is
+        // `auto_policy` / `client_preference`, as at creation); both are the planner's closed vocabularies.
+        const approvalStatus = approvalStatusOf(a.source);
         const rows = await move(
           c,
           a.taskIds,
-          notRequired ? 'not_required' : a.source === 'deadline' ? 'deadline_auto_approve' : 'auto_approve',
-          `status = 'approved', approval_status = '${notRequired ? 'not_required' : 'approved'}',
+          a.source === APPROVAL_SOURCE.notRequired
+            ? 'not_required'
+            : a.source === APPROVAL_SOURCE.deadline
+              ? 'deadline_auto_approve'
+              : 'auto_approve',
+          `status = 'approved', approval_status = '${approvalStatus}',
            approval_source = '${a.source}', approved_at = $3, approved_by = 'system'`,
         );
+        // The same entry `auditCreatedApprovals` writes for approvals made at creation.
         await auditTasks(c, 'task.auto_approve', rows, null, {
           status: 'approved',
+          approval_status: approvalStatus,
           approval_source: a.source,
           policy: a.policyId,
         });
@@ -437,8 +314,10 @@ export async function applyTick(
         break;
       }
       case 'finish_stage':
+        // A hold reason stays only on a stage an admin accepted as it was (it explains the missing successes).
         await tx.query(
-          `UPDATE deployment_stages SET finished_at = $3, wait_until = $4
+          `UPDATE deployment_stages SET finished_at = $3, wait_until = $4,
+                  hold_reason = CASE WHEN hold_overridden THEN hold_reason END
            WHERE deployment_id = $1 AND stage_index = $2 AND finished_at IS NULL`,
           [d.id, a.stage, now, new Date(a.waitUntil)],
         );
@@ -446,7 +325,8 @@ export async function applyTick(
           stage: a.stage,
           wait_until: new Date(a.waitUntil).toISOString(),
         });
-        {
+        // A rollback's waves are not announced as stages: `rollback_finished` reports the rollback.
+        if (d.type !== 'rollback') {
           const t = await tallyTasks(tx, d.id, a.stage);
           await enqueueNotification(
             tx,
@@ -468,15 +348,26 @@ export async function applyTick(
       case 'enqueue':
         dispatched += await enqueue(c, a.taskIds, a.release, jobs);
         break;
-      case 'pause':
+      case 'hold_stage':
         await tx.query(
-          `UPDATE deployment_stages SET failed_at = $3, failure_reason = $4
-           WHERE deployment_id = $1 AND stage_index = $2`,
-          [d.id, a.stage, now, a.reason],
+          'UPDATE deployment_stages SET hold_reason = $3 WHERE deployment_id = $1 AND stage_index = $2',
+          [d.id, a.stage, a.reason],
         );
+        await deploymentAudit('stage.hold', { stage: a.stage, reason: a.reason });
+        break;
+      case 'pause':
+        // A held stage did not fail: only a crossed threshold marks the stage failed and announces it.
+        if (a.cause === 'threshold') {
+          await tx.query(
+            `UPDATE deployment_stages SET failed_at = $3, failure_reason = $4
+             WHERE deployment_id = $1 AND stage_index = $2`,
+            [d.id, a.stage, now, a.reason],
+          );
+        }
         await setDeploymentStatus(c, 'pause', false);
-        await deploymentAudit('deployment.pause', { stage: a.stage, reason: a.reason });
-        await stageFailed(a.stage, 'paused', a.reason);
+        await tx.query('UPDATE deployments SET status_reason = $2 WHERE id = $1', [d.id, a.reason]);
+        await deploymentAudit('deployment.pause', { stage: a.stage, cause: a.cause, reason: a.reason });
+        if (a.cause === 'threshold') await stageFailed(a.stage, 'paused', a.reason);
         break;
       case 'trigger_rollback':
         await tx.query(
@@ -484,40 +375,32 @@ export async function applyTick(
            WHERE deployment_id = $1 AND stage_index = $2`,
           [d.id, a.stage, now, a.reason],
         );
+        await stageFailed(a.stage, 'rollback', a.reason);
         {
-          const rb = await createRollback(c, a);
-          rollbackId = rb?.id ?? null;
-          await stageFailed(a.stage, 'rollback', a.reason);
-          if (rb === null) {
+          // The same code path as an admin's rollback: scope, each client's own target version, audit, event.
+          const rb = await startRollback(tx, {
+            original: { ...c.d, orchestration: 'worker' },
+            scope: a.scope,
+            stage: a.stage,
+            reason: a.reason,
+            by: 'system',
+            batchSize: a.batchSize,
+            waitSeconds: a.waitSeconds,
+            requireApproval: a.requireApproval,
+            now,
+            leaseSeconds: c.leaseSeconds,
+          });
+          if (rb.id === null) {
             // Nobody in scope has an earlier good version: nothing to return to; the deployment fails.
+            const reason = `${a.reason}; no client has an earlier version`;
             await setDeploymentStatus(c, 'fail', true);
-            await deploymentAudit('deployment.fail', {
-              reason: `${a.reason}; no client has an earlier version`,
-            });
-            await notifyFinished(tx, d, c.d.status, false, now);
+            await tx.query('UPDATE deployments SET status_reason = $2 WHERE id = $1', [d.id, reason]);
+            await deploymentAudit('deployment.fail', { reason });
+            await deploymentEnded(tx, c.d, c.d.status, now);
           } else {
-            await setDeploymentStatus(c, 'rollback_start', false);
-            await deploymentAudit('deployment.rollback', {
-              rollback: rb.id,
-              scope: a.scope,
-              stage: a.stage,
-              clients: a.clientIds.length,
-              reason: a.reason,
-            });
-            await enqueueNotification(
-              tx,
-              {
-                type: 'rollback_started',
-                ...ref,
-                deploymentId: rb.id,
-                rollbackOf: d.id,
-                reason: a.reason,
-                ...(rb.clientIds.length <= ROLLBACK_LIST_MAX && { clientIds: rb.clientIds }),
-                skippedClientIds: rb.skippedClientIds,
-                by: 'system',
-              },
-              now,
-            );
+            rollbackId = rb.id;
+            c.d = { ...c.d, status: rb.originalStatus };
+            c.changed.add(rb.changedClientIds.map((client_id) => ({ client_id })));
           }
         }
         break;
@@ -525,22 +408,16 @@ export async function applyTick(
       case 'fail': {
         const failed = a.type === 'fail';
         await setDeploymentStatus(c, failed ? 'fail' : 'complete', true);
+        if (failed)
+          await tx.query('UPDATE deployments SET status_reason = $2 WHERE id = $1', [d.id, a.reason]);
         await deploymentAudit(
           failed ? 'deployment.fail' : 'deployment.complete',
           failed ? { reason: a.reason } : {},
         );
-        let rollbackFailed = failed;
-        if (d.type === 'rollback' && d.rollback_of) {
-          // The rollback counts as failed when any of its tasks failed for good.
-          const f = await tx.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 AND status IN ('failed', 'timed_out')`,
-            [d.id],
-          );
-          rollbackFailed = failed || (f.rows[0]?.n ?? 0) > 0;
-          const rolled = await finishRolledBack(tx, d.id, d.rollback_of, rollbackFailed, now);
-          c.changed.add(rolled.map((client_id) => ({ client_id })));
-        }
-        await notifyFinished(tx, d, c.d.status, rollbackFailed, now);
+        // An update is announced; a rollback finishes the deployment it rolled back and is announced only as
+        // `rollback_finished`.
+        const rolled = await deploymentEnded(tx, c.d, c.d.status, now);
+        c.changed.add(rolled.map((client_id) => ({ client_id })));
         break;
       }
       case 'wait_until':
@@ -553,5 +430,5 @@ export async function applyTick(
     wakeAt === null ? null : new Date(wakeAt),
   ]);
   await notifyClients(tx, c.changed.all ? '*' : [...c.changed.ids]);
-  return { status: c.d.status, actions, dispatched, rollbackId, wakeAt };
+  return { status: c.d.status, actions: todo, dispatched, rollbackId, wakeAt };
 }

@@ -2,6 +2,8 @@ export type { AppliedTick } from './apply';
 export { stageSummaries } from './stages';
 export { ROLLBACK_PRIORITY, TICK_QUEUE, TickQueue, type TickQueueOptions } from './tick-queue';
 export {
+  type CompiledWorkerOptions,
+  compileWorkerOptions,
   createWorker,
   IllegalWorkerStateError,
   type TickResult,

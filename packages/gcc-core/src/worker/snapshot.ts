@@ -21,6 +21,8 @@ export interface OrchestratedDeployment {
   status: DeploymentStatus;
   strategy: Deployment['strategy'];
   approval: Deployment['approval'];
+  /** Until then a `created` deployment waits (it takes approvals but starts nothing). */
+  requested_start_time?: Date | null;
 }
 
 /** A task row joined with its client, times as epoch ms (what one query returns). */
@@ -63,8 +65,8 @@ const SETTLED = `('success', 'rolled_back', 'rejected', 'expired', 'cancelled')`
  */
 export async function lockDeployment(tx: Sql, id: string): Promise<OrchestratedDeployment | undefined> {
   const r = await tx.query<OrchestratedDeployment>(
-    `SELECT id, type, release_id, component, version, rollback_of, status, strategy, approval FROM deployments
-     WHERE id = $1 AND orchestration = 'worker' FOR UPDATE SKIP LOCKED`,
+    `SELECT id, type, release_id, component, version, rollback_of, status, strategy, approval, requested_start_time
+     FROM deployments WHERE id = $1 AND orchestration = 'worker' FOR UPDATE SKIP LOCKED`,
     [id],
   );
   return r.rows[0];
@@ -91,12 +93,16 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
   );
   const s = await tx.query<{
     stage_index: number;
+    kind: NonNullable<StageRecord['kind']>;
     started_at: number;
     finished_at: number | null;
     wait_until: number | null;
     threshold_overridden: boolean;
+    hold_reason: string | null;
+    hold_overridden: boolean;
   }>(
-    `SELECT stage_index, ${ms('started_at')}, ${ms('finished_at')}, ${ms('wait_until')}, threshold_overridden
+    `SELECT stage_index, kind, ${ms('started_at')}, ${ms('finished_at')}, ${ms('wait_until')}, threshold_overridden,
+            hold_reason, hold_overridden
      FROM deployment_stages WHERE deployment_id = $1 ORDER BY stage_index`,
     [d.id],
   );
@@ -131,12 +137,16 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
   }
   const stages: StageRecord[] = s.rows.map((r) => ({
     index: r.stage_index,
+    kind: r.kind,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     waitUntil: r.wait_until,
     ...(r.threshold_overridden && { thresholdOverridden: true }),
+    ...(r.hold_reason !== null && { holdReason: r.hold_reason }),
+    ...(r.hold_overridden && { holdOverridden: true }),
   }));
-  return { status: d.status, tasks, stages, clients };
+  const startAt = d.requested_start_time == null ? null : new Date(d.requested_start_time).getTime();
+  return { status: d.status, startAt, tasks, stages, clients };
 }
 
 /** The planner policy of a stored deployment. */

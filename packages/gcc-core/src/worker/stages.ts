@@ -1,4 +1,10 @@
-import { resolveStrategy, type StageSlot, stageSizes, type TaskStatus } from '@wrktalk/rollout-planner';
+import {
+  requiredSuccesses,
+  resolveStrategy,
+  type StageSlot,
+  stageSizes,
+  type TaskStatus,
+} from '@wrktalk/rollout-planner';
 import type { Schemas } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { plannerStrategy } from '../services/strategy';
@@ -20,6 +26,8 @@ export interface StageRow {
   failed_at: Date | null;
   failure_reason: string | null;
   threshold_overridden: boolean;
+  hold_reason: string | null;
+  hold_overridden: boolean;
 }
 
 /**
@@ -55,15 +63,23 @@ export async function stageSummaries(
     }
     tc[c.status] += c.n;
   }
-  const slots: StageSlot[] = stageSizes(
-    live,
-    resolveStrategy(plannerStrategy(deployment.strategy, defaults)),
-  );
+  // A stored strategy the planner cannot read (written around the API's validation, e.g. in SQL) must not turn the
+  // deployment list into a 500: its started stages are still shown, its planned ones are not.
+  let strategy = resolveStrategy();
+  let slots: StageSlot[] = [];
+  try {
+    strategy = resolveStrategy(plannerStrategy(deployment.strategy, defaults));
+    slots = stageSizes(live, strategy);
+  } catch {
+    slots = [];
+  }
   const out: Schemas['StageSummary'][] = [];
   const started = records.rows;
   for (const r of started) {
     const slot = slots[r.stage_index];
     const waiting = r.finished_at !== null && r.wait_until !== null && r.wait_until.getTime() > now.getTime();
+    // Settled with too few successes and not accepted by an admin: the stage holds the rollout.
+    const holding = r.finished_at === null && r.hold_reason !== null && !r.hold_overridden;
     out.push({
       index: r.stage_index,
       kind: r.kind === 'trailing' ? 'batch' : r.kind,
@@ -71,13 +87,15 @@ export async function stageSummaries(
       status:
         r.failed_at !== null && !r.threshold_overridden
           ? 'failed'
-          : r.finished_at === null
-            ? 'running'
-            : waiting
-              ? 'waiting'
-              : 'succeeded',
-      required_successes: r.kind === 'canary' ? 1 : 1,
-      reason: r.failure_reason,
+          : holding
+            ? 'holding'
+            : r.finished_at === null
+              ? 'running'
+              : waiting
+                ? 'waiting'
+                : 'succeeded',
+      required_successes: requiredSuccesses(r.kind, r.placed, strategy),
+      reason: r.failure_reason ?? r.hold_reason,
       started_at: iso(r.started_at),
       finished_at: iso(r.finished_at),
       wait_until: iso(r.wait_until),

@@ -1,12 +1,31 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { decide } from '@wrktalk/rollout-planner';
+import {
+  DEPLOYMENT_EVENTS,
+  type DeploymentEvent,
+  type DeploymentStatus,
+  decide,
+  STRATEGY_LIMITS,
+  TASK_STATUSES,
+  transition,
+  transitionDeployment,
+} from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
+import { GccOptionsError, OptionProblems } from '../errors/options-error';
+import { ArgoCdFastPathConfigError } from '../fastpath/config-error';
 import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath } from '../fastpath/index';
 import { compileArgoCdFastPathOptions } from '../fastpath/options';
 import { enqueueNotification } from '../notifications/outbox';
+import { deploymentEnded } from '../rollout/finish';
 import { AgentService } from '../services/agent';
-import { audit, iso, notifyWorker, type WakeOptions, WORKER_CHANNEL } from '../services/support';
+import {
+  audit,
+  iso,
+  notifyClients,
+  notifyWorker,
+  type WakeOptions,
+  WORKER_CHANNEL,
+} from '../services/support';
 import { type AppliedTick, applyTick } from './apply';
 import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
 import { ROLLBACK_PRIORITY, TickQueue, type TickQueueOptions } from './tick-queue';
@@ -31,6 +50,13 @@ export interface WorkerOptions {
    * @default undefined (no fast path: agents apply every task)
    */
   argocd?: ArgoCdFastPathOptions;
+  /**
+   * Consecutive ticks of one deployment that may throw before it is marked `failed` with the last error as its
+   * `status_reason` (its unstarted tasks cancelled), so one deployment that cannot be advanced stops being retried
+   * for ever. A tick that succeeds resets the count; transient database errors (deadlock, serialization failure,
+   * lost connection) do not count. From 1 to 1000. @default 5
+   */
+  maxTickErrors?: number;
 }
 
 /** What one tick of one deployment did. */
@@ -88,23 +114,70 @@ const TICK_GAP_MAX_MS = 5_000;
 
 const ACTIVE = ['created', 'running', 'paused'];
 
-function compile(o: WorkerOptions) {
-  const pollIntervalMs = o.pollIntervalMs ?? 5000;
-  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10) {
-    throw new RangeError(`WorkerOptions.pollIntervalMs must be >= 10, got ${pollIntervalMs}`);
+/**
+ * SQLSTATE classes of errors that say nothing about the deployment (deadlock, serialization failure, lost or refused
+ * connection, shutdown, exhausted resources): such a tick is retried without counting against the deployment.
+ */
+const TRANSIENT_SQLSTATE = /^(40001|40P01|08...|57P..|53...)$/;
+
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SQLSTATE.test(code);
+}
+
+/** Task statuses the planner lets `cancel` leave: what a failed deployment no longer releases. */
+const CANCELLABLE = TASK_STATUSES.filter((s) => transition(s, 'cancel').ok);
+
+/**
+ * The shortest chain of legal deployment events from `from` to `to` (the planner's transition table decides), e.g.
+ * `['fail']` from `running`, `['resume', 'fail']` from `paused`; null when there is none.
+ */
+function eventsTo(from: DeploymentStatus, to: DeploymentStatus): DeploymentEvent[] | null {
+  const seen = new Set<DeploymentStatus>([from]);
+  let frontier: { at: DeploymentStatus; events: DeploymentEvent[] }[] = [{ at: from, events: [] }];
+  while (frontier.length > 0) {
+    const next: typeof frontier = [];
+    for (const { at, events } of frontier) {
+      for (const e of DEPLOYMENT_EVENTS) {
+        const r = transitionDeployment(at, e);
+        if (!r.ok || seen.has(r.state)) continue;
+        if (r.state === to) return [...events, e];
+        seen.add(r.state);
+        next.push({ at: r.state, events: [...events, e] });
+      }
+    }
+    frontier = next;
   }
-  const leaseSeconds = o.leaseSeconds ?? 900;
-  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) {
-    throw new RangeError(`WorkerOptions.leaseSeconds must be an integer >= 1, got ${leaseSeconds}`);
-  }
+  return null;
+}
+
+/** Worker options with every default filled in. */
+export type CompiledWorkerOptions = ReturnType<typeof compileWorkerOptions>;
+
+/**
+ * Applies the defaults and checks every value, collecting every problem (the fast path's included) before throwing
+ * one {@link GccOptionsError} (an `ArgoCdFastPathConfigError` when only the `argocd` options are wrong).
+ */
+export function compileWorkerOptions(o: WorkerOptions) {
+  const p = new OptionProblems();
+  const pollIntervalMs = p.integer('pollIntervalMs', o.pollIntervalMs, 5000, 10);
+  // A lease longer than a strategy may ask for (1 day) is no default a deployment could be planned with.
+  const leaseSeconds = p.integer('leaseSeconds', o.leaseSeconds, 900, 1, STRATEGY_LIMITS.leaseSeconds);
+  const maxTickErrors = p.integer('maxTickErrors', o.maxTickErrors, 5, 1, 1000);
+  const own = p.list.length;
+  const given = o.argocd;
+  const argocd = given === undefined ? undefined : p.nested(() => compileArgoCdFastPathOptions(given));
+  if (p.list.length > own && own === 0) throw new ArgoCdFastPathConfigError(p.list);
+  if (p.list.length > 0) throw new GccOptionsError(p.list, 'worker options');
   return {
     db: o.database,
     logger: o.logger ?? pino(),
     now: o.now ?? (() => new Date()),
     pollIntervalMs,
     leaseSeconds,
+    maxTickErrors,
     queue: (o.queue === false ? false : (o.queue ?? {})) as TickQueueOptions | false,
-    argocd: o.argocd === undefined ? undefined : compileArgoCdFastPathOptions(o.argocd),
+    argocd,
   };
 }
 
@@ -114,7 +187,7 @@ function compile(o: WorkerOptions) {
  * by the task statuses it is legal from, so nothing is dispatched twice.
  */
 export function createWorker(options: WorkerOptions): Worker {
-  const o = compile(options);
+  const o = compileWorkerOptions(options);
   const db = o.db;
   const log = o.logger;
   let state: WorkerState = 'idle';
@@ -196,6 +269,8 @@ export function createWorker(options: WorkerOptions): Worker {
     return db.transaction(async (tx) => {
       const d = await lockDeployment(tx, id);
       if (!d || !ACTIVE.includes(d.status)) return null;
+      // Consecutive errors only: this tick's writes commit together with the reset, or neither does.
+      await tx.query('UPDATE deployments SET tick_errors = 0 WHERE id = $1 AND tick_errors <> 0', [id]);
       const publishAt = await publish(tx, d, now);
       const snapshot = await readSnapshot(tx, d);
       const actions = decide(snapshot, now.getTime(), policyOf(d, { leaseSeconds: o.leaseSeconds }));
@@ -219,12 +294,104 @@ export function createWorker(options: WorkerOptions): Worker {
     });
   }
 
-  /** Ticks `id`, then any rollback it started. */
-  async function tickOne(id: string, out: TickResult[]): Promise<void> {
-    const r = await advance(id);
+  /**
+   * Counts a tick of `id` that threw, in a transaction of its own (the tick's rolled back). At `maxTickErrors`
+   * consecutive errors the deployment is marked `failed` with the error as its `status_reason`, its unstarted tasks
+   * are cancelled, and the failure is audited and announced like any other. From a status `fail` is not legal from
+   * (`created`, `paused`), the planner's shortest legal chain to `failed` is taken (`start`/`resume`, then `fail`) and
+   * recorded in the audit entry; with no chain at all, `abort`.
+   * @returns whether the deployment was marked failed
+   */
+  async function countTickError(id: string, error: unknown): Promise<boolean> {
+    if (isTransient(error)) return false;
+    const reason = `The rollout worker could not advance this deployment: ${
+      error instanceof Error ? error.message : String(error)
+    }`.slice(0, 2000);
+    const now = o.now();
+    return db.transaction(async (tx) => {
+      const r = await tx.query<{
+        tick_errors: number;
+        status: DeploymentStatus;
+        type: 'update' | 'rollback';
+        rollback_of: string | null;
+        component: string;
+        version: string;
+      }>(
+        `UPDATE deployments SET tick_errors = tick_errors + 1
+         WHERE id = $1 AND orchestration = 'worker' AND status = ANY($2::text[])
+         RETURNING tick_errors, status, type, rollback_of, component, version`,
+        [id, ACTIVE],
+      );
+      const d = r.rows[0];
+      if (!d || d.tick_errors < o.maxTickErrors) return false;
+      const toFailed = eventsTo(d.status, 'failed');
+      const events = toFailed ?? eventsTo(d.status, 'aborted');
+      if (events === null) return false;
+      const status: DeploymentStatus = toFailed ? 'failed' : 'aborted';
+      await tx.query(
+        `UPDATE deployments SET status = $2, status_reason = $3, updated_at = $4, finished_at = $4, wake_at = NULL
+         WHERE id = $1`,
+        [id, status, reason, now],
+      );
+      const cancelled = await tx.query<{ client_id: string }>(
+        `UPDATE deployment_tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = $2
+         WHERE deployment_id = $1 AND status = ANY($3::text[]) RETURNING client_id`,
+        [id, now, CANCELLABLE],
+      );
+      await audit(
+        tx,
+        now,
+        'system',
+        status === 'failed' ? 'deployment.fail' : 'deployment.abort',
+        'deployment',
+        id,
+        {
+          deploymentId: id,
+          before: { status: d.status },
+          after: {
+            status,
+            reason,
+            tick_errors: d.tick_errors,
+            ...(events.length > 1 && { transitions: events }),
+            cancelled_tasks: cancelled.rows.length,
+          },
+        },
+      );
+      // Announced like every end; a rollback that cannot go on finishes the deployment it rolled back as failed.
+      const rolled = await deploymentEnded(
+        tx,
+        { id, type: d.type, component: d.component, version: d.version, rollback_of: d.rollback_of },
+        status,
+        now,
+      );
+      const changed = [...cancelled.rows.map((x) => x.client_id), ...rolled];
+      await notifyClients(tx, changed.length > 200 ? '*' : changed);
+      log.error(
+        { deployment: id, status, tickErrors: d.tick_errors, reason },
+        'deployment failed: ticks keep failing',
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Ticks `id`, then any rollback it started. A tick that throws is counted against its deployment alone
+   * ({@link countTickError}) and collected in `errors`; the others go on.
+   */
+  async function tickOne(id: string, out: TickResult[], errors: unknown[]): Promise<void> {
+    let r: TickResult | null;
+    try {
+      r = await advance(id);
+    } catch (error) {
+      errors.push(error);
+      await countTickError(id, error).catch((e: unknown) =>
+        log.error({ err: e, deployment: id }, 'could not count a tick error'),
+      );
+      return;
+    }
     if (!r) return;
     out.push(r);
-    if (r.rollbackId !== null) await tickOne(r.rollbackId, out);
+    if (r.rollbackId !== null) await tickOne(r.rollbackId, out, errors);
   }
 
   async function activeIds(): Promise<string[]> {
@@ -238,18 +405,9 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function tick(deploymentId?: string): Promise<TickResult[]> {
     const out: TickResult[] = [];
-    if (deploymentId !== undefined) {
-      await tickOne(deploymentId, out);
-      await fastPath?.pump();
-      return out;
-    }
     const errors: unknown[] = [];
-    for (const id of await activeIds()) {
-      try {
-        await tickOne(id, out);
-      } catch (error) {
-        errors.push(error);
-      }
+    for (const id of deploymentId !== undefined ? [deploymentId] : await activeIds()) {
+      await tickOne(id, out, errors);
     }
     await fastPath?.pump();
     if (errors.length === 1) throw errors[0];
@@ -283,6 +441,9 @@ export function createWorker(options: WorkerOptions): Worker {
           if (r && fastPath) void fastPath.pump();
         } catch (error) {
           log.error({ err: error, deployment: id }, 'rollout tick failed');
+          await countTickError(id, error).catch((e: unknown) =>
+            log.error({ err: e, deployment: id }, 'could not count a tick error'),
+          );
         }
         lastMs = performance.now() - started;
       } while (again.has(id) && state === 'running');

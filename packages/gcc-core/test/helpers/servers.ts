@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
 import express from 'express';
@@ -13,6 +14,8 @@ export const CI = 'ci-secret-0123456789';
 export interface RunningGcc {
   gcc: Gcc;
   url: string;
+  /** The HTTP server, for tests that wait on its events (e.g. `request`: a request has reached the app). */
+  server: Server;
   client(token: string): GccClient;
   close(): Promise<void>;
 }
@@ -35,6 +38,7 @@ export async function startGcc(db: Database, options: Partial<GccOptions> = {}):
   return {
     gcc,
     url,
+    server,
     client: (token) => createGccClient({ baseUrl: url, token, retry: false }),
     async close() {
       await gcc.close();

@@ -20,6 +20,8 @@ const ADMINS = ['ops@wrktalk.test', 'lead@wrktalk.test'];
 const stageFailed = (deploymentId: string): NotificationEvent => ({
   type: 'stage_failed',
   deploymentId,
+  deploymentType: 'update',
+  rollbackOf: null,
   component: 'backend',
   version: '2.4.0',
   stage: 1,
@@ -239,6 +241,7 @@ export function defineNotificationSuite(name: string, factory: DatabaseFactory):
       await enqueue({
         type: 'rollback_started',
         deploymentId: 'dpl-r',
+        deploymentType: 'rollback',
         rollbackOf: 'dpl-x',
         component: 'backend',
         version: '2.4.0',
@@ -266,6 +269,8 @@ export function defineNotificationSuite(name: string, factory: DatabaseFactory):
       await enqueue({
         type: 'deployment_completed',
         deploymentId: 'dpl-4',
+        deploymentType: 'update',
+        rollbackOf: null,
         component: 'backend',
         version: '2.4.0',
         status: 'succeeded',

@@ -132,7 +132,7 @@ describe('notification events from the services (immediate orchestration, PGlite
         taskId: t1!.id,
         clientId: 'w-001',
         by: 'approver:ct-w-001',
-        source: 'approver',
+        source: 'client',
       },
       {
         type: 'task_rejected',
@@ -148,7 +148,7 @@ describe('notification events from the services (immediate orchestration, PGlite
         taskId: t3!.id,
         clientId: 'w-003',
         by: 'admin:admin',
-        source: 'force',
+        source: 'admin_force',
       },
       {
         type: 'task_rejected',
@@ -167,7 +167,16 @@ describe('notification events from the services (immediate orchestration, PGlite
     expect(ofType(await events(tdb.db, d.id), 'deployment_completed')).toEqual([]);
     await succeed(d.id, 'w-003');
     expect(ofType(await events(tdb.db, d.id), 'deployment_completed')).toEqual([
-      { type: 'deployment_completed', ...ref, status: 'completed', succeeded: 2, failed: 0, skipped: 2 },
+      {
+        type: 'deployment_completed',
+        ...ref,
+        deploymentType: 'update',
+        rollbackOf: null,
+        status: 'completed',
+        succeeded: 2,
+        failed: 0,
+        skipped: 2,
+      },
     ]);
 
     const rb = await services.deployments.rollback(ADMIN, d.id, {
@@ -175,13 +184,20 @@ describe('notification events from the services (immediate orchestration, PGlite
       client_ids: ['w-001'],
       reason: 'regression',
     });
+    // w-003 keeps v1: the rollback is partial, and says so.
     expect(ofType(await events(tdb.db, d.id), 'rollback_started')).toEqual([
       {
         type: 'rollback_started',
         deploymentId: rb.id,
+        deploymentType: 'rollback',
         rollbackOf: d.id,
         component: 'backend',
         version: 'v1',
+        scope: 'clients',
+        partial: true,
+        keptNewVersion: 1,
+        clientIds: ['w-001'],
+        skippedClientIds: [],
         by: 'admin:admin',
         reason: 'regression',
       },
@@ -189,27 +205,23 @@ describe('notification events from the services (immediate orchestration, PGlite
 
     await succeed(rb.id, 'w-001');
     const finished = await events(tdb.db, rb.id);
-    expect(ofType(finished, 'deployment_completed').filter((e) => e.deploymentId === rb.id)).toEqual([
-      {
-        type: 'deployment_completed',
-        deploymentId: rb.id,
-        component: 'backend',
-        version: 'v1',
-        status: 'completed',
-        succeeded: 1,
-        failed: 0,
-      },
-    ]);
+    // A rollback's end is announced as such only, never as a completed deployment.
+    expect(ofType(finished, 'deployment_completed').filter((e) => e.deploymentId === rb.id)).toEqual([]);
     expect(ofType(finished, 'rollback_finished')).toEqual([
       {
         type: 'rollback_finished',
         deploymentId: rb.id,
+        deploymentType: 'rollback',
         rollbackOf: d.id,
         component: 'backend',
         version: 'v1',
         status: 'completed',
+        scope: 'clients',
+        partial: true,
+        keptNewVersion: 1,
         succeeded: 1,
         failed: 0,
+        skipped: 0,
       },
     ]);
     expect((await services.deployments.get(d.id)).status).toBe('rolled_back');
@@ -264,7 +276,13 @@ describe('notification events from the rollout worker (PGlite)', () => {
     expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
     await h.runAgents(d);
     await h.tick(d);
-    const ref = { deploymentId: d, component: 'backend', version: 'sha-s1' };
+    const ref = {
+      deploymentId: d,
+      deploymentType: 'update',
+      rollbackOf: null,
+      component: 'backend',
+      version: 'sha-s1',
+    };
     expect(ofType(await events(tdb.db, d), 'stage_completed')).toEqual([
       { type: 'stage_completed', ...ref, stage: 0, succeeded: 2, failed: 0, total: 2 },
     ]);
@@ -309,6 +327,8 @@ describe('notification events from the rollout worker (PGlite)', () => {
       {
         type: 'stage_failed',
         deploymentId: d,
+        deploymentType: 'update',
+        rollbackOf: null,
         ...ref,
         stage: 0,
         succeeded: 1,
@@ -322,10 +342,15 @@ describe('notification events from the rollout worker (PGlite)', () => {
       {
         type: 'rollback_started',
         deploymentId: rbId,
+        deploymentType: 'rollback',
         rollbackOf: d,
         ...ref,
+        scope: 'failed_stage',
+        stage: 0,
+        partial: false,
+        keptNewVersion: 0,
         reason: expect.any(String),
-        clientIds: [ok, bad],
+        clientIds: [ok, bad].sort(),
         skippedClientIds: [],
         by: 'system',
       },
@@ -340,23 +365,21 @@ describe('notification events from the rollout worker (PGlite)', () => {
       {
         type: 'rollback_finished',
         deploymentId: rbId,
+        deploymentType: 'rollback',
         rollbackOf: d,
         ...ref,
         status: 'completed',
+        scope: 'failed_stage',
+        partial: false,
+        keptNewVersion: 0,
         succeeded: 2,
         failed: 0,
+        skipped: 0,
       },
     ]);
-    expect(ofType(await events(tdb.db, rbId), 'deployment_completed')).toEqual([
-      {
-        type: 'deployment_completed',
-        deploymentId: rbId,
-        ...ref,
-        status: 'completed',
-        succeeded: 2,
-        failed: 0,
-      },
-    ]);
+    // Announced as a rollback only: no "deployment completed", no "stage 0 completed" for the rollback.
+    const ofRollback = (await events(tdb.db, rbId)).filter((e) => e.deploymentId === rbId);
+    expect(ofRollback.map((e) => e.type)).toEqual(['rollback_started', 'rollback_finished']);
   });
 
   it('a failing stage without an earlier version fails the deployment', async () => {
@@ -410,6 +433,8 @@ describe('notification events from the rollout worker (PGlite)', () => {
     expect(overdue[0]).toEqual({
       type: 'task_overdue',
       deploymentId: d,
+      deploymentType: 'update',
+      rollbackOf: null,
       component: 'backend',
       version: 'sha-od',
       count: 3,

@@ -211,6 +211,9 @@ describe('staged rollout over HTTP (createGcc with orchestration: worker, PGlite
           { kind: 'batch', percent: 30, wait_seconds: 1 },
           { kind: 'batch', wait_seconds: 0 },
         ],
+        // The last stage is planned with room for the silent client; this test is about sizes and waits, so it
+        // starts with the 18 approved at once instead of waiting up to the fill bound for that client.
+        stage_fill_seconds: 0,
       },
     });
     const [rejected, pending] = [ids.slice(50, 52), ids[52]!];
@@ -370,7 +373,9 @@ describe('maintenance windows over HTTP (worker on a test clock, PGlite)', () =>
       release_id: release.id,
       targets: { selector: 'suite=mw' },
       approval: { required: false },
-      strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+      // The windowed client is approved but not eligible yet: with a fill bound the stage would wait up to it for
+      // that client. This test is about the window itself, so the others start at once.
+      strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }], stage_fill_seconds: 0 },
     });
     const at = new Map<string, number>();
     const run = runAgents(agents, (r) => {

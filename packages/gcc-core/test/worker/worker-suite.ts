@@ -42,6 +42,9 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
             { kind: 'batch', percent: 30, wait_seconds: 1 },
             { kind: 'batch', wait_seconds: 0 },
           ],
+          // The silent client is planned into the last stage; this test is about sizes and waits, so that stage
+          // starts with the 18 approved instead of waiting for it (the fill bound is tested on its own).
+          stage_fill_seconds: 0,
         },
       });
       const [rejected, pending] = [ids.slice(50, 52), ids[52]!];
@@ -132,6 +135,8 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
             { kind: 'canary', count: 2, wait_seconds: 0 },
             { kind: 'batch', count: 2, wait_seconds: 0 },
           ],
+          // About where a late approval lands, not about waiting for a stage to fill.
+          stage_fill_seconds: 0,
         },
       });
       await h.approve(ids[0]!, d);
@@ -153,7 +158,8 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
 
     it('stops at a failing canary and rolls exactly the canary clients back to their own previous versions', async () => {
       const ids = await h.clients('rb', 6);
-      await h.seedHistory(Object.fromEntries(ids.map((id, i) => [id, i % 2 === 0 ? 'sha-a' : 'sha-b'])));
+      const previous = (i: number) => (i < 4 ? 'sha-a' : 'sha-b');
+      await h.seedHistory(Object.fromEntries(ids.map((id, i) => [id, previous(i)])));
       const d = await h.deploy('sha300', 'suite=rb', {
         approval: { required: false },
         strategy: {
@@ -164,7 +170,8 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
           max_attempts: 1,
         },
       });
-      const [ok, bad] = [ids[0]!, ids[1]!];
+      // The canary spreads over both Argo CD instances: rb-001 (argo-eu) and rb-005 (argo-in).
+      const [ok, bad] = [ids[0]!, ids[4]!];
       expect(stageStarts(await h.tick(d))).toEqual([[0, 2]]);
       await h.runAgents(d, (c) => (c === bad ? 'failed' : 'success'));
       expect((await h.services.clients.get(ok)).current_versions.backend).toBe('sha300');
@@ -197,11 +204,9 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
          ORDER BY client_id`,
         [ids],
       );
-      expect(current.rows).toEqual(
-        ids.map((id, i) => ({ client_id: id, version: i % 2 === 0 ? 'sha-a' : 'sha-b' })),
-      );
+      expect(current.rows).toEqual(ids.map((id, i) => ({ client_id: id, version: previous(i) })));
       // Clients outside the canary were never touched.
-      for (const id of ids.slice(2))
+      for (const id of ids.filter((x) => x !== ok && x !== bad))
         expect((await h.dispatches(rbId)).some((x) => x.client_id === id)).toBe(false);
       expect((await h.dispatches(d)).map((x) => x.client_id)).toEqual([ok, bad]);
     });
@@ -491,7 +496,8 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
         const d = await services.deployments.create(ADMIN, {
           release_id: rel,
           targets: { selector: 'suite=boss' },
-          strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+          // About the wake-up path: the stage starts with the one approval instead of waiting for the other.
+          strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }], stage_fill_seconds: 0 },
         });
         const task = (await services.deployments.listTasks(d.id, { client_id: clientsOf[0]! })).items[0]!;
         await services.approvals.approve(
@@ -538,6 +544,144 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
         await worker.stop();
       }
       expect(worker.state).toBe('stopped');
+    });
+  });
+
+  // Issue 11 (defects 2, 3 and the waiting state of 7): a stage never succeeds with nothing validated, a planned stage
+  // waits (bounded) for its planned size, and a deployment waits `created` for its requested start time.
+  describe(`stage holds, stage fill and the requested start time on ${name}`, () => {
+    let tdb: TestDatabase;
+    let h: Harness;
+
+    beforeAll(async () => {
+      tdb = await factory();
+      h = createHarness(tdb.db);
+    });
+    afterAll(async () => {
+      await tdb?.dispose();
+    });
+
+    const queuedOutside = async (d: string, stage: number) =>
+      (
+        await tdb.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM deployment_tasks
+           WHERE deployment_id = $1 AND status IN ('queued', 'in_progress') AND stage IS DISTINCT FROM $2`,
+          [d, stage],
+        )
+      ).rows[0]!.n;
+
+    it('holds a canary whose clients are all offline, pauses at the hold timeout, and goes on when the admin resumes', async () => {
+      await h.clients('hold', 10);
+      const d = await h.deploy('sha-hold', 'suite=hold', {
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 3, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          pickup_timeout_seconds: 60,
+        },
+      });
+      const startedAt = h.clock.ms();
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 3]]);
+      await h.runAgents(d, () => 'offline');
+      h.clock.advance(61 * SEC);
+      const overdue = await h.tick(d);
+      expect(overdue[0]!.actions.map((a) => a.type)).toEqual(['mark_overdue', 'hold_stage', 'wait_until']);
+      // The worker comes back at the hold timeout (the default: an hour after the stage started).
+      expect(overdue[0]!.wakeAt).toBe(startedAt + 3600 * SEC);
+
+      const held = 'stage 0 (canary) holds: 0 of 3 succeeded (1 needed), 3 overdue (clients offline)';
+      let view = await h.services.deployments.get(d);
+      expect(view.status).toBe('running');
+      expect(view.stages[0]).toMatchObject({ status: 'holding', required_successes: 1, reason: held });
+      expect(view.stages[1]).toMatchObject({ status: 'pending', started_at: null });
+      expect(view.task_counts).toMatchObject({ overdue: 3, queued: 0, success: 0, approved: 7 });
+      expect(await queuedOutside(d, 0)).toBe(0);
+
+      // Nothing is released while it holds.
+      h.clock.advance(1800 * SEC);
+      expect(stageStarts(await h.tick(d))).toEqual([]);
+      expect(await queuedOutside(d, 0)).toBe(0);
+
+      h.clock.advance(startedAt + 3600 * SEC - h.clock.ms());
+      const paused = await h.tick(d);
+      expect(paused[0]!.actions.map((a) => a.type)).toEqual(['pause']);
+      view = await h.services.deployments.get(d);
+      expect(view.status).toBe('paused');
+      expect(view.status_reason).toBe(
+        'stage 0 (canary) held for 3600 s: 0 of 3 succeeded (1 needed), 3 overdue (clients offline)',
+      );
+      // Holding is not failing: the stage is shown holding, not failed.
+      expect(view.stages[0]).toMatchObject({ status: 'holding', reason: held });
+      expect(view.stages.slice(1).every((st) => st.status === 'pending')).toBe(true);
+      const audit = (await h.services.audit.list({ deployment_id: d })).items;
+      expect(audit.some((e) => e.action === 'stage.hold' && e.actor === 'system')).toBe(true);
+
+      // The admin accepts the stage as it is: the rollout goes on.
+      view = await h.services.deployments.control(ADMIN, d, 'resume');
+      expect(view).toMatchObject({ status: 'running', status_reason: null });
+      expect(stageStarts(await h.tick(d))).toEqual([[1, 7]]);
+      view = await h.services.deployments.get(d);
+      expect(view.stages[0]).toMatchObject({ status: 'succeeded', reason: held });
+      expect(view.stages[1]).toMatchObject({ status: 'running', required_successes: 1 });
+    });
+
+    it('starts a planned canary of 3 with 3 clients when they approve one at a time', async () => {
+      const ids = await h.clients('fill', 8);
+      const d = await h.deploy('sha-fill', 'suite=fill', {
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 3, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+        },
+      });
+      for (const id of ids.slice(0, 2)) {
+        await h.approve(id, d);
+        expect(stageStarts(await h.tick(d))).toEqual([]);
+        h.clock.advance(60 * SEC);
+      }
+      expect((await h.services.deployments.get(d)).stages[0]).toMatchObject({
+        status: 'pending',
+        capacity: 3,
+      });
+      await h.approve(ids[2]!, d);
+      expect(stageStarts(await h.tick(d))).toEqual([[0, 3]]);
+      expect((await h.dispatches(d)).map((x) => x.client_id).sort()).toEqual(ids.slice(0, 3));
+    });
+
+    it('keeps a deployment with a future requested_start_time created, with the reason, until that time', async () => {
+      const ids = await h.clients('later', 4);
+      const startAt = new Date(h.clock.ms() + 30 * 60 * SEC).toISOString();
+      const d = await h.deploy('sha-later', 'suite=later', {
+        requested_start_time: startAt,
+        strategy: { stages: [{ kind: 'batch', wait_seconds: 0 }] },
+      });
+      let view = await h.services.deployments.get(d);
+      expect(view).toMatchObject({
+        status: 'created',
+        started_at: null,
+        status_reason: `waiting for its requested start time ${startAt}`,
+        requested_start_time: startAt,
+      });
+      // Approvals keep working while it waits; nothing is queued or offered.
+      for (const id of ids) await h.approve(id, d);
+      const before = await h.tick(d);
+      expect(before[0]!.actions.map((a) => a.type)).toEqual(['wait_until']);
+      expect(before[0]!.wakeAt).toBe(Date.parse(startAt));
+      view = await h.services.deployments.get(d);
+      expect(view.status).toBe('created');
+      expect(view.task_counts).toMatchObject({ approved: 4, queued: 0 });
+      expect(await h.dispatches(d)).toEqual([]);
+      expect((await h.services.agent.currentOffer(ids[0]!)).body.update ?? null).toBeNull();
+
+      h.clock.advance(30 * 60 * SEC);
+      const at = await h.tick(d);
+      expect(at[0]!.actions.map((a) => a.type).slice(0, 2)).toEqual(['start', 'start_stage']);
+      view = await h.services.deployments.get(d);
+      expect(view).toMatchObject({ status: 'running', status_reason: null, started_at: startAt });
+      expect(view.task_counts).toMatchObject({ queued: 4 });
     });
   });
 }

@@ -1,7 +1,13 @@
 import type { Client } from '../clients/client';
 import { type LabelRequirement, matchesSelector, parseSelector } from '../selector/parse-selector';
 import type { TaskEvent } from '../state-machine/task-transitions';
-import type { ApprovalSource, TaskStatus } from '../statuses';
+import {
+  APPROVAL_SOURCE,
+  type ApprovalSource,
+  type ApprovalStatus,
+  CLIENT_PREFERENCE_POLICY,
+  type TaskStatus,
+} from '../statuses';
 
 /** An admin-defined auto-approve policy: per component and/or per label selector (e.g. a tier). */
 export interface AutoApprovePolicy {
@@ -31,7 +37,7 @@ export interface ApprovalDecision {
   event: Extract<TaskEvent, 'auto_approve' | 'not_required' | 'deadline_auto_approve' | 'expire'>;
   /** Approval source to record (null for `expire`). */
   source: ApprovalSource | null;
-  /** Policy that approved: an auto-approve policy id, `client` for the client's own setting, or null. */
+  /** Policy that approved: an auto-approve policy id, `client_preference` for the client's own setting, or null. */
   policyId: string | null;
 }
 
@@ -70,22 +76,26 @@ export function compileApprovalPolicy(policy: ApprovalPolicy = {}): CompiledAppr
   };
 }
 
-/** The auto-approval that applies to a client for a component, if any: the client's own setting first, then admin policies. */
+/**
+ * The auto-approval that applies to a client for a component, if any: the client's own setting first, then admin
+ * policies. Both are `auto_policy` approvals (nobody was asked); the policy id tells them apart, the client's own
+ * setting being {@link CLIENT_PREFERENCE_POLICY}.
+ */
 export function findAutoApproval(
   client: Pick<Client, 'labels' | 'autoApprove'> | undefined,
   component: string,
   policy: CompiledApprovalPolicy,
-): { source: 'client' | 'auto_policy'; policyId: string } | null {
+): { source: typeof APPROVAL_SOURCE.autoPolicy; policyId: string } | null {
   const own = client?.autoApprove;
   if (own !== undefined && (own.all || own.components.includes(component))) {
-    return { source: 'client', policyId: 'client' };
+    return { source: APPROVAL_SOURCE.autoPolicy, policyId: CLIENT_PREFERENCE_POLICY };
   }
   for (const p of policy.policies) {
     if (p.broken) continue;
     if (p.components !== null && !p.components.has(component)) continue;
     if (p.requirements !== null && (client === undefined || !matchesSelector(client.labels, p.requirements)))
       continue;
-    return { source: 'auto_policy', policyId: p.id };
+    return { source: APPROVAL_SOURCE.autoPolicy, policyId: p.id };
   }
   return null;
 }
@@ -136,4 +146,11 @@ export function approvalEventFor(
     case 'not_required':
       return 'not_required';
   }
+}
+
+/** The approval status a task gets when approved from `source`: `not_required` when nobody had to, else `approved`. */
+export function approvalStatusOf(
+  source: ApprovalSource,
+): Extract<ApprovalStatus, 'approved' | 'not_required'> {
+  return source === APPROVAL_SOURCE.notRequired ? 'not_required' : 'approved';
 }

@@ -1,7 +1,7 @@
 import type { Batch } from '../plan/group-batches';
 import type { ApprovalSource } from '../statuses';
 
-/** Start the deployment (created -> running). */
+/** Start the deployment (created -> running); not before its requested start time. */
 export interface StartAction {
   /** Discriminant. */
   type: 'start';
@@ -63,6 +63,19 @@ export interface FinishStageAction {
   /** When the next stage may start. */
   waitUntil: number;
 }
+/**
+ * The current stage settled with fewer successes than it needs (see `requiredSuccesses`): it holds, nothing further
+ * is released. Record the reason shown to the operator; `null` when the stage no longer holds (an overdue client
+ * came back). Emitted only when the recorded reason changes.
+ */
+export interface HoldStageAction {
+  /** Discriminant. */
+  type: 'hold_stage';
+  /** Stage index. */
+  stage: number;
+  /** Readable reason, or null to clear it. */
+  reason: string | null;
+}
 /** Start stage `stage`: record it and place these tasks in it (follow with `enqueue`). */
 export interface StartStageAction {
   /** Discriminant. */
@@ -91,11 +104,16 @@ export interface EnqueueAction {
    */
   release: 'stage' | 'slot';
 }
-/** A stage crossed its threshold and the strategy says pause (running -> paused). */
+/**
+ * Pause the deployment (running -> paused): a stage crossed its threshold and the strategy says pause, or a stage
+ * still held when its hold timeout came.
+ */
 export interface PauseAction {
   /** Discriminant. */
   type: 'pause';
-  /** Stage that crossed its threshold. */
+  /** `threshold`: the stage failed; `hold`: it holds (too few successes), it did not fail. */
+  cause: 'threshold' | 'hold';
+  /** Stage that crossed its threshold or holds. */
   stage: number;
   /** Readable reason. */
   reason: string;
@@ -149,6 +167,7 @@ export type DecideAction =
   | RetryAction
   | CancelAction
   | FinishStageAction
+  | HoldStageAction
   | StartStageAction
   | EnqueueAction
   | PauseAction

@@ -94,12 +94,23 @@ export function applyActions(
         error = update(action.taskIds, 'enqueue', () => ({ queuedAt: now }));
         break;
       case 'start_stage':
-        stages.push({ index: action.stage, startedAt: now, finishedAt: null, waitUntil: null });
+        stages.push({
+          index: action.stage,
+          kind: action.kind,
+          startedAt: now,
+          finishedAt: null,
+          waitUntil: null,
+        });
         for (const id of action.taskIds) {
           const i = index.get(id);
           if (i !== undefined) tasks[i] = { ...tasks[i]!, stage: action.stage };
         }
         break;
+      case 'hold_stage': {
+        const s = stages[action.stage];
+        if (s !== undefined) stages[action.stage] = { ...s, holdReason: action.reason };
+        break;
+      }
       case 'finish_stage': {
         const s = stages[action.stage];
         if (s !== undefined) stages[action.stage] = { ...s, finishedAt: now, waitUntil: action.waitUntil };

@@ -1,9 +1,14 @@
 import { compileApprovalPolicy, decideApproval } from '../approvals/approval-policy';
 import type { Client, MaintenanceWindow } from '../clients/client';
 import { groupBatches } from '../plan/group-batches';
+import { MemberPool } from '../plan/member-pool';
 import { type StageSlot, stageSizes } from '../plan/stage-sizes';
-import { matchesSelector, parseSelector } from '../selector/parse-selector';
-import type { ApprovalSource, TaskStatus } from '../statuses';
+import {
+  type ApprovalSource,
+  CANCELLABLE_TASK_STATUSES,
+  DROPPED_TASK_STATUSES,
+  type TaskStatus,
+} from '../statuses';
 import { type ResolvedFailureThreshold, type ResolvedStrategy, resolveStrategy } from '../strategy/strategy';
 import { type Eligibility, eligibility } from '../time/eligibility';
 import { createLocalTimeCache } from '../time/maintenance-window';
@@ -12,15 +17,9 @@ import type { DecidePolicy } from './policy';
 import type { DeploymentSnapshot, TaskRow } from './snapshot';
 
 /** Task statuses that take a task out of the rollout for good (never counted, never blocking). */
-const DROPPED: ReadonlySet<TaskStatus> = new Set(['rejected', 'expired', 'cancelled']);
+const DROPPED: ReadonlySet<TaskStatus> = new Set(DROPPED_TASK_STATUSES);
 /** Task statuses a rollback trigger cancels. */
-const CANCELLABLE: ReadonlySet<TaskStatus> = new Set([
-  'pending',
-  'pending_approval',
-  'approved',
-  'queued',
-  'overdue',
-]);
+const CANCELLABLE: ReadonlySet<TaskStatus> = new Set(CANCELLABLE_TASK_STATUSES);
 
 /** Per-stage tallies derived from the tasks (never persisted). */
 export interface StageTally {
@@ -45,6 +44,25 @@ export function thresholdCrossed(t: StageTally, threshold: ResolvedFailureThresh
     return t.failed / finished > threshold.maxFailureRatio;
   }
   return false;
+}
+
+/**
+ * Successes a stage needs before it can finish: `canaryMinSuccesses` for a canary stage, one for any other, never
+ * more than the tasks placed in it (a stage of nobody needs none). Overdue tasks are not successes.
+ */
+export function requiredSuccesses(
+  kind: 'canary' | 'batch' | 'trailing',
+  placed: number,
+  strategy: Pick<ResolvedStrategy, 'canaryMinSuccesses'>,
+): number {
+  return Math.max(0, Math.min(kind === 'canary' ? strategy.canaryMinSuccesses : 1, placed));
+}
+
+/** The tallies of a holding stage, as the operator reads them. */
+function holdCounts(t: StageTally, required: number): string {
+  let text = `${t.succeeded} of ${t.placed} succeeded (${required} needed), ${t.overdue} overdue (clients offline)`;
+  if (t.failed > 0) text += `, ${t.failed} failed`;
+  return text;
 }
 
 /**
@@ -104,11 +122,14 @@ function isExhausted(task: TaskRow, status: TaskStatus, maxAttempts: number): bo
 export function decide(snapshot: DeploymentSnapshot, now: number, policy: DecidePolicy): DecideAction[] {
   const actions: DecideAction[] = [];
   let status = snapshot.status;
-  if (status === 'created') {
+  const startAt = snapshot.startAt ?? null;
+  // Before its requested start time a created deployment only takes approvals (and expiries); it starts at that time.
+  const waitingToStart = status === 'created' && startAt !== null && now < startAt;
+  if (status === 'created' && !waitingToStart) {
     actions.push({ type: 'start' });
     status = 'running';
   }
-  if (status !== 'running' && status !== 'paused') return actions;
+  if (status !== 'running' && status !== 'paused' && !waitingToStart) return actions;
 
   const strategy = resolveStrategy(policy.strategy);
   const approval = compileApprovalPolicy(policy.approval);
@@ -146,6 +167,8 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
   const overdue: string[] = [];
   const expired: string[] = [];
   const approvals = new Map<string, AutoApproveAction>();
+  // Approved by this tick: their approval instant is now (the stage fill timer counts from approvals).
+  const approvedNow = new Set<number>();
   let live = 0;
   let waitingForApproval = 0;
   for (let i = 0; i < n; i++) {
@@ -171,6 +194,7 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
         expired.push(task.id);
       } else {
         s = 'approved';
+        approvedNow.add(i);
         const source = d.source as ApprovalSource;
         const key = `${source}|${d.policyId ?? ''}`;
         let action = approvals.get(key);
@@ -188,6 +212,11 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
   if (overdue.length > 0) actions.push({ type: 'mark_overdue', taskIds: overdue });
   for (const a of approvals.values()) actions.push(a);
   if (expired.length > 0) actions.push({ type: 'expire', taskIds: expired });
+  if (waitingToStart) {
+    wake(startAt);
+    if (wakeAt !== Number.POSITIVE_INFINITY) actions.push({ type: 'wait_until', at: wakeAt });
+    return actions;
+  }
 
   // 3. Tally every started stage.
   const stageCount = snapshot.stages.length;
@@ -234,7 +263,7 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
       if (!thresholdCrossed(t, slot.failureThreshold)) continue;
       const reason = `stage ${k} (${slot.trailing ? 'trailing' : slot.kind}) crossed its failure threshold: ${t.failed} failed of ${t.succeeded + t.failed} finished (${t.placed} placed)`;
       if (strategy.onFailure === 'pause') {
-        actions.push({ type: 'pause', stage: k, reason });
+        actions.push({ type: 'pause', cause: 'threshold', stage: k, reason });
         return actions;
       }
       const scope = strategy.rollback.scope;
@@ -319,51 +348,99 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     actions.push({ type: 'enqueue', taskIds: released, release: 'slot' });
   }
 
-  // 6. Stage progression: finish the current stage, then start the next one when its wait is over.
-  let current = snapshot.stages[stageCount - 1];
+  // 6. Stage progression: finish the current stage (or hold it), then start the next one when its wait is over and
+  // it is filled.
+  const current = snapshot.stages[stageCount - 1];
   let nextAllowedAt = current === undefined ? now : (current.waitUntil ?? Number.POSITIVE_INFINITY);
   let allFinished = current === undefined || current.finishedAt !== null;
+  // When the stage before the next one finished its soak (none before stage 0).
+  let previousWaitUntil = current?.waitUntil ?? Number.NEGATIVE_INFINITY;
   if (current !== undefined && current.finishedAt === null) {
-    const t = tallies[stageCount - 1]!;
+    const k = stageCount - 1;
+    const t = tallies[k]!;
+    const slot = slotFor(k, slots, strategy);
+    const kind = current.kind ?? (slot.trailing ? 'trailing' : slot.kind);
     // Earlier stages settled before this one started; overdue tasks there are not failures and do not block.
     if (t.unsettled === 0) {
-      const waitUntil = now + slotFor(stageCount - 1, slots, strategy).waitSeconds * 1000;
-      actions.push({ type: 'finish_stage', stage: stageCount - 1, waitUntil });
-      current = { ...current, finishedAt: now, waitUntil };
-      nextAllowedAt = waitUntil;
-      allFinished = true;
+      const required = requiredSuccesses(kind, t.placed, strategy);
+      // An admin who resumed past this stage's hold (or its threshold) accepted it as it is.
+      const accepted = current.holdOverridden === true || current.thresholdOverridden === true;
+      if (t.succeeded >= required || accepted) {
+        const waitUntil = now + slot.waitSeconds * 1000;
+        actions.push({ type: 'finish_stage', stage: k, waitUntil });
+        nextAllowedAt = waitUntil;
+        previousWaitUntil = waitUntil;
+        allFinished = true;
+      } else {
+        // Nothing validated enough: hold. Nothing further is released until clients come back or an admin acts.
+        const reason = `stage ${k} (${kind}) holds: ${holdCounts(t, required)}`;
+        if (current.holdReason !== reason) actions.push({ type: 'hold_stage', stage: k, reason });
+        const timeoutAt = current.startedAt + strategy.stageHoldTimeoutSeconds * 1000;
+        if (now >= timeoutAt) {
+          actions.push({
+            type: 'pause',
+            cause: 'hold',
+            stage: k,
+            reason: `stage ${k} (${kind}) held for ${strategy.stageHoldTimeoutSeconds} s: ${holdCounts(t, required)}`,
+          });
+          return actions;
+        }
+        wake(timeoutAt);
+      }
+    } else if (current.holdReason != null) {
+      // An overdue client came back: the stage runs again.
+      actions.push({ type: 'hold_stage', stage: k, reason: null });
     }
   }
   let unplacedApproved = 0;
   if (allFinished) {
     const candidates: number[] = [];
-    const candidateClients: (Client | undefined)[] = [];
+    // Approvals that could still join this stage: pending ones, and approved tasks not eligible yet.
+    let outstanding = waitingForApproval;
+    let firstReady = Number.POSITIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       if (eff[i] !== 'approved' || tasks[i]!.stage !== null) continue;
       unplacedApproved++;
       const task = tasks[i]!;
-      const client = clientOf(i);
-      const e = eligibleAt(task, client);
+      const e = eligibleAt(task, clientOf(i));
       if (e.eligible) {
         candidates.push(i);
-        candidateClients.push(client);
-      } else wake(e.at);
+        // When this candidate was first ready: approved, and its requested start time come.
+        const approvedAt = approvedNow.has(i) ? now : (task.approvedAt ?? Number.NEGATIVE_INFINITY);
+        const ready = Math.max(approvedAt, task.requestedStartTime ?? Number.NEGATIVE_INFINITY);
+        if (ready < firstReady) firstReady = ready;
+      } else {
+        outstanding++;
+        wake(e.at);
+      }
     }
     if (candidates.length > 0 && nextAllowedAt > now) wake(nextAllowedAt);
-    if (candidates.length > 0 && nextAllowedAt <= now) {
-      const k = stageCount;
-      const slot = slotFor(k, slots, strategy);
-      const chosen = pickCanaryFirst(candidates, candidateClients, strategy.canaryLabel, slot.size);
+    const k = stageCount;
+    const slot = slotFor(k, slots, strategy);
+    let filled = candidates.length > 0 && nextAllowedAt <= now;
+    if (filled && !slot.trailing && candidates.length < slot.size && outstanding > 0) {
+      // Wait for the planned size, bounded: the stage could first have started (with fewer clients) at openedAt.
+      const openedAt = Math.max(previousWaitUntil, startAt ?? Number.NEGATIVE_INFINITY, firstReady);
+      const fillAt = openedAt + strategy.stageFillSeconds * 1000;
+      if (now < fillAt) {
+        filled = false;
+        wake(fillAt);
+      }
+    }
+    if (filled) {
+      const chosen = new MemberPool(
+        candidates,
+        (i) => clientOf(i) ?? missingClient(tasks[i]!.clientId),
+        strategy.canaryLabel,
+      ).take(slot.size);
       const taskIds: string[] = new Array(chosen.length);
       const members: Client[] = new Array(chosen.length);
       const first: string[] = [];
       for (let j = 0; j < chosen.length; j++) {
-        const c = chosen[j]!;
-        const i = candidates[c]!;
+        const i = chosen[j]!;
         const task = tasks[i]!;
         taskIds[j] = task.id;
-        // A task whose client is missing from the snapshot still runs; it is grouped as plain Kubernetes.
-        members[j] = candidateClients[c] ?? { id: task.clientId, labels: {}, targetKind: 'kubernetes' };
+        members[j] = clientOf(i) ?? missingClient(task.clientId);
         if (takeSlot(i)) {
           eff[i] = 'queued';
           first.push(task.id);
@@ -433,27 +510,9 @@ function concurrencySlots(
   };
 }
 
-/** Positions (into `candidates`) of up to `size` candidates, those matching the canary label first, else in order. */
-function pickCanaryFirst(
-  candidates: readonly number[],
-  candidateClients: readonly (Client | undefined)[],
-  canaryLabel: string,
-  size: number,
-): number[] {
-  const parsed = parseSelector(canaryLabel);
-  const requirements = parsed.ok ? parsed.requirements : [];
-  const take = Math.min(size, candidates.length);
-  if (requirements.length === 0) return Array.from({ length: take }, (_, j) => j);
-  const first: number[] = [];
-  const rest: number[] = [];
-  for (let j = 0; j < candidates.length; j++) {
-    const labels = candidateClients[j]?.labels;
-    if (labels !== undefined && matchesSelector(labels, requirements)) first.push(j);
-    else if (rest.length < take) rest.push(j);
-  }
-  if (first.length >= take) return first.slice(0, take);
-  for (let j = 0; first.length < take; j++) first.push(rest[j]!);
-  return first;
+/** A task whose client is missing from the snapshot still runs; it is grouped as plain Kubernetes. */
+function missingClient(id: string): Client {
+  return { id, labels: {}, targetKind: 'kubernetes' };
 }
 
 /** Memo key of a client's time rules: zone and windows. */

@@ -19,6 +19,9 @@ export interface DecidePolicy {
   approval?: ApprovalPolicy;
 }
 
+/** Largest epoch-ms value a `Date` holds (ECMA-262 time values are within ±8.64e15 ms). */
+const MAX_EPOCH_MS = 8.64e15;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -45,7 +48,13 @@ export function validatePolicy(input: unknown, options: { fleetSize?: number } =
       if (a.requireApproval !== undefined && typeof a.requireApproval !== 'boolean') {
         p.add('approval.requireApproval', 'must be a boolean');
       }
-      if (a.approvalDeadline !== null) checkNumber(p, a, 'approvalDeadline', 'approval', { integer: true });
+      // Within the range of a JavaScript Date, so the deadline is an instant every tick can compute with.
+      if (a.approvalDeadline !== null)
+        checkNumber(p, a, 'approvalDeadline', 'approval', {
+          integer: true,
+          min: -MAX_EPOCH_MS,
+          max: MAX_EPOCH_MS,
+        });
       checkEnum(p, a, 'onDeadline', 'approval', ['auto_approve', 'expire']);
       const list = a.autoApprovePolicies;
       if (list !== undefined) {

@@ -39,14 +39,22 @@ export interface StageRecord {
   finishedAt: number | null;
   /** When the next stage may start (finish + soak time); null while running. */
   waitUntil: number | null;
+  /** Kind the stage started as; when absent, the kind of its slot in the plan. */
+  kind?: 'canary' | 'batch' | 'trailing';
   /** Set by an admin who resumed after a threshold pause: the stage's threshold is no longer judged. */
   thresholdOverridden?: boolean;
+  /** Why the stage holds (settled with too few successes), as last recorded; null or absent when it does not. */
+  holdReason?: string | null;
+  /** Set by an admin who resumed while the stage held: it finishes as it is. */
+  holdOverridden?: boolean;
 }
 
 /** What `decide` reads: a deployment's status, tasks, stage history and the target clients. */
 export interface DeploymentSnapshot {
   /** Deployment status. */
   status: DeploymentStatus;
+  /** The deployment's requested start time (epoch ms): a `created` deployment does not start before it. */
+  startAt?: number | null;
   /** Every task of the deployment, in creation order (that order breaks ties). */
   tasks: readonly TaskRow[];
   /** Stage history in index order. */

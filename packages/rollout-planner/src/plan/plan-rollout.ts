@@ -3,6 +3,7 @@ import { matchesSelector, parseSelector } from '../selector/parse-selector';
 import { type ResolvedFailureThreshold, resolveStrategy, type Strategy } from '../strategy/strategy';
 import { type ValidationProblem, validateStrategy } from '../strategy/validate-strategy';
 import { type Batch, groupBatches } from './group-batches';
+import { MemberPool } from './member-pool';
 import { stageSizes } from './stage-sizes';
 
 /** Fields every planned stage has. */
@@ -13,7 +14,7 @@ interface PlannedStageBase {
   specIndex: number | null;
   /** Capacity: the number of clients in the stage. */
   size: number;
-  /** Clients of the stage, canary-labelled first, otherwise in input order. */
+  /** Clients of the stage in membership order (see `MemberPool`): canary-labelled first, spread across instances. */
   clientIds: string[];
   /** Batched jobs per Argo CD instance / target kind. */
   batches: Batch[];
@@ -83,20 +84,20 @@ export function canaryFirst<T extends { labels: Readonly<Record<string, string>>
 }
 
 /**
- * Plans the stages of a rollout over approved clients: canary-labelled clients first, stage sizes from the
- * strategy, per-instance batches inside each stage. Pure: the same input always gives the same plan.
+ * Plans the stages of a rollout over approved clients: stage sizes from the strategy, members drawn stage by stage
+ * in the worker's membership order (canary-labelled clients first, then round-robin across Argo CD instances and
+ * target kinds, by client id), per-instance batches inside each stage. Pure: the same clients in any order give the
+ * same plan.
  */
 export function planRollout(input: PlanRolloutInput): PlanRolloutResult {
   const problems = validateStrategy(input.strategy ?? {});
   if (problems.length > 0) return { ok: false, problems };
   const strategy = resolveStrategy(input.strategy);
-  const ordered = canaryFirst(input.clients, strategy.canaryLabel);
-  const slots = stageSizes(ordered.length, strategy);
+  const pool = new MemberPool(input.clients, (c) => c, strategy.canaryLabel);
+  const slots = stageSizes(input.clients.length, strategy);
   const stages: PlannedStage[] = [];
-  let offset = 0;
   for (const slot of slots) {
-    const members = ordered.slice(offset, offset + slot.size);
-    offset += slot.size;
+    const members = pool.take(slot.size);
     stages.push({
       kind: slot.kind,
       index: slot.index,
@@ -108,5 +109,5 @@ export function planRollout(input: PlanRolloutInput): PlanRolloutResult {
       failureThreshold: slot.failureThreshold,
     });
   }
-  return { ok: true, plan: { total: ordered.length, stages } };
+  return { ok: true, plan: { total: input.clients.length, stages } };
 }

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../statuses';
+import { ROLLBACK_COVERED_TASK_STATUSES, type TaskStatus } from '../statuses';
 
 /** One row of deployment history: what a deployment did to one client's component. Times are epoch ms. */
 export interface HistoryEntry {
@@ -69,7 +69,7 @@ export interface RollbackPlan {
 }
 
 /** Statuses of a deployment row that mean the deployment touched the client. */
-const TOUCHED: ReadonlySet<TaskStatus> = new Set(['success', 'failed', 'timed_out', 'in_progress']);
+const TOUCHED: ReadonlySet<TaskStatus> = new Set(ROLLBACK_COVERED_TASK_STATUSES);
 
 /**
  * Plans a rollback: for each client in scope, the immediately previous successful version of the component

@@ -60,6 +60,21 @@ export interface Strategy {
   leaseSeconds?: number;
   /** Attempts per task, including the first. @default 2 */
   maxAttempts?: number;
+  /**
+   * Successes a canary stage needs before it can finish (capped at the tasks placed in it). Every other stage needs
+   * one: a stage whose tasks all went overdue holds the rollout instead of succeeding with nothing validated. @default 1
+   */
+  canaryMinSuccesses?: number;
+  /**
+   * A planned stage starts once it can be filled to its planned size, or no approval is outstanding any more, or this
+   * long after it could first have started with fewer clients; 0 starts it with whoever is approved. @default 3600
+   */
+  stageFillSeconds?: number;
+  /**
+   * A started stage that still holds (settled with too few successes) this long after it started pauses the
+   * deployment with the reason; an admin's resume then accepts the stage as it is. @default 3600
+   */
+  stageHoldTimeoutSeconds?: number;
 }
 
 /** A fully resolved failure threshold (`maxFailures` stays optional: no count limit). */
@@ -96,6 +111,12 @@ export interface ResolvedStrategy {
   leaseSeconds: number;
   /** Attempts per task. */
   maxAttempts: number;
+  /** Successes a canary stage needs (capped at its placed tasks). */
+  canaryMinSuccesses: number;
+  /** Longest wait, in seconds, for a planned stage to fill to its planned size. */
+  stageFillSeconds: number;
+  /** Seconds after its start at which a holding stage pauses the deployment. */
+  stageHoldTimeoutSeconds: number;
 }
 
 /** The default strategy: the customer's flow (canary 4% wait 10 min, 10% wait 10, 20% wait 5, 30% wait 5, rest). */
@@ -116,6 +137,9 @@ export const defaultStrategy: Readonly<ResolvedStrategy> = Object.freeze<Resolve
   pickupTimeoutSeconds: 900,
   leaseSeconds: 900,
   maxAttempts: 2,
+  canaryMinSuccesses: 1,
+  stageFillSeconds: 3600,
+  stageHoldTimeoutSeconds: 3600,
 });
 
 function resolveThreshold(
@@ -151,6 +175,9 @@ export function resolveStrategy(partial: Strategy = {}): ResolvedStrategy {
     pickupTimeoutSeconds: partial.pickupTimeoutSeconds ?? d.pickupTimeoutSeconds,
     leaseSeconds: partial.leaseSeconds ?? d.leaseSeconds,
     maxAttempts: partial.maxAttempts ?? d.maxAttempts,
+    canaryMinSuccesses: partial.canaryMinSuccesses ?? d.canaryMinSuccesses,
+    stageFillSeconds: partial.stageFillSeconds ?? d.stageFillSeconds,
+    stageHoldTimeoutSeconds: partial.stageHoldTimeoutSeconds ?? d.stageHoldTimeoutSeconds,
   };
   if (partial.maxBatchSize !== undefined) out.maxBatchSize = partial.maxBatchSize;
   if (partial.rollback?.batchSize !== undefined) out.rollback.batchSize = partial.rollback.batchSize;

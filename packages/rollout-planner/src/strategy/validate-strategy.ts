@@ -92,15 +92,43 @@ export function checkSelector(p: Problems, v: unknown, at: string): void {
   }
 }
 
+/**
+ * Upper bounds of a strategy, the contract's maxima (openapi/gcc.yaml). They keep every instant the planner computes
+ * from a strategy a valid date: `wait_seconds: 9007199254740991` once passed validation and made every tick of the
+ * deployment fail on an unrepresentable time.
+ */
+export const STRATEGY_LIMITS = Object.freeze({
+  /** Stages in a strategy. */
+  stages: 20,
+  /** A stage's `count`, `maxBatchSize`, `rollback.batchSize`, threshold counts, `canaryMinSuccesses`. */
+  count: 1_000_000,
+  /** A stage's and a rollback's wait, `pickupTimeoutSeconds`, `stageFillSeconds`: 7 days. */
+  waitSeconds: 604_800,
+  /** `leaseSeconds`: 1 day. */
+  leaseSeconds: 86_400,
+  /** `maxConcurrencyPerInstance`. */
+  concurrency: 10_000,
+  /** `maxAttempts`. */
+  attempts: 10,
+  /** `stageHoldTimeoutSeconds`: from 1 minute to 30 days. */
+  holdTimeoutMinSeconds: 60,
+  /** `stageHoldTimeoutSeconds` upper bound. */
+  holdTimeoutMaxSeconds: 2_592_000,
+  /** Characters of `canaryLabel`. */
+  selectorChars: 1024,
+});
+
+const L = STRATEGY_LIMITS;
+
 function checkThreshold(p: Problems, v: unknown, at: string): void {
   if (v === undefined) return;
   if (!isObject(v)) {
     p.add(at, 'must be an object');
     return;
   }
-  checkNumber(p, v, 'maxFailures', at, { integer: true, min: 0 });
+  checkNumber(p, v, 'maxFailures', at, { integer: true, min: 0, max: L.count });
   checkNumber(p, v, 'maxFailureRatio', at, { min: 0, max: 1 });
-  checkNumber(p, v, 'minFinished', at, { integer: true, min: 0 });
+  checkNumber(p, v, 'minFinished', at, { integer: true, min: 0, max: L.count });
   for (const k of Object.keys(v)) {
     if (!['maxFailures', 'maxFailureRatio', 'minFinished'].includes(k)) p.add(`${at}.${k}`, 'unknown field');
   }
@@ -118,6 +146,9 @@ const STRATEGY_KEYS = [
   'pickupTimeoutSeconds',
   'leaseSeconds',
   'maxAttempts',
+  'canaryMinSuccesses',
+  'stageFillSeconds',
+  'stageHoldTimeoutSeconds',
 ];
 
 function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined): void {
@@ -130,7 +161,9 @@ function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined
     p.add('stages', 'must hold at least one stage');
     return;
   }
+  if (stages.length > L.stages) p.add('stages', `must hold at most ${L.stages} stages, got ${stages.length}`);
   let percentSum = 0;
+  const percentAt: string[] = [];
   let countSum = 0;
   let seenBatch = false;
   stages.forEach((stage: unknown, i) => {
@@ -144,9 +177,9 @@ function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined
     if (stage.kind === 'canary' && seenBatch)
       p.add(`${at}.kind`, 'canary stages must come before batch stages');
     if (stage.kind === 'batch') seenBatch = true;
-    const count = checkNumber(p, stage, 'count', at, { integer: true, min: 1 });
+    const count = checkNumber(p, stage, 'count', at, { integer: true, min: 1, max: L.count });
     const percent = checkNumber(p, stage, 'percent', at, { minExclusive: 0, max: 100 });
-    checkNumber(p, stage, 'waitSeconds', at, { min: 0 });
+    checkNumber(p, stage, 'waitSeconds', at, { integer: true, min: 0, max: L.waitSeconds });
     if (stage.count !== undefined && stage.percent !== undefined) {
       p.add(at, 'give either count or percent, not both');
     }
@@ -154,7 +187,10 @@ function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined
       p.add(at, 'a stage with neither count nor percent takes the rest and must be last');
     }
     if (count !== undefined) countSum += count;
-    if (percent !== undefined) percentSum += percent;
+    if (percent !== undefined) {
+      percentSum += percent;
+      percentAt.push(`${at}.percent`);
+    }
     if (fleetSize !== undefined && count !== undefined && stage.kind === 'canary' && count > fleetSize) {
       p.add(`${at}.count`, `canary of ${count} is larger than the fleet of ${fleetSize}`);
     }
@@ -162,7 +198,11 @@ function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined
       if (!['kind', 'count', 'percent', 'waitSeconds'].includes(k)) p.add(`${at}.${k}`, 'unknown field');
     }
   });
-  if (percentSum > 100 + 1e-9) p.add('stages', `percentages add up to ${percentSum}%, more than 100%`);
+  // Reported at every percentage involved: any of them may be the one to lower.
+  if (percentSum > 100 + 1e-9) {
+    const sum = Math.round(percentSum * 1e6) / 1e6;
+    for (const at of percentAt) p.add(at, `the stages' percentages add up to ${sum}%, more than 100%`);
+  }
   if (fleetSize !== undefined && countSum > fleetSize) {
     p.add('stages', `stage counts add up to ${countSum}, more than the fleet of ${fleetSize}`);
   }
@@ -179,9 +219,14 @@ export function validateStrategy(input: unknown, options: ValidateStrategyOption
     return p.list;
   }
   checkStages(p, input.stages, options.fleetSize);
-  checkNumber(p, input, 'maxBatchSize', '', { integer: true, min: 1 });
-  checkSelector(p, input.canaryLabel, 'canaryLabel');
-  checkNumber(p, input, 'maxConcurrencyPerInstance', '', { integer: true, min: 1 });
+  checkNumber(p, input, 'maxBatchSize', '', { integer: true, min: 1, max: L.count });
+  if (
+    typeof input.canaryLabel === 'string' &&
+    (input.canaryLabel === '' || input.canaryLabel.length > L.selectorChars)
+  )
+    p.add('canaryLabel', `must be 1 to ${L.selectorChars} characters, got ${input.canaryLabel.length}`);
+  else checkSelector(p, input.canaryLabel, 'canaryLabel');
+  checkNumber(p, input, 'maxConcurrencyPerInstance', '', { integer: true, min: 1, max: L.concurrency });
   checkThreshold(p, input.failureThreshold, 'failureThreshold');
   checkThreshold(p, input.canaryFailureThreshold, 'canaryFailureThreshold');
   checkEnum(p, input, 'onFailure', '', ['pause', 'rollback']);
@@ -190,16 +235,27 @@ export function validateStrategy(input: unknown, options: ValidateStrategyOption
     if (!isObject(rb)) p.add('rollback', 'must be an object');
     else {
       checkEnum(p, rb, 'scope', 'rollback', ['failed_stage', 'deployment']);
-      checkNumber(p, rb, 'batchSize', 'rollback', { integer: true, min: 1 });
-      checkNumber(p, rb, 'waitSeconds', 'rollback', { min: 0 });
+      checkNumber(p, rb, 'batchSize', 'rollback', { integer: true, min: 1, max: L.count });
+      checkNumber(p, rb, 'waitSeconds', 'rollback', { integer: true, min: 0, max: L.waitSeconds });
       if (rb.requireApproval !== undefined && typeof rb.requireApproval !== 'boolean') {
         p.add('rollback.requireApproval', 'must be a boolean');
       }
+      for (const k of Object.keys(rb)) {
+        if (!['scope', 'batchSize', 'waitSeconds', 'requireApproval'].includes(k))
+          p.add(`rollback.${k}`, 'unknown field');
+      }
     }
   }
-  checkNumber(p, input, 'pickupTimeoutSeconds', '', { minExclusive: 0 });
-  checkNumber(p, input, 'leaseSeconds', '', { minExclusive: 0 });
-  checkNumber(p, input, 'maxAttempts', '', { integer: true, min: 1 });
+  checkNumber(p, input, 'pickupTimeoutSeconds', '', { integer: true, min: 1, max: L.waitSeconds });
+  checkNumber(p, input, 'leaseSeconds', '', { integer: true, min: 1, max: L.leaseSeconds });
+  checkNumber(p, input, 'maxAttempts', '', { integer: true, min: 1, max: L.attempts });
+  checkNumber(p, input, 'canaryMinSuccesses', '', { integer: true, min: 1, max: L.count });
+  checkNumber(p, input, 'stageFillSeconds', '', { integer: true, min: 0, max: L.waitSeconds });
+  checkNumber(p, input, 'stageHoldTimeoutSeconds', '', {
+    integer: true,
+    min: L.holdTimeoutMinSeconds,
+    max: L.holdTimeoutMaxSeconds,
+  });
   for (const k of Object.keys(input)) {
     if (!STRATEGY_KEYS.includes(k)) p.add(k, 'unknown field');
   }

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { approvalEventFor, compileApprovalPolicy, decideApproval } from '../../src/approvals/approval-policy';
+import {
+  approvalEventFor,
+  approvalStatusOf,
+  compileApprovalPolicy,
+  decideApproval,
+  findAutoApproval,
+} from '../../src/approvals/approval-policy';
 import type { Client } from '../../src/clients/client';
 import { transition } from '../../src/state-machine/transition';
-import { APPROVAL_SOURCES } from '../../src/statuses';
+import { APPROVAL_SOURCE, APPROVAL_SOURCES, CLIENT_PREFERENCE_POLICY } from '../../src/statuses';
 
 const premium: Client = { id: 'p', labels: { tier: 'premium' }, targetKind: 'docker' };
 const own: Client = { id: 'o', labels: {}, targetKind: 'docker', autoApprove: { all: true, components: [] } };
@@ -22,7 +28,7 @@ describe('decideApproval', () => {
       own,
       'backend',
       0,
-      { event: 'auto_approve', source: 'client', policyId: 'client' },
+      { event: 'auto_approve', source: 'auto_policy', policyId: 'client_preference' },
     ],
     [
       'tier + component policy',
@@ -51,5 +57,40 @@ describe('decideApproval', () => {
   });
   it('every approval source maps to a legal event from pending', () => {
     for (const s of APPROVAL_SOURCES) expect(transition('pending', approvalEventFor(s)).ok).toBe(true);
+  });
+  it('every approval source maps to the approval status it records', () => {
+    expect(APPROVAL_SOURCES.map((x) => [x, approvalStatusOf(x)])).toEqual([
+      ['client', 'approved'],
+      ['auto_policy', 'approved'],
+      ['deadline', 'approved'],
+      ['admin_force', 'approved'],
+      ['not_required', 'not_required'],
+    ]);
+  });
+});
+
+describe('one approval-source vocabulary', () => {
+  it('names every wire source exactly once', () => {
+    expect(Object.values(APPROVAL_SOURCE).sort()).toEqual([...APPROVAL_SOURCES].sort());
+  });
+  it("a client's own preference is an auto_policy approval by the client_preference policy, like an admin policy", () => {
+    const policy = compileApprovalPolicy({
+      autoApprovePolicies: [{ id: 'internal', labelSelector: 'tier=internal' }],
+    });
+    const client: Client = {
+      id: 'c',
+      labels: { tier: 'internal' },
+      targetKind: 'docker',
+      autoApprove: { all: false, components: ['backend'] },
+    };
+    expect(findAutoApproval(client, 'backend', policy)).toEqual({
+      source: 'auto_policy',
+      policyId: CLIENT_PREFERENCE_POLICY,
+    });
+    expect(findAutoApproval(client, 'media', policy)).toEqual({
+      source: 'auto_policy',
+      policyId: 'internal',
+    });
+    expect(findAutoApproval({ ...client, labels: {} }, 'media', policy)).toBeNull();
   });
 });

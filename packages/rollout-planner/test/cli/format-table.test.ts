@@ -9,12 +9,12 @@ describe('formatStageTable', () => {
     if (!r.ok) throw new Error('plan failed');
     expect(formatStageTable(r.plan)).toMatchInlineSnapshot(`
       "Stage  Kind    Count  Wait after  Batches per instance
-      -----  ------  -----  ----------  ------------------------------------------------
+      -----  ------  -----  ----------  -------------------------------------------------
       1      canary      2  10 min      argocd:argo-0 1 job (1); argocd:argo-1 1 job (1)
       2      batch       5  10 min      argocd:argo-0 1 job (3); argocd:argo-1 1 job (2)
-      3      batch      10  5 min       argocd:argo-1 1 job (5); argocd:argo-0 1 job (5)
-      4      batch      15  5 min       argocd:argo-1 1 job (8); argocd:argo-0 1 job (7)
-      5      batch      18  -           argocd:argo-0 1 job (9); argocd:argo-1 1 job (9)
+      3      batch      10  5 min       argocd:argo-0 1 job (5); argocd:argo-1 1 job (5)
+      4      batch      15  5 min       argocd:argo-0 1 job (8); argocd:argo-1 1 job (7)
+      5      batch      18  -           argocd:argo-0 1 job (8); argocd:argo-1 1 job (10)
 
       50 clients in 5 stages"
     `);

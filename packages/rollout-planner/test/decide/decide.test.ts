@@ -237,11 +237,11 @@ describe('decide: approvals without a human', () => {
   it('records the client setting and the admin policy that approved', () => {
     const actions = decide(snapshotOf(clients, 'pending_approval'), T0, { component: 'backend', approval });
     expect(actions.filter((a) => a.type === 'auto_approve')).toEqual([
-      { type: 'auto_approve', taskIds: ['t-own'], source: 'client', policyId: 'client' },
+      { type: 'auto_approve', taskIds: ['t-own'], source: 'auto_policy', policyId: 'client_preference' },
       { type: 'auto_approve', taskIds: ['t-internal'], source: 'auto_policy', policyId: 'internal-tier' },
     ]);
-    // Auto-approved tasks can be placed in the same pass.
-    expect(find(actions, 'start_stage').taskIds).toEqual(['t-own']);
+    // Auto-approved tasks can be placed in the same pass (the canary of one: the first by client id).
+    expect(find(actions, 'start_stage').taskIds).toEqual(['t-internal']);
   });
 
   it('a policy for another component does not approve', () => {
@@ -325,8 +325,14 @@ describe('decide: leases, pickups, retries and thresholds', () => {
     return { ...s, tasks, stages: [{ index: 0, startedAt: T0, finishedAt: null, waitUntil: null }] };
   }
 
-  it('an offline client becomes overdue (not failed), does not trip the canary threshold and does not block the stage', () => {
-    const s = started(50, { status: 'queued', queuedAt: T0 });
+  it('an offline client becomes overdue (not failed), does not trip the canary threshold and does not block a stage that has its success', () => {
+    const one = started(50, { status: 'queued', queuedAt: T0 });
+    const s = {
+      ...one,
+      tasks: one.tasks.map((t, i) =>
+        i === 1 ? { ...t, stage: 0, status: 'success' as const, attempt: 1 } : t,
+      ),
+    };
     const actions = decide(s, T0 + 15 * MIN, policy);
     expect(types(actions)).toEqual(['mark_overdue', 'finish_stage', 'wait_until']);
     expect(find(actions, 'mark_overdue').taskIds).toEqual(['t-c101']);

@@ -5,6 +5,12 @@ describe('validatePolicy', () => {
   it('a minimal policy is valid', () => {
     expect(validatePolicy({ component: 'backend' })).toEqual([]);
   });
+  it('bounds the approval deadline to instants a Date holds', () => {
+    expect(validatePolicy({ component: 'b', approval: { approvalDeadline: 8.64e15 } })).toEqual([]);
+    expect(
+      validatePolicy({ component: 'b', approval: { approvalDeadline: 8.64e15 + 1 } }).map((p) => p.path),
+    ).toEqual(['approval.approvalDeadline']);
+  });
   it('reports strategy problems under strategy.* and approval problems with paths', () => {
     expect(
       validatePolicy({

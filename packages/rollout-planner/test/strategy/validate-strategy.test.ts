@@ -17,7 +17,68 @@ describe('validateStrategy', () => {
           { kind: 'batch', percent: 60 },
         ],
       },
+      ['stages[0].percent', 'stages[1].percent'],
+    ],
+    [
+      'the issue 11 report: 70% + 70%',
+      {
+        stages: [{ kind: 'canary', percent: 70 }, { kind: 'batch', percent: 70 }, { kind: 'batch' }],
+      },
+      ['stages[0].percent', 'stages[1].percent'],
+    ],
+    [
+      'the issue 11 report: a wait no date can hold',
+      { stages: [{ kind: 'canary', count: 1, waitSeconds: Number.MAX_SAFE_INTEGER }, { kind: 'batch' }] },
+      ['stages[0].waitSeconds'],
+    ],
+    ['the issue 11 report: lease 2^31', { leaseSeconds: 2 ** 31 }, ['leaseSeconds']],
+    [
+      'every maximum of the contract',
+      {
+        stages: [{ kind: 'canary', count: 1_000_001, waitSeconds: 604_801 }, { kind: 'batch' }],
+        maxBatchSize: 1_000_001,
+        maxConcurrencyPerInstance: 10_001,
+        failureThreshold: { maxFailures: 1_000_001, minFinished: 1_000_001 },
+        rollback: { batchSize: 1_000_001, waitSeconds: 604_801 },
+        pickupTimeoutSeconds: 604_801,
+        leaseSeconds: 86_401,
+        maxAttempts: 11,
+        canaryMinSuccesses: 1_000_001,
+        stageFillSeconds: 604_801,
+        stageHoldTimeoutSeconds: 2_592_001,
+      },
+      [
+        'stages[0].count',
+        'stages[0].waitSeconds',
+        'maxBatchSize',
+        'maxConcurrencyPerInstance',
+        'failureThreshold.maxFailures',
+        'failureThreshold.minFinished',
+        'rollback.batchSize',
+        'rollback.waitSeconds',
+        'pickupTimeoutSeconds',
+        'leaseSeconds',
+        'maxAttempts',
+        'canaryMinSuccesses',
+        'stageFillSeconds',
+        'stageHoldTimeoutSeconds',
+      ],
+    ],
+    [
+      'the new fields: minima and whole numbers',
+      { canaryMinSuccesses: 0, stageFillSeconds: -1, stageHoldTimeoutSeconds: 59.5 },
+      ['canaryMinSuccesses', 'stageFillSeconds', 'stageHoldTimeoutSeconds', 'stageHoldTimeoutSeconds'],
+    ],
+    [
+      'more than 20 stages',
+      { stages: Array.from({ length: 21 }, () => ({ kind: 'batch', count: 1 })) },
       ['stages'],
+    ],
+    ['an empty canary label', { canaryLabel: '' }, ['canaryLabel']],
+    [
+      'a fractional wait',
+      { rollback: { waitSeconds: 1.5, extra: 1 } },
+      ['rollback.waitSeconds', 'rollback.extra'],
     ],
     [
       'percent out of range',
@@ -89,6 +150,39 @@ describe('validateStrategy', () => {
       },
       { path: 'stages[2].count', message: 'must be at least 1, got 0' },
       { path: 'maxConcurrencyPerInstance', message: 'must be at least 1, got 0' },
+    ]);
+  });
+
+  it('the largest values the contract allows are valid, and so are the new fields at their bounds', () => {
+    expect(
+      validateStrategy({
+        stages: [{ kind: 'canary', count: 1_000_000, waitSeconds: 604_800 }, { kind: 'batch' }],
+        maxBatchSize: 1_000_000,
+        maxConcurrencyPerInstance: 10_000,
+        rollback: { batchSize: 1_000_000, waitSeconds: 604_800 },
+        pickupTimeoutSeconds: 604_800,
+        leaseSeconds: 86_400,
+        maxAttempts: 10,
+        canaryMinSuccesses: 1_000_000,
+        stageFillSeconds: 0,
+        stageHoldTimeoutSeconds: 60,
+      }),
+    ).toEqual([]);
+    expect(validateStrategy({ stageFillSeconds: 604_800, stageHoldTimeoutSeconds: 2_592_000 })).toEqual([]);
+  });
+
+  it('says by how much the percentages overflow, at each of them', () => {
+    expect(
+      validateStrategy({
+        stages: [
+          { kind: 'canary', percent: 70 },
+          { kind: 'batch', count: 3 },
+          { kind: 'batch', percent: 70 },
+        ],
+      }),
+    ).toEqual([
+      { path: 'stages[0].percent', message: "the stages' percentages add up to 140%, more than 100%" },
+      { path: 'stages[2].percent', message: "the stages' percentages add up to 140%, more than 100%" },
     ]);
   });
 

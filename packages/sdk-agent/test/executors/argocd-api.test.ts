@@ -19,7 +19,8 @@ const start = async (options: Parameters<typeof startFakeArgoCd>[1] = {}, multiS
 const executor = (extra: Partial<Parameters<typeof createArgoCdApiExecutor>[0]> = {}) =>
   createArgoCdApiExecutor({ baseUrl: argo.url, token: 'test-token', pollIntervalMs: 5, ...extra });
 
-describe('fake Argo CD server', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('fake Argo CD server', { timeout: 60_000 }, () => {
   it('rejects requests that do not match swagger.json', async () => {
     await start();
     const call = (method: string, path: string, body?: unknown) =>
@@ -41,7 +42,7 @@ describe('fake Argo CD server', () => {
   });
 });
 
-describe('argocd-api executor', () => {
+describe('argocd-api executor', { timeout: 60_000 }, () => {
   it('edits the helm parameter, syncs and waits for Synced + Healthy', async () => {
     await start();
     const exec = executor();
@@ -109,7 +110,7 @@ describe('argocd-api executor', () => {
     await start();
     argo.startForeignOperation(APP);
     const exec = executor();
-    const ctx = testContext({ timeoutMs: 2_000 });
+    const ctx = testContext({ timeoutMs: 30_000 });
     await exec.apply(testInstruction(), ctx);
     expect(ctx.lines).toContain(`${APP}: another operation is already in progress; waiting for it`);
     expect(await exec.verify(testInstruction(), ctx)).toMatchObject({ healthy: true });
@@ -151,7 +152,7 @@ describe('argocd-api executor', () => {
       code: 'not_found',
     });
     const checks = await executor({ token: 'wrong' }).doctor({
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(30_000),
       clientId: 'acme',
     });
     expect(checks[0]).toMatchObject({ ok: false, code: 'forbidden' });

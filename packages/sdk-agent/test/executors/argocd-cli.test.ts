@@ -35,7 +35,8 @@ const executor = (extra: Parameters<typeof createArgoCdCliExecutor>[0] = {}) =>
     ...extra,
   });
 
-describe('argocd-cli executor', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('argocd-cli executor', { timeout: 60_000 }, () => {
   it('sets, syncs and waits with the exact command lines', async () => {
     const exec = executor({ grpcWeb: true });
     const ctx = testContext();
@@ -159,13 +160,13 @@ describe('argocd-cli executor', () => {
   });
 
   it('doctor finds the tool, credentials and application', async () => {
-    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks.every((c) => c.ok)).toBe(true);
   });
 
   it('doctor reports tool_missing', async () => {
     const exec = executor({ binary: '/nonexistent/argocd' });
-    const checks = await exec.doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await exec.doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks).toEqual([expect.objectContaining({ ok: false, code: 'tool_missing' })]);
   });
 

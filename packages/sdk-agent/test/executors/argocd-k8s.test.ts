@@ -21,7 +21,8 @@ const executor = (extra: Parameters<typeof createArgoCdK8sExecutor>[0] = {}) =>
   createArgoCdK8sExecutor({ kubeConfig: kube.kubeConfig(), pollIntervalMs: 5, ...extra });
 const patches = () => kube.requests.filter((r) => r.method === 'PATCH');
 
-describe('argocd-k8s executor', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('argocd-k8s executor', { timeout: 60_000 }, () => {
   it('writes the whole parameter list with resourceVersion, starts a sync via .operation, waits', async () => {
     await start();
     const exec = executor();
@@ -123,7 +124,7 @@ describe('argocd-k8s executor', () => {
 
   it('doctor checks the application and the patch permission', async () => {
     await start({ deniedVerbs: ['patch'] });
-    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks).toEqual([
       expect.objectContaining({ ok: true }),
       expect.objectContaining({

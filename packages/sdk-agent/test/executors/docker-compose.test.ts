@@ -98,7 +98,8 @@ describe('setServiceImage', () => {
   });
 });
 
-describe('docker-compose executor', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('docker-compose executor', { timeout: 60_000 }, () => {
   it('edits the file, backs it up, runs up --wait and verifies (JSON Lines ps)', async () => {
     const exec = executor();
     const ctx = testContext();
@@ -199,7 +200,7 @@ describe('docker-compose executor', () => {
       dockerBinary: '/nonexistent/docker',
       legacyComposeBinary: '/nonexistent/docker-compose',
     });
-    const checks = await exec.doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await exec.doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks[0]).toMatchObject({ name: 'compose CLI', ok: false, code: 'tool_missing' });
   });
 

@@ -22,7 +22,8 @@ const executor = (extra: Parameters<typeof createKubernetesExecutor>[0] = {}) =>
   createKubernetesExecutor({ kubeConfig: kube.kubeConfig(), pollIntervalMs: 5, ...extra });
 const containers = () => kube.objects.get(DEPLOYMENT)!.spec.template.spec.containers;
 
-describe('kubernetes executor', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('kubernetes executor', { timeout: 60_000 }, () => {
   it('patches the container image and waits for the rollout like kubectl rollout status', async () => {
     await start();
     const exec = executor();
@@ -93,7 +94,7 @@ describe('kubernetes executor', () => {
     const exec = executor({ components: { backend: { name: 'nope' } } });
     await expect(exec.apply(testInstruction(), testContext())).rejects.toMatchObject({ code: 'not_found' });
     kube.options.deniedVerbs = ['patch'];
-    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks).toContainEqual(
       expect.objectContaining({ name: 'deployment wrktalk/wrktalk-backend', ok: true }),
     );

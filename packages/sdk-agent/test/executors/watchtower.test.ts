@@ -48,7 +48,8 @@ const executor = (extra: Partial<Parameters<typeof createWatchtowerExecutor>[0]>
   });
 const latest = testInstruction({ version: 'latest', previousVersion: 'latest' });
 
-describe('watchtower executor', () => {
+// Against fake servers / fake CLIs spawned on PATH: generous per-test timeouts for a busy machine.
+describe('watchtower executor', { timeout: 60_000 }, () => {
   it('triggers an update of the image with the exact header and verifies the container', async () => {
     const exec = executor();
     const ctx = testContext();
@@ -98,11 +99,11 @@ describe('watchtower executor', () => {
   });
 
   it('doctor checks containers and reachability without starting a run', async () => {
-    const checks = await executor().doctor({ signal: AbortSignal.timeout(5_000), clientId: 'acme' });
+    const checks = await executor().doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks.every((c) => c.ok)).toBe(true);
     expect(tower.requests.every((r) => r.path !== '/v1/update')).toBe(true);
     const missing = await executor({ dockerBinary: '/nonexistent/docker' }).doctor({
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(30_000),
       clientId: 'acme',
     });
     expect(missing[0]).toMatchObject({ ok: false, code: 'tool_missing' });

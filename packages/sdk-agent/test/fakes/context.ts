@@ -5,7 +5,7 @@ export function testContext(
   overrides: Partial<ExecutorContext> & { timeoutMs?: number } = {},
 ): ExecutorContext & { lines: string[] } {
   const lines: string[] = [];
-  const { timeoutMs = 10_000, ...rest } = overrides;
+  const { timeoutMs = 30_000, ...rest } = overrides;
   return {
     signal: AbortSignal.timeout(timeoutMs),
     clientId: 'acme',

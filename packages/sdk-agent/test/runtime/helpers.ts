@@ -28,7 +28,7 @@ export interface GccFixture {
   task(
     taskId: string,
   ): Promise<{ status: string; last_message: string | null; logs: string[]; attempt: number }>;
-  /** How many times the GCC recorded `task.<status>` for a task. */
+  /** How many times the GCC audited `action` (e.g. `task.report_success`) for a task. */
   auditCount(taskId: string, action: string): number;
   /** Closes the HTTP port (the fake's data stays) and opens it again later on the same port. */
   down(): Promise<void>;
@@ -149,10 +149,10 @@ export function scriptedExecutor(
   return { executor, running, calls, count: (m: string) => calls.filter((c) => c === m).length };
 }
 
-/** Waits until `check` returns true (polling every 10 ms), or fails after `timeoutMs`. */
+/** Waits until `check` returns true (polling every 10 ms), or fails after `timeoutMs` (generous: busy machines). */
 export async function until(
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = 30_000,
   what = 'condition',
 ): Promise<void> {
   const end = Date.now() + timeoutMs;

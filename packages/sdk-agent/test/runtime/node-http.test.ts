@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const signal = () => new AbortController().signal;
 
-describe('createNodeHttpSend', () => {
+describe('createNodeHttpSend', { timeout: 60_000 }, () => {
   it('sends method, headers and body (with its length) and returns status, headers and text', async () => {
     let seen: { method?: string; headers?: IncomingMessage['headers']; body?: string } = {};
     handler = (req, body, res) => {
@@ -67,7 +67,8 @@ describe('createNodeHttpSend', () => {
       send({ method: 'GET', url, headers: {}, body: undefined, signal: before.signal }),
     ).rejects.toThrow('stopped before');
     const during = new AbortController();
-    setTimeout(() => during.abort(new Error('stopped during')), 30);
+    // Aborted once the request has reached the server, so it is in flight.
+    handler = () => during.abort(new Error('stopped during'));
     await expect(
       send({ method: 'GET', url, headers: {}, body: undefined, signal: during.signal }),
     ).rejects.toThrow('stopped during');

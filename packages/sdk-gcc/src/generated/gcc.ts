@@ -588,19 +588,27 @@ export interface paths {
         /**
          * Roll a deployment back
          * @description Creates a deployment of type `rollback` (`rollback_of` = this deployment) that
-         *     returns clients to their `previous_version`, and moves this deployment to
+         *     returns each client to its own previous version (its latest good version before this
+         *     deployment, from its deployment history; chosen by `@wrktalk/rollout-planner`'s
+         *     `planRollback`, the same rule as the automatic rollback), and moves this deployment to
          *     `rolling_back` (event `rollback_start`; allowed from `running`, `paused`, `failed`
          *     and `completed`, otherwise `409 illegal_transition`). Tasks of this deployment that
-         *     have not started are cancelled.
+         *     have not started are cancelled. A deployment of type `rollback` cannot itself be rolled
+         *     back (`409 illegal_transition`): deploy the wanted release instead. Manual and automatic
+         *     rollbacks are one code path: a rollback whose own stage fails pauses for an admin
+         *     (`on_failure: pause`), it never starts a rollback of the rollback.
          *
          *     `scope` chooses the clients: `failed_stage` (the clients of the stage that crossed its
          *     failure threshold; when no stage did, the stage started last; without stages, i.e.
          *     under `immediate` orchestration, the clients whose task failed or timed out),
-         *     `deployment` (every client whose task reached `success`, `failed` or `timed_out`),
-         *     `clients` (the listed `client_ids`, which must have tasks in this deployment,
-         *     otherwise `422 unknown_client`). Default: the deployment's
-         *     `strategy.rollback.scope`. Nothing to roll back is `422 no_targets`. The rollback
-         *     runs with `strategy.rollback` (batch size, wait, approval).
+         *     `deployment` (every client whose task reached `success`, `failed`, `timed_out` or is
+         *     still `in_progress`), `clients` (the listed `client_ids`, which must have tasks in this
+         *     deployment, otherwise `422 unknown_client`; listed clients the update never reached are
+         *     skipped). Default: the deployment's `strategy.rollback.scope`. Clients without an
+         *     earlier version are skipped and listed in the audit entry. Nothing to roll back is
+         *     `422 no_targets`. The rollback runs with `strategy.rollback` (batch size, wait,
+         *     approval). Both deployments then show `rollback_scope`; `failed_stage` and `clients`
+         *     are partial rollbacks.
          *
          *     Roles: `admin`.
          */

@@ -1,8 +1,20 @@
 import {
+  type ApprovalSource,
+  approvalEventFor,
+  approvalStatusOf,
+  compileApprovalPolicy,
   type DeploymentEvent,
+  decideApproval,
+  effectiveStartTime,
+  FAILED_TASK_STATUSES,
+  FINISHED_TASK_STATUSES,
+  type HistoryEntry,
+  isTaskStatusIn,
   type LabelRequirement,
   matchesSelector,
   parseSelector,
+  planRollback,
+  type RollbackScope,
   TASK_STATUSES,
   type TaskEvent,
   transition,
@@ -21,6 +33,7 @@ import {
   WAIT,
 } from '../params';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
+import { validateDeploymentPolicy } from '../strategy';
 import type {
   AuditEntry,
   Client,
@@ -28,7 +41,6 @@ import type {
   DeploymentStatus,
   Release,
   Task,
-  TaskStatus,
   UpdatesResponse,
 } from '../types';
 import { FakeProblem } from './problems';
@@ -93,6 +105,11 @@ export interface FakeGcc {
   readonly state: FakeGccState;
   /** Issues a token for a client without going through the API. */
   issueToken(clientId: string, role: 'agent' | 'approver'): string;
+  /**
+   * Calls `listener` after each change of tasks or deployments (what wakes the fake's long polls), so a test waits
+   * on the change instead of polling `state`. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void;
 }
 
 type Role = 'admin' | 'ci' | 'approver' | 'agent';
@@ -114,20 +131,12 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   task_id: 'TaskId',
 };
 
-const TERMINAL: TaskStatus[] = [
-  'success',
-  'failed',
-  'timed_out',
-  'rolled_back',
-  'rejected',
-  'expired',
-  'cancelled',
-];
-
 /**
  * Creates an in-memory fake of the GCC. It implements every operation of the contract with its auth, validation,
- * idempotency, pagination, ETag and state rules (transitions come from `@wrktalk/rollout-planner`), but it does not
- * stage: every approved task is released at once, and nothing times out on its own.
+ * idempotency, pagination, ETag and state rules. The rules come from `@wrktalk/rollout-planner` (transitions,
+ * status sets, initial approvals, rollback targets) and the problem table from this package, never a copy.
+ * It does not stage: a deployment is one stage holding every task, an approved task is released as soon as its
+ * deployment runs and its start time has come, and nothing times out on its own.
  */
 export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   const adminToken = options.adminToken ?? 'admin-token';
@@ -152,9 +161,12 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   const idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
   const reports = new Set<string>();
   const listeners = new Set<() => void>();
+  /** When each task last changed, as a sequence number: orders the history `planRollback` reads. */
+  const changedAt = new Map<string, number>();
   let seq = 0;
   const id = (prefix: string) => `${prefix}-${(++seq).toString(36).padStart(6, '0')}`;
   const iso = () => now().toISOString();
+  const ms = (at: string | null | undefined) => (at == null ? null : Date.parse(at));
   const changed = () => {
     for (const l of [...listeners]) l();
   };
@@ -174,9 +186,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     const header = request.headers.get('authorization') ?? '';
     const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(header);
     const who = m ? tokens.get(m[1]!) : undefined;
-    if (!who) throw new FakeProblem(401, 'unauthorized', 'A valid bearer token is required.');
+    if (!who) throw new FakeProblem('unauthorized', 'A valid bearer token is required.');
     if (!spec.roles.includes(who.role)) {
-      throw new FakeProblem(403, 'forbidden', `Role ${who.role} may not call this operation.`);
+      throw new FakeProblem('forbidden', `Role ${who.role} may not call this operation.`);
     }
     const pathErrors: FieldError[] = [];
     for (const [name, value] of Object.entries(params)) {
@@ -186,22 +198,17 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       if (!r.success) pathErrors.push(...issuesToErrors(r.error.issues, `/path/${name}`));
     }
     if (pathErrors.length) {
-      throw new FakeProblem(
-        400,
-        'validation_failed',
-        `${pathErrors.length} problem(s) in the path.`,
-        pathErrors,
-      );
+      throw new FakeProblem('validation_failed', `${pathErrors.length} problem(s) in the path.`, pathErrors);
     }
     if (who.clientId !== undefined && params.client_id !== who.clientId) {
       // Another client's resources do not exist for a client-scoped token: 404, like an unknown client.
-      throw new FakeProblem(404, 'not_found', `No client ${String(params.client_id ?? '')} for this token.`);
+      throw new FakeProblem('not_found', `No client ${String(params.client_id ?? '')} for this token.`);
     }
     const query = checkQuery(new URL(request.url), spec.query ?? {});
     if (spec.idempotent) {
       const key = request.headers.get('idempotency-key');
       if (key !== null && (key.length < 1 || key.length > 128)) {
-        throw new FakeProblem(400, 'validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
+        throw new FakeProblem('validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
           { path: '/header/Idempotency-Key', message: 'must be 1 to 128 characters' },
         ]);
       }
@@ -213,7 +220,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   function checkQuery(url: URL, specs: Record<string, QuerySpec>): Query {
     const { values, errors } = checkQueryParams((name) => url.searchParams.getAll(name), specs);
     if (errors.length) {
-      throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the query.`, errors);
+      throw new FakeProblem('validation_failed', `${errors.length} problem(s) in the query.`, errors);
     }
     return values;
   }
@@ -223,33 +230,16 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     const parsed = parseSelector(selector);
     if (parsed.ok) return parsed.requirements;
     throw new FakeProblem(
-      400,
       'invalid_selector',
       `Invalid selector: ${parsed.problems.map((p) => `${p.message} at ${p.position}`).join('; ')}`,
       parsed.problems.map((p) => ({ path, message: `${p.message} at position ${p.position}` })),
     );
   }
 
-  /** The rules of a strategy the JSON schema cannot express, as the real service checks them. */
-  function checkStrategy(s: Schemas['Strategy'] | undefined): void {
-    if (!s) return;
-    const errors: FieldError[] = [];
-    const stages = s.stages ?? [];
-    stages.forEach((stage, i) => {
-      if (stage.count !== undefined && stage.percent !== undefined) {
-        errors.push({ path: `/strategy/stages/${i}`, message: 'count and percent are mutually exclusive' });
-      }
-      if (stage.count === undefined && stage.percent === undefined && i !== stages.length - 1) {
-        errors.push({
-          path: `/strategy/stages/${i}`,
-          message: 'only the last stage may omit count and percent',
-        });
-      }
-    });
-    if (errors.length) {
-      throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the request.`, errors);
-    }
-    if (s.canary_label !== undefined) selectorOrThrow(s.canary_label, '/strategy/canary_label');
+  /** The planner's validation of a deployment's strategy and approval policy, with the real service's answer. */
+  function checkDeploymentPolicy(body: Pick<Schemas['DeploymentCreate'], 'strategy' | 'approval'>): void {
+    const problems = validateDeploymentPolicy(body);
+    if (problems) throw new FakeProblem(problems.code, problems.detail, problems.errors);
   }
 
   function readBody<N extends SchemaName>(request: Request, name: N, types?: string[]): Promise<Schemas[N]>;
@@ -270,22 +260,22 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     // An optional body may be left out altogether (no content, no content type).
     if (optional && type === '' && text === '') return undefined;
     if (!types.includes(type)) {
-      throw new FakeProblem(415, 'unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
+      throw new FakeProblem('unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
     }
     if (optional && text.trim() === '') return undefined;
     if (new TextEncoder().encode(text).length > maxBodyBytes) {
-      throw new FakeProblem(413, 'payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+      throw new FakeProblem('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new FakeProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
+      throw new FakeProblem('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
     }
     const r = schemaOf(name, 'request').safeParse(json);
     if (r.success) return r.data;
     const errors = issuesToErrors(r.error.issues, '');
-    throw new FakeProblem(400, 'validation_failed', `${errors.length} problem(s) in the request.`, errors);
+    throw new FakeProblem('validation_failed', `${errors.length} problem(s) in the request.`, errors);
   }
 
   function page<T>(items: T[], query: Query): { items: T[]; next_cursor: string | null } {
@@ -301,7 +291,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         // not base64: reported below like any other cursor this server did not issue
       }
       if (!Number.isInteger(decoded) || decoded < 0) {
-        throw new FakeProblem(400, 'validation_failed', 'cursor is not one this server issued.', [
+        throw new FakeProblem('validation_failed', 'cursor is not one this server issued.', [
           { path: '/query/cursor', message: 'unknown cursor' },
         ]);
       }
@@ -336,35 +326,41 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
 
   function getClientOr404(clientId: string): Client {
     const c = state.clients.get(clientId);
-    if (!c) throw new FakeProblem(404, 'not_found', `No client ${clientId}.`);
+    if (!c) throw new FakeProblem('not_found', `No client ${clientId}.`);
     return c;
   }
 
   function getDeploymentOr404(deploymentId: string): Deployment {
     const d = state.deployments.get(deploymentId);
-    if (!d) throw new FakeProblem(404, 'not_found', `No deployment ${deploymentId}.`);
+    if (!d) throw new FakeProblem('not_found', `No deployment ${deploymentId}.`);
     return d;
   }
 
   function taskOf(deploymentId: string | undefined, clientId: string | undefined, taskId: string): Task {
     const t = state.tasks.get(taskId);
     if (!t || (deploymentId && t.deployment_id !== deploymentId) || (clientId && t.client_id !== clientId)) {
-      throw new FakeProblem(404, 'not_found', `No task ${taskId} here.`);
+      throw new FakeProblem('not_found', `No task ${taskId} here.`);
     }
     return t;
   }
 
   function move(task: Task, event: TaskEvent): void {
     const r = transition(task.status, event);
-    if (!r.ok) throw new FakeProblem(409, 'illegal_transition', r.error.message);
+    if (!r.ok) throw new FakeProblem('illegal_transition', r.error.message);
     task.status = r.state;
     task.updated_at = iso();
+    changedAt.set(task.id, ++seq);
+  }
+
+  /** The status `event` leads `d` to, or `illegal_transition` (checked before anything is written). */
+  function nextStatus(d: Deployment, event: DeploymentEvent): DeploymentStatus {
+    const r = transitionDeployment(d.status, event);
+    if (!r.ok) throw new FakeProblem('illegal_transition', r.error.message);
+    return r.state as DeploymentStatus;
   }
 
   function moveDeployment(d: Deployment, event: DeploymentEvent): void {
-    const r = transitionDeployment(d.status, event);
-    if (!r.ok) throw new FakeProblem(409, 'illegal_transition', r.error.message);
-    d.status = r.state as DeploymentStatus;
+    d.status = nextStatus(d, event);
     d.updated_at = iso();
   }
 
@@ -387,16 +383,29 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     task.attempt += 1;
   }
 
-  function approve(task: Task, event: TaskEvent, by: string | null, source: Task['approval_source']): void {
+  function approve(task: Task, event: TaskEvent, by: string | null, source: ApprovalSource): void {
     move(task, event);
-    task.approval_status = event === 'not_required' ? 'not_required' : 'approved';
+    task.approval_status = approvalStatusOf(source);
     task.approval_source = source;
     task.approved_at = iso();
     task.approved_by = by;
   }
 
+  /** Starts the deployments whose requested start time has come; until then they stay `created`. */
+  function startDue(): void {
+    let started = false;
+    for (const d of state.deployments.values()) {
+      if (d.status !== 'created' || (ms(d.requested_start_time) ?? 0) > now().getTime()) continue;
+      moveDeployment(d, 'start');
+      d.started_at = iso();
+      d.status_reason = null;
+      started = true;
+    }
+    if (started) changed(); // waiting long polls look again
+  }
+
   /** Releases approved tasks whose start time has come (the fake has no stages or waits). */
-  function release(task: Task): void {
+  function releaseIfDue(task: Task): void {
     const d = state.deployments.get(task.deployment_id);
     if (task.status !== 'approved' || d?.status !== 'running') return;
     if (task.requested_start_time && Date.parse(task.requested_start_time) > now().getTime()) return;
@@ -405,17 +414,23 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
 
   function settle(d: Deployment): void {
     const tasks = tasksOf(d.id);
-    if (d.status !== 'running' || !tasks.every((t) => TERMINAL.includes(t.status))) return;
-    const failed = tasks.some((t) => t.status === 'failed' || t.status === 'timed_out');
+    if (d.status !== 'running' || !tasks.every((t) => isTaskStatusIn(FINISHED_TASK_STATUSES, t.status)))
+      return;
+    const failed = tasks.some((t) => isTaskStatusIn(FAILED_TASK_STATUSES, t.status));
     moveDeployment(d, failed ? 'fail' : 'complete');
     d.finished_at = iso();
-    audit('system', failed ? 'deployment.failed' : 'deployment.completed', 'deployment', d.id, {
+    if (failed) {
+      const n = tasks.filter((t) => isTaskStatusIn(FAILED_TASK_STATUSES, t.status)).length;
+      d.status_reason = `${n} of ${tasks.length} task(s) failed.`;
+    }
+    audit('system', failed ? 'deployment.fail' : 'deployment.complete', 'deployment', d.id, {
       deployment_id: d.id,
     });
     if (d.type === 'rollback' && d.rollback_of) {
       const original = state.deployments.get(d.rollback_of);
       if (original?.status === 'rolling_back') {
         moveDeployment(original, failed ? 'rollback_failed' : 'rollback_done');
+        if (failed) original.status_reason = `Rollback ${d.id} failed.`;
         for (const rt of tasks) {
           if (rt.status !== 'success') continue;
           for (const ot of tasksOf(original.id)) {
@@ -428,7 +443,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
 
   function offerFor(clientId: string): Task | undefined {
     const mine = [...state.tasks.values()].filter((t) => t.client_id === clientId);
-    for (const t of mine) release(t);
+    for (const t of mine) releaseIfDue(t);
     const running = mine.find((t) => t.status === 'in_progress');
     if (running) return running;
     const queued = mine
@@ -466,13 +481,6 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   const etagOf = (task: Task | undefined) =>
     task ? `"${task.id}.${task.attempt}.${task.status}"` : '"none"';
 
-  function imageWithTag(imageUrl: string, version: string): string {
-    const base = imageUrl
-      .replace(/@sha256:[a-f0-9]{64}$/, '')
-      .replace(/:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, '');
-    return version.startsWith('sha256:') ? `${base}@${version}` : `${base}:${version}`;
-  }
-
   function imageMatchesVersion(imageUrl: string, version: string): boolean {
     return version.startsWith('sha256:')
       ? imageUrl.endsWith(`@${version}`)
@@ -491,11 +499,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     const seen = idempotency.get(key);
     if (seen) {
       if (seen.fingerprint !== fingerprint) {
-        throw new FakeProblem(
-          409,
-          'idempotency_key_reused',
-          'This Idempotency-Key was used for another request.',
-        );
+        throw new FakeProblem('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
       }
       return new Response(seen.body, {
         status: seen.status,
@@ -546,11 +550,10 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const body = await readBody(request.clone(), 'ReleaseCreate');
       return idempotent(request, JSON.stringify(body), async () => {
         if (!components.has(body.component)) {
-          throw new FakeProblem(422, 'unknown_component', `Component ${body.component} is not managed here.`);
+          throw new FakeProblem('unknown_component', `Component ${body.component} is not managed here.`);
         }
         if (!imageMatchesVersion(body.image_url, body.version)) {
           throw new FakeProblem(
-            422,
             'invalid_image_reference',
             `image_url does not reference version ${body.version}.`,
           );
@@ -567,7 +570,6 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             return ok(existing, 200);
           }
           throw new FakeProblem(
-            409,
             'release_conflict',
             `${body.component} ${body.version} exists with another body.`,
           );
@@ -580,14 +582,14 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           created_by: `${who.role}:${who.name}`,
         };
         state.releases.push(release);
-        audit(who, 'release.created', 'release', release.id, { after: release });
+        audit(who, 'release.create', 'release', release.id, { after: release });
         return ok(release, 201);
       });
     }),
     http.get(`${api}/releases/:release_id`, ({ request, params }) => {
       begin(request, params, { roles: ['admin', 'ci'] });
       const r = state.releases.find((x) => x.id === params.release_id);
-      if (!r) throw new FakeProblem(404, 'not_found', `No release ${String(params.release_id)}.`);
+      if (!r) throw new FakeProblem('not_found', `No release ${String(params.release_id)}.`);
       return ok(r);
     }),
 
@@ -609,15 +611,11 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const body = await readBody(request.clone(), 'ClientCreate');
       return idempotent(request, JSON.stringify(body), async () => {
         if (body.target_kind === 'argocd' && !body.argocd_instance) {
-          throw new FakeProblem(
-            400,
-            'validation_failed',
-            'argocd_instance is required for target_kind argocd.',
-            [{ path: '/argocd_instance', message: 'required when target_kind is argocd' }],
-          );
+          throw new FakeProblem('validation_failed', 'argocd_instance is required for target_kind argocd.', [
+            { path: '/argocd_instance', message: 'required when target_kind is argocd' },
+          ]);
         }
-        if (state.clients.has(body.id))
-          throw new FakeProblem(409, 'client_exists', `Client ${body.id} exists.`);
+        if (state.clients.has(body.id)) throw new FakeProblem('client_exists', `Client ${body.id} exists.`);
         const client: Client = {
           id: body.id,
           name: body.name,
@@ -634,7 +632,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           current_versions: {},
         };
         state.clients.set(client.id, client);
-        audit(who, 'client.created', 'client', client.id, { client_id: client.id, after: client });
+        audit(who, 'client.create', 'client', client.id, { client_id: client.id, after: client });
         return ok(client, 201);
       });
     }),
@@ -675,15 +673,12 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       }
       if (client.target_kind === 'argocd' && !client.argocd_instance) {
         Object.assign(client, before);
-        throw new FakeProblem(
-          400,
-          'validation_failed',
-          'argocd_instance is required for target_kind argocd.',
-          [{ path: '/argocd_instance', message: 'required when target_kind is argocd' }],
-        );
+        throw new FakeProblem('validation_failed', 'argocd_instance is required for target_kind argocd.', [
+          { path: '/argocd_instance', message: 'required when target_kind is argocd' },
+        ]);
       }
       client.updated_at = iso();
-      audit(who, 'client.updated', 'client', clientId, { client_id: clientId, before, after: client });
+      audit(who, 'client.update', 'client', clientId, { client_id: clientId, before, after: client });
       return ok(client);
     }),
     http.post(`${api}/clients/:client_id/tokens`, async ({ request, params }) => {
@@ -694,7 +689,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         getClientOr404(clientId);
         const token = issueToken(clientId, body.role);
         const issued = { id: id('tok'), role: body.role, client_id: clientId, token, created_at: iso() };
-        audit(who, 'token.created', 'token', issued.id, { client_id: clientId, after: { role: body.role } });
+        audit(who, 'token.create', 'token', issued.id, { client_id: clientId, after: { role: body.role } });
         return ok(issued, 201);
       });
     }),
@@ -713,7 +708,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const before = client.auto_approve;
       client.auto_approve = body;
       client.updated_at = iso();
-      audit(who, 'client.auto_approve_set', 'client', clientId, { client_id: clientId, before, after: body });
+      audit(who, 'client.set_auto_approve', 'client', clientId, { client_id: clientId, before, after: body });
       return ok(body);
     }),
     http.get(`${api}/clients/:client_id/pending-approvals`, ({ request, params }) => {
@@ -746,10 +741,13 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const task = taskOf(undefined, clientId, String(params.task_id));
       if (task.approval_status === 'approved') return ok(task);
       const before = structuredClone(task);
-      approve(task, 'approve', body.approved_by, 'client');
-      task.requested_start_time = body.requested_start_time ?? null;
-      release(task);
-      audit(who, 'task.approved', 'task', task.id, {
+      approve(task, approvalEventFor('client'), body.approved_by, 'client');
+      // The approver may postpone the admin's schedule, never advance it (the planner's rule).
+      const d = state.deployments.get(task.deployment_id)!;
+      const start = effectiveStartTime(ms(d.requested_start_time), ms(body.requested_start_time));
+      task.requested_start_time = start === null ? null : new Date(start).toISOString();
+      releaseIfDue(task);
+      audit(who, 'task.approve', 'task', task.id, {
         client_id: clientId,
         deployment_id: task.deployment_id,
         before,
@@ -769,7 +767,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       task.approval_status = 'rejected';
       task.approval_source = 'client';
       task.rejected_reason = body.reason;
-      audit(who, 'task.rejected', 'task', task.id, {
+      audit(who, 'task.reject', 'task', task.id, {
         client_id: clientId,
         deployment_id: task.deployment_id,
         before,
@@ -786,7 +784,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const { query } = begin(request, params, { roles: ['agent'], query: { wait: WAIT } });
       const ifNoneMatch = request.headers.get('if-none-match');
       if (ifNoneMatch !== null && ifNoneMatch.length > 256) {
-        throw new FakeProblem(400, 'validation_failed', 'If-None-Match is too long.', [
+        throw new FakeProblem('validation_failed', 'If-None-Match is too long.', [
           { path: '/header/If-None-Match', message: 'must be at most 256 characters' },
         ]);
       }
@@ -833,7 +831,6 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       }
       if (body.attempt !== task.attempt) {
         throw new FakeProblem(
-          409,
           'stale_attempt',
           `Task ${task.id} is at attempt ${task.attempt}, not ${body.attempt}.`,
         );
@@ -853,7 +850,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       if (body.agent_version) client.agent_version = body.agent_version;
       client.last_seen_at = iso();
       reports.add(key);
-      audit(who, `task.${body.status}`, 'task', task.id, {
+      audit(who, `task.report_${body.status}`, 'task', task.id, {
         client_id: clientId,
         deployment_id: task.deployment_id,
       });
@@ -884,18 +881,17 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'DeploymentCreate');
       return idempotent(request, JSON.stringify(body), async () => {
-        checkStrategy(body.strategy);
+        checkDeploymentPolicy(body);
         const requirements =
           body.targets.selector !== undefined
             ? selectorOrThrow(body.targets.selector, '/targets/selector')
             : undefined;
         const release = state.releases.find((r) => r.id === body.release_id);
-        if (!release) throw new FakeProblem(404, 'not_found', `No release ${body.release_id}.`);
+        if (!release) throw new FakeProblem('not_found', `No release ${body.release_id}.`);
         const ids = body.targets.client_ids;
         const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
         if (unknown.length) {
           throw new FakeProblem(
-            422,
             'unknown_client',
             `Unknown clients: ${unknown.join(', ')}.`,
             unknown.map((c) => ({
@@ -909,13 +905,15 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           for (const c of state.clients.values())
             if (matchesSelector(c.labels, requirements)) targets.add(c.id);
         }
-        if (targets.size === 0) throw new FakeProblem(422, 'no_targets', 'The targets select no client.');
+        if (targets.size === 0) throw new FakeProblem('no_targets', 'The targets select no client.');
         const approval = {
           required: body.approval?.required ?? true,
           deadline: body.approval?.deadline ?? null,
           on_deadline: body.approval?.on_deadline ?? 'expire',
           visible_from: body.approval?.visible_from ?? null,
         };
+        const startLater =
+          body.requested_start_time !== undefined && Date.parse(body.requested_start_time) > now().getTime();
         const d: Deployment = {
           id: id('dpl'),
           type: 'update',
@@ -926,7 +924,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           rollback_scope: null,
           rolled_back_by: null,
           status: 'created',
-          status_reason: null,
+          status_reason: startLater
+            ? `Waits for its requested start time ${body.requested_start_time}.`
+            : null,
           requested_start_time: body.requested_start_time ?? null,
           strategy: body.strategy ?? {},
           approval,
@@ -940,9 +940,14 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           stages: [],
         };
         state.deployments.set(d.id, d);
-        moveDeployment(d, 'start');
-        d.started_at = iso();
+        startDue();
         const hidden = approval.visible_from !== null && Date.parse(approval.visible_from) > now().getTime();
+        // Initial approvals as the planner decides them (not required, the client's auto-approve, a past deadline).
+        const policy = compileApprovalPolicy({
+          requireApproval: approval.required,
+          approvalDeadline: approval.deadline === null ? null : Date.parse(approval.deadline),
+          onDeadline: approval.on_deadline,
+        });
         for (const clientId of targets) {
           const client = state.clients.get(clientId)!;
           const task = newTask(
@@ -953,16 +958,38 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             client.current_versions[release.component] ?? null,
           );
           task.requested_start_time = body.requested_start_time ?? null;
-          if (!approval.required) approve(task, 'not_required', null, 'not_required');
-          else if (client.auto_approve.all || client.auto_approve.components.includes(release.component)) {
-            approve(task, 'auto_approve', 'auto-approve policy', 'auto_policy');
-          } else if (!hidden) {
-            move(task, 'publish');
-            task.approval_status = 'pending';
-          } else task.approval_status = 'pending';
-          release_(task);
+          const decision = decideApproval(
+            'pending',
+            { labels: client.labels, autoApprove: client.auto_approve },
+            release.component,
+            policy,
+            now().getTime(),
+          );
+          if (decision?.event === 'expire') {
+            move(task, 'expire');
+            task.approval_status = 'expired';
+          } else if (decision?.source) {
+            approve(
+              task,
+              decision.event,
+              decision.source === 'not_required' ? null : 'system',
+              decision.source,
+            );
+            // Every approval is audited with its source, whoever made it (the real service's `task.auto_approve`).
+            audit('system', 'task.auto_approve', 'task', task.id, {
+              deployment_id: d.id,
+              client_id: clientId,
+              after: {
+                status: task.status,
+                approval_status: task.approval_status,
+                approval_source: decision.source,
+                policy: decision.policyId,
+              },
+            });
+          } else if (!hidden) move(task, 'publish');
+          releaseIfDue(task);
         }
-        audit(who, 'deployment.created', 'deployment', d.id, {
+        audit(who, 'deployment.create', 'deployment', d.id, {
           deployment_id: d.id,
           after: { targets: [...targets] },
         });
@@ -1010,18 +1037,60 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const body = (await readBody(request.clone(), 'RollbackRequest', undefined, true)) ?? {};
       return idempotent(request, JSON.stringify(body), async () => {
         const original = getDeploymentOr404(String(params.deployment_id));
-        const scope = body.scope ?? 'deployment';
+        const scope = body.scope ?? original.strategy.rollback?.scope ?? 'failed_stage';
         if (scope === 'clients' && !body.client_ids?.length) {
-          throw new FakeProblem(400, 'validation_failed', 'scope clients needs client_ids.', [
+          throw new FakeProblem('validation_failed', 'scope clients needs client_ids.', [
             { path: '/client_ids', message: 'required when scope is clients' },
           ]);
         }
-        const candidates = tasksOf(original.id).filter(
-          (t) =>
-            ['success', 'failed', 'timed_out', 'in_progress'].includes(t.status) &&
-            (scope !== 'clients' || body.client_ids!.includes(t.client_id)),
-        );
+        nextStatus(original, 'rollback_start');
+        const mine = tasksOf(original.id);
+        const missing = (body.client_ids ?? [])
+          .map((c, i) => ({ c, i }))
+          .filter((x) => scope === 'clients' && !mine.some((t) => t.client_id === x.c));
+        if (missing.length) {
+          throw new FakeProblem(
+            'unknown_client',
+            `Not part of ${original.id}: ${missing.map((m) => m.c).join(', ')}.`,
+            missing.map((m) => ({
+              path: `/client_ids/${m.i}`,
+              message: `no task for ${m.c} in ${original.id}`,
+            })),
+          );
+        }
+        // Each client's target version is the planner's choice over the fake's history (every task of the
+        // component). The fake runs a deployment as one stage, so `failed_stage` is that stage: every client the
+        // deployment touched.
+        const history: HistoryEntry[] = [...state.tasks.values()]
+          .filter((t) => t.component === original.component)
+          .map((t) => ({
+            deploymentId: t.deployment_id,
+            clientId: t.client_id,
+            component: t.component,
+            version: t.version,
+            status: t.status,
+            finishedAt: changedAt.get(t.id) ?? 0,
+            stage: t.deployment_id === original.id ? 0 : null,
+          }));
+        const planScope: RollbackScope =
+          scope === 'clients'
+            ? { type: 'clients', clientIds: body.client_ids! }
+            : scope === 'failed_stage'
+              ? { type: 'failed_stage', stage: 0 }
+              : { type: 'deployment' };
+        const plan = planRollback(history, {
+          component: original.component,
+          deploymentId: original.id,
+          scope: planScope,
+        });
+        if (plan.targets.length === 0) {
+          throw new FakeProblem(
+            'no_targets',
+            `No client of ${original.id} has an earlier version to return to.`,
+          );
+        }
         moveDeployment(original, 'rollback_start');
+        for (const t of mine) if (transition(t.status, 'cancel').ok) move(t, 'cancel');
         const d: Deployment = {
           ...original,
           id: id('dpl'),
@@ -1044,26 +1113,26 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         state.deployments.set(d.id, d);
         original.rollback_scope = scope;
         original.rolled_back_by = d.id;
-        moveDeployment(d, 'start');
-        d.started_at = iso();
-        for (const t of candidates) {
-          if (!t.previous_version) continue; // nothing earlier to return to: reported by its absence, not guessed
+        startDue();
+        for (const target of plan.targets) {
+          const installed = tasksOf(target.toDeploymentId).find(
+            (t) => t.client_id === target.clientId && t.version === target.toVersion,
+          )!;
+          const client = state.clients.get(target.clientId)!;
           const task = newTask(
             d,
-            t.client_id,
-            t.previous_version,
-            imageWithTag(t.image_url, t.previous_version),
-            t.version,
+            target.clientId,
+            target.toVersion,
+            installed.image_url,
+            client.current_versions[original.component] ?? target.fromVersion,
           );
-          task.type = 'rollback';
-          approve(task, 'not_required', null, 'not_required');
-          release_(task);
+          approve(task, approvalEventFor('not_required'), null, 'not_required');
+          releaseIfDue(task);
         }
         audit(who, 'deployment.rollback', 'deployment', original.id, {
           deployment_id: original.id,
-          after: { rollback: d.id },
+          after: { rollback: d.id, scope, skipped_clients: plan.unresolved.map((u) => u.clientId) },
         });
-        settle(d);
         changed();
         return ok(view(d), 201);
       });
@@ -1075,9 +1144,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         const body = await readBody(request, 'ForceApproveRequest');
         const task = taskOf(String(params.deployment_id), undefined, String(params.task_id));
         if (task.approval_status === 'approved') return ok(task);
-        approve(task, 'force_approve', body.approved_by, 'admin_force');
-        release_(task);
-        audit(who, 'task.force_approved', 'task', task.id, {
+        approve(task, approvalEventFor('admin_force'), body.approved_by, 'admin_force');
+        releaseIfDue(task);
+        audit(who, 'task.force_approve', 'task', task.id, {
           deployment_id: task.deployment_id,
           client_id: task.client_id,
           after: { reason: body.reason },
@@ -1109,10 +1178,6 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       return ok(page(items, q));
     }),
   ];
-
-  function release_(task: Task): void {
-    release(task);
-  }
 
   function newTask(
     d: Deployment,
@@ -1158,16 +1223,16 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   async function handle(request: Request): Promise<Response> {
     const instance = new URL(request.url).pathname;
     try {
+      // The fake has no worker: time-driven changes happen when the next request looks.
+      startDue();
       const response = await getResponse(handlers, request);
       return (
         response ??
-        new FakeProblem(404, 'not_found', `No operation at ${request.method} ${instance}.`).toResponse(
-          instance,
-        )
+        new FakeProblem('not_found', `No operation at ${request.method} ${instance}.`).toResponse(instance)
       );
     } catch (error) {
       if (error instanceof FakeProblem) return error.toResponse(instance);
-      return new FakeProblem(500, 'internal_error', String(error)).toResponse(instance);
+      return new FakeProblem('internal_error', String(error)).toResponse(instance);
     }
   }
 
@@ -1187,5 +1252,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     handle,
     state,
     issueToken,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }

@@ -46,7 +46,7 @@ function toRequest(req: IncomingMessage, origin: string): Request {
   });
 }
 
-/** Serves a {@link createFakeGcc} fake on a real HTTP port (for tests of HTTP clients, and `npm start`). */
+/** Serves a {@link createFakeGcc} fake on a real HTTP port (for tests of HTTP clients and agents). */
 export async function startFakeGccServer(options: FakeGccServerOptions = {}): Promise<FakeGccServer> {
   const fake = createFakeGcc(options);
   const host = options.host ?? '127.0.0.1';

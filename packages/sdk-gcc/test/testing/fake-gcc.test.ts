@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createGccClient } from '../../src';
 import { createFakeGcc } from '../../src/testing';
 
 const base = 'http://fake/api/v1';
@@ -170,7 +171,7 @@ describe('createFakeGcc: parameters and headers, checked like the real service',
     expect(fake.state.deployments.size).toBe(0);
   });
 
-  it('takes a rollback without a body', async () => {
+  it('takes a rollback without a body, and answers no_targets when no client has anything to return to', async () => {
     const release = await send('/releases', {
       method: 'POST',
       body: JSON.stringify({
@@ -189,6 +190,193 @@ describe('createFakeGcc: parameters and headers, checked like the real service',
       method: 'POST',
       headers: { authorization: headers.authorization },
     });
-    expect(r.status).toBe(201);
+    // The body-less request is accepted; nothing of the deployment ran, so, like the real service, there is
+    // nothing to roll back (an empty rollback once "completed" and marked the deployment rolled back).
+    expect(await problem(r)).toEqual([422, 'no_targets', []]);
+    expect(fake.state.deployments.get(id)?.status).toBe('running');
+  });
+});
+
+describe('createFakeGcc: rollout rules taken from the planner', () => {
+  let clock = Date.parse('2030-01-01T00:00:00Z');
+  const fake = createFakeGcc({ now: () => new Date(clock) });
+  const admin = createGccClient({
+    baseUrl: 'http://fake',
+    token: 'admin-token',
+    fetch: fake.fetch,
+    retry: false,
+  });
+  const agentOf = (clientId: string) =>
+    createGccClient({
+      baseUrl: 'http://fake',
+      token: fake.issueToken(clientId, 'agent'),
+      fetch: fake.fetch,
+      retry: false,
+    });
+  const at = (minutes: number) => new Date(clock + minutes * 60_000).toISOString();
+  let n = 0;
+  const releaseOf = (component: 'backend' | 'ct', version: string, imageUrl?: string) =>
+    admin.releases.create({
+      component,
+      version,
+      image_url: imageUrl ?? `registry.example.com/wrktalk/${component}:${version}`,
+    });
+
+  /** Offers the client's next update to its agent and reports `status` for it. */
+  async function run(clientId: string, status: 'success' | 'failed') {
+    const agent = agentOf(clientId);
+    const offer = await agent.agent.getUpdates(clientId);
+    if (offer.notModified || !offer.body.update) throw new Error(`no offer for ${clientId}`);
+    await agent.agent.reportStatus(clientId, { task_id: offer.body.update.task_id, attempt: 1, status });
+    return offer.body.update;
+  }
+
+  beforeAll(async () => {
+    for (const id of ['a', 'b', 'c', 'auto', 'late']) {
+      await admin.clients.create({
+        id,
+        name: id,
+        target_kind: 'docker',
+        ...(id === 'auto' && { auto_approve: { all: false, components: ['backend'] } }),
+      });
+    }
+  });
+
+  it("rolls each client back to the exact image it ran before (the planner's choice, digest included)", async () => {
+    const pinned = `registry.example.com/wrktalk/ct:v1@sha256:${'a'.repeat(64)}`;
+    const v1 = await releaseOf('ct', 'v1', pinned);
+    await admin.deployments.create({
+      release_id: v1.id,
+      targets: { client_ids: ['a', 'b'] },
+      approval: { required: false },
+    });
+    await run('a', 'success');
+    await run('b', 'success');
+    const v2 = await releaseOf('ct', 'v2');
+    const d2 = await admin.deployments.create({
+      release_id: v2.id,
+      targets: { client_ids: ['a', 'b', 'c'] },
+      approval: { required: false },
+    });
+    await run('a', 'success');
+    await run('b', 'failed');
+
+    const rb = await admin.deployments.rollback(d2.id, { scope: 'deployment' });
+    expect(rb).toMatchObject({ type: 'rollback', rollback_of: d2.id, rollback_scope: 'deployment' });
+    const tasks = (await admin.deployments.listTasks(rb.id)).items;
+    // `c` never had ct installed: nothing earlier to return to, so it is left out rather than guessed.
+    expect(tasks.map((t) => [t.client_id, t.version, t.image_url]).sort()).toEqual([
+      ['a', 'v1', pinned],
+      ['b', 'v1', pinned],
+    ]);
+    // The rolled-back deployment's unstarted task (c's) is cancelled, as the real service does.
+    const c = (await admin.deployments.listTasks(d2.id, { client_id: 'c' })).items[0]!;
+    expect(c.status).toBe('cancelled');
+    expect((await admin.deployments.get(d2.id)).rolled_back_by).toBe(rb.id);
+  });
+
+  it.each([
+    ['approval not required', 'a', { required: false }, 'approved', 'not_required', 'not_required'],
+    ["the client's own auto-approve", 'auto', {}, 'approved', 'approved', 'auto_policy'],
+    [
+      'a past deadline that auto-approves',
+      'a',
+      { deadline: at(-1), on_deadline: 'auto_approve' },
+      'approved',
+      'approved',
+      'deadline',
+    ],
+    [
+      'a past deadline that expires',
+      'a',
+      { deadline: at(-1), on_deadline: 'expire' },
+      'expired',
+      'expired',
+      null,
+    ],
+    ['nothing: the client is asked', 'a', {}, 'pending_approval', 'pending', null],
+  ] as const)(
+    'decides the initial approval as the planner does: %s',
+    async (_name, clientId, policy, status, approvalStatus, source) => {
+      const release = await releaseOf('backend', `i${++n}`);
+      const d = await admin.deployments.create({
+        release_id: release.id,
+        targets: { client_ids: [clientId] },
+        approval: policy,
+      });
+      const task = (await admin.deployments.listTasks(d.id)).items[0]!;
+      expect([task.status, task.approval_status, task.approval_source]).toEqual([
+        status === 'approved' ? 'queued' : status,
+        approvalStatus,
+        source,
+      ]);
+      // Every approval is audited with its source, including those nobody was asked for.
+      const audited = (await admin.audit.list({ deployment_id: d.id })).items.filter(
+        (e) => e.subject_id === task.id,
+      );
+      expect(audited.map((e) => [e.action, e.after?.approval_source])).toEqual(
+        source === null ? [] : [['task.auto_approve', source]],
+      );
+    },
+  );
+
+  it('keeps a deployment `created`, saying why, until its requested start time', async () => {
+    const release = await releaseOf('backend', `s${++n}`);
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { client_ids: ['late'] },
+      approval: { required: false },
+      requested_start_time: at(30),
+    });
+    expect(d).toMatchObject({ status: 'created', started_at: null, requested_start_time: at(30) });
+    expect(d.status_reason).toMatch(/requested start time/);
+    const agent = agentOf('late');
+    const offer = async () => {
+      const r = await agent.agent.getUpdates('late');
+      return r.notModified ? undefined : r.body;
+    };
+    expect((await offer())?.available).toBe(false);
+    clock += 31 * 60_000;
+    expect((await admin.deployments.get(d.id)).status).toBe('running');
+    expect((await offer())?.update?.deployment_id).toBe(d.id);
+    await run('late', 'success');
+  });
+
+  it("lets an approver postpone the admin's start time, never advance it", async () => {
+    const release = await releaseOf('backend', `p${++n}`);
+    const d = await admin.deployments.create({
+      release_id: release.id,
+      targets: { client_ids: ['a', 'b'] },
+      requested_start_time: at(60),
+    });
+    const taskOf = async (clientId: string) =>
+      (await admin.deployments.listTasks(d.id, { client_id: clientId })).items[0]!;
+    const approver = (clientId: string) =>
+      createGccClient({
+        baseUrl: 'http://fake',
+        token: fake.issueToken(clientId, 'approver'),
+        fetch: fake.fetch,
+        retry: false,
+      });
+    // Without a time, and with an earlier one, the admin's schedule stands; a later one postpones it.
+    const a = await approver('a').approvals.approve('a', (await taskOf('a')).id, { approved_by: 'ops@a' });
+    expect(a.requested_start_time).toBe(at(60));
+    const b = await approver('b').approvals.approve('b', (await taskOf('b')).id, {
+      approved_by: 'ops@b',
+      requested_start_time: at(90),
+    });
+    expect(b.requested_start_time).toBe(at(90));
+    const c = await releaseOf('backend', `q${n}`);
+    const d2 = await admin.deployments.create({
+      release_id: c.id,
+      targets: { client_ids: ['c'] },
+      requested_start_time: at(60),
+    });
+    const t = (await admin.deployments.listTasks(d2.id)).items[0]!;
+    const early = await approver('c').approvals.approve('c', t.id, {
+      approved_by: 'ops@c',
+      requested_start_time: at(5),
+    });
+    expect(early.requested_start_time).toBe(at(60));
   });
 });

@@ -239,6 +239,45 @@ function casesOf(op: Operation): Case[] {
         }
       }
     }
+    if (op.operationId === 'createDeployment') {
+      // Strategies the planner cannot plan (issue 11): refused with every problem located, never created.
+      const strategies: [string, unknown, string[]][] = [
+        [
+          'stages of 70% + 70%',
+          {
+            stages: [
+              { kind: 'canary', percent: 70 },
+              { kind: 'batch', percent: 70 },
+            ],
+          },
+          ['/strategy/stages/0/percent', '/strategy/stages/1/percent'],
+        ],
+        [
+          'wait_seconds: 9007199254740991',
+          { stages: [{ kind: 'canary', count: 1, wait_seconds: 9007199254740991 }, { kind: 'batch' }] },
+          ['/strategy/stages/0/wait_seconds'],
+        ],
+        ['lease_seconds: 2^31', { lease_seconds: 2 ** 31 }, ['/strategy/lease_seconds']],
+        [
+          'count and percent, a rest stage not last',
+          { stages: [{ kind: 'batch' }, { kind: 'batch', count: 1, percent: 5 }] },
+          ['/strategy/stages/0', '/strategy/stages/1'],
+        ],
+      ];
+      for (const [label, strategy, paths] of strategies) {
+        cases.push({
+          name: `a strategy the planner cannot plan: ${label}`,
+          request: mutate((b) => {
+            b.strategy = strategy;
+          }),
+          expect: (a) => {
+            expectProblem(a, 400, 'validation_failed');
+            const errors = (a.json as { errors: { path: string }[] }).errors.map((e) => e.path);
+            expect([...new Set(errors)].sort()).toEqual([...paths].sort());
+          },
+        });
+      }
+    }
     if (op.operationId === 'rollbackDeployment') {
       for (const [label, bad] of Object.entries(INJECTIONS)) {
         cases.push({

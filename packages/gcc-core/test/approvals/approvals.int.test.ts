@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineApprovalsSuite } from './approvals-suite';
+
+defineApprovalsSuite('PostgreSQL', postgresFactory);

@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineRollbackSuite } from './rollback-suite';
+
+defineRollbackSuite('PostgreSQL', postgresFactory);

@@ -1,0 +1,4 @@
+import { pgliteFactory } from '../helpers/databases';
+import { defineRollbackSuite } from './rollback-suite';
+
+defineRollbackSuite('PGlite', pgliteFactory);

@@ -1,0 +1,4 @@
+import { postgresFactory } from './helpers/databases';
+import { defineValidationSuite } from './validation-suite';
+
+defineValidationSuite('PostgreSQL', postgresFactory);
