@@ -3,11 +3,11 @@ export type { Database, OpenDatabaseOptions, Sql } from './db/database';
 export { openDatabase } from './db/database';
 export {
   type FieldError,
-  GccError,
   type GccErrorCode,
-  isGccError,
+  GccServiceError,
+  isGccServiceError,
   STATUS_OF,
-} from './errors/gcc-error';
+} from './errors/gcc-service-error';
 export { GccOptionsError, isGccOptionsError } from './errors/options-error';
 export {
   ARGOCD_INSTANCE_NAME,

@@ -1,7 +1,7 @@
 import { createGccClient, type DeploymentCreate } from '@wrktalk/sdk-gcc';
 import { createFakeGcc } from '@wrktalk/sdk-gcc/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isGccError } from '../src/errors/gcc-error';
+import { isGccServiceError } from '../src/errors/gcc-service-error';
 import { pruneAuditLog } from '../src/services/audit';
 import type { DatabaseFactory, TestDatabase } from './helpers/databases';
 import { ADMIN, CI, type RunningGcc, startGcc } from './helpers/servers';
@@ -156,8 +156,8 @@ export function defineValidationSuite(name: string, factory: DatabaseFactory): v
             () => undefined,
             (e: unknown) => e,
           );
-        expect(isGccError(error)).toBe(true);
-        if (!isGccError(error)) return;
+        expect(isGccServiceError(error)).toBe(true);
+        if (!isGccServiceError(error)) return;
         expect(error.code).toBe('validation_failed');
         expect((error.errors ?? []).map((e) => e.path).sort()).toEqual([...paths].sort());
         expect(await counts()).toEqual({ d: 0, a: 0 });

@@ -16,6 +16,7 @@ export {
 } from './client';
 export * from './errors';
 export type { components, operations, paths } from './generated/gcc';
+export { type OfferedTask, updateOf, VERIFY_TIMEOUT_SECONDS } from './offer';
 export {
   type CompiledGccClientOptions,
   compileGccClientOptions,

@@ -9,7 +9,7 @@ import {
   schemaOf,
   WAIT,
 } from '@wrktalk/sdk-gcc';
-import { validationFailed } from '../errors/gcc-error';
+import { validationFailed } from '../errors/gcc-service-error';
 
 // The query rules of the contract live in @wrktalk/sdk-gcc (`checkQueryParams`), shared with its fake GCC.
 export { ACTOR, CURSOR, LIMIT, type QuerySpec, WAIT };

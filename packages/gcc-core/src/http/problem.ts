@@ -1,6 +1,6 @@
 import { PROBLEM_TYPES, problemTypeUri } from '@wrktalk/sdk-gcc';
 import type { Response } from 'express';
-import type { FieldError, GccErrorCode } from '../errors/gcc-error';
+import type { FieldError, GccErrorCode } from '../errors/gcc-service-error';
 
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(
@@ -33,7 +33,7 @@ export function sendProblem(
     );
 }
 
-/** What an unexpected error (not a `GccError`) means for the caller: database errors are mapped, never a 500 for input. */
+/** What an unexpected error (not a `GccServiceError`) means for the caller: database errors are mapped, never a 500 for input. */
 export function classifyError(error: unknown): { code: GccErrorCode; detail: string } | undefined {
   const e = error as { code?: unknown; type?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return undefined;

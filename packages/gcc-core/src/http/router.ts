@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from 'pino';
 import type { OfferCache } from '../cache/offer-cache';
 import type { TokenCache } from '../cache/token-cache';
-import { GccError, isGccError } from '../errors/gcc-error';
+import { GccServiceError, isGccServiceError } from '../errors/gcc-service-error';
 import type { Offer } from '../services/agent';
 import type { GccServices } from '../services/index';
 import { type Principal, sha256 } from '../services/support';
@@ -355,7 +355,7 @@ export function createRouter(deps: RouterDeps): Router {
         const clientId = path.client_id!;
         const ifNoneMatch = req.headers['if-none-match'];
         if (ifNoneMatch !== undefined && ifNoneMatch.length > MAX_IF_NONE_MATCH) {
-          throw new GccError('validation_failed', 'If-None-Match is too long.', [
+          throw new GccServiceError('validation_failed', 'If-None-Match is too long.', [
             { path: '/header/If-None-Match', message: `must be at most ${MAX_IF_NONE_MATCH} characters` },
           ]);
         }
@@ -667,7 +667,7 @@ export function createRouter(deps: RouterDeps): Router {
     }
     const m = BEARER.exec(req.get('authorization') ?? '');
     const p = m ? await deps.tokens.resolve(m[1]!) : undefined;
-    if (!p) throw new GccError('unauthorized', 'A valid bearer token is required.');
+    if (!p) throw new GccServiceError('unauthorized', 'A valid bearer token is required.');
     return p;
   }
 
@@ -684,7 +684,7 @@ export function createRouter(deps: RouterDeps): Router {
     const preParsed = (req as { body?: unknown }).body;
     if (spec.optional && !hasBody && !type && preParsed === undefined) return undefined;
     if (!types.includes(type)) {
-      throw new GccError('unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
+      throw new GccServiceError('unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
     }
     let value: unknown;
     if (preParsed !== undefined && !Buffer.isBuffer(preParsed) && typeof preParsed !== 'string') {
@@ -698,13 +698,16 @@ export function createRouter(deps: RouterDeps): Router {
       const b = (req as { body?: unknown }).body;
       const text = Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
       if (Buffer.byteLength(text) > deps.maxBodyBytes) {
-        throw new GccError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`);
+        throw new GccServiceError('payload_too_large', `The body is larger than ${deps.maxBodyBytes} bytes.`);
       }
       if (spec.optional && text.trim() === '') return undefined;
       try {
         value = JSON.parse(text);
       } catch (error) {
-        throw new GccError('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
+        throw new GccServiceError(
+          'malformed_json',
+          `The body is not valid JSON: ${(error as Error).message}`,
+        );
       }
     }
     return checkSchema(spec.schema, value, '');
@@ -717,7 +720,7 @@ export function createRouter(deps: RouterDeps): Router {
       try {
         const who = await principalOf(req);
         if (!op.roles.includes(who.role)) {
-          throw new GccError('forbidden', `Role ${who.role} may not call ${op.id}.`);
+          throw new GccServiceError('forbidden', `Role ${who.role} may not call ${op.id}.`);
         }
         const path: Record<string, string> = {};
         const pathErrors = [];
@@ -726,26 +729,30 @@ export function createRouter(deps: RouterDeps): Router {
           try {
             path[name] = schema ? checkSchema<string>(schema, value, `/path/${name}`) : value;
           } catch (e) {
-            if (isGccError(e) && e.errors) pathErrors.push(...e.errors);
+            if (isGccServiceError(e) && e.errors) pathErrors.push(...e.errors);
             else throw e;
           }
         }
         if (pathErrors.length)
-          throw new GccError('validation_failed', `${pathErrors.length} problem(s) in the path.`, pathErrors);
+          throw new GccServiceError(
+            'validation_failed',
+            `${pathErrors.length} problem(s) in the path.`,
+            pathErrors,
+          );
         // A client-scoped token sees nothing of another client: 404, as if it did not exist.
         if (
           who.clientId !== undefined &&
           (who.role === 'agent' || who.role === 'approver') &&
           path.client_id !== who.clientId
         ) {
-          throw new GccError('not_found', `No client ${path.client_id ?? ''} for this token.`);
+          throw new GccServiceError('not_found', `No client ${path.client_id ?? ''} for this token.`);
         }
         const query = checkQuery(req.query as Record<string, unknown>, op.query ?? {});
         let key: string | undefined;
         if (op.idempotent) {
           key = req.get('idempotency-key');
           if (key !== undefined && (key.length < 1 || key.length > 128)) {
-            throw new GccError('validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
+            throw new GccServiceError('validation_failed', 'Idempotency-Key must be 1 to 128 characters.', [
               { path: '/header/Idempotency-Key', message: 'must be 1 to 128 characters' },
             ]);
           }
@@ -784,7 +791,7 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     const requestId = requestIdOf(req);
-    if (isGccError(error)) {
+    if (isGccServiceError(error)) {
       sendProblem(res, error.code, error.detail, instance, requestId, error.errors, error.extensions);
       return;
     }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DeploymentStatus } from '@wrktalk/rollout-planner';
-import type { StatusAccepted, StatusReport, UpdatesResponse } from '@wrktalk/sdk-gcc';
-import { GccError } from '../errors/gcc-error';
+import { type StatusAccepted, type StatusReport, type UpdatesResponse, updateOf } from '@wrktalk/sdk-gcc';
+import { GccServiceError } from '../errors/gcc-service-error';
 import { audit, inTransaction, isoOf, type Principal, type ServiceContext, wakeWorker } from './support';
 import { boundLogs, nextTaskStatus, settleDeployment, type TaskRow } from './tasks';
 
-/** How long an agent may take to see its workload healthy before reporting `failed`. */
-export const VERIFY_TIMEOUT_SECONDS = 600;
+/** How long an agent may take to see its workload healthy before reporting `failed` (the contract's rule). */
+export { VERIFY_TIMEOUT_SECONDS } from '@wrktalk/sdk-gcc';
 
 /** What an agent is offered right now, with its entity tag. */
 export interface Offer {
@@ -46,19 +46,7 @@ export class AgentService {
       ? {
           available: true,
           poll_after_seconds: this.ctx.pollAfterSeconds,
-          update: {
-            task_id: task.id,
-            deployment_id: task.deployment_id,
-            type: task.type,
-            component: task.component,
-            version: task.version,
-            image_url: task.image_url,
-            previous_version: task.previous_version,
-            attempt: task.attempt,
-            helm_parameter: `${task.component}.image.tag`,
-            lease_expires_at: isoOf(task.lease_expires_at),
-            verify_timeout_seconds: VERIFY_TIMEOUT_SECONDS,
-          },
+          update: updateOf({ ...task, lease_expires_at: isoOf(task.lease_expires_at) }),
         }
       : { available: false, poll_after_seconds: this.ctx.pollAfterSeconds };
     const etag = task
@@ -93,7 +81,7 @@ export class AgentService {
   private async pickup(clientId: string, by: TaskHolder): Promise<{ offer: Offer; claimed: boolean }> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
-      if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
+      if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
       const r = await sql.query<OfferRow>(
         `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
                 (d.strategy ->> 'lease_seconds')::int AS lease_seconds
@@ -174,7 +162,7 @@ export class AgentService {
         [report.task_id, clientId],
       );
       const task = r.rows[0];
-      if (!task) throw new GccError('not_found', `No task ${report.task_id} for client ${clientId}.`);
+      if (!task) throw new GccServiceError('not_found', `No task ${report.task_id} for client ${clientId}.`);
       const seen = await sql.query(
         'SELECT 1 FROM task_reports WHERE task_id = $1 AND attempt = $2 AND status = $3',
         [task.id, report.attempt, report.status],
@@ -188,7 +176,7 @@ export class AgentService {
       });
       if (seen.rows[0]) return answer(task.status, true);
       if (report.attempt !== task.attempt) {
-        throw new GccError(
+        throw new GccServiceError(
           'stale_attempt',
           `Task ${task.id} is at attempt ${task.attempt}, not ${report.attempt}.`,
           undefined,
@@ -196,7 +184,7 @@ export class AgentService {
         );
       }
       if ((task.gcc_attempt === task.attempt) !== (by === 'gcc')) {
-        throw new GccError(
+        throw new GccServiceError(
           'illegal_transition',
           by === 'gcc'
             ? `Task ${task.id} attempt ${task.attempt} is not held by the GCC.`

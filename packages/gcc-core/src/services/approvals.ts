@@ -7,7 +7,7 @@ import {
 } from '@wrktalk/rollout-planner';
 import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import {
   actorOf,
@@ -64,7 +64,7 @@ export class ApprovalsService {
   async listPending(clientId: string, page: PageRequest = {}): Promise<Page<PendingApproval>> {
     const limit = page.limit ?? 50;
     const c = await this.ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
-    if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
+    if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
     const after = decodeCursor(page.cursor, { clientId }, 2);
     const params: unknown[] = [clientId, limit + 1];
     let keyset = '';
@@ -116,7 +116,7 @@ export class ApprovalsService {
        WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
       [taskId, clientId],
     );
-    if (!r.rows[0]) throw new GccError('not_found', `No task ${taskId} for client ${clientId}.`);
+    if (!r.rows[0]) throw new GccServiceError('not_found', `No task ${taskId} for client ${clientId}.`);
     return r.rows[0];
   }
 

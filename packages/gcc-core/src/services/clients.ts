@@ -1,6 +1,6 @@
 import type { AutoApprovePreference, Client, ClientCreate, ClientPatch } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { type FieldError, GccError, validationFailed } from '../errors/gcc-error';
+import { type FieldError, GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import {
   audit,
   decodeCursor,
@@ -111,7 +111,7 @@ export class ClientsService {
           now,
         ],
       );
-      if (!r.rows[0]) throw new GccError('client_exists', `Client ${input.id} exists.`);
+      if (!r.rows[0]) throw new GccServiceError('client_exists', `Client ${input.id} exists.`);
       const created = clientOf(r.rows[0]);
       await audit(sql, now, who, 'client.create', 'client', created.id, {
         clientId: created.id,
@@ -124,7 +124,7 @@ export class ClientsService {
   /** One client, or `not_found`. */
   async get(id: string, tx?: Sql): Promise<Client> {
     const r = await (tx ?? this.ctx.db).query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
-    if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+    if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
     return clientOf(r.rows[0]);
   }
 
@@ -132,7 +132,7 @@ export class ClientsService {
   async update(who: Principal, id: string, patch: ClientPatch): Promise<Client> {
     return inTransaction(this.ctx, undefined, async (sql) => {
       const r = await sql.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
-      if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+      if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
       const before = clientOf(r.rows[0]);
       const next = structuredClone(before);
       if (patch.name !== undefined && patch.name !== null) next.name = patch.name;
@@ -212,7 +212,7 @@ export class ClientsService {
     });
     return inTransaction(this.ctx, undefined, async (sql) => {
       const r = await sql.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
-      if (!r.rows[0]) throw new GccError('not_found', `No client ${id}.`);
+      if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
       const now = this.ctx.now();
       await sql.query('UPDATE clients SET auto_approve = $2::jsonb, updated_at = $3 WHERE id = $1', [
         id,

@@ -15,7 +15,7 @@ import type {
   Task,
 } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccError, validationFailed } from '../errors/gcc-error';
+import { GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
@@ -133,7 +133,7 @@ export class DeploymentsService {
   private async view(sql: Sql, id: string): Promise<Deployment> {
     const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
     const row = r.rows[0];
-    if (!row) throw new GccError('not_found', `No deployment ${id}.`);
+    if (!row) throw new GccServiceError('not_found', `No deployment ${id}.`);
     const stages =
       row.orchestration === 'worker'
         ? await stageSummaries(sql, row, this.ctx.now(), { leaseSeconds: this.ctx.leaseSeconds })
@@ -175,7 +175,7 @@ export class DeploymentsService {
 
     return inTransaction(this.ctx, tx, async (sql, changed) => {
       const rel: ReleaseRow | undefined = await releaseRowById(sql, input.release_id);
-      if (!rel) throw new GccError('not_found', `No release ${input.release_id}.`);
+      if (!rel) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
       const ids = input.targets.client_ids ?? [];
       if (ids.length) {
         const known = await sql.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[])', [
@@ -184,7 +184,7 @@ export class DeploymentsService {
         const knownSet = new Set(known.rows.map((r) => r.id));
         const unknown = ids.map((id, i) => ({ id, i })).filter((x) => !knownSet.has(x.id));
         if (unknown.length) {
-          throw new GccError(
+          throw new GccServiceError(
             'unknown_client',
             `Unknown clients: ${unknown
               .slice(0, 20)
@@ -280,7 +280,7 @@ export class DeploymentsService {
           ...where.params,
         ],
       );
-      if (inserted.rowCount === 0) throw new GccError('no_targets', 'The targets select no client.');
+      if (inserted.rowCount === 0) throw new GccServiceError('no_targets', 'The targets select no client.');
       // Every approval is audited with its source, these too (one set-based statement).
       await auditCreatedApprovals(sql, now, id);
       await audit(sql, now, who, 'deployment.create', 'deployment', id, {
@@ -372,7 +372,7 @@ export class DeploymentsService {
   ): Promise<Page<Task>> {
     const limit = page.limit ?? 50;
     const exists = await this.ctx.db.query('SELECT 1 FROM deployments WHERE id = $1', [deploymentId]);
-    if (!exists.rows[0]) throw new GccError('not_found', `No deployment ${deploymentId}.`);
+    if (!exists.rows[0]) throw new GccServiceError('not_found', `No deployment ${deploymentId}.`);
     const after = decodeCursor(page.cursor, { deploymentId, ...filter }, 1);
     const params: unknown[] = [deploymentId, filter.status ?? null, filter.client_id ?? null, limit + 1];
     let keyset = '';
@@ -395,7 +395,7 @@ export class DeploymentsService {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
       const d = r.rows[0];
-      if (!d) throw new GccError('not_found', `No deployment ${id}.`);
+      if (!d) throw new GccServiceError('not_found', `No deployment ${id}.`);
       if (d.status === target) return this.view(sql, id);
       const status = nextDeploymentStatus(d, verb);
       const now = this.ctx.now();
@@ -461,9 +461,9 @@ export class DeploymentsService {
     return inTransaction(this.ctx, tx, async (sql, changed) => {
       const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
       const original = r.rows[0];
-      if (!original) throw new GccError('not_found', `No deployment ${id}.`);
+      if (!original) throw new GccServiceError('not_found', `No deployment ${id}.`);
       if (original.type === 'rollback') {
-        throw new GccError(
+        throw new GccServiceError(
           'illegal_transition',
           `Deployment ${id} is a rollback (of ${original.rollback_of}) and cannot be rolled back itself; to return ` +
             'its clients to a version, deploy that release instead.',
@@ -482,7 +482,7 @@ export class DeploymentsService {
         const set = new Set(have.rows.map((x) => x.client_id));
         const missing = input.client_ids!.map((c, i) => ({ c, i })).filter((x) => !set.has(x.c));
         if (missing.length) {
-          throw new GccError(
+          throw new GccServiceError(
             'unknown_client',
             `Not part of ${id}: ${missing.map((m) => m.c).join(', ')}.`,
             missing
@@ -506,7 +506,7 @@ export class DeploymentsService {
         wake: (t, rbId) => wakeWorker(this.ctx, t, rbId, { rollback: true }),
       });
       if (started.id === null) {
-        throw new GccError(
+        throw new GccServiceError(
           'no_targets',
           started.inScope === 0
             ? `Nothing of ${id} to roll back.`
@@ -537,7 +537,7 @@ export class DeploymentsService {
         [taskId, deploymentId],
       );
       const task = r.rows[0];
-      if (!task) throw new GccError('not_found', `No task ${taskId} in deployment ${deploymentId}.`);
+      if (!task) throw new GccServiceError('not_found', `No task ${taskId} in deployment ${deploymentId}.`);
       if (task.approval_status === 'approved' || task.approval_status === 'not_required') return taskOf(task);
       const now = this.ctx.now();
       let status = nextTaskStatus(task, 'force_approve');

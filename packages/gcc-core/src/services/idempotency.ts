@@ -1,5 +1,5 @@
 import type { Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 import type { ServiceContext } from './support';
 
 /** A stored answer of a creating request. */
@@ -40,7 +40,10 @@ export class IdempotencyService {
         );
         const row = r.rows[0]!;
         if (row.fingerprint !== fingerprint) {
-          throw new GccError('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
+          throw new GccServiceError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was used for another request.',
+          );
         }
         return { status: row.status, body: row.body, replayed: true };
       }

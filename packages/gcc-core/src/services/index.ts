@@ -8,7 +8,7 @@ import { ReleasesService } from './releases';
 import type { ServiceContext } from './support';
 import { TokensService } from './tokens';
 
-/** The GCC's domain services; they know nothing about HTTP and throw `GccError`s. */
+/** The GCC's domain services; they know nothing about HTTP and throw `GccServiceError`s. */
 export interface GccServices {
   releases: ReleasesService;
   clients: ClientsService;

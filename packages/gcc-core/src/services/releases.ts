@@ -1,6 +1,6 @@
 import type { Release, ReleaseCreate } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 import type { ReleaseRow } from './release-rows';
 import {
   actorOf,
@@ -71,12 +71,14 @@ export class ReleasesService {
     tx?: Sql,
   ): Promise<{ release: Release; created: boolean }> {
     if (!this.ctx.components.has(input.component)) {
-      throw new GccError('unknown_component', `Component ${input.component} is not managed by this GCC.`, [
-        { path: '/component', message: `must be one of ${[...this.ctx.components].join(', ')}` },
-      ]);
+      throw new GccServiceError(
+        'unknown_component',
+        `Component ${input.component} is not managed by this GCC.`,
+        [{ path: '/component', message: `must be one of ${[...this.ctx.components].join(', ')}` }],
+      );
     }
     if (!imageReferencesVersion(input.image_url, input.version)) {
-      throw new GccError(
+      throw new GccServiceError(
         'invalid_image_reference',
         `image_url does not reference version ${input.version}.`,
         [{ path: '/image_url', message: `must carry ${input.version} as its tag or digest` }],
@@ -105,7 +107,7 @@ export class ReleasesService {
       if (row.image_url === input.image_url && sameJson(row.metadata, metadata)) {
         return { release: releaseOf(row), created: false };
       }
-      throw new GccError(
+      throw new GccServiceError(
         'release_conflict',
         `${input.component} ${input.version} was already recorded with another image_url or metadata.`,
       );
@@ -115,7 +117,7 @@ export class ReleasesService {
   /** One release, or `not_found`. */
   async get(id: string): Promise<Release> {
     const r = await this.ctx.db.query<ReleaseRow>('SELECT * FROM releases WHERE id = $1', [id]);
-    if (!r.rows[0]) throw new GccError('not_found', `No release ${id}.`);
+    if (!r.rows[0]) throw new GccServiceError('not_found', `No release ${id}.`);
     return releaseOf(r.rows[0]);
   }
 

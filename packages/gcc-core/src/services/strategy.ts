@@ -7,7 +7,7 @@ import {
   validateDeploymentPolicy,
   type WireStrategy,
 } from '@wrktalk/sdk-gcc';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 
 /**
  * Checks a deployment request's strategy and approval policy with the planner's `validatePolicy` (through the one
@@ -16,7 +16,7 @@ import { GccError } from '../errors/gcc-error';
  */
 export function assertDeploymentPolicy(input: Pick<DeploymentCreate, 'strategy' | 'approval'>): void {
   const problems = validateDeploymentPolicy(input);
-  if (problems) throw new GccError(problems.code, problems.detail, problems.errors);
+  if (problems) throw new GccServiceError(problems.code, problems.detail, problems.errors);
 }
 
 /** A stored (wire) strategy as the planner's `Strategy`; the GCC's `leaseSeconds` fills a missing lease. */
@@ -52,7 +52,7 @@ export function rollbackStrategy(
   };
   const problems = validateDeploymentPolicy({ strategy });
   if (problems) {
-    throw new GccError(
+    throw new GccServiceError(
       'validation_failed',
       `The rollback of ${deploymentId} takes its strategy, which cannot be planned: ${problems.detail}`,
       problems.errors,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type LabelRequirement, parseSelector } from '@wrktalk/rollout-planner';
 import type { AuditEntry } from '@wrktalk/sdk-gcc';
 import type { Database, Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 
 /** Who is acting: the authenticated principal of a request, or the GCC itself. */
 export interface Principal {
@@ -112,7 +112,7 @@ export function decodeCursor(
 ): (string | number)[] | null {
   if (cursor === undefined) return null;
   const bad = () =>
-    new GccError('validation_failed', 'cursor is not one this server issued for these filters.', [
+    new GccServiceError('validation_failed', 'cursor is not one this server issued for these filters.', [
       { path: '/query/cursor', message: 'unknown cursor, or used with other filters' },
     ]);
   let parsed: unknown;
@@ -204,7 +204,7 @@ export async function notifyClients(
 export function parseSelectorOrThrow(selector: string, path: string): LabelRequirement[] {
   const parsed = parseSelector(selector);
   if (parsed.ok) return parsed.requirements;
-  throw new GccError(
+  throw new GccServiceError(
     'invalid_selector',
     `Invalid selector: ${parsed.problems.map((p) => `${p.message} at position ${p.position}`).join('; ')}`,
     parsed.problems.map((p) => ({ path, message: `${p.message} at position ${p.position}` })),

@@ -1,6 +1,9 @@
 import {
   type DeploymentEvent,
   type DeploymentStatus,
+  DROPPED_TASK_STATUSES,
+  FAILED_TASK_STATUSES,
+  FINISHED_TASK_STATUSES,
   TASK_STATUSES,
   type TaskEvent,
   type TaskStatus,
@@ -9,7 +12,7 @@ import {
 } from '@wrktalk/rollout-planner';
 import type { Schemas, Task } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 import { deploymentEnded } from '../rollout/finish';
 import { audit, iso, isoOf, notifyWorker } from './support';
 
@@ -17,17 +20,6 @@ import { audit, iso, isoOf, notifyWorker } from './support';
 export const LOG_LINES = 200;
 /** Longest kept log line, in characters. */
 export const LOG_LINE_CHARS = 2000;
-
-/** Statuses after which nothing happens to a task without orchestration (no retries yet). */
-export const SETTLED: readonly TaskStatus[] = [
-  'success',
-  'failed',
-  'timed_out',
-  'rolled_back',
-  'rejected',
-  'expired',
-  'cancelled',
-];
 
 /** A task row as stored. */
 export interface TaskRow {
@@ -86,7 +78,7 @@ export const taskOf = (r: TaskRow): Task => ({
 export function nextTaskStatus(task: Pick<TaskRow, 'id' | 'status'>, event: TaskEvent): TaskStatus {
   const r = transition(task.status, event);
   if (!r.ok) {
-    throw new GccError(
+    throw new GccServiceError(
       'illegal_transition',
       `Task ${task.id} is ${task.status}: ${r.error.message}`,
       undefined,
@@ -105,7 +97,7 @@ export function nextDeploymentStatus(
 ): DeploymentStatus {
   const r = transitionDeployment(d.status, event);
   if (!r.ok) {
-    throw new GccError(
+    throw new GccServiceError(
       'illegal_transition',
       `Deployment ${d.id} is ${d.status}: ${r.error.message}`,
       undefined,
@@ -140,11 +132,11 @@ export interface TaskTally {
 export async function tallyTasks(tx: Sql, deploymentId: string, stage?: number): Promise<TaskTally> {
   const r = await tx.query<TaskTally>(
     `SELECT count(*) FILTER (WHERE status = 'success')::int AS succeeded,
-            count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed,
-            count(*) FILTER (WHERE status IN ('rejected', 'expired', 'cancelled'))::int AS skipped,
+            count(*) FILTER (WHERE status = ANY($3::text[]))::int AS failed,
+            count(*) FILTER (WHERE status = ANY($4::text[]))::int AS skipped,
             count(*)::int AS total
        FROM deployment_tasks WHERE deployment_id = $1 AND ($2::int IS NULL OR stage = $2)`,
-    [deploymentId, stage ?? null],
+    [deploymentId, stage ?? null, FAILED_TASK_STATUSES, DROPPED_TASK_STATUSES],
   );
   return r.rows[0]!;
 }
@@ -190,9 +182,9 @@ export async function settleDeployment(tx: Sql, deploymentId: string, now: Date)
   const c = (
     await tx.query<{ open: number; failed: number }>(
       `SELECT count(*) FILTER (WHERE NOT (status = ANY($2::text[])))::int AS open,
-              count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed
+              count(*) FILTER (WHERE status = ANY($3::text[]))::int AS failed
        FROM deployment_tasks WHERE deployment_id = $1`,
-      [deploymentId, SETTLED],
+      [deploymentId, FINISHED_TASK_STATUSES, FAILED_TASK_STATUSES],
     )
   ).rows[0]!;
   if (c.open > 0) return [];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenIssued } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccError } from '../errors/gcc-error';
+import { GccServiceError } from '../errors/gcc-service-error';
 import { PGLITE_SLICE } from './agent';
 import {
   audit,
@@ -42,7 +42,7 @@ export class TokensService {
       const clientId = input.role === 'agent' || input.role === 'approver' ? input.clientId : null;
       if (clientId) {
         const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
-        if (!c.rows[0]) throw new GccError('not_found', `No client ${clientId}.`);
+        if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
       }
       const now = this.ctx.now();
       const id = newId('tok');
@@ -76,7 +76,7 @@ export class TokensService {
       );
       if (!r.rows[0]) {
         const exists = await sql.query('SELECT 1 FROM tokens WHERE id = $1', [id]);
-        if (!exists.rows[0]) throw new GccError('not_found', `No token ${id}.`);
+        if (!exists.rows[0]) throw new GccServiceError('not_found', `No token ${id}.`);
         return;
       }
       await audit(sql, this.ctx.now(), who, 'token.revoke', 'token', id, { clientId: r.rows[0].client_id });

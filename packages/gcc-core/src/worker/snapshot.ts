@@ -1,10 +1,11 @@
-import type {
-  Client,
-  DecidePolicy,
-  DeploymentSnapshot,
-  DeploymentStatus,
-  StageRecord,
-  TaskRow,
+import {
+  type Client,
+  type DecidePolicy,
+  type DeploymentSnapshot,
+  type DeploymentStatus,
+  SETTLED_TASK_STATUSES,
+  type StageRecord,
+  type TaskRow,
 } from '@wrktalk/rollout-planner';
 import type { Deployment } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
@@ -56,7 +57,7 @@ const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 A
  * eligibility of approved and retried tasks, and the concurrency slot of queued and in-progress ones). Their
  * client's jsonb columns are not read: parsing them is most of a large snapshot's cost once most tasks are done.
  */
-const SETTLED = `('success', 'rolled_back', 'rejected', 'expired', 'cancelled')`;
+const SETTLED = `(${SETTLED_TASK_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 /**
  * Locks an orchestrated deployment for this tick: `SKIP LOCKED`, so while another worker holds it this one moves on

@@ -1,4 +1,6 @@
 import {
+  DROPPED_TASK_STATUSES,
+  isTaskStatusIn,
   requiredSuccesses,
   resolveStrategy,
   type StageSlot,
@@ -10,9 +12,6 @@ import type { Sql } from '../db/database';
 import { plannerStrategy } from '../services/strategy';
 import { iso } from '../services/support';
 import { emptyCounts } from '../services/tasks';
-
-/** Task statuses that take a task out of the rollout for good (the planner's "dropped"; not counted in stage sizes). */
-export const DROPPED_STATUSES: readonly TaskStatus[] = ['rejected', 'expired', 'cancelled'];
 
 /** A `deployment_stages` row. */
 export interface StageRow {
@@ -54,7 +53,7 @@ export async function stageSummaries(
   let live = 0;
   const byStage = new Map<number, Schemas['TaskCounts']>();
   for (const c of counts.rows) {
-    if (!DROPPED_STATUSES.includes(c.status)) live += c.n;
+    if (!isTaskStatusIn(DROPPED_TASK_STATUSES, c.status)) live += c.n;
     if (c.stage === null) continue;
     let tc = byStage.get(c.stage);
     if (!tc) {

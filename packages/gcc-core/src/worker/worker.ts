@@ -1,12 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  CANCELLABLE_TASK_STATUSES,
   DEPLOYMENT_EVENTS,
   type DeploymentEvent,
   type DeploymentStatus,
   decide,
   STRATEGY_LIMITS,
-  TASK_STATUSES,
-  transition,
   transitionDeployment,
 } from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
@@ -124,9 +123,6 @@ function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && TRANSIENT_SQLSTATE.test(code);
 }
-
-/** Task statuses the planner lets `cancel` leave: what a failed deployment no longer releases. */
-const CANCELLABLE = TASK_STATUSES.filter((s) => transition(s, 'cancel').ok);
 
 /**
  * The shortest chain of legal deployment events from `from` to `to` (the planner's transition table decides), e.g.
@@ -336,7 +332,7 @@ export function createWorker(options: WorkerOptions): Worker {
       const cancelled = await tx.query<{ client_id: string }>(
         `UPDATE deployment_tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = $2
          WHERE deployment_id = $1 AND status = ANY($3::text[]) RETURNING client_id`,
-        [id, now, CANCELLABLE],
+        [id, now, CANCELLABLE_TASK_STATUSES],
       );
       await audit(
         tx,

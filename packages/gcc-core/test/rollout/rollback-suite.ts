@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
-import { isGccError } from '../../src/errors/gcc-error';
+import { isGccServiceError } from '../../src/errors/gcc-service-error';
 import type { NotificationEvent } from '../../src/notifications/events';
 import { listOutbox } from '../../src/notifications/outbox';
 import { renderEmail } from '../../src/notifications/render';
@@ -122,7 +122,7 @@ export function defineRollbackSuite(name: string, factory: DatabaseFactory): voi
 
       // Rolling back the rollback is refused with what to do instead.
       const refused = await h.services.deployments.rollback(ADMIN, rb.id, {}).catch((e: unknown) => e);
-      expect(isGccError(refused) && refused.status).toBe(409);
+      expect(isGccServiceError(refused) && refused.status).toBe(409);
       expect(refused).toMatchObject({ code: 'illegal_transition', detail: expect.stringMatching(/deploy/) });
 
       // The admin accepts the failed wave: the rollback ends failed, and so does the original, with the reason.

@@ -21,6 +21,7 @@ import {
   transitionDeployment,
 } from '@wrktalk/rollout-planner';
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
+import { updateOf } from '../offer';
 import {
   ACTOR,
   type CheckedQuery,
@@ -462,19 +463,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     return {
       available: true,
       poll_after_seconds: pollAfterSeconds,
-      update: {
-        task_id: task.id,
-        deployment_id: task.deployment_id,
-        type: task.type,
-        component: task.component,
-        version: task.version,
-        image_url: task.image_url,
-        previous_version: task.previous_version,
-        attempt: task.attempt,
-        helm_parameter: `${task.component}.image.tag`,
-        lease_expires_at: task.lease_expires_at!,
-        verify_timeout_seconds: 600,
-      },
+      update: updateOf({ ...task, lease_expires_at: task.lease_expires_at! }),
     };
   }
 

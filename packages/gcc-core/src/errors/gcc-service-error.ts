@@ -17,8 +17,8 @@ export const STATUS_OF: Readonly<Record<GccErrorCode, number>> = Object.fromEntr
  * A domain error of the GCC services, with the contract's stable code. The router turns it into
  * problem+json; `extensions` become extra members of the problem (for example the task's current state).
  */
-export class GccError extends Error {
-  override readonly name = 'GccError';
+export class GccServiceError extends Error {
+  override readonly name = 'GccServiceError';
   /** HTTP status of the code. */
   readonly status: number;
 
@@ -33,18 +33,19 @@ export class GccError extends Error {
   }
 }
 
-/** True for a {@link GccError} (also across package copies: checks `name`). */
-export function isGccError(value: unknown): value is GccError {
+/** True for a {@link GccServiceError} (also across package copies: checks `name`). */
+export function isGccServiceError(value: unknown): value is GccServiceError {
   return (
-    value instanceof GccError || (value instanceof Error && value.name === 'GccError' && 'code' in value)
+    value instanceof GccServiceError ||
+    (value instanceof Error && value.name === 'GccServiceError' && 'code' in value)
   );
 }
 
 /** A `validation_failed` error with one or more located problems. */
-export function validationFailed(errors: FieldError[]): GccError {
+export function validationFailed(errors: FieldError[]): GccServiceError {
   const detail =
     errors.length === 1
       ? `${errors[0]!.path}: ${errors[0]!.message}`
       : `${errors.length} fields are invalid.`;
-  return new GccError('validation_failed', detail, errors);
+  return new GccServiceError('validation_failed', detail, errors);
 }

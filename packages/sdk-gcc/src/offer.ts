@@ -1,0 +1,46 @@
+import type { Schemas } from './schemas';
+
+/** How long an agent may take to see its workload healthy before reporting `failed`, in seconds. */
+export const VERIFY_TIMEOUT_SECONDS = 600;
+
+/** The task fields an offered update is made of (a GCC's task row, or the fake's task). */
+export interface OfferedTask {
+  /** Task id. */
+  id: string;
+  /** Deployment of the task. */
+  deployment_id: string;
+  /** `update` or `rollback`. */
+  type: Schemas['Update']['type'];
+  /** Component to change. */
+  component: string;
+  /** Version to apply. */
+  version: string;
+  /** Image of that version. */
+  image_url: string;
+  /** Version the client ran before the task. */
+  previous_version: string | null;
+  /** Attempt the agent reports on. */
+  attempt: number;
+  /** RFC 3339 end of the agent's lease. */
+  lease_expires_at: string;
+}
+
+/**
+ * The update an agent is offered for a task it holds (`GET /clients/{id}/updates`): the one mapping from a task to
+ * the contract's `Update`, used by the GCC and by the fake, so both offer the same Helm parameter and verify time.
+ */
+export function updateOf(task: OfferedTask): Schemas['Update'] {
+  return {
+    task_id: task.id,
+    deployment_id: task.deployment_id,
+    type: task.type,
+    component: task.component,
+    version: task.version,
+    image_url: task.image_url,
+    previous_version: task.previous_version,
+    attempt: task.attempt,
+    helm_parameter: `${task.component}.image.tag`,
+    lease_expires_at: task.lease_expires_at,
+    verify_timeout_seconds: VERIFY_TIMEOUT_SECONDS,
+  };
+}
