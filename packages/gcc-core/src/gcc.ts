@@ -10,11 +10,11 @@ import { type ArgoCdFastPathOptions, compileArgoCdFastPathOptions } from './fast
 import { createMetrics } from './http/metrics';
 import { createRouter } from './http/router';
 import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
-import { createNotifier, type NotificationOptions, type Notifier } from './notifications/index';
+import { createNotifier, type NotificationOptions, type Notifier } from './notifications';
+import { createServices, type GccServices } from './services';
 import { AUDIT_RETENTION_MAX_DAYS, pruneAuditLog } from './services/audit';
-import { createServices, type GccServices } from './services/index';
-import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/support';
-import { compileWorkerOptions, createWorker, type Worker, type WorkerOptions } from './worker/index';
+import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/context';
+import { compileWorkerOptions, createWorker, type Worker, type WorkerOptions } from './worker';
 
 /** Options of {@link createGcc}. */
 export interface GccOptions {

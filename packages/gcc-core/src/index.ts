@@ -18,7 +18,7 @@ export {
   type CompiledArgoCdFastPathOptions,
   compileArgoCdFastPathOptions,
   isArgoCdFastPathConfigError,
-} from './fastpath/index';
+} from './fastpath';
 export { createGcc, type Gcc, type GccOptions } from './gcc';
 export { migrate } from './migrate';
 export {
@@ -47,7 +47,8 @@ export {
   verifyWebhook,
   type WebhookConfig,
   webhookBody,
-} from './notifications/index';
+} from './notifications';
+export type { GccServices } from './services';
 export {
   AgentService,
   type ClaimedUpdate,
@@ -64,12 +65,12 @@ export {
   pruneAuditLog,
 } from './services/audit';
 export { ClientsService } from './services/clients';
+export type { Orchestration, Principal, WakeOptions } from './services/context';
 export { DeploymentsService } from './services/deployments';
 export { IdempotencyService, type StoredResponse } from './services/idempotency';
-export type { GccServices } from './services/index';
+export type { Page, PageRequest } from './services/paging';
 export { ReleasesService } from './services/releases';
-export type { Orchestration, Page, PageRequest, Principal, WakeOptions } from './services/support';
-export { LOG_LINE_CHARS, LOG_LINES } from './services/tasks';
+export { LOG_LINE_CHARS, LOG_LINES } from './services/task-rows';
 export { type TokenInput, TokensService } from './services/tokens';
 export {
   type CompiledWorkerOptions,
@@ -83,4 +84,4 @@ export {
   type Worker,
   type WorkerOptions,
   type WorkerState,
-} from './worker/index';
+} from './worker';

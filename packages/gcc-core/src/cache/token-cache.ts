@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../services/support';
-import { sha256 } from '../services/support';
+import type { Principal } from '../services/context';
+import { sha256 } from '../services/ids';
 import type { TokenRecord, TokensService } from '../services/tokens';
 
 const MAX_ENTRIES = 250_000;

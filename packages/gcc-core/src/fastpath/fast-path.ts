@@ -10,8 +10,8 @@ import type { StatusReport } from '@wrktalk/sdk-gcc';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import type { AgentService, ClaimedUpdate } from '../services/agent';
-import type { Principal } from '../services/support';
-import { LOG_LINE_CHARS, LOG_LINES } from '../services/tasks';
+import type { Principal } from '../services/context';
+import { LOG_LINE_CHARS, LOG_LINES } from '../services/task-rows';
 import type { CompiledArgoCdFastPathOptions, CompiledArgoCdInstance } from './options';
 import { tlsFetch } from './tls-fetch';
 

@@ -2,8 +2,8 @@ import type { DeploymentStatus } from '@wrktalk/rollout-planner';
 import type { Deployment } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { enqueueNotification } from '../notifications/outbox';
-import { tallyTasks } from '../services/tasks';
 import { finishRollback } from './rollback';
+import { tallyTasks } from './tally';
 
 /** The fields of a deployment row {@link deploymentEnded} reads. */
 export interface EndedDeployment {

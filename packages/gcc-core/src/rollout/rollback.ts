@@ -13,9 +13,12 @@ import type { Sql } from '../db/database';
 import type { RollbackScopeName } from '../notifications/events';
 import { enqueueNotification } from '../notifications/outbox';
 import { auditCreatedApprovals } from '../services/approvals';
+import { audit } from '../services/audit-log';
+import { actorOf, type Orchestration, type Principal } from '../services/context';
+import { newId } from '../services/ids';
 import { rollbackStrategy } from '../services/strategy';
-import { actorOf, audit, newId, type Orchestration, type Principal } from '../services/support';
-import { nextDeploymentStatus, nextTaskStatus, statusesAllowing, tallyTasks } from '../services/tasks';
+import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from '../services/transitions';
+import { tallyTasks } from './tally';
 
 /** The deployment being rolled back, as its locked row holds it. */
 export interface RollbackOriginal {

@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import type { DeploymentStatus } from '@wrktalk/rollout-planner';
 import { type StatusAccepted, type StatusReport, type UpdatesResponse, updateOf } from '@wrktalk/sdk-gcc';
 import { GccServiceError } from '../errors/gcc-service-error';
-import { audit, inTransaction, isoOf, type Principal, type ServiceContext, wakeWorker } from './support';
-import { boundLogs, nextTaskStatus, settleDeployment, type TaskRow } from './tasks';
+import { settleDeployment } from '../rollout/settle';
+import { audit } from './audit-log';
+import { type Principal, type ServiceContext, wakeWorker } from './context';
+import { isoOf } from './iso-time';
+import { boundLogs, type TaskRow } from './task-rows';
+import { inTransaction } from './transaction';
+import { nextTaskStatus } from './transitions';
 
 /** How long an agent may take to see its workload healthy before reporting `failed` (the contract's rule). */
 export { VERIFY_TIMEOUT_SECONDS } from '@wrktalk/sdk-gcc';

@@ -9,21 +9,14 @@ import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrkt
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
-import {
-  actorOf,
-  audit,
-  decodeCursor,
-  inTransaction,
-  iso,
-  isoOf,
-  type Page,
-  type PageRequest,
-  type Principal,
-  type ServiceContext,
-  toPage,
-  wakeWorker,
-} from './support';
-import { nextTaskStatus, settleDeployment, type TaskRow, taskOf } from './tasks';
+import { settleDeployment } from '../rollout/settle';
+import { audit } from './audit-log';
+import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
+import { iso, isoOf } from './iso-time';
+import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
+import { type TaskRow, taskOf } from './task-rows';
+import { inTransaction } from './transaction';
+import { nextTaskStatus } from './transitions';
 
 type LockedTask = TaskRow & {
   d_status: DeploymentStatus;

@@ -1,6 +1,8 @@
 import type { AuditEntry } from '@wrktalk/sdk-gcc';
 import type { Database } from '../db/database';
-import { decodeCursor, isoOf, type Page, type PageRequest, type ServiceContext, toPage } from './support';
+import type { ServiceContext } from './context';
+import { isoOf } from './iso-time';
+import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
 
 interface AuditRow {
   seq: string | number;

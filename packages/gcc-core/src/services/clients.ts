@@ -1,20 +1,12 @@
 import type { AutoApprovePreference, Client, ClientCreate, ClientPatch } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { type FieldError, GccServiceError, validationFailed } from '../errors/gcc-service-error';
-import {
-  audit,
-  decodeCursor,
-  inTransaction,
-  iso,
-  isoOf,
-  type Page,
-  type PageRequest,
-  type Principal,
-  parseSelectorOrThrow,
-  type ServiceContext,
-  selectorSql,
-  toPage,
-} from './support';
+import { audit } from './audit-log';
+import type { Principal, ServiceContext } from './context';
+import { iso, isoOf } from './iso-time';
+import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
+import { parseSelectorOrThrow, selectorSql } from './selector-sql';
+import { inTransaction } from './transaction';
 
 /** A client row as stored. */
 export interface ClientRow {

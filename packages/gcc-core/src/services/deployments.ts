@@ -19,37 +19,21 @@ import { GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
-import { stageSummaries } from '../worker/stages';
+import { settleDeployment } from '../rollout/settle';
+import { stageSummaries } from '../rollout/stages';
+import { emptyCounts } from '../rollout/tally';
 import { auditCreatedApprovals } from './approvals';
+import { audit } from './audit-log';
+import { actorOf, type Orchestration, type Principal, type ServiceContext, wakeWorker } from './context';
+import { newId } from './ids';
+import { iso, isoOf } from './iso-time';
+import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
 import { type ReleaseRow, releaseRowById } from './release-rows';
+import { parseSelectorOrThrow, selectorSql } from './selector-sql';
 import { assertDeploymentPolicy, effectiveStrategy } from './strategy';
-import {
-  actorOf,
-  audit,
-  decodeCursor,
-  inTransaction,
-  iso,
-  isoOf,
-  newId,
-  type Orchestration,
-  type Page,
-  type PageRequest,
-  type Principal,
-  parseSelectorOrThrow,
-  type ServiceContext,
-  selectorSql,
-  toPage,
-  wakeWorker,
-} from './support';
-import {
-  emptyCounts,
-  nextDeploymentStatus,
-  nextTaskStatus,
-  settleDeployment,
-  statusesAllowing,
-  type TaskRow,
-  taskOf,
-} from './tasks';
+import { type TaskRow, taskOf } from './task-rows';
+import { inTransaction } from './transaction';
+import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from './transitions';
 
 interface DeploymentRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
-import type { ServiceContext } from './support';
+import type { ServiceContext } from './context';
 
 /** A stored answer of a creating request. */
 export interface StoredResponse {

@@ -2,10 +2,10 @@ import { AgentService } from './agent';
 import { ApprovalsService } from './approvals';
 import { AuditService } from './audit';
 import { ClientsService } from './clients';
+import type { ServiceContext } from './context';
 import { DeploymentsService } from './deployments';
 import { IdempotencyService } from './idempotency';
 import { ReleasesService } from './releases';
-import type { ServiceContext } from './support';
 import { TokensService } from './tokens';
 
 /** The GCC's domain services; they know nothing about HTTP and throw `GccServiceError`s. */

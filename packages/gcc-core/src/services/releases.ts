@@ -1,20 +1,13 @@
 import type { Release, ReleaseCreate } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
+import { audit } from './audit-log';
+import { actorOf, type Principal, type ServiceContext } from './context';
+import { newId } from './ids';
+import { isoOf } from './iso-time';
+import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
 import type { ReleaseRow } from './release-rows';
-import {
-  actorOf,
-  audit,
-  decodeCursor,
-  inTransaction,
-  isoOf,
-  newId,
-  type Page,
-  type PageRequest,
-  type Principal,
-  type ServiceContext,
-  toPage,
-} from './support';
+import { inTransaction } from './transaction';
 
 /** The wire form of a release row. */
 export const releaseOf = (r: ReleaseRow): Release => ({

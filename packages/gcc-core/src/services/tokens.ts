@@ -3,16 +3,11 @@ import type { TokenIssued } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { PGLITE_SLICE } from './agent';
-import {
-  audit,
-  EVENTS_CHANNEL,
-  inTransaction,
-  isoOf,
-  newId,
-  type Principal,
-  type ServiceContext,
-  sha256,
-} from './support';
+import { audit } from './audit-log';
+import { EVENTS_CHANNEL, type Principal, type ServiceContext } from './context';
+import { newId, sha256 } from './ids';
+import { isoOf } from './iso-time';
+import { inTransaction } from './transaction';
 
 /** What {@link TokensService.issue} takes: a client-scoped role with its client, or a named admin/CI token. */
 export type TokenInput =

@@ -1,5 +1,5 @@
-export type { AppliedTick } from './apply';
-export { stageSummaries } from './stages';
+export type { AppliedTick } from '../rollout/apply';
+export { stageSummaries } from '../rollout/stages';
 export { ROLLBACK_PRIORITY, TICK_QUEUE, TickQueue, type TickQueueOptions } from './tick-queue';
 export {
   type CompiledWorkerOptions,

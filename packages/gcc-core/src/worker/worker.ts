@@ -11,22 +11,18 @@ import {
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
 import { GccOptionsError, OptionProblems } from '../errors/options-error';
+import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath } from '../fastpath';
 import { ArgoCdFastPathConfigError } from '../fastpath/config-error';
-import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath } from '../fastpath/index';
 import { compileArgoCdFastPathOptions } from '../fastpath/options';
 import { enqueueNotification } from '../notifications/outbox';
+import { type AppliedTick, applyTick } from '../rollout/apply';
 import { deploymentEnded } from '../rollout/finish';
+import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from '../rollout/snapshot';
 import { AgentService } from '../services/agent';
-import {
-  audit,
-  iso,
-  notifyClients,
-  notifyWorker,
-  type WakeOptions,
-  WORKER_CHANNEL,
-} from '../services/support';
-import { type AppliedTick, applyTick } from './apply';
-import { lockDeployment, type OrchestratedDeployment, policyOf, readSnapshot } from './snapshot';
+import { audit } from '../services/audit-log';
+import { notifyWorker, type WakeOptions, WORKER_CHANNEL } from '../services/context';
+import { iso } from '../services/iso-time';
+import { notifyClients } from '../services/transaction';
 import { ROLLBACK_PRIORITY, TickQueue, type TickQueueOptions } from './tick-queue';
 
 /** Options of {@link createWorker}. */

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
-import { createNotifier, type Notifier } from '../../src/notifications/index';
-import { createServices, type GccServices } from '../../src/services/index';
-import type { Principal } from '../../src/services/support';
+import { createNotifier, type Notifier } from '../../src/notifications';
+import { createServices, type GccServices } from '../../src/services';
+import type { Principal } from '../../src/services/context';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { freePort, HookSink, SmtpSink } from '../notifications/receivers';
 import { ADMIN, createHarness, type Harness } from '../worker/harness';

@@ -6,11 +6,11 @@ import {
   type FakeArgoCdOptions,
   startFakeArgoCd,
 } from '../../../sdk-agent/test/fakes/fake-argocd-server';
-import type { ArgoCdFastPathOptions } from '../../src/fastpath/index';
+import type { ArgoCdFastPathOptions } from '../../src/fastpath';
+import { createServices } from '../../src/services';
 import { AgentService } from '../../src/services/agent';
-import { createServices } from '../../src/services/index';
-import type { Principal } from '../../src/services/support';
-import type { Worker } from '../../src/worker/index';
+import type { Principal } from '../../src/services/context';
+import type { Worker } from '../../src/worker';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness } from '../worker/harness';
 

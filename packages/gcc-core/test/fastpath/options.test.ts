@@ -5,9 +5,9 @@ import {
   type ArgoCdFastPathOptions,
   compileArgoCdFastPathOptions,
   isArgoCdFastPathConfigError,
-} from '../../src/fastpath/index';
+} from '../../src/fastpath';
 import { createGcc } from '../../src/gcc';
-import { createWorker } from '../../src/worker/index';
+import { createWorker } from '../../src/worker';
 
 const SECRET = 'argo-secret-token-value';
 

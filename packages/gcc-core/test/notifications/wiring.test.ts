@@ -3,8 +3,8 @@ import type { Database } from '../../src/db/database';
 import type { NotificationEvent } from '../../src/notifications/events';
 import { listOutbox } from '../../src/notifications/outbox';
 import { renderEvent, webhookBody } from '../../src/notifications/render';
-import { createServices, type GccServices } from '../../src/services/index';
-import type { Principal, ServiceContext } from '../../src/services/support';
+import { createServices, type GccServices } from '../../src/services';
+import type { Principal, ServiceContext } from '../../src/services/context';
 import { pgliteFactory, type TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness, stageStarts, testClock } from '../worker/harness';
 

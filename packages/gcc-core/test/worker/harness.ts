@@ -1,9 +1,9 @@
 import type { DeploymentCreate, StatusReport } from '@wrktalk/sdk-gcc';
 import { pino } from 'pino';
 import type { Database } from '../../src/db/database';
-import { createServices, type GccServices } from '../../src/services/index';
-import type { Principal, ServiceContext } from '../../src/services/support';
-import { createWorker, type TickResult, type Worker, type WorkerOptions } from '../../src/worker/index';
+import { createServices, type GccServices } from '../../src/services';
+import type { Principal, ServiceContext } from '../../src/services/context';
+import { createWorker, type TickResult, type Worker, type WorkerOptions } from '../../src/worker';
 
 /** The admin and CI principals the tests act as. */
 export const ADMIN: Principal = { role: 'admin', name: 'admin' };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGccOptionsError } from '../../src/errors/options-error';
-import { createWorker } from '../../src/worker/index';
+import { createWorker } from '../../src/worker';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { createHarness, type Harness } from './harness';
 

@@ -1,11 +1,11 @@
 import { decide } from '@wrktalk/rollout-planner';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../src/services/index';
-import type { ServiceContext } from '../../src/services/support';
-import { applyTick } from '../../src/worker/apply';
-import { createWorker, ROLLBACK_PRIORITY } from '../../src/worker/index';
-import { lockDeployment, policyOf, readSnapshot } from '../../src/worker/snapshot';
+import { applyTick } from '../../src/rollout/apply';
+import { lockDeployment, policyOf, readSnapshot } from '../../src/rollout/snapshot';
+import { createServices } from '../../src/services';
+import type { ServiceContext } from '../../src/services/context';
+import { createWorker, ROLLBACK_PRIORITY } from '../../src/worker';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness, stageStarts } from './harness';
 

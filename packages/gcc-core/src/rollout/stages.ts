@@ -9,9 +9,9 @@ import {
 } from '@wrktalk/rollout-planner';
 import type { Schemas } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
+import { iso } from '../services/iso-time';
 import { plannerStrategy } from '../services/strategy';
-import { iso } from '../services/support';
-import { emptyCounts } from '../services/tasks';
+import { emptyCounts } from './tally';
 
 /** A `deployment_stages` row. */
 export interface StageRow {

@@ -9,11 +9,13 @@ import {
 import type { Sql } from '../db/database';
 import { OVERDUE_LIST_MAX } from '../notifications/events';
 import { enqueueNotification } from '../notifications/outbox';
-import { deploymentEnded } from '../rollout/finish';
-import { rollbackNeverRollsBack, startRollback } from '../rollout/rollback';
-import { audit, notifyClients } from '../services/support';
-import { nextDeploymentStatus, statusesAllowing, tallyTasks } from '../services/tasks';
+import { audit } from '../services/audit-log';
+import { notifyClients } from '../services/transaction';
+import { nextDeploymentStatus, statusesAllowing } from '../services/transitions';
+import { deploymentEnded } from './finish';
+import { rollbackNeverRollsBack, startRollback } from './rollback';
 import type { OrchestratedDeployment } from './snapshot';
+import { tallyTasks } from './tally';
 
 /** What one tick wrote, for the caller (wakeups, logs, tests). */
 export interface AppliedTick {
