@@ -114,6 +114,20 @@ export type NotificationEvent =
     } & DeploymentRef &
       DeploymentKind)
   | ({
+      /**
+       * A stage held (every task settled with fewer successes than it needs, e.g. clients offline) until
+       * `stage_hold_timeout_seconds` and the rollout paused; nothing further was released. `resume` accepts the stage.
+       */
+      type: 'stage_held';
+      stage: number;
+      succeeded: number;
+      /** tasks of the stage that went overdue (not picked up: the client is offline) */
+      overdue: number;
+      total: number;
+      reason: string;
+    } & DeploymentRef &
+      DeploymentKind)
+  | ({
       type: 'rollback_started';
       deploymentType: 'rollback';
       /** the deployment being rolled back (`deploymentId` is the new rollback deployment) */
@@ -194,6 +208,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'approval_digest',
   'stage_completed',
   'stage_failed',
+  'stage_held',
   'rollback_started',
   'rollback_finished',
   'deployment_completed',
@@ -215,6 +230,7 @@ export const EMAIL_AUDIENCE: Readonly<Record<EventName, { approvers: boolean; ad
   approval_digest: { approvers: false, admins: true },
   stage_completed: { approvers: false, admins: true },
   stage_failed: { approvers: false, admins: true },
+  stage_held: { approvers: false, admins: true },
   rollback_started: { approvers: true, admins: true },
   rollback_finished: { approvers: false, admins: true },
   deployment_completed: { approvers: false, admins: true },

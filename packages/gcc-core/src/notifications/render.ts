@@ -90,6 +90,16 @@ export function renderEvent(e: NotificationEvent): Rendered {
           ...(e.reason ? [`Reason: ${e.reason}`] : []),
         ],
       };
+    case 'stage_held':
+      return {
+        title: `${what}: stage ${e.stage} held, rollout paused`,
+        lines: [
+          dep,
+          `${e.succeeded} of ${e.total} succeeded, ${e.overdue} overdue (not picked up: clients offline?)`,
+          `Reason: ${e.reason}`,
+          'Nothing further is released until an admin acts: resume to accept the stage as it is, or abort.',
+        ],
+      };
     case 'rollback_started':
       return {
         title: `${e.partial ? 'Partial rollback' : 'Rollback'} of ${what} started`,

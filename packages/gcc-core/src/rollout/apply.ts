@@ -370,6 +370,26 @@ export async function applyTick(
         await tx.query('UPDATE deployments SET status_reason = $2 WHERE id = $1', [d.id, a.reason]);
         await deploymentAudit('deployment.pause', { stage: a.stage, cause: a.cause, reason: a.reason });
         if (a.cause === 'threshold') await stageFailed(a.stage, 'paused', a.reason);
+        else {
+          const t = await tallyTasks(tx, d.id, a.stage);
+          const overdue = await tx.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 AND stage = $2 AND status = 'overdue'`,
+            [d.id, a.stage],
+          );
+          await enqueueNotification(
+            tx,
+            {
+              type: 'stage_held',
+              ...ref,
+              stage: a.stage,
+              succeeded: t.succeeded,
+              overdue: overdue.rows[0]?.n ?? 0,
+              total: t.total,
+              reason: a.reason,
+            },
+            now,
+          );
+        }
         break;
       case 'trigger_rollback':
         await tx.query(

@@ -617,6 +617,15 @@ export function defineWorkerSuite(name: string, factory: DatabaseFactory): void 
       expect(view.stages.slice(1).every((st) => st.status === 'pending')).toBe(true);
       const audit = (await h.services.audit.list({ deployment_id: d })).items;
       expect(audit.some((e) => e.action === 'stage.hold' && e.actor === 'system')).toBe(true);
+      // The admins hear of the pause (a held stage is not a failed one: no stage_failed).
+      const outbox = await tdb.db.query<{ event: string; payload: Record<string, unknown> }>(
+        `SELECT event, payload FROM notification_outbox WHERE channel = 'fanout' AND payload ->> 'deploymentId' = $1`,
+        [d],
+      );
+      expect(outbox.rows.filter((r) => r.event === 'stage_failed')).toEqual([]);
+      expect(outbox.rows.filter((r) => r.event === 'stage_held').map((r) => r.payload)).toEqual([
+        expect.objectContaining({ stage: 0, succeeded: 0, overdue: 3, total: 3 }),
+      ]);
 
       // The admin accepts the stage as it is: the rollout goes on.
       view = await h.services.deployments.control(ADMIN, d, 'resume');
