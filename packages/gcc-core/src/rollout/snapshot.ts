@@ -2,29 +2,21 @@ import {
   type Client,
   type DecidePolicy,
   type DeploymentSnapshot,
-  type DeploymentStatus,
   SETTLED_TASK_STATUSES,
   type StageRecord,
   type TaskRow,
 } from '@wrktalk/rollout-planner';
-import type { Deployment } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
+import type { DeploymentRow } from '../services/deployment-rows';
 import { plannerStrategy } from '../services/strategy';
 
 /** The deployment row fields the worker reads (locked for the tick). */
-export interface OrchestratedDeployment {
-  id: string;
-  type: Deployment['type'];
-  release_id: string;
-  component: string;
-  version: string;
-  rollback_of: string | null;
-  status: DeploymentStatus;
-  strategy: Deployment['strategy'];
-  approval: Deployment['approval'];
+export type OrchestratedDeployment = Pick<
+  DeploymentRow,
+  'id' | 'type' | 'release_id' | 'component' | 'version' | 'rollback_of' | 'status' | 'strategy' | 'approval'
+> &
   /** Until then a `created` deployment waits (it takes approvals but starts nothing). */
-  requested_start_time?: Date | null;
-}
+  Partial<Pick<DeploymentRow, 'requested_start_time'>>;
 
 /** A task row joined with its client, times as epoch ms (what one query returns). */
 interface SnapshotRow {

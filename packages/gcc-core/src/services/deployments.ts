@@ -25,6 +25,7 @@ import { emptyCounts } from '../rollout/tally';
 import { auditCreatedApprovals } from './approvals';
 import { audit } from './audit-log';
 import { actorOf, type Orchestration, type Principal, type ServiceContext, wakeWorker } from './context';
+import type { DeploymentRow } from './deployment-rows';
 import { newId } from './ids';
 import { iso, isoOf } from './iso-time';
 import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
@@ -34,29 +35,6 @@ import { assertDeploymentPolicy, effectiveStrategy } from './strategy';
 import { type TaskRow, taskOf } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from './transitions';
-
-interface DeploymentRow {
-  id: string;
-  type: Deployment['type'];
-  release_id: string;
-  component: string;
-  version: string;
-  rollback_of: string | null;
-  status: DeploymentStatus;
-  strategy: Deployment['strategy'];
-  approval: Deployment['approval'];
-  requested_start_time: Date | null;
-  description: string | null;
-  created_by: string;
-  created_at: Date;
-  updated_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  orchestration: Orchestration;
-  status_reason: string | null;
-  rollback_scope: Deployment['rollback_scope'];
-  rolled_back_by: string | null;
-}
 
 const deploymentOf = (
   r: DeploymentRow,
