@@ -105,6 +105,15 @@ export const FINISHED_TASK_STATUSES = [
   ...FAILED_TASK_STATUSES,
 ] as const satisfies readonly TaskStatus[];
 
+/** Task statuses that wait for an approval: not yet visible to the client's CT, or visible and unanswered. */
+export const AWAITING_APPROVAL_TASK_STATUSES = [
+  'pending',
+  'pending_approval',
+] as const satisfies readonly TaskStatus[];
+
+/** Task statuses an agent (or the GCC's fast path) may pick up: queued, or overdue and queued again on pickup. */
+export const PICKUP_READY_TASK_STATUSES = ['queued', 'overdue'] as const satisfies readonly TaskStatus[];
+
 /** Task statuses that mean the deployment touched the client, so a rollback covers it. */
 export const ROLLBACK_COVERED_TASK_STATUSES = [
   'success',

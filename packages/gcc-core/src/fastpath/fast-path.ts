@@ -1,3 +1,4 @@
+import { PICKUP_READY_TASK_STATUSES } from '@wrktalk/rollout-planner';
 import {
   createArgoCdApiExecutor,
   type Executor,
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database';
 import type { AgentService, ClaimedUpdate } from '../services/agent';
 import type { Principal } from '../services/context';
+import { statusListSql } from '../services/status-sql';
 import { LOG_LINE_CHARS, LOG_LINES } from '../services/task-rows';
 import type { CompiledArgoCdFastPathOptions, CompiledArgoCdInstance } from './options';
 import { tlsFetch } from './tls-fetch';
@@ -95,7 +97,7 @@ export function createArgoCdFastPath(init: ArgoCdFastPathInit): ArgoCdFastPath {
       `SELECT t.client_id FROM deployment_tasks t
        JOIN clients c ON c.id = t.client_id
        JOIN deployments d ON d.id = t.deployment_id
-       WHERE t.status IN ('queued', 'overdue') AND d.status = 'running'
+       WHERE t.status IN ${statusListSql(PICKUP_READY_TASK_STATUSES)} AND d.status = 'running'
          AND c.target_kind = 'argocd' AND c.argocd_instance = $1
        ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.id
        LIMIT $2`,

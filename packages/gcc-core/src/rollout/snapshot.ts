@@ -1,4 +1,5 @@
 import {
+  AWAITING_APPROVAL_TASK_STATUSES,
   type Client,
   type DecidePolicy,
   type DeploymentSnapshot,
@@ -8,6 +9,7 @@ import {
 } from '@wrktalk/rollout-planner';
 import type { Sql } from '../db/database';
 import type { DeploymentRow } from '../services/deployment-rows';
+import { statusListSql } from '../services/status-sql';
 import { plannerStrategy } from '../services/strategy';
 
 /** The deployment row fields the worker reads (locked for the tick). */
@@ -49,7 +51,9 @@ const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 A
  * eligibility of approved and retried tasks, and the concurrency slot of queued and in-progress ones). Their
  * client's jsonb columns are not read: parsing them is most of a large snapshot's cost once most tasks are done.
  */
-const SETTLED = `(${SETTLED_TASK_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+const SETTLED = statusListSql(SETTLED_TASK_STATUSES);
+/** Statuses whose client's auto-approve setting `decide` may apply. */
+const AWAITING_APPROVAL = statusListSql(AWAITING_APPROVAL_TASK_STATUSES);
 
 /**
  * Locks an orchestrated deployment for this tick: `SKIP LOCKED`, so while another worker holds it this one moves on
@@ -77,7 +81,7 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
             CASE WHEN t.status NOT IN ${SETTLED} THEN c.labels END AS labels,
             CASE WHEN t.status NOT IN ${SETTLED} AND c.maintenance_windows <> '[]'::jsonb
                  THEN c.maintenance_windows END AS maintenance_windows,
-            CASE WHEN t.status IN ('pending', 'pending_approval')
+            CASE WHEN t.status IN ${AWAITING_APPROVAL}
                       AND ((c.auto_approve ->> 'all')::boolean OR c.auto_approve -> 'components' <> '[]'::jsonb)
                  THEN c.auto_approve END AS auto_approve
      FROM deployment_tasks t JOIN clients c ON c.id = t.client_id

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentStatus } from '@wrktalk/rollout-planner';
+import { type DeploymentStatus, PICKUP_READY_TASK_STATUSES } from '@wrktalk/rollout-planner';
 import { type StatusAccepted, type StatusReport, type UpdatesResponse, updateOf } from '@wrktalk/sdk-gcc';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { settleDeployment } from '../rollout/settle';
 import { audit } from './audit-log';
 import { type Principal, type ServiceContext, wakeWorker } from './context';
 import { isoOf } from './iso-time';
+import { statusListSql } from './status-sql';
 import { boundLogs, type TaskRow } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextTaskStatus } from './transitions';
@@ -41,6 +42,12 @@ export type TaskHolder = 'agent' | 'gcc';
 
 /** The update the GCC's own executor claimed (see {@link AgentService.claimForGcc}). */
 export type ClaimedUpdate = NonNullable<UpdatesResponse['update']>;
+
+/**
+ * Tasks an agent's poll looks at: the one it holds (`in_progress`), those ready for pickup, and, under `immediate`
+ * orchestration, approved tasks it queues on pickup.
+ */
+const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STATUSES, 'approved']);
 
 /** The agent API: offers and status reports. */
 export class AgentService {
@@ -91,7 +98,7 @@ export class AgentService {
         `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
                 (d.strategy ->> 'lease_seconds')::int AS lease_seconds
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
-         WHERE t.client_id = $1 AND t.status IN ('in_progress', 'queued', 'approved', 'overdue')
+         WHERE t.client_id = $1 AND t.status IN ${OFFER_CANDIDATES}
          ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
          FOR UPDATE OF t`,
         [clientId],
