@@ -8,6 +8,8 @@ ALTER TABLE deployments
   ADD COLUMN rollback_scope text CHECK (rollback_scope IN ('failed_stage', 'deployment', 'clients')),
   -- Updates: their latest rollback deployment.
   ADD COLUMN rolled_back_by text,
+  -- Rollback deployments: clients of the scope left untouched (no earlier version to return to), for their end.
+  ADD COLUMN rollback_skipped integer,
   -- Consecutive ticks of this deployment that threw; reset by a tick that succeeds. Past the worker's limit the
   -- deployment is marked failed with the last error, so one bad deployment never keeps disturbing the others.
   ADD COLUMN tick_errors integer NOT NULL DEFAULT 0;

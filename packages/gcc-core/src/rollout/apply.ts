@@ -447,7 +447,9 @@ export async function applyTick(
         break;
     }
   }
-  await tx.query('UPDATE deployments SET wake_at = $2 WHERE id = $1', [
+  // The tick's one write of the deployment row: its next wake-up, and the end of any run of tick errors (only
+  // consecutive errors count; this reset commits with the tick's other writes, or not at all).
+  await tx.query('UPDATE deployments SET wake_at = $2, tick_errors = 0 WHERE id = $1', [
     d.id,
     wakeAt === null ? null : new Date(wakeAt),
   ]);

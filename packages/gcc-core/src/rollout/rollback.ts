@@ -221,8 +221,8 @@ export async function startRollback(
   await tx.query(
     `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, rollback_scope, status,
                               status_reason, strategy, approval, description, created_by, created_at, updated_at,
-                              started_at, orchestration)
-     VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13, $13, $14)`,
+                              started_at, orchestration, rollback_skipped)
+     VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13, $13, $14, $15)`,
     [
       rbId,
       d.release_id,
@@ -238,6 +238,7 @@ export async function startRollback(
       actorOf(input.by),
       now,
       d.orchestration,
+      skipped.length,
     ],
   );
   // Approved without asking; under `immediate` orchestration queued at once (attempt 1), else the worker releases them.
@@ -379,13 +380,13 @@ export async function finishRollback(
 ): Promise<string[]> {
   const t = await tallyTasks(tx, rb.id);
   const failed = status !== 'completed' || t.failed > 0;
-  const scope =
-    (
-      await tx.query<{ rollback_scope: RollbackScopeName | null }>(
-        'SELECT rollback_scope FROM deployments WHERE id = $1',
-        [rb.id],
-      )
-    ).rows[0]?.rollback_scope ?? null;
+  const own = (
+    await tx.query<{ rollback_scope: RollbackScopeName | null; rollback_skipped: number | null }>(
+      'SELECT rollback_scope, rollback_skipped FROM deployments WHERE id = $1',
+      [rb.id],
+    )
+  ).rows[0];
+  const scope = own?.rollback_scope ?? null;
   const original = (
     await tx.query<{ id: string; status: DeploymentStatus }>(
       'SELECT id, status FROM deployments WHERE id = $1 FOR UPDATE',
@@ -430,12 +431,6 @@ export async function finishRollback(
     [rb.rollback_of],
   );
   const keptNewVersion = kept.rows[0]?.n ?? 0;
-  // Clients skipped at the start (no earlier version): recorded once, in the rollback's creation entry.
-  const created = await tx.query<{ after: { skipped_count?: number } | null }>(
-    `SELECT after FROM audit_log WHERE deployment_id = $1 AND subject_id = $1 AND action = 'deployment.create'
-     ORDER BY seq LIMIT 1`,
-    [rb.id],
-  );
   await enqueueNotification(
     tx,
     {
@@ -451,7 +446,8 @@ export async function finishRollback(
       keptNewVersion,
       succeeded: t.succeeded,
       failed: t.failed,
-      skipped: created.rows[0]?.after?.skipped_count ?? 0,
+      // Clients skipped at the start (no earlier version), counted on the rollback's row when it was created.
+      skipped: own?.rollback_skipped ?? 0,
     },
     now,
   );

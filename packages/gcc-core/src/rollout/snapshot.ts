@@ -7,10 +7,10 @@ import {
   type StageRecord,
   type TaskRow,
 } from '@wrktalk/rollout-planner';
+import { strategyFromWire } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import type { DeploymentRow } from '../services/deployment-rows';
 import { statusListSql } from '../services/status-sql';
-import { plannerStrategy } from '../services/strategy';
 
 /** The deployment row fields the worker reads (locked for the tick). */
 export type OrchestratedDeployment = Pick<
@@ -150,7 +150,7 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
 export function policyOf(d: OrchestratedDeployment, defaults: { leaseSeconds: number }): DecidePolicy {
   return {
     component: d.component,
-    strategy: plannerStrategy(d.strategy, defaults),
+    strategy: strategyFromWire(d.strategy, defaults),
     approval: {
       requireApproval: d.approval.required,
       approvalDeadline: d.approval.deadline ? Date.parse(d.approval.deadline) : null,

@@ -8,9 +8,9 @@ import {
   type TaskStatus,
 } from '@wrktalk/rollout-planner';
 import type { Schemas } from '@wrktalk/sdk-gcc';
+import { strategyFromWire } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { iso } from '../services/iso-time';
-import { plannerStrategy } from '../services/strategy';
 import { emptyCounts } from './tally';
 
 /** A `deployment_stages` row. */
@@ -67,7 +67,7 @@ export async function stageSummaries(
   let strategy = resolveStrategy();
   let slots: StageSlot[] = [];
   try {
-    strategy = resolveStrategy(plannerStrategy(deployment.strategy, defaults));
+    strategy = resolveStrategy(strategyFromWire(deployment.strategy, defaults));
     slots = stageSizes(live, strategy);
   } catch {
     slots = [];

@@ -6,13 +6,14 @@ import {
   type TaskStatus,
   transition,
 } from '@wrktalk/rollout-planner';
-import type {
-  Deployment,
-  DeploymentCreate,
-  ForceApproveRequest,
-  RollbackRequest,
-  Schemas,
-  Task,
+import {
+  type Deployment,
+  type DeploymentCreate,
+  effectiveStrategy,
+  type ForceApproveRequest,
+  type RollbackRequest,
+  type Schemas,
+  type Task,
 } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccServiceError, validationFailed } from '../errors/gcc-service-error';
@@ -31,7 +32,7 @@ import { iso, isoOf } from './iso-time';
 import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
 import { type ReleaseRow, releaseRowById } from './release-rows';
 import { parseSelectorOrThrow, selectorSql } from './selector-sql';
-import { assertDeploymentPolicy, effectiveStrategy } from './strategy';
+import { assertDeploymentPolicy } from './strategy';
 import { type TaskRow, taskOf } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from './transitions';

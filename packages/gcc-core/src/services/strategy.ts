@@ -1,9 +1,7 @@
-import type { Strategy } from '@wrktalk/rollout-planner';
 import {
   type DeploymentCreate,
   type EffectiveStrategy,
   effectiveStrategy as effectiveWireStrategy,
-  strategyFromWire,
   validateDeploymentPolicy,
   type WireStrategy,
 } from '@wrktalk/sdk-gcc';
@@ -17,19 +15,6 @@ import { GccServiceError } from '../errors/gcc-service-error';
 export function assertDeploymentPolicy(input: Pick<DeploymentCreate, 'strategy' | 'approval'>): void {
   const problems = validateDeploymentPolicy(input);
   if (problems) throw new GccServiceError(problems.code, problems.detail, problems.errors);
-}
-
-/** A stored (wire) strategy as the planner's `Strategy`; the GCC's `leaseSeconds` fills a missing lease. */
-export function plannerStrategy(s: WireStrategy | undefined, defaults: { leaseSeconds: number }): Strategy {
-  return strategyFromWire(s, defaults);
-}
-
-/** The effective strategy (every default filled in by the planner), in wire form. */
-export function effectiveStrategy(
-  s: WireStrategy | undefined,
-  defaults: { leaseSeconds: number },
-): EffectiveStrategy {
-  return effectiveWireStrategy(s, defaults);
 }
 
 /**

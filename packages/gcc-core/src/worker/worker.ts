@@ -261,8 +261,6 @@ export function createWorker(options: WorkerOptions): Worker {
     return db.transaction(async (tx) => {
       const d = await lockDeployment(tx, id);
       if (!d || !ACTIVE.includes(d.status)) return null;
-      // Consecutive errors only: this tick's writes commit together with the reset, or neither does.
-      await tx.query('UPDATE deployments SET tick_errors = 0 WHERE id = $1 AND tick_errors <> 0', [id]);
       const publishAt = await publish(tx, d, now);
       const snapshot = await readSnapshot(tx, d);
       const actions = decide(snapshot, now.getTime(), policyOf(d, { leaseSeconds: o.leaseSeconds }));
