@@ -39,14 +39,16 @@ export interface GccOptions {
   /** The clock. @default () => new Date() */
   now?: () => Date;
   /**
-   * How new deployments release approved tasks: `immediate` queues a task as soon as it is approved (no stages);
-   * `worker` leaves it to the staged-rollout worker (canary, batches, waits, thresholds, rollback).
+   * The strategy of deployments that name none (a request's `strategy` fields are laid over it): `immediate` is the
+   * planner's `immediateStrategy` (every approved client updated as soon as its approval, start time and window
+   * allow; the first failure pauses), `worker` the planner's `defaultStrategy` (canary, batches, waits, thresholds,
+   * rollback). The same rollout worker runs both.
    * @default 'immediate'
    */
   orchestration?: Orchestration;
   /**
-   * With `orchestration: 'worker'`: run the rollout worker in this process (`true` or worker options), or not
-   * (`false`: another process runs `createWorker`, e.g. `wrktalk-gcc worker`). Ignored under `immediate`.
+   * Run the rollout worker in this process (`true` or worker options), or not (`false`: another process runs
+   * `createWorker`, e.g. `wrktalk-gcc worker`; `Gcc.worker` can still be ticked by hand).
    * @default true
    */
   worker?: boolean | Pick<WorkerOptions, 'pollIntervalMs' | 'queue' | 'maxTickErrors'>;
@@ -56,8 +58,8 @@ export interface GccOptions {
   runNotifier?: boolean;
   /**
    * The Argo CD fast path: Argo CD instances (by the name clients carry in `argocd_instance`) on which the rollout
-   * worker applies tasks itself through the Argo CD REST API instead of waiting for agents. Needs
-   * `orchestration: 'worker'`; runs where the worker runs (a process with `worker: false` ignores it, so give it to
+   * worker applies tasks itself through the Argo CD REST API instead of waiting for agents. Runs where the worker
+   * runs (a process with `worker: false` ignores it, so give it to
    * the `createWorker` of the worker process). Bad values throw `ArgoCdFastPathConfigError`.
    * @default undefined (agents apply every task)
    */
@@ -84,8 +86,8 @@ export interface Gcc {
   ): Promise<{ id: string; token: string }>;
   /** Revokes a token, on every replica at once. */
   revokeToken(id: string): Promise<void>;
-  /** The rollout worker (with `orchestration: 'worker'`; started unless `worker: false`), else undefined. */
-  worker: Worker | undefined;
+  /** The rollout worker (started unless `worker: false`; `tick()` advances deployments by hand either way). */
+  worker: Worker;
   /** The notification outbox dispatcher (started unless `runNotifier: false`), else undefined. */
   notifier: Notifier | undefined;
   /**
@@ -125,7 +127,7 @@ function compile(options: GccOptions) {
     options.auditRetentionDays === null || options.auditRetentionDays === undefined
       ? null
       : p.integer('auditRetentionDays', options.auditRetentionDays, 0, 1, AUDIT_RETENTION_MAX_DAYS) || null;
-  if (orchestration === 'worker' && typeof options.worker === 'object' && options.worker !== null) {
+  if (typeof options.worker === 'object' && options.worker !== null) {
     const worker = options.worker;
     const before = p.list.length;
     p.nested(() => compileWorkerOptions({ database: options.database, ...worker }));
@@ -134,9 +136,6 @@ function compile(options: GccOptions) {
   const own = p.list.length;
   if (options.argocd !== undefined) {
     const argocd = options.argocd;
-    if (orchestration !== 'worker') {
-      p.add('argocd', "the Argo CD fast path is part of the rollout worker and needs orchestration 'worker'");
-    }
     p.nested(() => compileArgoCdFastPathOptions(argocd));
   }
   if (p.list.length > 0 && own === 0) throw new ArgoCdFastPathConfigError(p.list);
@@ -162,17 +161,14 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
   const db = options.database;
   const offers = new OfferCache();
   const workerOpts = typeof options.worker === 'object' ? options.worker : {};
-  const worker =
-    o.orchestration === 'worker'
-      ? createWorker({
-          database: db,
-          logger: o.logger.child({ component: 'rollout-worker' }),
-          now: o.now,
-          leaseSeconds: o.leaseSeconds,
-          ...workerOpts,
-          ...(options.argocd !== undefined && { argocd: options.argocd }),
-        })
-      : undefined;
+  const worker = createWorker({
+    database: db,
+    logger: o.logger.child({ component: 'rollout-worker' }),
+    now: o.now,
+    leaseSeconds: o.leaseSeconds,
+    ...workerOpts,
+    ...(options.argocd !== undefined && { argocd: options.argocd }),
+  });
   const ctx: ServiceContext = {
     db,
     now: o.now,
@@ -181,7 +177,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     pollAfterSeconds: o.pollAfterSeconds,
     invalidateLocal: (ids) => offers.invalidate(ids),
     orchestration: o.orchestration,
-    ...(worker && { wake: (tx, id, w) => worker.wake(tx, id, w) }),
+    wake: (tx, id, w) => worker.wake(tx, id, w),
   };
   const services = createServices(ctx);
   const tokens = new TokenCache(services.tokens, options);
@@ -204,7 +200,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     else if (payload.startsWith('t:')) tokens.drop(payload.slice(2));
   });
 
-  const runWorker = worker !== undefined && options.worker !== false;
+  const runWorker = options.worker !== false;
   const notifier =
     options.runNotifier === false
       ? undefined
@@ -218,7 +214,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     if (runWorker) await worker.start();
     await notifier?.start();
   } catch (error) {
-    await worker?.stop().catch(() => {});
+    await worker.stop().catch(() => {});
     await unlisten().catch(() => {});
     throw error;
   }
@@ -316,7 +312,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
       offers.close(); // ends long polls now; later ones answer without waiting
       await flush();
       await Promise.all([
-        worker?.stop().catch((error: unknown) => o.logger.warn({ err: error }, 'rollout worker stop failed')),
+        worker.stop().catch((error: unknown) => o.logger.warn({ err: error }, 'rollout worker stop failed')),
         notifier?.stop().catch((error: unknown) => o.logger.warn({ err: error }, 'notifier stop failed')),
       ]);
       await unlisten().catch(() => {});

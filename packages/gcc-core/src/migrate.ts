@@ -21,8 +21,20 @@ export function latestMigrationVersion(): number {
   return max;
 }
 
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /**
+   * Migrate up to this version only (e.g. to rehearse an upgrade from an older schema with data in it).
+   * @default the latest version
+   */
+  target?: number;
+}
+
 /** Applies the pending migrations (postgrator, SQL files in `migrations/`) in one transaction under a lock. */
-export async function migrate(db: Database): Promise<{ applied: string[]; version: number }> {
+export async function migrate(
+  db: Database,
+  options: MigrateOptions = {},
+): Promise<{ applied: string[]; version: number }> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     const postgrator = new Postgrator({
@@ -31,7 +43,13 @@ export async function migrate(db: Database): Promise<{ applied: string[]; versio
       schemaTable: SCHEMA_TABLE,
       execQuery: (query) => tx.query(query),
     });
-    const applied = await postgrator.migrate();
+    const target = options.target ?? latestMigrationVersion();
+    if (!Number.isInteger(target) || target < 0 || target > latestMigrationVersion()) {
+      throw new RangeError(
+        `migrate: target must be a migration version from 0 to ${latestMigrationVersion()}, got ${target}`,
+      );
+    }
+    const applied = await postgrator.migrate(String(target).padStart(3, '0'));
     const version = Number(await postgrator.getDatabaseVersion());
     return { applied: applied.map((m) => basename(m.filename)), version };
   });

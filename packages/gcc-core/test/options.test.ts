@@ -50,7 +50,6 @@ describe('createGcc options: every problem at once, as the fast path already did
     expect(mixed.name).toBe('GccOptionsError');
     expect(mixed.problems).toEqual([
       "orchestration: must be 'immediate' or 'worker', got \"sideways\"",
-      "argocd: the Argo CD fast path is part of the rollout worker and needs orchestration 'worker'",
       expect.stringMatching(/^argocd\.instances\.eu\.url: /),
     ]);
     const alone = await createGcc({ database, logger, orchestration: 'worker', argocd: bad }).catch((e) => e);

@@ -21,6 +21,7 @@ export type {
   FailAction,
   FinishStageAction,
   HoldStageAction,
+  JoinStageAction,
   MarkOverdueAction,
   MarkTimedOutAction,
   PauseAction,
@@ -97,6 +98,7 @@ export * from './statuses';
 export {
   defaultStrategy,
   type FailureThreshold,
+  immediateStrategy,
   type ResolvedFailureThreshold,
   type ResolvedStrategy,
   type RollbackStrategy,

@@ -21,6 +21,11 @@ type WireApproval = Schemas['ApprovalPolicy'];
 export interface StrategyDefaults {
   /** Lease when the strategy gives none. @default the planner's default (900) */
   leaseSeconds?: number;
+  /**
+   * The strategy a request's fields are laid over (each field the request gives replaces the base's), e.g. the
+   * planner's `immediateStrategy` for a GCC in `immediate` mode. @default the planner's `defaultStrategy`
+   */
+  base?: Strategy;
 }
 
 const thresholdIn = (t: WireThreshold): FailureThreshold => ({
@@ -75,6 +80,7 @@ export function strategyFromWire(s: WireStrategy | undefined, defaults: Strategy
     ...(s?.stage_hold_timeout_seconds !== undefined && {
       stageHoldTimeoutSeconds: s.stage_hold_timeout_seconds,
     }),
+    ...(s?.join_running_stage !== undefined && { joinRunningStage: s.join_running_stage }),
   };
 }
 
@@ -105,6 +111,7 @@ export function strategyToWire(r: ResolvedStrategy): EffectiveStrategy {
     canary_min_successes: r.canaryMinSuccesses,
     stage_fill_seconds: r.stageFillSeconds,
     stage_hold_timeout_seconds: r.stageHoldTimeoutSeconds,
+    join_running_stage: r.joinRunningStage,
   };
 }
 
@@ -113,7 +120,10 @@ export function effectiveStrategy(
   s: WireStrategy | undefined,
   defaults: StrategyDefaults = {},
 ): EffectiveStrategy {
-  return strategyToWire(resolveStrategy(strategyFromWire(s, defaults)));
+  const given = strategyFromWire(s, defaults);
+  return strategyToWire(
+    resolveStrategy(defaults.base === undefined ? given : { ...defaults.base, ...given }),
+  );
 }
 
 /** The planner's approval policy of a wire one (the deadline as epoch ms; an unparseable one as NaN). */

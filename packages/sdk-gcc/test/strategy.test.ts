@@ -1,4 +1,4 @@
-import { defaultStrategy } from '@wrktalk/rollout-planner';
+import { defaultStrategy, immediateStrategy } from '@wrktalk/rollout-planner';
 import { describe, expect, it } from 'vitest';
 import {
   effectiveStrategy,
@@ -160,12 +160,28 @@ describe('the one wire <-> planner mapping', () => {
       canary_min_successes: 2,
       stage_fill_seconds: 0,
       stage_hold_timeout_seconds: 7200,
+      join_running_stage: true,
     };
     expect(effectiveStrategy(wire)).toEqual(wire);
     expect(strategyFromWire(wire)).toMatchObject({
       canaryMinSuccesses: 2,
       stageFillSeconds: 0,
       stageHoldTimeoutSeconds: 7200,
+      joinRunningStage: true,
     });
+  });
+
+  it('lays a request over a base strategy: the immediate one, field by field', () => {
+    const e = effectiveStrategy({ max_attempts: 3 }, { base: immediateStrategy, leaseSeconds: 60 });
+    expect(e).toMatchObject({
+      stages: [{ kind: 'batch', percent: 100, wait_seconds: 0 }],
+      join_running_stage: true,
+      stage_fill_seconds: 0,
+      on_failure: 'pause',
+      failure_threshold: { max_failures: 0, min_finished: 1 },
+      max_attempts: 3,
+      lease_seconds: 60,
+    });
+    expect(effectiveStrategy(undefined).join_running_stage).toBe(false);
   });
 });

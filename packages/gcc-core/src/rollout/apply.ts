@@ -3,6 +3,7 @@ import {
   approvalStatusOf,
   type DecideAction,
   type DeploymentEvent,
+  type JoinStageAction,
   type StartStageAction,
   type TaskEvent,
 } from '@wrktalk/rollout-planner';
@@ -179,6 +180,33 @@ async function startStage(c: Ctx, a: StartStageAction): Promise<Map<string, { jo
   return out;
 }
 
+/** Approvals join the running stage (`joinRunningStage`): placed in it, counted in its `placed` and `jobs`. */
+async function joinStage(c: Ctx, a: JoinStageAction): Promise<Map<string, { job: string; wave: number }>> {
+  const placed = await c.tx.query<{ id: string; client_id: string }>(
+    `UPDATE deployment_tasks SET stage = $3, updated_at = $4
+     WHERE deployment_id = $1 AND id = ANY($2::text[]) AND status = 'approved' AND stage IS NULL
+     RETURNING id, client_id`,
+    [c.d.id, a.taskIds, a.stage, c.now],
+  );
+  await c.tx.query(
+    `UPDATE deployment_stages SET placed = placed + $3, jobs = jobs + $4
+     WHERE deployment_id = $1 AND stage_index = $2`,
+    [c.d.id, a.stage, placed.rows.length, a.batches.length],
+  );
+  await audit(c.tx, c.now, 'system', 'stage.join', 'deployment', c.d.id, {
+    deploymentId: c.d.id,
+    after: { stage: a.stage, tasks: placed.rows.length },
+  });
+  const byClient = new Map<string, { job: string; wave: number }>();
+  for (const b of a.batches) for (const id of b.clientIds) byClient.set(id, { job: b.key, wave: b.wave });
+  const out = new Map<string, { job: string; wave: number }>();
+  for (const t of placed.rows) {
+    const j = byClient.get(t.client_id);
+    if (j) out.set(t.id, j);
+  }
+  return out;
+}
+
 /**
  * Applies `decide`'s actions to the locked deployment in the caller's transaction, in order, then sends the
  * cache NOTIFY for every client whose tasks changed. Each write is guarded by the statuses it is legal from, so a
@@ -347,6 +375,9 @@ export async function applyTick(
       case 'start_stage':
         jobs = await startStage(c, a);
         break;
+      case 'join_stage':
+        jobs = await joinStage(c, a);
+        break;
       case 'enqueue':
         dispatched += await enqueue(c, a.taskIds, a.release, jobs);
         break;
@@ -401,7 +432,7 @@ export async function applyTick(
         {
           // The same code path as an admin's rollback: scope, each client's own target version, audit, event.
           const rb = await startRollback(tx, {
-            original: { ...c.d, orchestration: 'worker' },
+            original: c.d,
             scope: a.scope,
             stage: a.stage,
             reason: a.reason,

@@ -14,7 +14,7 @@ import type { RollbackScopeName } from '../notifications/events';
 import { enqueueNotification } from '../notifications/outbox';
 import { auditCreatedApprovals } from '../services/approvals';
 import { audit } from '../services/audit-log';
-import { actorOf, type Orchestration, type Principal } from '../services/context';
+import { actorOf, type Principal } from '../services/context';
 import { newId } from '../services/ids';
 import { rollbackStrategy } from '../services/strategy';
 import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from '../services/transitions';
@@ -29,7 +29,6 @@ export interface RollbackOriginal {
   component: string;
   version: string;
   strategy: Deployment['strategy'];
-  orchestration: Orchestration;
 }
 
 /** What {@link startRollback} is asked to do. */
@@ -40,7 +39,7 @@ export interface StartRollbackInput {
   scope: RollbackScopeName;
   /**
    * `failed_stage`: the stage; when undefined, the stage that crossed its threshold, else the stage started last;
-   * without stages (`immediate` orchestration), the clients whose task failed or timed out.
+   * when no stage started, the clients whose task failed or timed out.
    * @default undefined
    */
   stage?: number;
@@ -112,8 +111,8 @@ async function failedStage(tx: Sql, deploymentId: string): Promise<number | null
  * Each client of the scope goes back to its own previous good version, chosen by the planner's `planRollback` over
  * the deployment's task rows and the clients' `deployment_history`; clients without one are skipped and listed.
  * Writes, in the caller's transaction: the rollback deployment (type `rollback`, `on_failure: 'pause'`, so a failing
- * rollback waits for an admin and never rolls itself back) and its tasks in client order (approved without asking;
- * queued at once under `immediate` orchestration, else released by the worker), `rollback_scope` on both
+ * rollback waits for an admin and never rolls itself back) and its tasks in client order (approved without asking,
+ * released by the worker), `rollback_scope` on both
  * deployments and `rolled_back_by` on the original, the original's move to `rolling_back` with its not-started tasks
  * cancelled, the audit entries, the `rollback_started` event and the worker's wake-up.
  * @returns the rollback, or `{ id: null }` (nothing written) when no client in scope has an earlier version
@@ -127,7 +126,7 @@ export async function startRollback(
   const stage = scope === 'failed_stage' ? (input.stage ?? (await failedStage(tx, d.id))) : null;
   const listed = scope === 'clients' ? [...new Set(input.clientIds ?? [])].sort() : null;
   // The original's rows the scope may cover, in client order (the planner keeps their order): all of them for
-  // `deployment`, the stage's, the listed clients', or, without stages (`immediate` orchestration), the failed ones.
+  // `deployment`, the stage's, the listed clients', or, when no stage started, the failed ones.
   // Of these the planner keeps the rows that touched their client (`planRollback`).
   const rows = await tx.query<{
     client_id: string;
@@ -204,8 +203,7 @@ export async function startRollback(
   }
 
   const rbId = newId('dpl');
-  const worker = d.orchestration === 'worker';
-  const paused = worker && input.requireApproval;
+  const paused = input.requireApproval;
   const status: DeploymentStatus = paused ? 'paused' : 'running';
   // Through the planner's validation like a requested strategy: a rollback that cannot be planned is not created.
   const strategy = rollbackStrategy(
@@ -237,13 +235,12 @@ export async function startRollback(
       description,
       actorOf(input.by),
       now,
-      d.orchestration,
+      'worker',
       skipped.length,
     ],
   );
-  // Approved without asking; under `immediate` orchestration queued at once (attempt 1), else the worker releases them.
-  const approved = nextTaskStatus({ id: rbId, status: 'pending' }, 'not_required');
-  const initial = worker ? approved : nextTaskStatus({ id: rbId, status: approved }, 'enqueue');
+  // Approved without asking; the worker releases them by the rollback's strategy.
+  const initial = nextTaskStatus({ id: rbId, status: 'pending' }, 'not_required');
   const image = new Map<string, string>();
   for (const h of history.rows) image.set(`${h.client_id}\u0000${h.version}`, h.image_url);
   const targets = [...plan.targets].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
@@ -252,8 +249,7 @@ export async function startRollback(
                                    previous_version, status, approval_status, approval_source, approved_at,
                                    approved_by, attempt, queued_at, created_at, updated_at)
      SELECT 'tsk-' || substr($1, 5) || '-' || lpad(x.n::text, 7, '0'), $1, x.client_id, 'rollback', $2, x.version,
-            x.image_url, c.current_versions ->> $2, $3, $9, $10, $4, $5,
-            CASE WHEN $3 = 'queued' THEN 1 ELSE 0 END, CASE WHEN $3 = 'queued' THEN $4::timestamptz END, $4, $4
+            x.image_url, c.current_versions ->> $2, $3, $9, $10, $4, $5, 0, NULL, $4, $4
      FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS x(client_id, version, image_url, n)
      JOIN clients c ON c.id = x.client_id
      ORDER BY x.n
@@ -344,7 +340,7 @@ export async function startRollback(
     },
     now,
   );
-  if (worker) await input.wake?.(tx, rbId);
+  await input.wake?.(tx, rbId);
   return {
     id: rbId,
     status,
@@ -369,7 +365,7 @@ export interface FinishedRollback {
  * it rolled back becomes `rolled_back`, or `failed` (with the reason) when the rollback did not return every client
  * it covered; the original's tasks of clients the rollback returned become `rolled_back` (planner: `roll_back`);
  * then `rollback_finished` says whether the rollback is partial (clients of the original keep its version). The only
- * place a rollback is finished, whichever orchestration ran it.
+ * place a rollback is finished.
  * @returns client ids whose tasks changed
  */
 export async function finishRollback(

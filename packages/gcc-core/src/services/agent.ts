@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { type DeploymentStatus, PICKUP_READY_TASK_STATUSES } from '@wrktalk/rollout-planner';
 import { type StatusAccepted, type StatusReport, type UpdatesResponse, updateOf } from '@wrktalk/sdk-gcc';
 import { GccServiceError } from '../errors/gcc-service-error';
-import { settleDeployment } from '../rollout/settle';
 import { audit } from './audit-log';
 import { type Principal, type ServiceContext, wakeWorker } from './context';
 import { isoOf } from './iso-time';
@@ -33,7 +32,6 @@ type OfferRow = TaskRow & {
   /** The attempt the GCC applies itself (Argo CD fast path), if it does. */
   gcc_attempt: number | null;
   d_status: DeploymentStatus;
-  d_orchestration: 'immediate' | 'worker';
   lease_seconds: number | null;
 };
 
@@ -44,10 +42,10 @@ export type TaskHolder = 'agent' | 'gcc';
 export type ClaimedUpdate = NonNullable<UpdatesResponse['update']>;
 
 /**
- * Tasks an agent's poll looks at: the one it holds (`in_progress`), those ready for pickup, and, under `immediate`
- * orchestration, approved tasks it queues on pickup.
+ * Tasks an agent's poll looks at: the one it holds (`in_progress`) and those ready for pickup. Approved tasks are not
+ * among them: the rollout worker releases those (queues them) by the deployment's strategy.
  */
-const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STATUSES, 'approved']);
+const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STATUSES]);
 
 /** The agent API: offers and status reports. */
 export class AgentService {
@@ -69,9 +67,8 @@ export class AgentService {
 
   /**
    * Reads (and if needed claims) the client's current task: an `in_progress` one is offered again; otherwise the
-   * first queued one (rollbacks first) is picked up (`pickup`) and leased. Under `immediate` orchestration,
-   * approved tasks whose start time has come are queued first (`enqueue`); under `worker` orchestration the
-   * rollout worker releases them. An `overdue` task (nobody picked it up in time) whose deployment runs is queued
+   * first queued one (rollbacks first) is picked up (`pickup`) and leased. Approved tasks wait for the rollout
+   * worker to release them, whatever the deployment's strategy. An `overdue` task (nobody picked it up in time) whose deployment runs is queued
    * again when its agent finally polls, at the same attempt, so the agent can still run it.
    */
   async currentOffer(clientId: string): Promise<Offer> {
@@ -95,7 +92,7 @@ export class AgentService {
       const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
       if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
       const r = await sql.query<OfferRow>(
-        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+        `SELECT t.*, d.status AS d_status,
                 (d.strategy ->> 'lease_seconds')::int AS lease_seconds
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.client_id = $1 AND t.status IN ${OFFER_CANDIDATES}
@@ -106,35 +103,20 @@ export class AgentService {
       const now = this.ctx.now();
       const nowMs = now.getTime();
       const running = r.rows.find((t) => t.status === 'in_progress');
-      let validUntil = Number.POSITIVE_INFINITY;
+      // Nothing here turns later by itself: the worker's release invalidates the cached answer.
+      const validUntil = Number.POSITIVE_INFINITY;
       if (running) {
         // One task at a time per client; one the GCC applies itself is never offered to an agent.
         const held = by === 'gcc' || running.gcc_attempt === running.attempt;
         return { offer: this.offerOf(held ? undefined : running, validUntil), claimed: false };
       }
       for (const t of r.rows) {
-        if (t.d_status !== 'running') continue;
-        if (t.status === 'overdue') {
-          t.status = nextTaskStatus(t, 'enqueue');
-          t.queued_at = now;
-          await sql.query(
-            `UPDATE deployment_tasks SET status = $2, queued_at = $3, updated_at = $3 WHERE id = $1`,
-            [t.id, t.status, now],
-          );
-          continue;
-        }
-        if (t.status !== 'approved' || t.d_orchestration !== 'immediate') continue;
-        const start = t.requested_start_time?.getTime() ?? 0;
-        if (start > nowMs) {
-          validUntil = Math.min(validUntil, start);
-          continue;
-        }
+        if (t.d_status !== 'running' || t.status !== 'overdue') continue;
         t.status = nextTaskStatus(t, 'enqueue');
-        t.attempt += 1;
         t.queued_at = now;
         await sql.query(
-          `UPDATE deployment_tasks SET status = $2, attempt = $3, queued_at = $4, updated_at = $4 WHERE id = $1`,
-          [t.id, t.status, t.attempt, now],
+          `UPDATE deployment_tasks SET status = $2, queued_at = $3, updated_at = $3 WHERE id = $1`,
+          [t.id, t.status, now],
         );
       }
       const next = r.rows.find((t) => t.status === 'queued' && t.d_status === 'running');
@@ -167,7 +149,7 @@ export class AgentService {
   ): Promise<StatusAccepted> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const r = await sql.query<OfferRow>(
-        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+        `SELECT t.*, d.status AS d_status,
                 (d.strategy ->> 'lease_seconds')::int AS lease_seconds
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
@@ -258,14 +240,10 @@ export class AgentService {
         before: { status: task.status },
         after: { status, attempt: report.attempt, message: report.message ?? null },
       });
-      let rolled: string[] = [];
-      if (finished) {
-        rolled = await settleDeployment(sql, task.deployment_id, now);
-        if (task.d_orchestration === 'worker') {
-          await wakeWorker(this.ctx, sql, task.deployment_id, { rollback: task.type === 'rollback' });
-        }
-      }
-      await changed([clientId, ...rolled]);
+      // The rollout worker judges the stage (thresholds, completion) in its own transaction.
+      if (finished)
+        await wakeWorker(this.ctx, sql, task.deployment_id, { rollback: task.type === 'rollback' });
+      await changed([clientId]);
       return answer(status, false);
     });
   }

@@ -9,7 +9,6 @@ import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrkt
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
-import { settleDeployment } from '../rollout/settle';
 import { audit } from './audit-log';
 import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
 import { iso, isoOf } from './iso-time';
@@ -20,7 +19,6 @@ import { nextTaskStatus } from './transitions';
 
 type LockedTask = TaskRow & {
   d_status: DeploymentStatus;
-  d_orchestration: 'immediate' | 'worker';
   d_requested_start_time: Date | null;
   approval: { deadline: string | null };
 };
@@ -103,7 +101,7 @@ export class ApprovalsService {
     taskId: string,
   ): Promise<LockedTask> {
     const r = await sql.query<LockedTask>(
-      `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration,
+      `SELECT t.*, d.status AS d_status,
               d.requested_start_time AS d_requested_start_time, d.approval
        FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
        WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
@@ -116,34 +114,26 @@ export class ApprovalsService {
   /**
    * Approves a task (`approve`); approving an approved task again returns it unchanged. The task keeps the later of
    * the deployment's requested start time and the approver's (`effectiveStartTime`): an approver may postpone the
-   * admin's schedule, never advance or erase it. Under `immediate` orchestration the task is queued at once when its
-   * deployment runs and that start time has come; under the rollout worker it stays `approved` and the worker is
-   * woken in this transaction to place it in a stage.
+   * admin's schedule, never advance or erase it. The task stays `approved`; the rollout worker, woken in this
+   * transaction, places it in a stage by the deployment's strategy (at once under the `immediate` strategy).
    */
   async approve(who: Principal, clientId: string, taskId: string, input: ApproveRequest): Promise<Task> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
       const task = await this.lock(sql, clientId, taskId);
       if (task.approval_status === 'approved' || task.approval_status === 'not_required') return taskOf(task);
       const now = this.ctx.now();
-      let status = nextTaskStatus(task, 'approve');
-      let attempt = task.attempt;
+      const status = nextTaskStatus(task, 'approve');
       const startMs = effectiveStartTime(
         toMs(task.d_requested_start_time),
         input.requested_start_time ? Date.parse(input.requested_start_time) : null,
       );
       const start = startMs === null ? null : new Date(startMs);
       const source: ApprovalSource = APPROVAL_SOURCE.client;
-      const worker = task.d_orchestration === 'worker';
-      if (!worker && task.d_status === 'running' && (!start || start.getTime() <= now.getTime())) {
-        status = nextTaskStatus({ id: task.id, status }, 'enqueue');
-        attempt += 1;
-      }
       const u = await sql.query<TaskRow>(
-        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $7,
-                approved_at = $3, approved_by = $4, requested_start_time = $5, attempt = $6,
-                queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $6,
+                approved_at = $3, approved_by = $4, requested_start_time = $5, updated_at = $3
          WHERE id = $1 RETURNING *`,
-        [task.id, status, now, input.approved_by, start, attempt, source],
+        [task.id, status, now, input.approved_by, start, source],
       );
       await audit(sql, now, who, 'task.approve', 'task', task.id, {
         deploymentId: task.deployment_id,
@@ -171,7 +161,7 @@ export class ApprovalsService {
         },
         now,
       );
-      if (worker) await wakeWorker(this.ctx, sql, task.deployment_id);
+      await wakeWorker(this.ctx, sql, task.deployment_id);
       await changed([clientId]);
       return taskOf(u.rows[0]!);
     });
@@ -210,9 +200,8 @@ export class ApprovalsService {
         },
         now,
       );
-      const rolled = await settleDeployment(sql, task.deployment_id, now);
-      if (task.d_orchestration === 'worker') await wakeWorker(this.ctx, sql, task.deployment_id);
-      await changed([clientId, ...rolled]);
+      await wakeWorker(this.ctx, sql, task.deployment_id);
+      await changed([clientId]);
       return taskOf(u.rows[0]!);
     });
   }

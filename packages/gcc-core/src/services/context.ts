@@ -11,8 +11,9 @@ export interface Principal {
 export const EVENTS_CHANNEL = 'gcc_events';
 
 /**
- * Who releases approved tasks: `immediate` queues a task as soon as it is approved (no stages); `worker` leaves it
- * `approved` and the staged-rollout worker (`createWorker`) places it in a stage and queues it.
+ * The strategy of deployments that name none: `immediate` the planner's `immediateStrategy` (every approval
+ * released as it comes), `worker` its `defaultStrategy` (canary and growing batches). The rollout worker
+ * (`createWorker`) releases approved tasks under either.
  */
 export type Orchestration = 'immediate' | 'worker';
 
@@ -28,7 +29,7 @@ export interface ServiceContext {
   pollAfterSeconds: number;
   /** Drops this replica's cached agent offers at once (other replicas learn it through NOTIFY). */
   invalidateLocal(clientIds: readonly string[] | '*'): void;
-  /** How new deployments release approved tasks. @default 'immediate' */
+  /** Which default strategy new deployments get. @default 'immediate' */
   orchestration?: Orchestration;
   /**
    * Asks the rollout worker to look at a deployment, inside the caller's transaction (a queued job that commits

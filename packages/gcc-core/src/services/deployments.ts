@@ -2,6 +2,7 @@ import {
   APPROVAL_SOURCE,
   approvalStatusOf,
   type DeploymentStatus,
+  immediateStrategy,
   type TaskEvent,
   type TaskStatus,
   transition,
@@ -20,12 +21,11 @@ import { GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
-import { settleDeployment } from '../rollout/settle';
 import { stageSummaries } from '../rollout/stages';
 import { emptyCounts } from '../rollout/tally';
 import { auditCreatedApprovals } from './approvals';
 import { audit } from './audit-log';
-import { actorOf, type Orchestration, type Principal, type ServiceContext, wakeWorker } from './context';
+import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
 import type { DeploymentRow } from './deployment-rows';
 import { newId } from './ids';
 import { iso, isoOf } from './iso-time';
@@ -62,7 +62,6 @@ const deploymentOf = (
   started_at: iso(r.started_at),
   finished_at: iso(r.finished_at),
   task_counts: counts,
-  // Only the rollout worker plans stages; an `immediate` deployment has none.
   stages,
 });
 
@@ -97,10 +96,7 @@ export class DeploymentsService {
     const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
     const row = r.rows[0];
     if (!row) throw new GccServiceError('not_found', `No deployment ${id}.`);
-    const stages =
-      row.orchestration === 'worker'
-        ? await stageSummaries(sql, row, this.ctx.now(), { leaseSeconds: this.ctx.leaseSeconds })
-        : [];
+    const stages = await stageSummaries(sql, row, this.ctx.now(), { leaseSeconds: this.ctx.leaseSeconds });
     return deploymentOf(row, (await this.counts(sql, [id])).get(id)!, stages);
   }
 
@@ -117,7 +113,11 @@ export class DeploymentsService {
       input.targets.selector !== undefined
         ? parseSelectorOrThrow(input.targets.selector, '/targets/selector')
         : null;
-    const strategy = effectiveStrategy(input.strategy, { leaseSeconds: this.ctx.leaseSeconds });
+    // The request's fields over the GCC's default strategy (`immediateStrategy` in `immediate` mode).
+    const strategy = effectiveStrategy(input.strategy, {
+      leaseSeconds: this.ctx.leaseSeconds,
+      ...((this.ctx.orchestration ?? 'immediate') === 'immediate' && { base: immediateStrategy }),
+    });
     const approval: Deployment['approval'] = {
       required: input.approval?.required ?? true,
       deadline: input.approval?.deadline ?? null,
@@ -128,15 +128,13 @@ export class DeploymentsService {
     const startLater =
       input.requested_start_time !== undefined && Date.parse(input.requested_start_time) > now.getTime();
     const hidden = approval.visible_from != null && Date.parse(approval.visible_from) > now.getTime();
-    // Initial states, decided once by the planner. Under `immediate` orchestration an approved task is queued at
-    // once; under the rollout worker it stays approved until the worker places it in a stage.
-    const orchestration = this.ctx.orchestration ?? 'immediate';
-    const release = startLater || orchestration === 'worker' ? [] : (['enqueue'] as TaskEvent[]);
-    const statusNotRequired = chain('pending', ['not_required', ...release]);
-    const statusAuto = chain('pending', ['auto_approve', ...release]);
+    // Initial states, decided once by the planner. An approved task stays approved until the rollout worker places
+    // it in a stage (whatever the strategy: the `immediate` one too).
+    const statusNotRequired = chain('pending', ['not_required']);
+    const statusAuto = chain('pending', ['auto_approve']);
     const statusManual = hidden ? 'pending' : chain('pending', ['publish']);
 
-    return inTransaction(this.ctx, tx, async (sql, changed) => {
+    return inTransaction(this.ctx, tx, async (sql) => {
       const rel: ReleaseRow | undefined = await releaseRowById(sql, input.release_id);
       if (!rel) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
       const ids = input.targets.client_ids ?? [];
@@ -160,9 +158,9 @@ export class DeploymentsService {
         }
       }
       const id = newId('dpl');
-      // Under the rollout worker a deployment whose requested start time is ahead waits `created` (it takes
-      // approvals; the worker starts it at that time). Otherwise it runs from now.
-      const waits = startLater && orchestration === 'worker';
+      // A deployment whose requested start time is ahead waits `created` (it takes approvals; the worker starts it
+      // at that time). Otherwise it runs from now.
+      const waits = startLater;
       const initialStatus = waits ? 'created' : nextDeploymentStatus({ id, status: 'created' }, 'start');
       const statusReason = waits
         ? `waiting for its requested start time ${new Date(input.requested_start_time!).toISOString()}`
@@ -184,7 +182,7 @@ export class DeploymentsService {
           input.description ?? null,
           actorOf(who),
           now,
-          orchestration,
+          'worker',
           waits ? null : now,
           statusReason,
         ],
@@ -277,12 +275,8 @@ export class DeploymentsService {
           now,
         );
       }
-      const queued = await sql.query<{ client_id: string }>(
-        `SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND status = 'queued' LIMIT 201`,
-        [id],
-      );
-      await changed(queued.rows.length > 200 ? '*' : queued.rows.map((r) => r.client_id));
-      if (orchestration === 'worker') await wakeWorker(this.ctx, sql, id);
+      // Nothing is queued yet (the worker releases approved tasks), so no agent's cached answer changed.
+      await wakeWorker(this.ctx, sql, id);
       return this.view(sql, id);
     });
   }
@@ -315,7 +309,6 @@ export class DeploymentsService {
     const stages = new Map<string, Schemas['StageSummary'][]>();
     const now = this.ctx.now();
     for (const d of rows) {
-      if (d.orchestration !== 'worker') continue;
       stages.set(d.id, await stageSummaries(this.ctx.db, d, now, { leaseSeconds: this.ctx.leaseSeconds }));
     }
     return toPage(
@@ -368,24 +361,22 @@ export class DeploymentsService {
         [id, status, now, verb === 'abort'],
       );
       let cancelled = 0;
-      if (d.orchestration === 'worker') {
-        // Resuming after a threshold pause is the admin's override of that stage's threshold; resuming while a stage
-        // holds (too few successes) accepts that stage as it is. Either way the pause's reason no longer applies.
-        if (verb === 'resume') {
-          await sql.query(
-            `UPDATE deployment_stages SET threshold_overridden = true
-             WHERE deployment_id = $1 AND failed_at IS NOT NULL AND NOT threshold_overridden`,
-            [id],
-          );
-          await sql.query(
-            `UPDATE deployment_stages SET hold_overridden = true
-             WHERE deployment_id = $1 AND hold_reason IS NOT NULL AND finished_at IS NULL AND NOT hold_overridden`,
-            [id],
-          );
-          await sql.query('UPDATE deployments SET status_reason = NULL WHERE id = $1', [id]);
-        }
-        await wakeWorker(this.ctx, sql, id);
+      // Resuming after a threshold pause is the admin's override of that stage's threshold; resuming while a stage
+      // holds (too few successes) accepts that stage as it is. Either way the pause's reason no longer applies.
+      if (verb === 'resume') {
+        await sql.query(
+          `UPDATE deployment_stages SET threshold_overridden = true
+           WHERE deployment_id = $1 AND failed_at IS NOT NULL AND NOT threshold_overridden`,
+          [id],
+        );
+        await sql.query(
+          `UPDATE deployment_stages SET hold_overridden = true
+           WHERE deployment_id = $1 AND hold_reason IS NOT NULL AND finished_at IS NULL AND NOT hold_overridden`,
+          [id],
+        );
+        await sql.query('UPDATE deployments SET status_reason = NULL WHERE id = $1', [id]);
       }
+      await wakeWorker(this.ctx, sql, id);
       if (verb === 'abort') {
         const c = await sql.query<{ client_id: string }>(
           `UPDATE deployment_tasks SET status = 'cancelled', lease_expires_at = NULL, updated_at = $2
@@ -493,8 +484,8 @@ export class DeploymentsService {
     input: ForceApproveRequest,
   ): Promise<Task> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const r = await sql.query<TaskRow & { d_status: DeploymentStatus; d_orchestration: Orchestration }>(
-        `SELECT t.*, d.status AS d_status, d.orchestration AS d_orchestration
+      const r = await sql.query<TaskRow & { d_status: DeploymentStatus }>(
+        `SELECT t.*, d.status AS d_status
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.deployment_id = $2 FOR UPDATE OF t`,
         [taskId, deploymentId],
@@ -503,20 +494,13 @@ export class DeploymentsService {
       if (!task) throw new GccServiceError('not_found', `No task ${taskId} in deployment ${deploymentId}.`);
       if (task.approval_status === 'approved' || task.approval_status === 'not_required') return taskOf(task);
       const now = this.ctx.now();
-      let status = nextTaskStatus(task, 'force_approve');
-      let attempt = task.attempt;
-      const startOk = !task.requested_start_time || task.requested_start_time.getTime() <= now.getTime();
-      const worker = task.d_orchestration === 'worker';
-      if (!worker && task.d_status === 'running' && startOk) {
-        status = nextTaskStatus({ id: task.id, status }, 'enqueue');
-        attempt += 1;
-      }
+      // Stays approved: the rollout worker, woken below, places it in a stage by the deployment's strategy.
+      const status = nextTaskStatus(task, 'force_approve');
       const u = await sql.query<TaskRow>(
-        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $6,
-                approved_at = $3, approved_by = $4, attempt = $5,
-                queued_at = CASE WHEN $2 = 'queued' THEN $3 ELSE queued_at END, updated_at = $3
+        `UPDATE deployment_tasks SET status = $2, approval_status = 'approved', approval_source = $5,
+                approved_at = $3, approved_by = $4, updated_at = $3
          WHERE id = $1 RETURNING *`,
-        [task.id, status, now, input.approved_by, attempt, APPROVAL_SOURCE.adminForce],
+        [task.id, status, now, input.approved_by, APPROVAL_SOURCE.adminForce],
       );
       const after = taskOf(u.rows[0]!);
       await audit(sql, now, who, 'task.force_approve', 'task', task.id, {
@@ -545,11 +529,9 @@ export class DeploymentsService {
         },
         now,
       );
-      if (worker) await wakeWorker(this.ctx, sql, deploymentId);
+      await wakeWorker(this.ctx, sql, deploymentId);
       await changed([task.client_id]);
       return after;
     });
   }
 }
-
-export { settleDeployment };

@@ -29,15 +29,15 @@ async function approvalAudit(db: Database, deploymentId: string) {
 }
 
 /**
- * Approvals against a real database: the admin's schedule survives an approval (worker and immediate
- * orchestration), one approval-source vocabulary with every approval audited, deterministic task numbering, and
+ * Approvals against a real database: the admin's schedule survives an approval (a staged and the immediate
+ * strategy), one approval-source vocabulary with every approval audited, deterministic task numbering, and
  * the admins' approval emails digested per deployment and interval. Written once, run on each database kind.
  */
 export function defineApprovalsSuite(name: string, factory: DatabaseFactory): void {
   describe(`approvals on ${name}`, () => {
     let tdb: TestDatabase;
     let h: Harness;
-    /** Services on the same database and clock under `immediate` orchestration (no worker). */
+    /** Services on the same database and clock whose default strategy is the immediate one (the library default). */
     let immediate: GccServices;
 
     beforeAll(async () => {
@@ -87,7 +87,7 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
         expect(offer.body.update?.task_id).toBe(t.id);
       });
 
-      it('the same under immediate orchestration: the approval before the start time queues nothing', async () => {
+      it('the same under the immediate strategy: the deployment waits for its start time, then the worker releases the approval', async () => {
         const [c] = await h.clients('imm', 1);
         const T = h.clock.ms() + HOUR;
         const d = await immediate.deployments.create(ADMIN, {
@@ -95,6 +95,12 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
           targets: { selector: 'suite=imm' },
           requested_start_time: iso(T),
         });
+        // The GCC's default strategy in immediate mode, waiting like any other for the admin's start time.
+        expect(d).toMatchObject({
+          status: 'created',
+          strategy: { join_running_stage: true, stage_fill_seconds: 0 },
+        });
+        expect(d.status_reason).toContain('waiting for its requested start time');
         const t = await h.taskOf(d.id, c!);
         const answered = await immediate.approvals.approve(approverOf(c!), c!, t.id, {
           approved_by: 'ct@imm',
@@ -103,10 +109,14 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
         expect((await immediate.agent.currentOffer(c!)).body.available).toBe(false);
 
         h.clock.advance(T - SEC - h.clock.ms());
+        await h.tick(d.id);
         expect((await immediate.agent.currentOffer(c!)).body.available).toBe(false);
         expect((await h.taskOf(d.id, c!)).status).toBe('approved');
+        expect(await h.dispatches(d.id)).toEqual([]);
 
         h.clock.advance(2 * SEC);
+        await h.tick(d.id);
+        expect((await h.taskOf(d.id, c!)).status).toBe('queued');
         const offer = await immediate.agent.currentOffer(c!);
         expect(offer.body.available).toBe(true);
         expect(offer.body.update?.task_id).toBe(t.id);
@@ -198,14 +208,17 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
         const byPolicy = await h.deploy('auto-1', 'suite=auto');
         expect(await count(byPolicy)).toEqual([{ approval_source: 'auto_policy', entries: 5, tasks: 5 }]);
 
-        // The same under immediate orchestration (tasks queued at creation).
+        // The same under the immediate strategy: approved at creation, released by the worker's first tick, and
+        // the release is not a second approval entry.
         await h.clients('nreq-imm', 3);
         const imm = await immediate.deployments.create(ADMIN, {
           release_id: await h.release('nreq-imm-1'),
           targets: { selector: 'suite=nreq-imm' },
           approval: { required: false },
         });
-        expect(imm.task_counts.queued).toBe(3);
+        expect(imm.task_counts.approved).toBe(3);
+        await h.tick(imm.id);
+        expect((await immediate.deployments.get(imm.id)).task_counts.queued).toBe(3);
         expect(await count(imm.id)).toEqual([{ approval_source: 'not_required', entries: 3, tasks: 3 }]);
 
         const [human, admin, policy] = await h.clients('mixed', 3);

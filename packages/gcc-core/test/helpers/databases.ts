@@ -25,7 +25,17 @@ export const pgliteFactory: DatabaseFactory = async () => {
 };
 
 /** A fresh `gcc_test_<random>` database on the real PostgreSQL, migrated, dropped on dispose. */
-export const postgresFactory: DatabaseFactory = async () => {
+export const postgresFactory: DatabaseFactory = () => postgresAt();
+
+/** In-memory PGlite migrated up to `target` only (to rehearse an upgrade with old data in it). */
+export async function pgliteAt(target: number): Promise<TestDatabase> {
+  const db = await openDatabase({ dataDir: 'memory://' });
+  await migrate(db, { target });
+  return { db, openAnother: async () => db, dispose: () => db.close() };
+}
+
+/** A fresh `gcc_test_<random>` PostgreSQL database migrated up to `target` (default: the latest). */
+export async function postgresAt(target?: number): Promise<TestDatabase> {
   const name = `gcc_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
@@ -40,7 +50,7 @@ export const postgresFactory: DatabaseFactory = async () => {
     return db;
   };
   const db = await open();
-  await migrate(db);
+  await migrate(db, target === undefined ? {} : { target });
   return {
     db,
     openAnother: open,
@@ -52,7 +62,7 @@ export const postgresFactory: DatabaseFactory = async () => {
       await a.end();
     },
   };
-};
+}
 
 /** A Database that counts the statements sent through it (including inside transactions). */
 export function countingDatabase(inner: Database): { db: Database; count: () => number; reset: () => void } {

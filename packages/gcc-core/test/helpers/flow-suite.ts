@@ -36,11 +36,14 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
     const agent: Record<string, GccClient> = {};
     const approver: Record<string, GccClient> = {};
     const agentToken: Record<string, string> = {};
+    /** One pass of the rollout worker over every active deployment (what a wake-up would run). */
+    const tick = () => srv.gcc.worker.tick();
 
     beforeAll(async () => {
       tdb = await factory();
       counting = countingDatabase(tdb.db);
-      srv = await startGcc(counting.db);
+      // The rollout worker is ticked by hand (`tick`), so each step below sees exactly what one tick released.
+      srv = await startGcc(counting.db, { worker: false });
       admin = srv.client(ADMIN);
       ci = srv.client(CI);
     });
@@ -283,12 +286,22 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
         d1 = d.id;
         expect(d.status).toBe('running');
         expect(d.task_counts.pending_approval).toBe(3);
-        expect(d.task_counts.queued).toBe(1); // auto-prod's preference approves backend
-        expect(d.strategy.max_attempts).toBe(2);
-        expect(d.strategy.stages?.length).toBe(5);
+        // auto-prod's preference approves backend; the worker releases it (the GCC's default: the immediate strategy).
+        expect(d.task_counts.approved).toBe(1);
+        expect(d.strategy).toMatchObject({
+          stages: [{ kind: 'batch', percent: 100, wait_seconds: 0 }],
+          join_running_stage: true,
+          stage_fill_seconds: 0,
+          max_attempts: 1,
+          on_failure: 'pause',
+        });
         expect(statements).toBeLessThan(20);
+        await tick();
         const auto = await admin.deployments.listTasks(d1, { client_id: 'auto-prod' });
         expect(auto.items[0]).toMatchObject({ status: 'queued', approval_source: 'auto_policy', attempt: 1 });
+        expect((await admin.deployments.get(d1)).stages).toEqual([
+          expect.objectContaining({ index: 0, kind: 'batch', status: 'running' }),
+        ]);
         const inserts = await tdb.db.query<{ n: number }>(
           'SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1',
           [d1],
@@ -305,16 +318,18 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
           approved_by: 'ct@adani',
         });
         expect(t).toMatchObject({
-          status: 'queued',
+          status: 'approved',
           approval_status: 'approved',
           approval_source: 'client',
           approved_by: 'ct@adani',
-          attempt: 1,
+          attempt: 0,
         });
+        // Released by the next tick while auto-prod's update still runs: it joins the running stage.
+        await tick();
         const again = await approver['adani-prod']!.approvals.approve('adani-prod', p.task_id, {
           approved_by: 'someone else',
         });
-        expect(again.approved_by).toBe('ct@adani');
+        expect(again).toMatchObject({ approved_by: 'ct@adani', status: 'queued', attempt: 1, stage: 0 });
         task = again;
       });
 
@@ -425,10 +440,13 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
           reason: 'phoned',
         });
         expect(f).toMatchObject({
-          status: 'queued',
+          status: 'approved',
           approval_source: 'admin_force',
           approved_by: 'ravi@wrktalk.com',
         });
+        await tick();
+        const queued = (await admin.deployments.listTasks(d1, { client_id: 'free-prod' })).items[0]!;
+        expect(queued).toMatchObject({ status: 'queued', stage: 0 });
         const audit = await admin.audit.list({ deployment_id: d1 });
         const entry = audit.items.find((e) => e.action === 'task.force_approve')!;
         expect(entry.actor).toBe('admin:admin');
@@ -445,6 +463,7 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
             status: 'success',
           });
         }
+        await tick();
         const d = await admin.deployments.get(d1);
         expect(d.status).toBe('completed');
         expect(d.task_counts).toMatchObject({ success: 3, rejected: 1 });
@@ -460,7 +479,9 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
           targets: { client_ids: ['adani-prod', 'free-prod'] },
           approval: { required: false },
         });
-        expect(d2.task_counts.queued).toBe(2);
+        expect(d2.task_counts.approved).toBe(2);
+        await tick();
+        expect((await admin.deployments.get(d2.id)).task_counts.queued).toBe(2);
         const tasks = await admin.deployments.listTasks(d2.id);
         expect(
           tasks.items.every((t) => t.approval_source === 'not_required' && t.previous_version === SHA(1)),
@@ -483,6 +504,7 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
         expect((await admin.deployments.get(d2.id)).status).toBe('rolling_back');
         const free = (await admin.deployments.listTasks(d2.id, { client_id: 'free-prod' })).items[0]!;
         expect(free.status).toBe('cancelled');
+        await tick();
         const offer = await agent['adani-prod']!.agent.getUpdates('adani-prod');
         if (offer.notModified || !offer.body.update) throw new Error('expected the rollback');
         expect(offer.body.update).toMatchObject({
@@ -495,6 +517,7 @@ export function defineFlowSuite(name: string, factory: DatabaseFactory): void {
           attempt: 1,
           status: 'success',
         });
+        await tick();
         expect((await admin.deployments.get(rb.id)).status).toBe('completed');
         expect((await admin.deployments.get(d2.id)).status).toBe('rolled_back');
         expect((await admin.clients.get('adani-prod')).current_versions.backend).toBe(SHA(1));

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
 import type { NotificationEvent } from '../../src/notifications/events';
@@ -5,6 +6,7 @@ import { listOutbox } from '../../src/notifications/outbox';
 import { renderEvent, webhookBody } from '../../src/notifications/render';
 import { createServices, type GccServices } from '../../src/services';
 import type { Principal, ServiceContext } from '../../src/services/context';
+import { createWorker, type Worker } from '../../src/worker';
 import { pgliteFactory, type TestDatabase } from '../helpers/databases';
 import { ADMIN, createHarness, type Harness, stageStarts, testClock } from '../worker/harness';
 
@@ -28,9 +30,10 @@ async function events(db: Database, deploymentId?: string): Promise<Notification
 const ofType = <T extends NotificationEvent['type']>(list: NotificationEvent[], type: T) =>
   list.filter((e): e is Extract<NotificationEvent, { type: T }> => e.type === type);
 
-describe('notification events from the services (immediate orchestration, PGlite)', () => {
+describe('notification events from the services (the immediate strategy, PGlite)', () => {
   let tdb: TestDatabase;
   let services: GccServices;
+  let worker: Worker;
   const clock = testClock();
 
   beforeAll(async () => {
@@ -44,6 +47,13 @@ describe('notification events from the services (immediate orchestration, PGlite
       invalidateLocal: () => {},
     };
     services = createServices(ctx);
+    // The rollout worker releases approved tasks under every strategy; ticked by hand here.
+    worker = createWorker({
+      database: tdb.db,
+      now: clock.now,
+      logger: pino({ level: 'silent' }),
+      queue: false,
+    });
     for (const id of ['w-001', 'w-002', 'w-003', 'w-004']) {
       await services.clients.create(ADMIN, {
         id,
@@ -70,7 +80,9 @@ describe('notification events from the services (immediate orchestration, PGlite
     );
     return r.rows[0]!;
   };
+  /** The worker releases the client's task, its agent reports success, the worker judges the stage. */
   const succeed = async (deploymentId: string, clientId: string) => {
+    await worker.tick(deploymentId);
     const t = await taskOf(deploymentId, clientId);
     for (const status of ['in_progress', 'success'] as const)
       await services.agent.report(agentOf(clientId), clientId, {
@@ -78,6 +90,7 @@ describe('notification events from the services (immediate orchestration, PGlite
         attempt: t.attempt,
         status,
       });
+    await worker.tick(deploymentId);
   };
 
   it('announces creation, approvals, rejections, forced approvals, completion and a manual rollback', async () => {

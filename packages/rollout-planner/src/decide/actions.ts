@@ -90,6 +90,21 @@ export interface StartStageAction {
   batches: Batch[];
 }
 /**
+ * Approvals that came while stage `stage` runs join it (a strategy with `joinRunningStage`): place these tasks in
+ * it (follow with `enqueue`). Their batches add to the stage's.
+ */
+export interface JoinStageAction {
+  /** Discriminant. */
+  type: 'join_stage';
+  /** Stage index. */
+  stage: number;
+  /** Tasks placed in the stage. */
+  taskIds: string[];
+  /** Batched jobs per Argo CD instance / target kind (client ids) of the joining tasks. */
+  batches: Batch[];
+}
+
+/**
  * Queue tasks for their agents: approved -> queued. At most `maxConcurrencyPerInstance` tasks per shared Argo CD
  * instance are queued or in progress at once; the rest of a stage follows as slots free up.
  */
@@ -169,6 +184,7 @@ export type DecideAction =
   | FinishStageAction
   | HoldStageAction
   | StartStageAction
+  | JoinStageAction
   | EnqueueAction
   | PauseAction
   | TriggerRollbackAction

@@ -106,6 +106,12 @@ export function applyActions(
           if (i !== undefined) tasks[i] = { ...tasks[i]!, stage: action.stage };
         }
         break;
+      case 'join_stage':
+        for (const id of action.taskIds) {
+          const i = index.get(id);
+          if (i !== undefined) tasks[i] = { ...tasks[i]!, stage: action.stage };
+        }
+        break;
       case 'hold_stage': {
         const s = stages[action.stage];
         if (s !== undefined) stages[action.stage] = { ...s, holdReason: action.reason };

@@ -348,6 +348,41 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     actions.push({ type: 'enqueue', taskIds: released, release: 'slot' });
   }
 
+  // Places up to `size` of `candidates` (membership by the MemberPool: canary label first, then spread across
+  // instances) in stage `k`, starting it or joining it, and queues those their instance has a slot for.
+  const placeInStage = (
+    candidates: number[],
+    size: number,
+    k: number,
+    kind: 'canary' | 'batch' | 'trailing',
+    how: 'start' | 'join',
+  ): number => {
+    const chosen = new MemberPool(
+      candidates,
+      (i) => clientOf(i) ?? missingClient(tasks[i]!.clientId),
+      strategy.canaryLabel,
+    ).take(size);
+    const taskIds: string[] = new Array(chosen.length);
+    const members: Client[] = new Array(chosen.length);
+    const first: string[] = [];
+    for (let j = 0; j < chosen.length; j++) {
+      const i = chosen[j]!;
+      const task = tasks[i]!;
+      taskIds[j] = task.id;
+      members[j] = clientOf(i) ?? missingClient(task.clientId);
+      if (takeSlot(i)) {
+        eff[i] = 'queued';
+        first.push(task.id);
+      }
+    }
+    const batches = groupBatches(members, strategy.maxConcurrencyPerInstance);
+    if (how === 'start') actions.push({ type: 'start_stage', stage: k, kind, taskIds, batches });
+    else actions.push({ type: 'join_stage', stage: k, taskIds, batches });
+    if (first.length > 0) actions.push({ type: 'enqueue', taskIds: first, release: 'stage' });
+    wake(now + pickupMs);
+    return chosen.length;
+  };
+
   // 6. Stage progression: finish the current stage (or hold it), then start the next one when its wait is over and
   // it is filled.
   const current = snapshot.stages[stageCount - 1];
@@ -360,6 +395,21 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     const t = tallies[k]!;
     const slot = slotFor(k, slots, strategy);
     const kind = current.kind ?? (slot.trailing ? 'trailing' : slot.kind);
+    // A strategy that lets approvals join a running stage places them now, up to the stage's planned size.
+    if (strategy.joinRunningStage && t.placed < slot.size) {
+      const joining: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (eff[i] !== 'approved' || tasks[i]!.stage !== null) continue;
+        const e = eligibleAt(tasks[i]!, clientOf(i));
+        if (e.eligible) joining.push(i);
+        else wake(e.at);
+      }
+      if (joining.length > 0) {
+        const joined = placeInStage(joining, slot.size - t.placed, k, kind, 'join');
+        t.placed += joined;
+        t.unsettled += joined;
+      }
+    }
     // Earlier stages settled before this one started; overdue tasks there are not failures and do not block.
     if (t.unsettled === 0) {
       const required = requiredSuccesses(kind, t.placed, strategy);
@@ -428,34 +478,13 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
       }
     }
     if (filled) {
-      const chosen = new MemberPool(
+      unplacedApproved -= placeInStage(
         candidates,
-        (i) => clientOf(i) ?? missingClient(tasks[i]!.clientId),
-        strategy.canaryLabel,
-      ).take(slot.size);
-      const taskIds: string[] = new Array(chosen.length);
-      const members: Client[] = new Array(chosen.length);
-      const first: string[] = [];
-      for (let j = 0; j < chosen.length; j++) {
-        const i = chosen[j]!;
-        const task = tasks[i]!;
-        taskIds[j] = task.id;
-        members[j] = clientOf(i) ?? missingClient(task.clientId);
-        if (takeSlot(i)) {
-          eff[i] = 'queued';
-          first.push(task.id);
-        }
-      }
-      actions.push({
-        type: 'start_stage',
-        stage: k,
-        kind: slot.trailing ? 'trailing' : slot.kind,
-        taskIds,
-        batches: groupBatches(members, strategy.maxConcurrencyPerInstance),
-      });
-      if (first.length > 0) actions.push({ type: 'enqueue', taskIds: first, release: 'stage' });
-      wake(now + pickupMs);
-      unplacedApproved -= chosen.length;
+        slot.size,
+        k,
+        slot.trailing ? 'trailing' : slot.kind,
+        'start',
+      );
       allFinished = false;
     }
   } else {

@@ -75,6 +75,12 @@ export interface Strategy {
    * deployment with the reason; an admin's resume then accepts the stage as it is. @default 3600
    */
   stageHoldTimeoutSeconds?: number;
+  /**
+   * Approvals that arrive while a stage runs join it, up to its planned size, and are released at once (instead of
+   * waiting for the next stage). With one stage of 100 % this releases every approval as it comes: the
+   * {@link immediateStrategy}. @default false
+   */
+  joinRunningStage?: boolean;
 }
 
 /** A fully resolved failure threshold (`maxFailures` stays optional: no count limit). */
@@ -117,6 +123,8 @@ export interface ResolvedStrategy {
   stageFillSeconds: number;
   /** Seconds after its start at which a holding stage pauses the deployment. */
   stageHoldTimeoutSeconds: number;
+  /** Whether approvals that arrive while a stage runs join it (up to its planned size). */
+  joinRunningStage: boolean;
 }
 
 /** The default strategy: the customer's flow (canary 4% wait 10 min, 10% wait 10, 20% wait 5, 30% wait 5, rest). */
@@ -140,6 +148,23 @@ export const defaultStrategy: Readonly<ResolvedStrategy> = Object.freeze<Resolve
   canaryMinSuccesses: 1,
   stageFillSeconds: 3600,
   stageHoldTimeoutSeconds: 3600,
+  joinRunningStage: false,
+});
+
+/**
+ * No stages to speak of: every approved client is updated as soon as its approval, start time and maintenance
+ * window allow. One batch stage of every client that approvals join while it runs (`joinRunningStage`), started
+ * with whoever is approved (`stageFillSeconds: 0`), one attempt per task, and the first failure pauses the
+ * deployment for an admin (tasks already running finish; nothing new is released). What the GCC's
+ * `orchestration: 'immediate'` gives deployments that name no strategy; run by the same worker as any other.
+ */
+export const immediateStrategy: Readonly<Strategy> = Object.freeze<Strategy>({
+  stages: [{ kind: 'batch', percent: 100, waitSeconds: 0 }],
+  failureThreshold: { maxFailures: 0, minFinished: 1 },
+  onFailure: 'pause',
+  maxAttempts: 1,
+  stageFillSeconds: 0,
+  joinRunningStage: true,
 });
 
 function resolveThreshold(
@@ -178,6 +203,7 @@ export function resolveStrategy(partial: Strategy = {}): ResolvedStrategy {
     canaryMinSuccesses: partial.canaryMinSuccesses ?? d.canaryMinSuccesses,
     stageFillSeconds: partial.stageFillSeconds ?? d.stageFillSeconds,
     stageHoldTimeoutSeconds: partial.stageHoldTimeoutSeconds ?? d.stageHoldTimeoutSeconds,
+    joinRunningStage: partial.joinRunningStage ?? d.joinRunningStage,
   };
   if (partial.maxBatchSize !== undefined) out.maxBatchSize = partial.maxBatchSize;
   if (partial.rollback?.batchSize !== undefined) out.rollback.batchSize = partial.rollback.batchSize;

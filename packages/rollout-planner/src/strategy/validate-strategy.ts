@@ -149,6 +149,7 @@ const STRATEGY_KEYS = [
   'canaryMinSuccesses',
   'stageFillSeconds',
   'stageHoldTimeoutSeconds',
+  'joinRunningStage',
 ];
 
 function checkStages(p: Problems, stages: unknown, fleetSize: number | undefined): void {
@@ -256,6 +257,9 @@ export function validateStrategy(input: unknown, options: ValidateStrategyOption
     min: L.holdTimeoutMinSeconds,
     max: L.holdTimeoutMaxSeconds,
   });
+  if (input.joinRunningStage !== undefined && typeof input.joinRunningStage !== 'boolean') {
+    p.add('joinRunningStage', 'must be a boolean');
+  }
   for (const k of Object.keys(input)) {
     if (!STRATEGY_KEYS.includes(k)) p.add(k, 'unknown field');
   }

@@ -692,6 +692,9 @@ export const definitions = {
         "minimum": 60,
         "maximum": 2592000
       },
+      "join_running_stage": {
+        "type": "boolean"
+      },
       "max_attempts": {
         "type": "integer",
         "minimum": 1,

@@ -599,8 +599,8 @@ export interface paths {
          *     (`on_failure: pause`), it never starts a rollback of the rollback.
          *
          *     `scope` chooses the clients: `failed_stage` (the clients of the stage that crossed its
-         *     failure threshold; when no stage did, the stage started last; without stages, i.e.
-         *     under `immediate` orchestration, the clients whose task failed or timed out),
+         *     failure threshold; when no stage did, the stage started last; when no stage started,
+         *     the clients whose task failed or timed out),
          *     `deployment` (every client whose task reached `success`, `failed`, `timed_out` or is
          *     still `in_progress`), `clients` (the listed `client_ids`, which must have tasks in this
          *     deployment, otherwise `422 unknown_client`; listed clients the update never reached are
@@ -1113,6 +1113,14 @@ export interface components {
              *     it is and the rollout goes on. Default `3600`.
              */
             stage_hold_timeout_seconds?: number;
+            /**
+             * @description Approvals that arrive while a stage runs join it, up to its planned size, and are released at once
+             *     instead of waiting for the next stage. With one `batch` stage of `percent: 100` every approval is
+             *     released as it comes: the strategy a GCC in `immediate` mode gives deployments that name none
+             *     (`stages: [{kind: batch, percent: 100}]`, `stage_fill_seconds: 0`, `max_attempts: 1`,
+             *     `failure_threshold: {max_failures: 0, min_finished: 1}`, `on_failure: pause`). Default `false`.
+             */
+            join_running_stage?: boolean;
             /** @description Attempts per task (a `failed` or `timed_out` attempt is retried while attempts remain). Default `2`. */
             max_attempts?: number;
         };

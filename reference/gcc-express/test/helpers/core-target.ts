@@ -17,7 +17,10 @@ export interface CoreTarget {
 /** gcc-core on the given (migrated here) database, served by the reference app on a loopback port. */
 export async function startCoreTarget(db: Database): Promise<CoreTarget> {
   await migrate(db);
-  const gcc = await createGcc({ database: db, adminToken: ADMIN_TOKEN, ciToken: CI_TOKEN });
+  // The suites check the HTTP contract (who may call what, what bad input gets) and that a refused request changes
+  // nothing; the rollout worker is not started, so no background tick (e.g. a spec example's approval deadline
+  // passing) changes the state between two snapshots. The worker has its own suites.
+  const gcc = await createGcc({ database: db, adminToken: ADMIN_TOKEN, ciToken: CI_TOKEN, worker: false });
   const server = createServer(createApp(gcc));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
