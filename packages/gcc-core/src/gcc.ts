@@ -7,6 +7,7 @@ import type { Database } from './db/database';
 import { GccOptionsError, OptionProblems } from './errors/options-error';
 import { ArgoCdFastPathConfigError } from './fastpath/config-error';
 import { type ArgoCdFastPathOptions, compileArgoCdFastPathOptions } from './fastpath/options';
+import { type AuthFailureLimit, AuthFailureLimiter, compileAuthFailureLimit } from './http/auth-limiter';
 import { createMetrics } from './http/metrics';
 import { createRouter } from './http/router';
 import { appliedMigrationVersion, latestMigrationVersion } from './migrate';
@@ -14,6 +15,7 @@ import { createNotifier, type NotificationOptions, type Notifier } from './notif
 import { createServices, type GccServices } from './services';
 import { AUDIT_RETENTION_MAX_DAYS, pruneAuditLog } from './services/audit';
 import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/context';
+import { compileAllowedRegistries, compileSigningOptions, type SigningOptions } from './signing';
 import { compileWorkerOptions, createWorker, type Worker, type WorkerOptions } from './worker';
 
 /** Options of {@link createGcc}. */
@@ -70,6 +72,41 @@ export interface GccOptions {
    * @default null (the audit log is kept for ever)
    */
   auditRetentionDays?: number | null;
+  /**
+   * Signs every offered update with this Ed25519 key (`Update.signature`, expiring with the task's lease) and
+   * publishes its public key, with `previousPublicKeys` during a rotation, at `GET /.well-known/wrktalk-signing-keys`.
+   * Agents that pin the public key refuse unsigned, altered, expired and other clients' offers. Bad values are
+   * `GccOptionsError` problems under `signing.*`.
+   * @default undefined (offers are unsigned; the well-known list is empty)
+   */
+  signing?: SigningOptions;
+  /**
+   * Registries a release's `image_url` may come from: `host[:port]` or `host[:port]/path-prefix` entries (a prefix
+   * matches whole path components), matched against the registry Docker would pull from (the first path component
+   * when it contains `.` or `:` or is `localhost`, else `docker.io`). Any other release is refused at registration
+   * with `422 registry_not_allowed`.
+   * @default undefined (no restriction: releases from any registry are accepted; only agents' own allow-lists stop them)
+   */
+  allowedRegistries?: string[];
+  /**
+   * Failed authentications per source: after `max` refused bearer tokens (unknown, revoked, expired) from one source
+   * within `windowSeconds`, every `/api/v1` request from it (the agent poll included, valid tokens included) is
+   * answered 429 `rate_limited` with `Retry-After`, without checking its token, until `windowSeconds` have passed.
+   * Requests without a bearer token are not counted; successful ones neither count nor reset the count. The source
+   * is `req.ip`: behind a reverse proxy set Express's `trust proxy` on the host app, or every client shares the
+   * proxy's address (and one bad client blocks them all). At most `maxSources` sources are tracked (the oldest is
+   * forgotten first). `false` turns the limit off.
+   * @default { max: 100, windowSeconds: 60, maxSources: 10_000 }
+   */
+  authFailureLimit?: AuthFailureLimit | false;
+  /**
+   * Seconds a stored token read from the database is trusted by this replica's auth cache. Revocations through the
+   * API or `revokeToken` reach every replica at once (LISTEN/NOTIFY); a revocation or expiry by any other path
+   * (`UPDATE tokens SET revoked_at = now()` in SQL, a missed notification) takes effect within this bound. 0 reads
+   * the database on every request of a stored token (no poll answered from the cache without it). 0 to 3600.
+   * @default 30
+   */
+  tokenCacheTtlSeconds?: number;
 }
 
 /** A running GCC: its router, its services, and token administration. */
@@ -78,13 +115,18 @@ export interface Gcc {
   router: Router;
   /** The domain services (no HTTP). */
   services: GccServices;
-  /** Issues a token; the secret is in the answer only. */
+  /**
+   * Issues a token; the secret is in the answer only. With `expiresAt` (a future time) or `ttlSeconds` (not both)
+   * the token is refused from then on (`expiresAt` in the answer, null when it does not expire). Rotation: issue a
+   * new token, deploy it, then {@link revokeToken} the old one; both are valid meanwhile.
+   */
   issueToken(
-    input:
+    input: (
       | { role: 'agent' | 'approver'; clientId: string; description?: string }
-      | { role: 'admin' | 'ci'; name: string },
-  ): Promise<{ id: string; token: string }>;
-  /** Revokes a token, on every replica at once. */
+      | { role: 'admin' | 'ci'; name: string }
+    ) & { expiresAt?: Date; ttlSeconds?: number },
+  ): Promise<{ id: string; token: string; expiresAt: string | null }>;
+  /** Revokes a token, on every replica at once (a revoked token stays revoked; an unknown id is `not_found`). */
   revokeToken(id: string): Promise<void>;
   /** The rollout worker (started unless `worker: false`; `tick()` advances deployments by hand either way). */
   worker: Worker;
@@ -123,6 +165,10 @@ function compile(options: GccOptions) {
   // The lease of strategies that give none: bounded like a strategy's own (1 day), so every deployment is plannable.
   const leaseSeconds = p.integer('leaseSeconds', options.leaseSeconds, 900, 1, STRATEGY_LIMITS.leaseSeconds);
   const maxBodyBytes = p.integer('maxBodyBytes', options.maxBodyBytes, 1_048_576, 1);
+  const authFailureLimit = compileAuthFailureLimit(p, options.authFailureLimit);
+  const tokenCacheTtlSeconds = p.integer('tokenCacheTtlSeconds', options.tokenCacheTtlSeconds, 30, 0, 3600);
+  const signer = compileSigningOptions(options.signing, p);
+  const allowedRegistries = compileAllowedRegistries(options.allowedRegistries, p);
   const auditRetentionDays =
     options.auditRetentionDays === null || options.auditRetentionDays === undefined
       ? null
@@ -147,6 +193,10 @@ function compile(options: GccOptions) {
     leaseSeconds,
     maxBodyBytes,
     auditRetentionDays,
+    signer,
+    allowedRegistries,
+    authFailureLimit,
+    tokenCacheTtlSeconds,
     now: options.now ?? (() => new Date()),
     logger: options.logger ?? pino(),
   };
@@ -177,10 +227,12 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     pollAfterSeconds: o.pollAfterSeconds,
     invalidateLocal: (ids) => offers.invalidate(ids),
     orchestration: o.orchestration,
+    ...(o.signer && { signer: o.signer }),
+    ...(o.allowedRegistries && { allowedRegistries: o.allowedRegistries }),
     wake: (tx, id, w) => worker.wake(tx, id, w),
   };
   const services = createServices(ctx);
-  const tokens = new TokenCache(services.tokens, options);
+  const tokens = new TokenCache(services.tokens, options, { ttlSeconds: o.tokenCacheTtlSeconds, now: o.now });
   const expected = latestMigrationVersion();
   let migrationsOk = false;
   try {
@@ -264,9 +316,13 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     metrics,
     logger: o.logger,
     maxBodyBytes: o.maxBodyBytes,
+    ...(o.authFailureLimit && {
+      authLimiter: new AuthFailureLimiter(o.authFailureLimit, () => o.now().getTime()),
+    }),
     now: o.now,
     ...(options.authenticate && { authenticate: options.authenticate }),
     seen: (clientId) => seen.set(clientId, o.now()),
+    signingKeys: o.signer?.published ?? [],
     async readiness() {
       const checks: Record<string, { status: 'ok' | 'unavailable'; message: string | null }> = {};
       let ok = true;
@@ -298,7 +354,7 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     notifier,
     async issueToken(input) {
       const t = await services.tokens.issue('system', input);
-      return { id: t.id, token: t.token };
+      return { id: t.id, token: t.token, expiresAt: t.expires_at ?? null };
     },
     async revokeToken(id) {
       await services.tokens.revoke('system', id);

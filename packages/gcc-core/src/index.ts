@@ -72,6 +72,7 @@ export type { Page, PageRequest } from './services/paging';
 export { ReleasesService } from './services/releases';
 export { LOG_LINE_CHARS, LOG_LINES } from './services/task-rows';
 export { type TokenInput, TokensService } from './services/tokens';
+export type { SigningOptions, UpdateSigner } from './signing';
 export {
   type CompiledWorkerOptions,
   compileWorkerOptions,

@@ -14,6 +14,12 @@ export interface UpdateInstruction {
   version: string;
   /** Full image reference carrying `version`. */
   imageUrl: string;
+  /**
+   * The release's `sha256:` image digest, when it recorded one (signed with the rest of the offer). Executors that
+   * set a whole image reference (Kubernetes, docker compose) deploy `repository@<digest>` (see {@link deployedVersion});
+   * the Argo CD executors set the tag through the Helm parameter as before. Absent or null: deploy by tag.
+   */
+  imageDigest?: string | null;
   /** What the client ran before, if the GCC knows (target of a local revert). */
   previousVersion: string | null;
   attempt: number;
@@ -31,6 +37,7 @@ export interface OfferedUpdate {
   component: string;
   version: string;
   image_url: string;
+  image_digest?: string | null;
   previous_version: string | null;
   attempt: number;
   helm_parameter: string;
@@ -49,11 +56,29 @@ export function toUpdateInstruction(u: OfferedUpdate): UpdateInstruction {
     component: u.component,
     version: u.version,
     imageUrl: u.image_url,
+    ...(u.image_digest ? { imageDigest: u.image_digest } : {}),
     previousVersion: u.previous_version,
     attempt: u.attempt,
     helmParameter: u.helm_parameter,
     verifyTimeoutSeconds: u.verify_timeout_seconds,
   };
+}
+
+/**
+ * What an executor that sets a whole image reference puts after the repository: the digest when the instruction
+ * carries one (`repo@sha256:…`, the content the release pinned), else the version (`repo:tag`).
+ */
+export function deployedVersion(instruction: Pick<UpdateInstruction, 'version' | 'imageDigest'>): string {
+  return instruction.imageDigest ?? instruction.version;
+}
+
+/** The image reference an instruction deploys: `repository@<digest>` when it carries a digest, else its `imageUrl`. */
+export function deployedImage(instruction: Pick<UpdateInstruction, 'imageUrl' | 'imageDigest'>): string {
+  if (!instruction.imageDigest) return instruction.imageUrl;
+  const name = instruction.imageUrl.split('@')[0]!;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return `${colon > slash ? name.slice(0, colon) : name}@${instruction.imageDigest}`;
 }
 
 /** What an executor gets with every call. */

@@ -25,6 +25,7 @@ import type {
   Release,
   ReleaseCreate,
   RollbackRequest,
+  SigningKeys,
   StatusAccepted,
   StatusReport,
   Task,
@@ -70,6 +71,11 @@ export interface ClientsApi {
   update(clientId: string, patch: ClientPatch, options?: CallOptions): Promise<Client>;
   /** Issues an agent or approver token for a client; the secret is returned only this once. */
   createToken(clientId: string, body: TokenCreate, options?: CreateOptions): Promise<TokenIssued>;
+  /**
+   * Revokes one of the client's tokens (at once, on every replica); revoking a revoked token again is fine. Rotate
+   * without downtime: `createToken`, deploy the new secret, then `revokeToken` the old id.
+   */
+  revokeToken(clientId: string, tokenId: string, options?: CallOptions): Promise<void>;
 }
 
 /** Approval endpoints used by a client's CT (role `approver` of that client, or `admin`). */
@@ -163,6 +169,8 @@ export interface HealthApi {
   readyz(options?: CallOptions): Promise<Readiness>;
   /** Prometheus metrics text. */
   metrics(options?: CallOptions): Promise<string>;
+  /** The public keys that sign offered updates (`/.well-known/wrktalk-signing-keys`; empty when the GCC does not sign). */
+  signingKeys(options?: CallOptions): Promise<SigningKeys>;
 }
 
 /** Typed client of the GCC API, grouped by role. */
@@ -269,6 +277,14 @@ export function createGccClient(options: GccClientOptions): GccClient {
           signal: o?.signal,
         }),
       ),
+    revokeToken: async (id, tokenId, o) => {
+      await t.call({
+        method: 'DELETE',
+        path: path`/api/v1/clients/${id}/tokens/${tokenId}`,
+        schema: 'text',
+        signal: o?.signal,
+      });
+    },
   };
 
   const approvals: ApprovalsApi = {
@@ -457,6 +473,15 @@ export function createGccClient(options: GccClientOptions): GccClient {
         }),
       ),
     metrics: (o) => data(t.call({ method: 'GET', path: '/metrics', schema: 'text', signal: o?.signal })),
+    signingKeys: (o) =>
+      data(
+        t.call({
+          method: 'GET',
+          path: '/.well-known/wrktalk-signing-keys',
+          schema: schemaOf('SigningKeys'),
+          signal: o?.signal,
+        }),
+      ),
   };
 
   return { releases, clients, approvals, agent, deployments, audit, health };

@@ -8,7 +8,7 @@ import type { CompiledGccClientOptions, GccSend, GccSendResponse } from './optio
 import { ProblemSchema } from './schemas';
 
 /** HTTP methods the GCC contract uses. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One call of the contract, as the resource methods describe it to the transport. */
 export interface CallSpec<T> {
@@ -63,7 +63,7 @@ export function path(strings: TemplateStringsArray, ...values: string[]): string
 }
 
 const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
-const SAFE_METHODS = ['get', 'put', 'head', 'options'] as const;
+const SAFE_METHODS = ['get', 'put', 'delete', 'head', 'options'] as const;
 
 function snippet(text: string): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;

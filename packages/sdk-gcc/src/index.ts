@@ -1,4 +1,11 @@
 export {
+  BEARER_AUTHORIZATION,
+  bearerTokenOf,
+  MAX_TOKEN_TTL_SECONDS,
+  type TokenExpiryProblem,
+  tokenExpiryOf,
+} from './auth';
+export {
   type AgentApi,
   type ApprovalsApi,
   type AuditApi,
@@ -40,6 +47,13 @@ export {
 } from './params';
 export { PROBLEM_TYPES, type ProblemCode, type ProblemType, problemTypeUri } from './problems';
 export {
+  DOCKER_HUB,
+  type ImageLocation,
+  imageLocation,
+  registryAllowed,
+  registryEntryProblem,
+} from './registry';
+export {
   type Problem,
   ProblemSchema,
   type SchemaMode,
@@ -47,6 +61,27 @@ export {
   type Schemas,
   schemaOf,
 } from './schemas';
+export {
+  generateSigningKeyPair,
+  keyIdOf,
+  loadSigningPrivateKey,
+  loadSigningPublicKey,
+  type PublishedSigningKey,
+  parseSigningPublicKeys,
+  publicKeyPem,
+  rawPublicKey,
+  SIGNATURE_ALG,
+  SIGNATURE_CLOCK_SKEW_SECONDS,
+  type SignableUpdate,
+  type SignatureCheck,
+  signUpdate,
+  type TrustedKey,
+  trustedKeysOf,
+  UPDATE_SIGNATURE_CONTEXT,
+  type UpdateSignature,
+  updateSigningPayload,
+  verifyUpdateSignature,
+} from './signing';
 export {
   approvalFromWire,
   type DeploymentPolicyProblems,

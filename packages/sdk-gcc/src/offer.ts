@@ -17,6 +17,8 @@ export interface OfferedTask {
   version: string;
   /** Image of that version. */
   image_url: string;
+  /** `sha256:` digest of that image, when the release recorded one. */
+  image_digest?: string | null;
   /** Version the client ran before the task. */
   previous_version: string | null;
   /** Attempt the agent reports on. */
@@ -37,6 +39,7 @@ export function updateOf(task: OfferedTask): Schemas['Update'] {
     component: task.component,
     version: task.version,
     image_url: task.image_url,
+    image_digest: task.image_digest ?? null,
     previous_version: task.previous_version,
     attempt: task.attempt,
     helm_parameter: `${task.component}.image.tag`,

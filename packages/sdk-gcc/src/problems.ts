@@ -31,6 +31,7 @@ export const PROBLEM_TYPES: { readonly [C in ProblemCode]: ProblemType } = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   unknown_component: { status: 422, title: 'Unknown component' },
   invalid_image_reference: { status: 422, title: 'Invalid image reference' },
+  registry_not_allowed: { status: 422, title: 'Registry not allowed' },
   unknown_client: { status: 422, title: 'Unknown client' },
   no_targets: { status: 422, title: 'No targets' },
   rate_limited: { status: 429, title: 'Too many requests' },

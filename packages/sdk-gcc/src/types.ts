@@ -55,6 +55,8 @@ export type AuditEntry = Schemas['AuditEntry'];
 export type Readiness = Schemas['Readiness'];
 /** Liveness answer of `/healthz`. */
 export type Health = Schemas['Health'];
+/** The public keys that sign offered updates (`/.well-known/wrktalk-signing-keys`). */
+export type SigningKeys = Schemas['SigningKeys'];
 /** A page of a list. */
 export interface Page<T> {
   items: T[];

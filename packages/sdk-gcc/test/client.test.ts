@@ -133,6 +133,28 @@ describe('auth', () => {
     expect((await httpError(approver.approvals.listPending('adani-prod'))).code).toBe('not_found');
     expect((await approver.approvals.listPending('tata-prod')).items).toEqual([]);
   });
+
+  it('rotates a token without downtime: both valid, then the old one revoked is 401; expiry and exact comparison', async () => {
+    const old = await admin.clients.createToken('tata-prod', { role: 'approver' });
+    const fresh = await admin.clients.createToken('tata-prod', { role: 'approver', ttl_seconds: 3600 });
+    expect(old.expires_at).toBeNull();
+    expect(Date.parse(fresh.expires_at!)).toBeGreaterThan(Date.now());
+    const as = (token: string) => createGccClient({ baseUrl: server.url, token, retry });
+    expect((await as(old.token).approvals.listPending('tata-prod')).items).toEqual([]);
+    expect((await as(fresh.token).approvals.listPending('tata-prod')).items).toEqual([]);
+    await admin.clients.revokeToken('tata-prod', old.id);
+    await admin.clients.revokeToken('tata-prod', old.id); // again: nothing to do
+    expect((await httpError(as(old.token).approvals.listPending('tata-prod'))).code).toBe('unauthorized');
+    expect((await as(fresh.token).approvals.listPending('tata-prod')).items).toEqual([]);
+    expect((await httpError(admin.clients.revokeToken('adani-prod', fresh.id))).code).toBe('not_found');
+    expect(
+      (
+        await httpError(
+          admin.clients.createToken('tata-prod', { role: 'agent', expires_at: '2000-01-01T00:00:00Z' }),
+        )
+      ).code,
+    ).toBe('validation_failed');
+  });
 });
 
 describe('the update flow: deployment, approvals, agent', () => {
@@ -262,11 +284,14 @@ describe('the update flow: deployment, approvals, agent', () => {
       status: 'failed',
       message: 'Degraded',
     });
-    expect((await admin.deployments.get(dpl.id)).status).toBe('failed');
-    expect((await httpError(admin.deployments.resume(dpl.id))).code).toBe('illegal_transition');
+    // The immediate strategy's threshold (the first failure) pauses the deployment, as the GCC does.
+    const paused = await admin.deployments.get(dpl.id);
+    expect(paused.status).toBe('paused');
+    expect(paused.status_reason).toMatch(/crossed its failure threshold: 1 failed/);
 
     const rb = await admin.deployments.rollback(dpl.id, { reason: 'canary failed' });
     expect(rb).toMatchObject({ type: 'rollback', rollback_of: dpl.id, status: 'running' });
+    expect((await httpError(admin.deployments.pause(dpl.id))).code).toBe('illegal_transition');
     const rbOffer = await agent.agent.getUpdates('adani-prod');
     if (rbOffer.notModified || !rbOffer.body.update) throw new Error('expected a rollback offer');
     expect(rbOffer.body.update).toMatchObject({

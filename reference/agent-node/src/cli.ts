@@ -79,11 +79,18 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         executor,
         stateFile: cfg.STATE_FILE,
         allowedRegistries: cfg.ALLOWED_REGISTRIES,
+        trustedKeys: cfg.TRUSTED_KEYS,
         components: cfg.COMPONENTS,
         pollWaitSeconds: cfg.POLL_WAIT_SECONDS,
         revertOnFailedVerify: cfg.REVERT_ON_FAILED_VERIFY,
         logger,
       });
+      if (cfg.TRUSTED_KEYS.length === 0) {
+        logger.warn(
+          {},
+          'GCC_SIGNING_PUBLIC_KEY is not set: offers are not verified. Pinning the GCC signing key is strongly recommended.',
+        );
+      }
       const off = io.onSignal((signal) => {
         logger.info({ signal }, `${signal}: stopping (the current step finishes or is checkpointed)`);
         void agent.stop();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type {
   ArgoCdApiExecutorOptions,
@@ -9,6 +10,7 @@ import type {
   KubernetesExecutorOptions,
   WatchtowerExecutorOptions,
 } from '@wrktalk/sdk-agent';
+import { parseSigningPublicKeys, publicKeyPem } from '@wrktalk/sdk-gcc';
 import { z } from 'zod';
 
 /** Executors the reference agent can run, by the name given in `EXECUTOR`. */
@@ -64,6 +66,21 @@ const baseSchema = z.object({
       'must be comma-separated lower-case names, e.g. backend,media,ct',
     ),
   POLL_WAIT_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+  // Extra variables (names or PREFIX* patterns) the CLI-based executors' commands get from the agent's environment,
+  // beyond each tool's allow-list (sdk-agent's BASE_COMMAND_ENV / TOOL_COMMAND_ENV). Never the agent's credentials.
+  PASS_ENV: z
+    .string()
+    .default('')
+    .transform(list)
+    .refine(
+      (names) => names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(n)),
+      'must be comma-separated variable names or PREFIX* patterns, e.g. MY_PLUGIN_HOME,HELM_*',
+    )
+    .refine(
+      (names) =>
+        !names.some((n) => n === 'AGENT_TOKEN' || n.startsWith('GCC_') || n.startsWith('WRKTALK_AGENT_')),
+      "must not name the agent's own credentials (AGENT_TOKEN, GCC_*, WRKTALK_AGENT_*)",
+    ),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   REVERT_ON_FAILED_VERIFY: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -249,7 +266,14 @@ export type ExecutorConfig =
   | { EXECUTOR: 'fake'; executorOptions: FakeExecutorOptions };
 
 /** The agent's configuration, read from the environment. */
-export type AgentConfig = Omit<Base, 'EXECUTOR'> & ExecutorConfig;
+export type AgentConfig = Omit<Base, 'EXECUTOR'> &
+  ExecutorConfig & {
+    /**
+     * Pinned public keys of the GCC's update signing key(s), PEM (`GCC_SIGNING_PUBLIC_KEY`, or the file named by
+     * `GCC_SIGNING_PUBLIC_KEY_FILE`; several PEM blocks during a key rotation). Empty: offers are not verified.
+     */
+    TRUSTED_KEYS: string[];
+  };
 
 /** The environment is not a usable configuration; `problems` has one readable line per variable. */
 export class ConfigError extends Error {
@@ -429,6 +453,44 @@ function executorConfig(
   return problems.length === before ? out : undefined;
 }
 
+/**
+ * The pinned signing keys from `GCC_SIGNING_PUBLIC_KEY` (one or more PEM blocks, or base64 raw keys separated by
+ * commas) or the file `GCC_SIGNING_PUBLIC_KEY_FILE` names, as PEM; problems go to `problems`.
+ */
+function trustedKeysFromEnv(env: Record<string, string | undefined>, problems: string[]): string[] {
+  const text = env.GCC_SIGNING_PUBLIC_KEY?.trim() || undefined;
+  const file = env.GCC_SIGNING_PUBLIC_KEY_FILE?.trim() || undefined;
+  if (text && file) {
+    problems.push(
+      'GCC_SIGNING_PUBLIC_KEY_FILE: set either GCC_SIGNING_PUBLIC_KEY or GCC_SIGNING_PUBLIC_KEY_FILE, not both',
+    );
+    return [];
+  }
+  const name = file ? 'GCC_SIGNING_PUBLIC_KEY_FILE' : 'GCC_SIGNING_PUBLIC_KEY';
+  let keys = text;
+  if (file) {
+    try {
+      keys = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(
+        `${name}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+      return [];
+    }
+  }
+  if (!keys) return [];
+  try {
+    const parsed = parseSigningPublicKeys(keys).map((k) => publicKeyPem(k));
+    if (parsed.length === 0) problems.push(`${name}: holds no public key`);
+    return parsed;
+  } catch (error) {
+    problems.push(
+      `${name}: ${(error as Error).message} (print it on the GCC with \`wrktalk-gcc keys public\`)`,
+    );
+    return [];
+  }
+}
+
 /** Reads and validates the configuration from `env`; throws {@link ConfigError} listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): AgentConfig {
   const problems: string[] = [];
@@ -443,7 +505,8 @@ export function loadConfig(env: Record<string, string | undefined>): AgentConfig
         problems,
       )
     : undefined;
-  if (!base || !executor) throw new ConfigError(problems);
+  const trustedKeys = trustedKeysFromEnv(env, problems);
+  if (!base || !executor || problems.length > 0) throw new ConfigError(problems);
   const { EXECUTOR: _name, ...rest } = base;
-  return { ...rest, ...executor };
+  return { ...rest, ...executor, TRUSTED_KEYS: trustedKeys };
 }

@@ -151,6 +151,8 @@ describe('wrktalk-agent doctor with everything in place', { timeout: 60_000 }, (
       ARGOCD_SERVER: 'argocd.acme.internal:443',
       ARGOCD_AUTH_TOKEN: 't',
       ...clis.env,
+      // The fake CLI finds its state through these; a real argocd needs nothing beyond its allow-list.
+      PASS_ENV: 'FAKE_CLI_*',
     });
     expect(lines).toEqual([
       '✓ argocd binary — argocd: v3.5.1+fake',

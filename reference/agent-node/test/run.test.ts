@@ -189,6 +189,7 @@ describe('wrktalk-agent run, end to end against the fake GCC', { timeout: 60_000
       EXECUTOR: 'docker-compose',
       COMPOSE_FILE: file,
       ...clis.env,
+      PASS_ENV: 'FAKE_CLI_*',
     });
     expect(task.status, stderr).toBe('success');
     expect(code).toBe(0);
@@ -224,6 +225,7 @@ describe('wrktalk-agent run, end to end against the fake GCC', { timeout: 60_000
       ARGOCD_AUTH_TOKEN: 'cli-token',
       ARGOCD_GRPC_WEB: 'true',
       ...clis.env,
+      PASS_ENV: 'FAKE_CLI_*',
     });
     expect(task.status, stderr).toBe('success');
     expect(code).toBe(0);
@@ -292,6 +294,7 @@ describe('wrktalk-agent run, end to end against the fake GCC', { timeout: 60_000
       WATCHTOWER_IMAGE_BACKEND: REPO,
       WATCHTOWER_TRACKED_TAG: 'stable',
       ...clis.env,
+      PASS_ENV: 'FAKE_CLI_*',
     });
     expect(task.status, stderr).toBe('success');
     expect(code).toBe(0);

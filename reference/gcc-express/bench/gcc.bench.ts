@@ -13,14 +13,27 @@
  *   3. the GCC process's peak RSS (VmHWM).
  * It prints a markdown table with the goals of issue 4.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
 import autocannon from 'autocannon';
+import {
+  api,
+  BENCH_ADMIN_TOKEN,
+  BENCH_CI_TOKEN,
+  benchClientId,
+  DEFAULT_DATABASE_URL,
+  freePort,
+  GCC_BIN,
+  issueAgentTokens,
+  log,
+  peakRssMb,
+  seedClients,
+  start,
+  stop,
+  waitFor,
+} from './bench-kit';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,13 +41,7 @@ const { values: args } = parseArgs({
     tokens: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    'database-url': {
-      type: 'string',
-      default:
-        process.env.DATABASE_URL ??
-        process.env.WRKTALK_TEST_DATABASE_URL ??
-        'postgres://postgres@127.0.0.1:5432/postgres',
-    },
+    'database-url': { type: 'string', default: DEFAULT_DATABASE_URL },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -43,70 +50,10 @@ const CLIENTS = Number(args.clients);
 const TOKENS = Math.min(Number(args.tokens), CLIENTS);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/wrktalk-gcc.mjs', import.meta.url));
-const ADMIN_TOKEN = `gcc_bench_admin_${'a'.repeat(32)}`;
-const CI_TOKEN = `gcc_bench_ci_${'c'.repeat(32)}`;
+const BIN = GCC_BIN;
+const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
+const CI_TOKEN = BENCH_CI_TOKEN;
 const FIXED = JSON.stringify({ available: false, poll_after_seconds: 30 });
-
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up in ${timeoutMs} ms`);
-}
-
-function start(name: string, argv: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, argv, {
-    cwd: PACKAGE_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let tail = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    tail = (tail + d.toString()).slice(-4000);
-  });
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0) log(`${name} exited with ${code ?? signal}:\n${tail}`);
-  });
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 interface Load {
   rps: number;
@@ -138,49 +85,6 @@ async function load(
     errors: result.errors + result.timeouts,
     total: result.requests.total,
   };
-}
-
-async function api(base: string, method: string, path: string, body?: unknown, token = ADMIN_TOKEN) {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-/** Registers the clients set-based: one INSERT … SELECT from a client made through the API. */
-async function seedClients(db: Database, template: string, n: number): Promise<number> {
-  const cols = await db.query(
-    `SELECT column_name, data_type, column_default FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = 'clients' ORDER BY ordinal_position`,
-  );
-  const names: string[] = [];
-  const exprs: string[] = [];
-  for (const c of cols.rows as { column_name: string; data_type: string; column_default: string | null }[]) {
-    const col = `"${c.column_name}"`;
-    if (c.column_name === 'id') exprs.push(`'bench-' || lpad(g.i::text, 6, '0')`);
-    else if (c.column_name === 'name') exprs.push(`'Bench client ' || g.i`);
-    else if (c.column_name === 'labels') {
-      const build = c.data_type === 'json' ? 'json_build_object' : 'jsonb_build_object';
-      exprs.push(`${build}('bench', 'true', 'shard', (g.i % 16)::text,
-        'canary', CASE WHEN g.i % 25 = 0 THEN 'true' ELSE 'false' END)`);
-    } else if (c.column_default !== null)
-      continue; // created_at and the like: their default
-    else exprs.push(`t.${col}`);
-    names.push(col);
-  }
-  const started = performance.now();
-  const r = await db.query(
-    `INSERT INTO clients (${names.join(', ')})
-     SELECT ${exprs.join(', ')} FROM clients t, generate_series(1, $2::int) AS g(i) WHERE t.id = $1`,
-    [template, n],
-  );
-  log(`inserted ${r.rowCount} clients in ${Math.round(performance.now() - started)} ms`);
-  await db.query('ANALYZE clients');
-  return r.rowCount ?? 0;
 }
 
 async function main(): Promise<void> {
@@ -223,17 +127,9 @@ async function main(): Promise<void> {
     await db.query(`DELETE FROM clients WHERE id = 'bench-template'`);
 
     // Agent tokens of TOKENS different clients.
-    const agents: { client: string; token: string }[] = [];
     const stride = Math.max(1, Math.floor(CLIENTS / TOKENS));
-    const ids = Array.from({ length: TOKENS }, (_, k) => `bench-${String(k * stride + 1).padStart(6, '0')}`);
-    for (let k = 0; k < ids.length; k += 25) {
-      const batch = await Promise.all(
-        ids
-          .slice(k, k + 25)
-          .map((client) => api(base, 'POST', `/api/v1/clients/${client}/tokens`, { role: 'agent' })),
-      );
-      for (const t of batch) agents.push({ client: String(t.client_id), token: String(t.token) });
-    }
+    const ids = Array.from({ length: TOKENS }, (_, k) => benchClientId(k * stride + 1));
+    const agents = await issueAgentTokens(base, ids, 25);
     log(`issued ${agents.length} agent tokens`);
 
     // ---- (1) deployment for every client by selector ------------------------------------------------------------

@@ -29,9 +29,17 @@ function problem(res: express.Response, path: string, code: Code, detail: string
  * The reference service's Express 5 app: gcc-core's router (the `/api/v1` contract, `/healthz`, `/readyz`,
  * `/metrics`) and, behind it, problem+json answers for unknown paths and for any error that escapes the router.
  */
-export function createApp(gcc: Pick<Gcc, 'router'>, logger?: Logger): Express {
+export function createApp(
+  gcc: Pick<Gcc, 'router'>,
+  logger?: Logger,
+  options: {
+    /** Express's `trust proxy` (the client address behind a reverse proxy). @default false */
+    trustProxy?: boolean | number | string;
+  } = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.disable('etag'); // gcc-core sets the ETags the contract defines
   app.use(gcc.router);
 

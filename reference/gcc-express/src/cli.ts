@@ -35,6 +35,25 @@ const LABEL_KEY =
   /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+const TOKEN_ID = /^tok-[A-Za-z0-9_-]{1,64}$/;
+/** The longest token TTL (gcc-core's limit): 10 years. */
+const MAX_TTL_SECONDS = 315_360_000;
+
+function ttlArg(value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TTL_SECONDS) {
+    throw new InvalidArgumentError(`A TTL is a whole number of seconds from 1 to ${MAX_TTL_SECONDS}.`);
+  }
+  return n;
+}
+
+function expiresAtArg(value: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(d.getTime())) {
+    throw new InvalidArgumentError('An expiry is an RFC 3339 time like 2026-01-31T00:00:00Z.');
+  }
+  return d;
+}
 
 function clientIdArg(value: string): string {
   if (!DNS_LABEL.test(value)) {
@@ -300,15 +319,21 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       pattern(TOKEN_NAME, 'A token name is 1-64 of letters, digits, "_", ".", "@" and "-".'),
     )
     .option('--description <text>', 'what the token is for', nonEmpty(200))
-    .option('--json', 'print {id, role, client_id, name, token} as JSON')
+    .option('--ttl-seconds <n>', 'the token expires this many seconds after it is issued', ttlArg)
+    .option('--expires-at <time>', 'the token expires at this RFC 3339 time', expiresAtArg)
+    .option('--json', 'print {id, role, client_id, name, token, expires_at} as JSON')
     .action(
       async (o: {
         role: 'agent' | 'approver' | 'admin' | 'ci';
         client?: string;
         name?: string;
         description?: string;
+        ttlSeconds?: number;
+        expiresAt?: Date;
         json?: boolean;
       }) => {
+        if (o.ttlSeconds !== undefined && o.expiresAt !== undefined)
+          throw new UsageError('Give --ttl-seconds or --expires-at, not both.');
         const scoped = o.role === 'agent' || o.role === 'approver';
         const article = { agent: 'an agent', approver: 'an approver', admin: 'an admin', ci: 'a ci' }[o.role];
         if (scoped && !o.client) throw new UsageError(`--client is required for ${article} token.`);
@@ -324,21 +349,111 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
               api.clients.createToken(o.client!, {
                 role,
                 ...(o.description ? { description: o.description } : {}),
+                ...(o.ttlSeconds !== undefined && { ttl_seconds: o.ttlSeconds }),
+                ...(o.expiresAt !== undefined && { expires_at: o.expiresAt.toISOString() }),
               }),
             );
-            return { id: t.id, role, client_id: t.client_id, name: null, token: t.token };
+            return {
+              id: t.id,
+              role,
+              client_id: t.client_id,
+              name: null,
+              token: t.token,
+              expires_at: t.expires_at ?? null,
+            };
           }
-          const t = await opened.gcc.issueToken({ role: o.role, name: o.name! });
-          return { id: t.id, role: o.role, client_id: null, name: o.name!, token: t.token };
+          const t = await opened.gcc.issueToken({
+            role: o.role,
+            name: o.name!,
+            ...(o.ttlSeconds !== undefined && { ttlSeconds: o.ttlSeconds }),
+            ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }),
+          });
+          return {
+            id: t.id,
+            role: o.role,
+            client_id: null,
+            name: o.name!,
+            token: t.token,
+            expires_at: t.expiresAt,
+          };
         });
         if (o.json) stdout(`${JSON.stringify(issued, null, 2)}\n`);
         else {
           const whose = issued.client_id ? `client ${issued.client_id}` : `name ${issued.name}`;
-          stderr(`Issued ${issued.role} token ${issued.id} for ${whose}. It is shown only now; store it:\n`);
+          const until = issued.expires_at ? `, valid until ${issued.expires_at}` : '';
+          stderr(
+            `Issued ${issued.role} token ${issued.id} for ${whose}${until}. It is shown only now; store it:\n`,
+          );
           stdout(`${issued.token}\n`);
         }
       },
     );
+  token
+    .command('revoke')
+    .description(
+      'Revoke a token by id (tok-…): refused at once on every replica. To rotate, issue the new token, deploy it, then revoke the old one.',
+    )
+    .argument(
+      '<id>',
+      'the token id printed by `token issue`',
+      pattern(TOKEN_ID, 'A token id is tok- and 1-64 of letters, digits, "_" and "-".'),
+    )
+    .action(async (id: string) => {
+      await withGcc((opened) => opened.gcc.revokeToken(id));
+      stderr(`Revoked token ${id}.\n`);
+    });
+
+  const keys = program
+    .command('keys')
+    .description('The Ed25519 key that signs offered updates (GCC_SIGNING_KEY / GCC_SIGNING_KEY_FILE).');
+  keys
+    .command('generate')
+    .description(
+      'Generate a signing key pair: the private key (PKCS#8 PEM) goes to --out (created with mode 0600) or to ' +
+        'stdout; the public key, to pin on agents as GCC_SIGNING_PUBLIC_KEY, and its key id go to stdout (or ' +
+        'stderr when the private key is on stdout).',
+    )
+    .option('--out <file>', 'write the private key to this new file instead of stdout')
+    .action(async (o: { out?: string }) => {
+      const { generateSigningKeyPair } = await import('@wrktalk/sdk-gcc');
+      const pair = generateSigningKeyPair();
+      const about = `# key_id: ${pair.keyId}
+# public key (pin it on agents as GCC_SIGNING_PUBLIC_KEY):
+${pair.publicKeyPem}`;
+      if (o.out === undefined) {
+        stdout(pair.privateKeyPem);
+        stderr(about);
+        return;
+      }
+      const { writeFile } = await import('node:fs/promises');
+      try {
+        await writeFile(o.out, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        throw new UsageError(
+          `cannot create ${o.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (an existing file is never overwritten)`,
+        );
+      }
+      stderr(`Wrote the private key to ${o.out} (mode 0600); set GCC_SIGNING_KEY_FILE=${o.out}.
+`);
+      stdout(about);
+    });
+  keys
+    .command('public')
+    .description(
+      'Print the public key(s) the GCC publishes at /.well-known/wrktalk-signing-keys, from GCC_SIGNING_KEY or ' +
+        'GCC_SIGNING_KEY_FILE (and GCC_SIGNING_PREVIOUS_PUBLIC_KEYS), as PEM with their key ids.',
+    )
+    .action(async () => {
+      const { describePublicKeys, signingFromEnv } = await import('./signing');
+      const problems: string[] = [];
+      const signing = signingFromEnv(env, problems);
+      if (problems.length > 0) throw new ConfigError(problems);
+      if (!signing)
+        throw new UsageError(
+          'No signing key: set GCC_SIGNING_KEY or GCC_SIGNING_KEY_FILE (see `keys generate`).',
+        );
+      stdout(describePublicKeys(signing));
+    });
 
   try {
     await program.parseAsync(args, { from: 'user' });

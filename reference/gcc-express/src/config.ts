@@ -3,10 +3,12 @@ import type {
   ArgoCdFastPathOptions,
   NotificationOptions,
   Orchestration,
+  SigningOptions,
   WebhookConfig,
 } from '@wrktalk/gcc-core';
 import { compileArgoCdFastPathOptions, EVENT_NAMES, isArgoCdFastPathConfigError } from '@wrktalk/gcc-core';
 import { z } from 'zod';
+import { allowedRegistriesFromEnv, SIGNING_ENVIRONMENT, signingFromEnv } from './signing';
 
 /** Log levels pino knows, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +38,27 @@ export interface Config {
   argocd: ArgoCdFastPathOptions | undefined;
   /** Audit entries older than this many days are deleted (`GCC_AUDIT_RETENTION_DAYS`); null keeps them forever. */
   auditRetentionDays: number | null;
+  /** Offer signing (`GCC_SIGNING_KEY` / `GCC_SIGNING_KEY_FILE`, …); undefined: offers are not signed. */
+  signing: SigningOptions | undefined;
+  /** Registries releases may come from (`GCC_ALLOWED_REGISTRIES`); undefined: any. */
+  allowedRegistries: string[] | undefined;
+  /**
+   * Failed authentications per source before it is blocked (`GCC_AUTH_FAILURE_LIMIT`, 0: off) within
+   * `GCC_AUTH_FAILURE_WINDOW_SECONDS`; gcc-core's `authFailureLimit`.
+   */
+  authFailureLimit: { max: number; windowSeconds: number } | false;
+  /** How long a replica trusts a token it read (`GCC_TOKEN_CACHE_TTL_SECONDS`); gcc-core's `tokenCacheTtlSeconds`. */
+  tokenCacheTtlSeconds: number;
+  /** Express's `trust proxy` setting (`GCC_TRUST_PROXY`): false, true, a hop count, or addresses/subnets. */
+  trustProxy: boolean | number | string;
+}
+
+/** `GCC_TRUST_PROXY` as Express takes it. */
+function trustProxyOf(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^[0-9]{1,2}$/.test(v)) return Number(v);
+  return v;
 }
 
 /** The environment variables read, with their defaults (also the README table). */
@@ -57,8 +80,13 @@ export const ENVIRONMENT = {
   NOTIFY_WEBHOOKS: 'unset: no webhooks',
   NOTIFY_APPROVAL_DIGEST_SECONDS: '300 (0: one admin email per approval or rejection)',
   GCC_AUDIT_RETENTION_DAYS: 'unset: the audit log is kept forever',
+  GCC_AUTH_FAILURE_LIMIT: '100 (0: no limit)',
+  GCC_AUTH_FAILURE_WINDOW_SECONDS: '60',
+  GCC_TOKEN_CACHE_TTL_SECONDS: '30',
+  GCC_TRUST_PROXY: 'false: the client address is the TCP peer',
   GCC_ARGOCD_INSTANCES: 'unset: no Argo CD fast path (agents apply every task)',
   GCC_ARGOCD_INSTANCES_FILE: 'unset',
+  ...SIGNING_ENVIRONMENT,
 } as const;
 
 /** Minimum length of a configured admin or CI token. */
@@ -256,6 +284,28 @@ const schema = z.object({
     .optional(),
   GCC_ARGOCD_INSTANCES: optional(z.string()),
   GCC_ARGOCD_INSTANCES_FILE: optional(z.string()),
+  GCC_AUTH_FAILURE_LIMIT: z
+    .preprocess((v) => (v === '' ? undefined : v), integer('GCC_AUTH_FAILURE_LIMIT', 0, 1_000_000).optional())
+    .optional(),
+  GCC_AUTH_FAILURE_WINDOW_SECONDS: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      integer('GCC_AUTH_FAILURE_WINDOW_SECONDS', 1, 86400).optional(),
+    )
+    .optional(),
+  GCC_TOKEN_CACHE_TTL_SECONDS: z
+    .preprocess((v) => (v === '' ? undefined : v), integer('GCC_TOKEN_CACHE_TTL_SECONDS', 0, 3600).optional())
+    .optional(),
+  // Express's `trust proxy`: which reverse proxies' X-Forwarded-For to believe for the client address (the source
+  // the failed-authentication limit counts). true/false, a hop count, or addresses/subnets (`loopback,10.0.0.0/8`).
+  GCC_TRUST_PROXY: optional(
+    z
+      .string()
+      .regex(
+        /^(true|false|[0-9]{1,2}|[A-Za-z0-9.:/,\s-]{1,1000})$/,
+        'must be true, false, a number of hops, or comma-separated addresses/subnets (e.g. loopback,10.0.0.0/8)',
+      ),
+  ),
 });
 
 /** Variables whose values are never repeated in an error (tokens, credentials). */
@@ -270,7 +320,6 @@ const ARGOCD_SHAPE = '{"<instance>":{"url":"https://argocd.example.com","token":
 function argocdInstances(
   json: string | undefined,
   file: string | undefined,
-  orchestration: string,
   problems: string[],
 ): ArgoCdFastPathOptions | undefined {
   if (json !== undefined && file !== undefined) {
@@ -311,12 +360,6 @@ function argocdInstances(
     for (const p of error.problems) problems.push(`${name}: ${p.replace(/^argocd\.instances(?:\.|: )/, '')}`);
     return undefined;
   }
-  if (orchestration !== 'worker') {
-    problems.push(
-      `${name}: the Argo CD fast path is part of the rollout worker: needs GCC_ORCHESTRATION=worker`,
-    );
-    return undefined;
-  }
   return options;
 }
 
@@ -344,9 +387,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const argocd = argocdInstances(
     blank(env.GCC_ARGOCD_INSTANCES),
     blank(env.GCC_ARGOCD_INSTANCES_FILE),
-    r.success ? r.data.GCC_ORCHESTRATION : (blank(env.GCC_ORCHESTRATION) ?? ENVIRONMENT.GCC_ORCHESTRATION),
     problems,
   );
+  const signing = signingFromEnv(env, problems);
+  const allowedRegistries = allowedRegistriesFromEnv(env, problems);
   if (!r.success || problems.length > 0) throw new ConfigError(problems);
   const c = r.data;
   return {
@@ -372,5 +416,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     argocd,
     auditRetentionDays: c.GCC_AUDIT_RETENTION_DAYS ?? null,
+    signing,
+    allowedRegistries,
+    authFailureLimit:
+      c.GCC_AUTH_FAILURE_LIMIT === 0
+        ? false
+        : { max: c.GCC_AUTH_FAILURE_LIMIT ?? 100, windowSeconds: c.GCC_AUTH_FAILURE_WINDOW_SECONDS ?? 60 },
+    tokenCacheTtlSeconds: c.GCC_TOKEN_CACHE_TTL_SECONDS ?? Number(ENVIRONMENT.GCC_TOKEN_CACHE_TTL_SECONDS),
+    trustProxy: trustProxyOf(c.GCC_TRUST_PROXY),
   };
 }

@@ -77,6 +77,10 @@ export async function openGcc(
       auditRetentionDays: config.auditRetentionDays,
       runNotifier: background,
       ...(config.argocd !== undefined && { argocd: config.argocd }),
+      ...(config.signing !== undefined && { signing: config.signing }),
+      ...(config.allowedRegistries !== undefined && { allowedRegistries: config.allowedRegistries }),
+      authFailureLimit: config.authFailureLimit,
+      tokenCacheTtlSeconds: config.tokenCacheTtlSeconds,
     });
     return {
       db,
@@ -110,7 +114,7 @@ export interface RunningServer extends OpenedGcc {
 /** Starts the service: the GCC on an Express 5 app, listening on `config.host:config.port`. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const opened = await openGcc(config, logger);
-  const app = createApp(opened.gcc, logger);
+  const app = createApp(opened.gcc, logger, { trustProxy: config.trustProxy });
   const server = createServer(app);
   // Agents keep connections open between polls; stay above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;

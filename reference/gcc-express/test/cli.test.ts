@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
-
-async function run(args: string[], env: Record<string, string | undefined> = {}) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    env,
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-  });
-  return { code, out, err };
-}
+import { run } from './helpers/run-cli';
 
 describe('wrktalk-gcc usage errors (exit 2, readable, nothing opened)', () => {
   it.each([

@@ -21,7 +21,21 @@ describe('loadConfig', () => {
       notifications: {},
       argocd: undefined,
       auditRetentionDays: null,
+      signing: undefined,
+      allowedRegistries: undefined,
+      authFailureLimit: { max: 100, windowSeconds: 60 },
+      tokenCacheTtlSeconds: 30,
+      trustProxy: false,
     });
+  });
+
+  it('reads GCC_TRUST_PROXY as Express takes it, and refuses garbage', () => {
+    expect(loadConfig({ GCC_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ GCC_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ GCC_TRUST_PROXY: 'loopback,10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(() => loadConfig({ GCC_TRUST_PROXY: 'yes; rm -rf /' })).toThrow(
+      /GCC_TRUST_PROXY: must be true, false/,
+    );
   });
 
   it('reads the orchestration and notification variables', () => {
@@ -212,14 +226,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GCC_ARGOCD_INSTANCES: '{}' })).toThrow(
       /GCC_ARGOCD_INSTANCES: must name at least one Argo CD instance/,
     );
-    expect(() =>
+    // The rollout worker runs every strategy, the immediate one too: the fast path no longer needs GCC_ORCHESTRATION.
+    expect(
       loadConfig({
         GCC_ORCHESTRATION: 'immediate',
         GCC_ARGOCD_INSTANCES: JSON.stringify({ eu: { url: 'https://argocd.eu', token: 't' } }),
-      }),
-    ).toThrow(
-      /GCC_ARGOCD_INSTANCES: the Argo CD fast path is part of the rollout worker: needs GCC_ORCHESTRATION=worker/,
-    );
+      }).argocd?.instances.eu?.url,
+    ).toBe('https://argocd.eu');
   });
 
   it('rejects a port that is not a number', () => {

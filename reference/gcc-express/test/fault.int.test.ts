@@ -1,8 +1,9 @@
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
-import { createGccClient, type GccClient, isGccHttpError } from '@wrktalk/sdk-gcc';
+import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/core-target';
 import { freePort, type GccProcess, startGccProcess, stopGccProcess } from './helpers/gcc-process';
+import { type Applied, approvedRollout, runAgents, sleep, until } from './helpers/scripted-agents';
 
 /**
  * The fault test of issue 5: the real `wrktalk-gcc serve` (built, as a child process, on PostgreSQL) is killed with
@@ -25,8 +26,6 @@ const STAGES = [
   { kind: 'batch' as const, count: 6, wait_seconds: 1 },
   { kind: 'batch' as const, wait_seconds: 0 },
 ];
-/** How long a scripted agent "applies" an update: long enough that stage 2 has tasks in flight at the kill. */
-const APPLY_MS = 1500;
 /**
  * Lease of a task in progress. Far longer than the outage (a restart takes 1–3 s), so a task in flight at the kill
  * keeps its lease and its agent's late report is accepted: no retry, one dispatch per task. (With a lease shorter
@@ -34,90 +33,6 @@ const APPLY_MS = 1500;
  * dispatch, legitimately, with a new attempt number; the assertions below allow exactly that and no more.)
  */
 const LEASE_SECONDS = 60;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms = 30_000,
-  every = 50,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(every);
-  }
-}
-
-/** Repeats a call while the GCC is unreachable or answers 5xx (it is being killed and restarted). */
-async function retrying<T>(call: () => Promise<T>, stopped: () => boolean): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (isGccHttpError(error) && error.status < 500) throw error;
-      if (stopped()) throw error;
-      await sleep(100);
-    }
-  }
-}
-
-/** One application by an agent: which client applied which task at which attempt, and when it reported. */
-interface Applied {
-  clientId: string;
-  taskId: string;
-  attempt: number;
-  reportedAt: number;
-}
-
-/**
- * Scripted agents over HTTP, one per client, each as a real agent would: poll, report `in_progress`, apply (record
- * the (task, attempt) and wait {@link APPLY_MS}), report `success`; every call is retried while the GCC is down.
- * An agent applies whatever it is offered: it keeps no list of what it did, so an update offered again after it
- * was reported would be applied (and counted) twice.
- */
-function runAgents(agents: Record<string, GccClient>) {
-  const applied: Applied[] = [];
-  const refused: string[] = [];
-  let stopped = false;
-  const isStopped = () => stopped;
-  const loops = Object.entries(agents).map(async ([clientId, api]) => {
-    while (!stopped) {
-      try {
-        const u = await retrying(() => api.agent.getUpdates(clientId), isStopped);
-        const update = u.notModified ? undefined : u.body.update;
-        if (!update) {
-          await sleep(100);
-          continue;
-        }
-        const base = { task_id: update.task_id, attempt: update.attempt };
-        await retrying(() => api.agent.reportStatus(clientId, { ...base, status: 'in_progress' }), isStopped);
-        const a: Applied = { clientId, taskId: update.task_id, attempt: update.attempt, reportedAt: 0 };
-        applied.push(a);
-        await sleep(APPLY_MS);
-        await retrying(() => api.agent.reportStatus(clientId, { ...base, status: 'success' }), isStopped);
-        a.reportedAt = Date.now();
-      } catch (error) {
-        if (stopped) break;
-        // A 4xx: the GCC refused something a correct agent sends; recorded and asserted empty.
-        refused.push(`${clientId}: ${(error as Error).message}`);
-        await sleep(100);
-      }
-    }
-  });
-  return {
-    applied,
-    refused,
-    async stop() {
-      stopped = true;
-      await Promise.all(loops);
-    },
-  };
-}
 
 describe('fault: the GCC is killed (SIGKILL) in the middle of stage 2 and restarted', () => {
   let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -145,39 +60,13 @@ describe('fault: the GCC is killed (SIGKILL) in the middle of stage 2 and restar
     const admin = client(ADMIN);
     const ci = client(CI);
 
-    // An operator registers the clients and their tokens through the API.
-    const agents: Record<string, GccClient> = {};
-    const approvers: Record<string, GccClient> = {};
-    for (let i = 0; i < CLIENTS; i++) {
-      const id = `fault-${String(i).padStart(2, '0')}`;
-      await admin.clients.create({ id, name: id, target_kind: 'kubernetes', labels: { suite: 'fault' } });
-      agents[id] = client((await admin.clients.createToken(id, { role: 'agent' })).token);
-      approvers[id] = client((await admin.clients.createToken(id, { role: 'approver' })).token);
-    }
-    const release = await ci.releases.create({
-      component: 'backend',
-      version: 'sha-fault',
-      image_url: 'registry.wrktalk.com/backend:sha-fault',
+    const { deploymentId, agents } = await approvedRollout(admin, ci, client, {
+      prefix: 'fault',
+      clients: CLIENTS,
+      stages: STAGES,
+      leaseSeconds: LEASE_SECONDS,
     });
-    const d = await admin.deployments.create({
-      release_id: release.id,
-      targets: { selector: 'suite=fault' },
-      strategy: {
-        stages: STAGES,
-        lease_seconds: LEASE_SECONDS,
-        pickup_timeout_seconds: 60,
-        max_concurrency_per_instance: CLIENTS,
-      },
-    });
-    // Every client approves while the deployment is paused, so the stages are exactly the planned 2/6/6/6.
-    await admin.deployments.pause(d.id);
-    for (const [id, api] of Object.entries(approvers)) {
-      const pending = await until(`pending approval of ${id}`, async () => {
-        const p = await api.approvals.listPending(id);
-        return p.items.length > 0 ? p.items : undefined;
-      });
-      for (const p of pending) await api.approvals.approve(id, p.task_id, { approved_by: `ct@${id}` });
-    }
+    const d = { id: deploymentId };
     const run = runAgents(agents);
     try {
       await admin.deployments.resume(d.id);

@@ -77,18 +77,33 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const client = await pool.connect();
-      const tx: Sql = { query: (text, params) => run(client, text, params) };
+      // A checked-out client has no pool listener: a server-side termination (57P01 on a restart or failover)
+      // arriving between two statements is emitted as `'error'` on the client and, unheard, ends the process. Keep
+      // it here; the next statement fails with it and the client is destroyed instead of going back to the pool.
+      let broken: unknown;
+      const onError = (error: unknown) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
+      const tx: Sql = {
+        query: (text, params) => (broken === undefined ? run(client, text, params) : Promise.reject(broken)),
+      };
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
+        if (broken !== undefined) throw broken;
         await client.query('COMMIT');
+        client.removeListener('error', onError);
         client.release();
         return result;
       } catch (error) {
         try {
+          if (broken !== undefined) throw broken;
           await client.query('ROLLBACK');
+          client.removeListener('error', onError);
           client.release();
         } catch {
+          client.removeListener('error', onError);
           client.release(true);
         }
         throw error;

@@ -1,5 +1,6 @@
 import { PROBLEM_TYPES, problemTypeUri } from '@wrktalk/sdk-gcc';
 import type { Response } from 'express';
+import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/errors';
 import type { FieldError, GccErrorCode } from '../errors/gcc-service-error';
 
 /** Sends an RFC 9457 problem document. */
@@ -57,16 +58,9 @@ export function classifyError(error: unknown): { code: GccErrorCode; detail: str
       return { code: 'validation_failed', detail: 'A value is out of range for the database.' };
     if (c === '23505' || /^23/.test(c))
       return { code: 'illegal_transition', detail: 'The change conflicts with the current state.' };
-    if (c === '40001' || c === '40P01' || c === '55P03')
-      return { code: 'unavailable', detail: 'Concurrent change; retry.' };
-    if (/^(08|53|57)/.test(c) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(c)) {
-      return { code: 'unavailable', detail: 'The database is unavailable; retry later.' };
-    }
+    if (isConcurrencyConflict(error)) return { code: 'unavailable', detail: 'Concurrent change; retry.' };
   }
-  if (
-    typeof e.message === 'string' &&
-    /Connection terminated|pool.*(ended|closed)|PGlite is closed/i.test(e.message)
-  ) {
+  if (isDatabaseUnavailable(error)) {
     return { code: 'unavailable', detail: 'The database is unavailable; retry later.' };
   }
   return undefined;

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { type SchemaName, schemaOf } from '@wrktalk/sdk-gcc';
+import { BEARER_AUTHORIZATION, type PublishedSigningKey, type SchemaName, schemaOf } from '@wrktalk/sdk-gcc';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { OfferCache } from '../cache/offer-cache';
+import { type OfferCache, OfferWaiter } from '../cache/offer-cache';
 import type { TokenCache } from '../cache/token-cache';
 import { GccServiceError, isGccServiceError } from '../errors/gcc-service-error';
 import type { GccServices } from '../services';
 import type { Offer } from '../services/agent';
 import type { Principal } from '../services/context';
 import { sha256 } from '../services/ids';
+import { type AuthFailureLimiter, sendRateLimited, sourceOf } from './auth-limiter';
+import { checkContentEncoding, checkJsonDepth } from './body';
 import type { GccMetrics } from './metrics';
 import { ACTOR, CURSOR, checkQuery, checkSchema, LIMIT, type QuerySpec, WAIT } from './params';
+import { findRoute, isParamDecodeError } from './path-params';
 import { classifyError, sendProblem } from './problem';
 
 type Role = Principal['role'];
@@ -26,8 +29,12 @@ export interface RouterDeps {
   now: () => Date;
   authenticate?: (req: Request) => Principal | undefined | Promise<Principal | undefined>;
   readiness: () => Promise<{ ok: boolean; body: unknown }>;
+  /** Blocks sources after repeated failed authentications; undefined when the limit is off. */
+  authLimiter?: AuthFailureLimiter;
   /** Records an agent's poll for the batched `last_seen_at` write. */
   seen: (clientId: string) => void;
+  /** Public keys served at `/.well-known/wrktalk-signing-keys` (empty when offers are not signed). @default [] */
+  signingKeys?: readonly PublishedSigningKey[];
 }
 
 interface Call {
@@ -47,7 +54,7 @@ interface Answer {
 
 interface Operation {
   id: string;
-  method: 'get' | 'post' | 'put' | 'patch';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   roles: Role[];
   query?: Record<string, QuerySpec>;
@@ -62,14 +69,22 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   client_id: 'ClientId',
   deployment_id: 'DeploymentId',
   task_id: 'TaskId',
+  token_id: 'TokenId',
 };
 
 const JSON_TYPES = ['application/json'];
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
+/**
+ * `Bearer`, exactly one space, the token: nothing is trimmed, so a token with a space or tab before or after it (as
+ * the router sees the header) is not a match, hence 401. (Node's HTTP/1 parser itself drops whitespace around a
+ * header's value, RFC 9110 §5.5, before any of this runs.)
+ */
+const BEARER = BEARER_AUTHORIZATION;
 /** `getUpdates` exactly as agents call it (relative to where the router is mounted): the fast path's match. */
 const POLL_URL = /^\/api\/v1\/clients\/([a-z0-9-]{1,63})\/updates(?:\?(.*))?$/;
 const POLL_QUERY: Record<string, QuerySpec> = { wait: WAIT };
+/** A poll's query string that is just `wait=<digits>`. */
+const WAIT_ONLY = /^wait=(\d{1,9})$/;
 const MAX_IF_NONE_MATCH = 256;
 
 // Request ids: `req-` and 8 random bytes in hex, cut from a pool filled 512 ids at a time.
@@ -177,29 +192,132 @@ export function createRouter(deps: RouterDeps): Router {
   const shouldWait = (offer: Offer, wait: number, ifNoneMatch: string | undefined) =>
     wait > 0 && !deps.offers.closed && (etagMatches(ifNoneMatch, offer.etag) || !offer.body.available);
 
+  /**
+   * A poll answered asynchronously (a cache miss or a long poll): reads the offer and, for a long poll with nothing
+   * new, waits until the entity tag moves, the wait ends, the client goes away ({@link abort}) or the GCC closes,
+   * re-reading the offer after each wake-up. While it waits it is parked in the offer cache itself, so a held poll
+   * costs this one object: no promise, timer, closure or AbortSignal per wait (issue 12, item 6).
+   */
+  abstract class PollLoop extends OfferWaiter {
+    offer: Offer | undefined = undefined;
+    source: 'cache' | 'database' = 'cache';
+    private seenEtag = '';
+    private until = 0;
+    private gone = false;
+
+    constructor(
+      readonly client: string,
+      private readonly wait: number,
+      readonly ifNoneMatch: string | undefined,
+    ) {
+      super();
+    }
+
+    /** Answers with `offer` and `source`. */
+    protected abstract done(): void;
+    protected abstract failed(error: unknown): void;
+
+    /** Starts with `cached` (the client's cached offer) or a read. */
+    start(cached?: Offer): void {
+      try {
+        if (cached) this.first(cached, 'cache');
+        else
+          offerFor(this.client)
+            .then((r) => this.first(r.offer, r.source))
+            .catch((error: unknown) => this.failed(error));
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+
+    /** The client went away: the wait ends (the offer is read once more and answered, as before). */
+    abort(): void {
+      if (this.gone) return;
+      this.gone = true;
+      if (this.parked) {
+        deps.offers.unpark(this);
+        this.woken();
+      }
+    }
+
+    woken(): void {
+      queueMicrotask(() => this.resume());
+    }
+
+    private first(offer: Offer, source: 'cache' | 'database'): void {
+      this.offer = offer;
+      this.source = source;
+      if (!shouldWait(offer, this.wait, this.ifNoneMatch)) {
+        this.done();
+        return;
+      }
+      this.seenEtag = offer.etag;
+      this.until = Date.now() + this.wait * 1000;
+      this.again();
+    }
+
+    /** Waits (again), or answers once the wait is over. */
+    private again(): void {
+      if (this.gone || deps.offers.closed || Date.now() >= this.until) {
+        this.done();
+        return;
+      }
+      const limit = Math.min(this.until - Date.now(), this.offer!.validUntil - deps.now().getTime());
+      deps.offers.park(this.client, limit, this);
+    }
+
+    private resume(): void {
+      try {
+        // Woken by close(): answer what is known now, without another read (the database may be closing too).
+        if (deps.offers.closed) {
+          this.done();
+          return;
+        }
+        offerFor(this.client)
+          .then((r) => {
+            this.offer = r.offer;
+            this.source = r.source;
+            if (r.offer.etag !== this.seenEtag) this.done();
+            else this.again();
+          })
+          .catch((error: unknown) => this.failed(error));
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+  }
+
+  /** {@link PollLoop} for the usual route's `getUpdates`: a promise. */
+  class PromisedPoll extends PollLoop {
+    constructor(
+      clientId: string,
+      wait: number,
+      ifNoneMatch: string | undefined,
+      private readonly resolve: (r: { offer: Offer; source: 'cache' | 'database' }) => void,
+      private readonly reject: (error: unknown) => void,
+    ) {
+      super(clientId, wait, ifNoneMatch);
+    }
+    protected done(): void {
+      this.resolve({ offer: this.offer!, source: this.source });
+    }
+    protected failed(error: unknown): void {
+      this.reject(error);
+    }
+  }
+
   /** The offer to answer, after a long poll's wait: until the entity tag moves, the wait ends or the GCC closes. */
-  async function pollOffer(
+  function pollOffer(
     clientId: string,
     wait: number,
     ifNoneMatch: string | undefined,
     res: Response,
   ): Promise<{ offer: Offer; source: 'cache' | 'database' }> {
-    let { offer, source } = await offerFor(clientId);
-    if (shouldWait(offer, wait, ifNoneMatch)) {
-      const seenEtag = offer.etag;
-      const until = Date.now() + wait * 1000;
-      const abort = new AbortController();
-      res.once('close', () => abort.abort());
-      while (!abort.signal.aborted && !deps.offers.closed && Date.now() < until) {
-        const limit = Math.min(until - Date.now(), offer.validUntil - deps.now().getTime());
-        await deps.offers.wait(clientId, limit, abort.signal);
-        // Woken by close(): answer what is known now, without another read (the database may be closing too).
-        if (deps.offers.closed) break;
-        ({ offer, source } = await offerFor(clientId));
-        if (offer.etag !== seenEtag) break;
-      }
-    }
-    return { offer, source };
+    return new Promise((resolve, reject) => {
+      const poll = new PromisedPoll(clientId, wait, ifNoneMatch, resolve, reject);
+      res.once('close', () => poll.abort());
+      poll.start();
+    });
   }
 
   /** Client ids of agent principals already found valid against the contract's `ClientId` (computed once each). */
@@ -286,20 +404,46 @@ export function createRouter(deps: RouterDeps): Router {
       body: { schema: 'TokenCreate' },
       idempotent: true,
       run: async ({ who, path, body }, tx) => {
-        const b = body as { role: 'agent' | 'approver'; description?: string };
+        const b = body as {
+          role: 'agent' | 'approver';
+          description?: string;
+          expires_at?: string;
+          ttl_seconds?: number;
+        };
         const t = await s.tokens.issue(
           who,
           {
             role: b.role,
             clientId: path.client_id!,
             ...(b.description !== undefined && { description: b.description }),
+            ...(b.expires_at !== undefined && { expiresAt: new Date(b.expires_at) }),
+            ...(b.ttl_seconds !== undefined && { ttlSeconds: b.ttl_seconds }),
           },
           tx,
         );
         return ok(
-          { id: t.id, role: t.role, client_id: t.client_id, token: t.token, created_at: t.created_at },
+          {
+            id: t.id,
+            role: t.role,
+            client_id: t.client_id,
+            token: t.token,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+          },
           201,
         );
+      },
+    },
+    {
+      id: 'revokeClientToken',
+      method: 'delete',
+      path: '/api/v1/clients/:client_id/tokens/:token_id',
+      roles: ['admin'],
+      run: async ({ who, path }) => {
+        await s.tokens.revoke(who, path.token_id!, path.client_id!);
+        // This replica at once; the others on the notification (or within the token cache's TTL).
+        deps.tokens.drop(path.token_id!);
+        return { status: 204 };
       },
     },
     // approvals
@@ -539,6 +683,12 @@ export function createRouter(deps: RouterDeps): Router {
       routed(req, res, next, id, started);
       return;
     }
+    // A source blocked for failed authentications goes the usual route, which answers 429 before any token check.
+    const limiter = deps.authLimiter;
+    if (limiter?.anyBlocked() && limiter.retryAfter(sourceOf(req)) > 0) {
+      routed(req, res, next, id, started);
+      return;
+    }
     if (deps.authenticate) {
       let hosted: Principal | undefined | Promise<Principal | undefined>;
       try {
@@ -583,10 +733,71 @@ export function createRouter(deps: RouterDeps): Router {
   ): void {
     const auth = req.headers.authorization;
     const bearer = auth ? BEARER.exec(auth) : null;
-    // A token not cached yet (its first request) goes the usual route, which looks it up.
     const who = bearer ? deps.tokens.peek(bearer[1]!) : null;
-    if (who) poll(req, res, next, id, started, m, who);
-    else routed(req, res, next, id, started);
+    if (who) {
+      poll(req, res, next, id, started, m, who);
+      return;
+    }
+    if (!bearer) {
+      routed(req, res, next, id, started);
+      return;
+    }
+    // A token not cached: its first use, or its entry went stale (the token cache's TTL, 30 s by default, is shorter
+    // than an agent's 60 s long poll, so most long polls come here). Looked up here, so the poll stays on the fast
+    // path (a held poll costs much less memory there, issue 12 item 6); a refused token or a failed lookup goes the
+    // usual route, which answers it exactly as before (401 and the failure limiter, 503…).
+    let gone = false;
+    const onClose = () => {
+      gone = true;
+    };
+    res.on('close', onClose);
+    const then = (principal: Principal | undefined) => {
+      res.off('close', onClose);
+      // The client left during the lookup: logged as the usual route would ("request aborted").
+      if (gone) record(req, res, 'getUpdates', started);
+      else if (principal) poll(req, res, next, id, started, m, principal);
+      else routed(req, res, next, id, started);
+    };
+    deps.tokens
+      .resolve(bearer[1]!)
+      .then(then, () => then(undefined))
+      .catch(next);
+  }
+
+  /** {@link PollLoop} of the poll fast path: answers on the response itself. */
+  class FastPoll extends PollLoop {
+    private closeSeen = false;
+
+    constructor(
+      clientId: string,
+      wait: number,
+      ifNoneMatch: string | undefined,
+      private readonly req: Request,
+      private readonly res: Response,
+      private readonly id: string,
+      private readonly started: number,
+    ) {
+      super(clientId, wait, ifNoneMatch);
+    }
+
+    /** The response's `close`: metrics and access log, as for any request; a wait in progress ends. */
+    closed(): void {
+      if (this.closeSeen) return;
+      this.closeSeen = true;
+      record(this.req, this.res, 'getUpdates', this.started);
+      this.abort();
+    }
+
+    protected done(): void {
+      const res = this.res;
+      if (!res.headersSent && !res.writableEnded)
+        sendPoll(res, this.offer!, this.source, this.ifNoneMatch, this.id);
+    }
+
+    protected failed(error: unknown): void {
+      if (!this.res.headersSent) this.res.setHeader('X-Request-Id', this.id);
+      fail(error, this.req, this.res, this.req.originalUrl.split('?')[0]!);
+    }
   }
 
   function poll(
@@ -612,7 +823,11 @@ export function createRouter(deps: RouterDeps): Router {
     let wait = 0;
     if (m[2] !== undefined) {
       try {
-        wait = Number(checkQuery(req.query as Record<string, unknown>, POLL_QUERY).wait);
+        // `wait=<digits>`, as agents send it, is read from the URL (no `req.query`: Express would parse the URL and
+        // keep the result on the request); anything else goes through `req.query` as before.
+        const only = WAIT_ONLY.exec(m[2]);
+        const query = only ? { wait: only[1] } : (req.query as Record<string, unknown>);
+        wait = Number(checkQuery(query, POLL_QUERY).wait);
       } catch {
         routed(req, res, next, id, started);
         return;
@@ -626,14 +841,12 @@ export function createRouter(deps: RouterDeps): Router {
       record(req, res, 'getUpdates', started, true);
       return;
     }
-    // A cache miss or a long poll: asynchronous, tracked like any other request.
-    res.setHeader('X-Request-Id', id);
-    res.once('close', () => record(req, res, 'getUpdates', started));
-    pollOffer(clientId, wait, ifNoneMatch, res)
-      .then(({ offer, source }) => {
-        if (!res.headersSent && !res.writableEnded) sendPoll(res, offer, source, ifNoneMatch);
-      })
-      .catch((error: unknown) => fail(error, req, res, req.originalUrl.split('?')[0]!));
+    // A cache miss or a long poll: asynchronous, tracked like any other request. Express's routing state
+    // (`req.next` and the closures behind it) is never used again for it: dropped, so a held poll does not keep it.
+    req.next = undefined;
+    const poll = new FastPoll(clientId, wait, ifNoneMatch, req, res, id, started);
+    res.on('close', () => poll.closed());
+    poll.start(cached);
   }
 
   router.use((req, res, next) => {
@@ -645,6 +858,10 @@ export function createRouter(deps: RouterDeps): Router {
     else routed(req, res, next, id, started);
   });
 
+  router.get('/.well-known/wrktalk-signing-keys', (_req, res) => {
+    res.locals.operation = 'getSigningKeys';
+    res.json({ keys: deps.signingKeys ?? [] });
+  });
   router.get('/healthz', (_req, res) => {
     res.locals.operation = 'healthz';
     res.json({ status: 'ok' });
@@ -668,7 +885,19 @@ export function createRouter(deps: RouterDeps): Router {
     }
     const m = BEARER.exec(req.get('authorization') ?? '');
     const p = m ? await deps.tokens.resolve(m[1]!) : undefined;
-    if (!p) throw new GccServiceError('unauthorized', 'A valid bearer token is required.');
+    if (!p) {
+      // A presented token that was refused (unknown, revoked, expired) counts against the source.
+      if (m && deps.authLimiter) {
+        const source = sourceOf(req);
+        if (deps.authLimiter.fail(source)) {
+          deps.logger.warn(
+            { source, ...deps.authLimiter.limit },
+            'too many failed authentications: source blocked',
+          );
+        }
+      }
+      throw new GccServiceError('unauthorized', 'A valid bearer token is required.');
+    }
     return p;
   }
 
@@ -692,10 +921,12 @@ export function createRouter(deps: RouterDeps): Router {
       // A host app's express.json() already parsed it.
       value = preParsed;
     } else {
-      if (preParsed === undefined)
+      if (preParsed === undefined) {
+        checkContentEncoding(req.headers['content-encoding']);
         await new Promise<void>((resolve, reject) =>
           raw(req, res, (e?: unknown) => (e ? reject(e) : resolve())),
         );
+      }
       const b = (req as { body?: unknown }).body;
       const text = Buffer.isBuffer(b) ? b.toString('utf8') : typeof b === 'string' ? b : '';
       if (Buffer.byteLength(text) > deps.maxBodyBytes) {
@@ -711,6 +942,7 @@ export function createRouter(deps: RouterDeps): Router {
         );
       }
     }
+    checkJsonDepth(value);
     return checkSchema(spec.schema, value, '');
   }
 
@@ -719,13 +951,24 @@ export function createRouter(deps: RouterDeps): Router {
       res.locals.operation = op.id;
       const instance = req.originalUrl.split('?')[0]!;
       try {
+        const limiter = deps.authLimiter;
+        const wait = limiter?.anyBlocked() ? limiter.retryAfter(sourceOf(req)) : 0;
+        if (wait > 0) {
+          sendRateLimited(res, wait, instance, requestIdOf(req));
+          return;
+        }
         const who = await principalOf(req);
         if (!op.roles.includes(who.role)) {
           throw new GccServiceError('forbidden', `Role ${who.role} may not call ${op.id}.`);
         }
         const path: Record<string, string> = {};
         const pathErrors = [];
+        const malformed = res.locals.malformedPath as string[] | undefined;
         for (const [name, value] of Object.entries(req.params as Record<string, string>)) {
+          if (malformed?.includes(name)) {
+            pathErrors.push({ path: `/path/${name}`, message: 'must be valid percent-encoded UTF-8' });
+            continue;
+          }
           const schema = PATH_SCHEMAS[name];
           try {
             path[name] = schema ? checkSchema<string>(schema, value, `/path/${name}`) : value;
@@ -829,7 +1072,21 @@ export function createRouter(deps: RouterDeps): Router {
       next(error);
       return;
     }
-    fail(error, req, res, req.originalUrl.split('?')[0]!);
+    const instance = req.originalUrl.split('?')[0]!;
+    if (isParamDecodeError(error)) {
+      // Express could not decode a path parameter: the operation answers (auth first), naming the bad parameters.
+      const found = findRoute(operations, req.method, req.path);
+      if (found) {
+        req.params = found.params;
+        res.locals.malformedPath = found.malformed;
+        void handle(found.route)(req, res);
+      } else {
+        const detail = `No operation at ${req.method} ${instance}.`;
+        sendProblem(res, 'not_found', detail, instance, requestIdOf(req));
+      }
+      return;
+    }
+    fail(error, req, res, instance);
   });
   return router;
 }

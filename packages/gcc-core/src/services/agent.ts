@@ -33,6 +33,8 @@ type OfferRow = TaskRow & {
   gcc_attempt: number | null;
   d_status: DeploymentStatus;
   lease_seconds: number | null;
+  /** The release's image digest (migration 011), when the task's image is the release's. */
+  image_digest?: string | null;
 };
 
 /** Who picks a task up or reports on it: the client's agent, or the GCC's own executor (the Argo CD fast path). */
@@ -51,13 +53,22 @@ const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STAT
 export class AgentService {
   constructor(private readonly ctx: ServiceContext) {}
 
+  /**
+   * The answer for `task`. With a signer (`GccOptions.signing`) the update carries its signature, which expires with
+   * the task's lease (`expires_at` = `lease_expires_at`): every change of the lease (pickup, an `in_progress` report)
+   * changes the task row in a transaction that drops the cached answer, so the signature is made again with the
+   * answer, and a cached answer never carries a signature that expires before its own lease does. Ed25519 is
+   * deterministic: the same update signs to the same bytes, so a rebuilt answer keeps its ETag.
+   */
   private offerOf(task: OfferRow | undefined, validUntil: number): Offer {
-    const body: UpdatesResponse = task
-      ? {
-          available: true,
-          poll_after_seconds: this.ctx.pollAfterSeconds,
-          update: updateOf({ ...task, lease_expires_at: isoOf(task.lease_expires_at) }),
-        }
+    let update: UpdatesResponse['update'];
+    if (task) {
+      update = updateOf({ ...task, lease_expires_at: isoOf(task.lease_expires_at) });
+      if (this.ctx.signer)
+        update.signature = this.ctx.signer.sign(task.client_id, update, update.lease_expires_at);
+    }
+    const body: UpdatesResponse = update
+      ? { available: true, poll_after_seconds: this.ctx.pollAfterSeconds, update }
       : { available: false, poll_after_seconds: this.ctx.pollAfterSeconds };
     const etag = task
       ? `"u-${createHash('sha256').update(JSON.stringify(body.update)).digest('base64url').slice(0, 22)}"`
@@ -93,8 +104,10 @@ export class AgentService {
       if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
       const r = await sql.query<OfferRow>(
         `SELECT t.*, d.status AS d_status,
-                (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+                (d.strategy ->> 'lease_seconds')::int AS lease_seconds,
+                CASE WHEN r.image_url = t.image_url THEN r.image_digest END AS image_digest
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+         LEFT JOIN releases r ON r.component = t.component AND r.version = t.version
          WHERE t.client_id = $1 AND t.status IN ${OFFER_CANDIDATES}
          ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
          FOR UPDATE OF t`,

@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../db/database';
+import type { UpdateSigner } from '../signing';
 
 /** Who is acting: the authenticated principal of a request, or the GCC itself. */
 export interface Principal {
@@ -31,6 +32,10 @@ export interface ServiceContext {
   invalidateLocal(clientIds: readonly string[] | '*'): void;
   /** Which default strategy new deployments get. @default 'immediate' */
   orchestration?: Orchestration;
+  /** Signs offered updates (`GccOptions.signing`). @default undefined (offers are unsigned) */
+  signer?: UpdateSigner;
+  /** Registries a release's image may come from (`GccOptions.allowedRegistries`). @default undefined (any) */
+  allowedRegistries?: readonly string[];
   /**
    * Asks the rollout worker to look at a deployment, inside the caller's transaction (a queued job that commits
    * or rolls back with the change). @default a NOTIFY on {@link WORKER_CHANNEL}, also sent on commit only

@@ -6,6 +6,8 @@ export interface ReleaseRow {
   component: string;
   version: string;
   image_url: string;
+  /** `sha256:` digest of the image (migration 011), or null. */
+  image_digest: string | null;
   metadata: Record<string, unknown>;
   created_at: Date;
   created_by: string;

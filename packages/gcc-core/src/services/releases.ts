@@ -1,4 +1,4 @@
-import type { Release, ReleaseCreate } from '@wrktalk/sdk-gcc';
+import { imageLocation, type Release, type ReleaseCreate, registryAllowed } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { audit } from './audit-log';
@@ -15,6 +15,7 @@ export const releaseOf = (r: ReleaseRow): Release => ({
   component: r.component,
   version: r.version,
   image_url: r.image_url,
+  image_digest: r.image_digest ?? null,
   metadata: r.metadata ?? {},
   created_at: isoOf(r.created_at),
   created_by: r.created_by,
@@ -77,15 +78,39 @@ export class ReleasesService {
         [{ path: '/image_url', message: `must carry ${input.version} as its tag or digest` }],
       );
     }
+    const digest = this.digestOf(input);
+    const allowed = this.ctx.allowedRegistries;
+    if (allowed && !registryAllowed(input.image_url, allowed)) {
+      const { registry } = imageLocation(input.image_url);
+      throw new GccServiceError(
+        'registry_not_allowed',
+        `image_url ${input.image_url} is in registry ${registry}, which is not allowed (allowed: ${allowed.join(', ')}).`,
+        [
+          {
+            path: '/image_url',
+            message: `registry ${registry} is not allowed (allowed: ${allowed.join(', ')})`,
+          },
+        ],
+      );
+    }
     const metadata = input.metadata ?? {};
     return inTransaction(this.ctx, tx, async (sql) => {
       const now = this.ctx.now();
       const id = newId('rel');
       const inserted = await sql.query<ReleaseRow>(
-        `INSERT INTO releases (id, component, version, image_url, metadata, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+        `INSERT INTO releases (id, component, version, image_url, metadata, created_at, created_by, image_digest)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)
          ON CONFLICT (component, version) DO NOTHING RETURNING *`,
-        [id, input.component, input.version, input.image_url, JSON.stringify(metadata), now, actorOf(who)],
+        [
+          id,
+          input.component,
+          input.version,
+          input.image_url,
+          JSON.stringify(metadata),
+          now,
+          actorOf(who),
+          digest,
+        ],
       );
       if (inserted.rows[0]) {
         const release = releaseOf(inserted.rows[0]);
@@ -97,14 +122,41 @@ export class ReleasesService {
         [input.component, input.version],
       );
       const row = existing.rows[0]!;
-      if (row.image_url === input.image_url && sameJson(row.metadata, metadata)) {
+      if (
+        row.image_url === input.image_url &&
+        (row.image_digest ?? null) === digest &&
+        sameJson(row.metadata, metadata)
+      ) {
         return { release: releaseOf(row), created: false };
       }
       throw new GccServiceError(
         'release_conflict',
-        `${input.component} ${input.version} was already recorded with another image_url or metadata.`,
+        `${input.component} ${input.version} was already recorded with another image_url, image_digest or metadata.`,
       );
     });
+  }
+
+  /**
+   * The release's digest: `image_digest`, else the digest `image_url` (or a digest `version`) carries, else null.
+   * Two different digests are `invalid_image_reference`.
+   */
+  private digestOf(input: ReleaseCreate): string | null {
+    const given = input.image_digest ?? null;
+    const inUrl = /@(sha256:[a-f0-9]{64})$/.exec(input.image_url)?.[1] ?? null;
+    const inVersion = input.version.startsWith('sha256:') ? input.version : null;
+    for (const [other, where] of [
+      [inUrl, 'image_url'],
+      [inVersion, 'version'],
+    ] as const) {
+      if (given !== null && other !== null && other !== given) {
+        throw new GccServiceError(
+          'invalid_image_reference',
+          `image_digest ${given} differs from the digest ${other} in ${where}.`,
+          [{ path: '/image_digest', message: `must be ${other}, the digest in ${where}, or be left out` }],
+        );
+      }
+    }
+    return given ?? inUrl ?? inVersion;
   }
 
   /** One release, or `not_found`. */

@@ -10,6 +10,7 @@ import {
 } from '@wrktalk/rollout-planner';
 import { type Logger, pino } from 'pino';
 import type { Database, Sql } from '../db/database';
+import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/errors';
 import { GccOptionsError, OptionProblems } from '../errors/options-error';
 import { type ArgoCdFastPath, type ArgoCdFastPathOptions, createArgoCdFastPath } from '../fastpath';
 import { ArgoCdFastPathConfigError } from '../fastpath/config-error';
@@ -110,14 +111,11 @@ const TICK_GAP_MAX_MS = 5_000;
 const ACTIVE = ['created', 'running', 'paused'];
 
 /**
- * SQLSTATE classes of errors that say nothing about the deployment (deadlock, serialization failure, lost or refused
- * connection, shutdown, exhausted resources): such a tick is retried without counting against the deployment.
+ * Errors that say nothing about the deployment (the database away or restarting, a lost race): such a tick is retried
+ * without counting against the deployment. The same classification answers 503 over HTTP.
  */
-const TRANSIENT_SQLSTATE = /^(40001|40P01|08...|57P..|53...)$/;
-
 function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && TRANSIENT_SQLSTATE.test(code);
+  return isDatabaseUnavailable(error) || isConcurrencyConflict(error);
 }
 
 /**

@@ -3,7 +3,7 @@ import { effectiveStrategy } from '@wrktalk/sdk-gcc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestMigrationVersion, migrate } from '../../src/migrate';
 import type { TestDatabase } from '../helpers/databases';
-import { createHarness, type Harness } from '../worker/harness';
+import { ADMIN, createHarness, type Harness } from '../worker/harness';
 
 /** The schema before `immediate` became a strategy (migration 009). */
 const BEFORE = 8;
@@ -29,9 +29,19 @@ export function defineImmediateMigrationSuite(
       h = createHarness(tdb.db);
       await h.clients('mig', 4);
       await h.seedHistory({ [c1!]: 'v0', [c2!]: 'v0', [c3!]: 'v0', [c4!]: 'v0' });
+      // Releases as schema 8 stores them (SQL: today's service writes columns of later migrations).
+      for (const v of ['v1', 'v0b']) {
+        await tdb.db.query(
+          `INSERT INTO releases (id, component, version, image_url, created_at, created_by)
+           VALUES ($1, 'backend', $2, $3, $4, 'ci:ci')`,
+          [`rel-mig-${v}`, v, `registry.wrktalk.com/backend:${v}`, h.clock.now()],
+        );
+      }
+      const deploy = async (v: string, targets: { selector?: string; client_ids?: string[] }) =>
+        (await h.services.deployments.create(ADMIN, { release_id: `rel-mig-${v}`, targets })).id;
       // What an `immediate` GCC stored: the (unused) default strategy, tasks queued the moment they were approved.
-      running = await h.deploy('v1', 'suite=mig');
-      finished = await h.deploy('v0b', 'suite=mig', { targets: { client_ids: [c1!] } });
+      running = await deploy('v1', { selector: 'suite=mig' });
+      finished = await deploy('v0b', { client_ids: [c1!] });
       const old = JSON.stringify(effectiveStrategy(undefined));
       const at = h.clock.now();
       await tdb.db.query(

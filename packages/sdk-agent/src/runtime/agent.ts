@@ -7,7 +7,7 @@ import {
   type StatusReport,
 } from '@wrktalk/sdk-gcc';
 import mitt, { type Emitter } from 'mitt';
-import type { ExecutorContext, UpdateInstruction, VerifyResult } from '../executor';
+import type { ExecutorContext, OfferedUpdate, UpdateInstruction, VerifyResult } from '../executor';
 import { backoffDelay, parseRetryAfter } from './backoff';
 import { IllegalStateError } from './errors/illegal-state-error';
 import type { AgentErrorPhase, AgentEvents } from './events';
@@ -20,11 +20,16 @@ import {
   type CheckpointResult,
   type CheckpointStep,
   COMPLETED_MEMORY,
+  describeOwner,
   emptyState,
+  normalizeGccUrl,
+  ownershipOf,
   readStateFile,
+  type StateOwner,
   writeStateFile,
 } from './state-file';
 import { clip, LOG_LIMITS, TaskLog } from './task-log';
+import { offerSignatureProblem, SIGNATURE_INVALID } from './verify';
 
 /** What one {@link Agent.runOnce} did, and how long the loop would wait before the next poll. */
 export interface RunOnceResult {
@@ -102,6 +107,8 @@ class UpdateAgent implements Agent {
   #busy: Promise<unknown> | undefined;
   #file: AgentStateFile = emptyState();
   #loaded = false;
+  /** The file's task in flight came from a file without an owner: resumed only once the GCC offers it again. */
+  #unconfirmed = false;
   #etag: string | undefined;
   #pollAfterMs: number | undefined;
   #failures = 0;
@@ -249,7 +256,8 @@ class UpdateAgent implements Agent {
   async #init(): Promise<void> {
     if (this.#loaded) return;
     this.#loaded = true;
-    const read = await readStateFile(this.#o.stateFile, this.#o.now);
+    const owner = this.#owner();
+    const read = await readStateFile(this.#o.stateFile, this.#o.now, owner);
     if (read.kind === 'ok') {
       this.#file = read.state;
       const t = read.state.task;
@@ -257,6 +265,26 @@ class UpdateAgent implements Agent {
         { stateFile: this.#o.stateFile, task: t ? `${t.taskId}#${t.attempt}` : null, step: t?.step ?? null },
         'state file loaded',
       );
+      if (t && t.step !== 'done' && ownershipOf(read.state, owner) === 'legacy') {
+        this.#unconfirmed = true;
+        this.#o.logger.warn(
+          { stateFile: this.#o.stateFile, task: `${t.taskId}#${t.attempt}`, step: t.step },
+          `State file ${this.#o.stateFile} does not say which agent wrote it; its task ${t.taskId} is resumed ` +
+            `only if the GCC offers it to ${describeOwner(owner)} again.`,
+        );
+      }
+    } else if (read.kind === 'foreign') {
+      const error = new Error(
+        `State file ${this.#o.stateFile} belongs to ${describeOwner(read.found)}, not to this agent ` +
+          `(${describeOwner(owner)}); ` +
+          (read.movedTo ? `moved it to ${read.movedTo} and ` : '') +
+          'starting with an empty state, without its task. Give each agent its own state file.',
+      );
+      this.#o.logger.warn(
+        { stateFile: this.#o.stateFile, movedTo: read.movedTo, found: read.found, owner },
+        error.message,
+      );
+      this.#error('state-file', error);
     } else if (read.kind === 'corrupt') {
       const error = new Error(
         `State file ${this.#o.stateFile} is unreadable (${read.reason}); ` +
@@ -294,17 +322,27 @@ class UpdateAgent implements Agent {
       const key = `${ins.taskId}:${ins.attempt}`;
       completed = [...completed.filter((k) => k !== key), key].slice(-COMPLETED_MEMORY);
     }
-    const next: AgentStateFile = { v: 1, task, completed };
+    const next: AgentStateFile = { v: 1, owner: this.#owner(), task, completed };
     // Written before the side effect it announces: if this fails the side effect does not happen.
     await writeStateFile(this.#o.stateFile, next);
     this.#file = next;
+    this.#unconfirmed = false;
+  }
+
+  /** The identity the state file is bound to: the GCC base URL (normalised) and the client id. */
+  #owner(): StateOwner {
+    const gcc = this.#o.gcc;
+    return {
+      gccUrl: isGccClient(gcc) ? null : normalizeGccUrl(gcc.baseUrl),
+      clientId: this.#o.clientId,
+    };
   }
 
   // ---- one cycle -------------------------------------------------------------------------------------------------
 
   async #cycle(): Promise<RunOnceResult> {
     const pending = this.#file.task;
-    if (pending && pending.step !== 'done') {
+    if (pending && pending.step !== 'done' && !this.#unconfirmed) {
       const outcome = await this.#resume(pending);
       if (outcome) return { outcome, taskId: pending.taskId, delayMs: this.#afterTaskDelay(outcome) };
     }
@@ -384,30 +422,7 @@ class UpdateAgent implements Agent {
       if (!check.task) return { outcome: 'rejected' };
       const key = `${check.task.taskId}:${check.task.attempt}`;
       if (this.#file.completed.includes(key)) return { outcome: 'duplicate', taskId: check.task.taskId };
-      const { taskId, attempt } = check.task;
-      const placeholder: UpdateInstruction = {
-        taskId,
-        attempt,
-        deploymentId: '',
-        type: 'update',
-        component: '',
-        version: '',
-        imageUrl: '',
-        previousVersion: null,
-        helmParameter: '',
-        verifyTimeoutSeconds: 1,
-      };
-      const result: CheckpointResult = {
-        status: 'failed',
-        message: clip(message, LOG_LIMITS.maxMessageLength),
-        logs: check.problems,
-      };
-      await this.#save({ step: 'reporting', result }, placeholder);
-      this.#move('reporting');
-      const sent = await this.#report(placeholder, result.status, result.message, result.logs);
-      if (sent === 'stopped') return { outcome: 'stopped', taskId };
-      await this.#save({ step: 'done' }, placeholder);
-      return { outcome: 'rejected', taskId };
+      return this.#refuse(check.task, message, check.problems);
     }
     const ins = check.instruction;
     const key = `${ins.taskId}:${ins.attempt}`;
@@ -423,8 +438,23 @@ class UpdateAgent implements Agent {
       if (same && cp?.result) {
         this.#move('reporting');
         await this.#report(ins, cp.result.status, cp.result.message, cp.result.logs);
+      } else if (this.#o.trustedKeys.length > 0) {
+        // With pinned keys an attempt runs once: a finished one offered again is a replay, refused as such. (A
+        // GCC that already holds this attempt's final report answers 409 and keeps it; nothing changes.)
+        const message = `${SIGNATURE_INVALID}: replayed offer: task ${ins.taskId} attempt ${ins.attempt} was already finished by this agent; nothing was applied`;
+        this.#o.logger.error({ taskId: ins.taskId, attempt: ins.attempt }, message);
+        this.#error('signature', new Error(message), { taskId: ins.taskId });
+        this.#move('reporting');
+        await this.#report(ins, 'failed', message, undefined);
       }
       return { outcome: 'duplicate', taskId: ins.taskId };
+    }
+    const signature = offerSignatureProblem(raw as OfferedUpdate, this.#o);
+    if (signature) {
+      const message = `${signature}; nothing was applied`;
+      this.#o.logger.error({ taskId: ins.taskId, attempt: ins.attempt }, message);
+      this.#error('signature', new Error(message), { taskId: ins.taskId });
+      return this.#refuse(ins, message, [message]);
     }
     if (same && cp) {
       return { outcome: (await this.#resume(cp)) ?? 'duplicate', taskId: ins.taskId };
@@ -441,6 +471,41 @@ class UpdateAgent implements Agent {
     );
     this.events.emit('update', { instruction: ins, resumed: false, duplicate: false });
     return { outcome: await this.#run(ins, 'received', false), taskId: ins.taskId };
+  }
+
+  /**
+   * Refuses an offer without applying anything: reports its attempt `failed` with `message` (checkpointed first, so a
+   * restart still sends it) and remembers the attempt as finished.
+   */
+  async #refuse(
+    task: { taskId: string; attempt: number },
+    message: string,
+    logs: string[],
+  ): Promise<{ outcome: RunOnceResult['outcome']; taskId?: string }> {
+    const { taskId, attempt } = task;
+    const placeholder: UpdateInstruction = {
+      taskId,
+      attempt,
+      deploymentId: '',
+      type: 'update',
+      component: '',
+      version: '',
+      imageUrl: '',
+      previousVersion: null,
+      helmParameter: '',
+      verifyTimeoutSeconds: 1,
+    };
+    const result: CheckpointResult = {
+      status: 'failed',
+      message: clip(message, LOG_LIMITS.maxMessageLength),
+      logs,
+    };
+    await this.#save({ step: 'reporting', result }, placeholder);
+    this.#move('reporting');
+    const sent = await this.#report(placeholder, result.status, result.message, result.logs);
+    if (sent === 'stopped') return { outcome: 'stopped', taskId };
+    await this.#save({ step: 'done' }, placeholder);
+    return { outcome: 'rejected', taskId };
   }
 
   /** Continues a task from its checkpoint (after a restart, or a report that could not be sent). */

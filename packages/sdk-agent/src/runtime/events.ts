@@ -6,6 +6,8 @@ export type AgentErrorPhase =
   | 'poll'
   | 'report'
   | 'instruction'
+  /** An offer refused for its signature (pinned keys): unsigned, altered, expired, another client's, or a replay. */
+  | 'signature'
   | 'current'
   | 'apply'
   | 'verify'

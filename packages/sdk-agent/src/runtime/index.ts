@@ -29,3 +29,4 @@ export {
   writeStateFile,
 } from './state-file';
 export { LOG_LIMITS, TaskLog } from './task-log';
+export { offerSignatureProblem, SIGNATURE_INVALID } from './verify';

@@ -48,13 +48,24 @@ export function updateSchema(rules: { components: readonly string[]; allowedRegi
           error: (iss) =>
             `${JSON.stringify(iss.input)} is not in the allowed registries (${rules.allowedRegistries.join(', ')})`,
         }),
+      image_digest: z.string().regex(IMAGE_DIGEST, 'is not a sha256: digest').nullable().optional(),
       previous_version: version.nullable(),
       attempt: envelope.shape.attempt,
       helm_parameter: z.string().max(253).regex(HELM_PARAMETER, 'is not a valid Helm parameter path'),
       lease_expires_at: z.string().optional(),
       verify_timeout_seconds: z.number().int().min(1).max(86_400),
+      // Checked by verifyOffer (runtime/verify.ts) against the pinned keys, not here.
+      signature: z.unknown().optional(),
     })
     .superRefine((u, ctx) => {
+      const urlDigest = /@(sha256:[a-f0-9]{64})$/.exec(u.image_url)?.[1];
+      if (u.image_digest && urlDigest && urlDigest !== u.image_digest) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['image_digest'],
+          message: `${u.image_digest} differs from the digest in image_url (${urlDigest})`,
+        });
+      }
       if (!imageCarriesVersion(u.image_url, u.version)) {
         ctx.addIssue({
           code: 'custom',

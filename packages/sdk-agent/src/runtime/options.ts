@@ -1,4 +1,5 @@
-import type { GccClient, GccClientOptions } from '@wrktalk/sdk-gcc';
+import type { KeyObject } from 'node:crypto';
+import { type GccClient, type GccClientOptions, type TrustedKey, trustedKeysOf } from '@wrktalk/sdk-gcc';
 import type { Executor } from '../executor';
 import type { BackoffPolicy } from './backoff';
 import { type Duration, toMs } from './duration';
@@ -29,6 +30,15 @@ export interface AgentOptions {
    * @default ['registry.wrktalk.com/']
    */
   allowedRegistries?: string[];
+  /**
+   * Public keys of the GCC's update signing key(s) (Ed25519: SPKI PEM, base64 of the 32 raw bytes, or KeyObjects; one
+   * string may hold several PEM blocks). When any is given the agent runs only offers whose `signature` verifies with
+   * one of them for its own client id and has not expired, and never the same task attempt twice; any other offer is
+   * reported `failed` with a message starting `signature_invalid:` and nothing is applied. Give both keys during a
+   * key rotation. Strongly recommended: without pinned keys the agent trusts whatever its GCC connection delivers.
+   * @default [] (offers are not verified)
+   */
+  trustedKeys?: (string | KeyObject)[];
   /**
    * Components this agent manages; an instruction for any other is refused.
    * @default ['backend', 'media', 'ct']
@@ -126,6 +136,8 @@ export interface CompiledAgentOptions {
   executor: Executor;
   stateFile: string;
   allowedRegistries: string[];
+  /** Parsed {@link AgentOptions.trustedKeys}; empty when offers are not verified. */
+  trustedKeys: TrustedKey[];
   components: string[];
   pollWaitSeconds: number;
   minPollIntervalMs: number;
@@ -161,6 +173,7 @@ export function defaultAgentOptions(): Omit<
 > {
   return {
     allowedRegistries: ['registry.wrktalk.com/'],
+    trustedKeys: [],
     components: ['backend', 'media', 'ct'],
     pollWaitSeconds: 30,
     minPollIntervalMs: 1000,
@@ -251,6 +264,24 @@ export function compileAgentOptions(options: AgentOptions): CompiledAgentOptions
     }
   }
 
+  let trustedKeys = d.trustedKeys;
+  if (o.trustedKeys !== undefined) {
+    if (!Array.isArray(o.trustedKeys)) {
+      problems.push('trustedKeys: must be an array of Ed25519 public keys (PEM or base64)');
+    } else {
+      trustedKeys = o.trustedKeys.flatMap((k, i) => {
+        try {
+          const keys = trustedKeysOf([k]);
+          if (keys.length === 0) problems.push(`trustedKeys[${i}]: holds no public key`);
+          return keys;
+        } catch (error) {
+          problems.push(`trustedKeys[${i}]: ${(error as Error).message}`);
+          return [];
+        }
+      });
+    }
+  }
+
   let components = d.components;
   if (o.components !== undefined) {
     if (!Array.isArray(o.components) || o.components.length === 0) {
@@ -325,6 +356,7 @@ export function compileAgentOptions(options: AgentOptions): CompiledAgentOptions
     executor: o.executor as Executor,
     stateFile: o.stateFile as string,
     allowedRegistries,
+    trustedKeys,
     components,
     pollWaitSeconds,
     minPollIntervalMs,

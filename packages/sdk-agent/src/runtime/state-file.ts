@@ -13,9 +13,20 @@ export interface CheckpointResult {
   logs: string[];
 }
 
+/**
+ * Whose state a file is: the GCC (base URL, normalised; `null` when the agent was given a ready-made GccClient and so
+ * cannot know it) and the client id. An agent never uses a file another identity wrote.
+ */
+export interface StateOwner {
+  gccUrl: string | null;
+  clientId: string;
+}
+
 /** What the agent persists: the task in flight, and the last tasks it finished (to ignore duplicate deliveries). */
 export interface AgentStateFile {
   v: 1;
+  /** Who wrote the file; absent in files written before agents recorded it (adopted, see {@link ownershipOf}). */
+  owner?: StateOwner;
   task: {
     taskId: string;
     attempt: number;
@@ -42,6 +53,7 @@ const resultSchema = z.object({
 
 const stateFileSchema = z.object({
   v: z.literal(1),
+  owner: z.object({ gccUrl: z.string().min(1).nullable(), clientId: z.string().min(1) }).optional(),
   task: z
     .object({
       taskId: z.string().min(1),
@@ -62,15 +74,66 @@ export function emptyState(): AgentStateFile {
   return { v: 1, task: null, completed: [] };
 }
 
+/**
+ * The GCC base URL as an identity: scheme and host lower-cased, default port dropped, no trailing slash (the same
+ * normalisation the GCC client applies), so `https://GCC.example.com:443/` and `https://gcc.example.com` match.
+ */
+export function normalizeGccUrl(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url.trim().replace(/\/+$/, '');
+  }
+}
+
+/** Renders an owner for logs: `acme-prod @ https://gcc.example.com`. */
+export function describeOwner(owner: StateOwner | undefined): string {
+  if (!owner) return 'an agent that did not record its identity';
+  return `${owner.clientId} @ ${owner.gccUrl ?? '(a GCC client given by the caller)'}`;
+}
+
+/**
+ * Whether `state` may be used by the agent `owner`:
+ * - `own`: written by the same GCC URL and client id.
+ * - `foreign`: written by another identity; never used (its task is not this agent's to replay).
+ * - `legacy`: written before agents recorded their identity. Adopted (its `completed` list only prevents duplicate
+ *   applies), but a task in flight in it is NOT resumed on start: the agent resumes it only when the GCC offers that
+ *   same task and attempt to this client again, which proves it was this client's.
+ */
+export function ownershipOf(state: AgentStateFile, owner: StateOwner): 'own' | 'foreign' | 'legacy' {
+  if (!state.owner) return 'legacy';
+  return state.owner.clientId === owner.clientId && state.owner.gccUrl === owner.gccUrl ? 'own' : 'foreign';
+}
+
 /** Result of {@link readStateFile}. */
 export type ReadStateResult =
   | { kind: 'missing' }
   | { kind: 'ok'; state: AgentStateFile }
   /** Unreadable (truncated, garbage, wrong shape): `reason` says why; the file was moved aside to `movedTo`. */
-  | { kind: 'corrupt'; reason: string; movedTo: string | undefined };
+  | { kind: 'corrupt'; reason: string; movedTo: string | undefined }
+  /** Written by another agent identity (`found`); moved aside to `movedTo` and not used. */
+  | { kind: 'foreign'; found: StateOwner; movedTo: string | undefined };
 
-/** Reads the state file. A corrupt one is moved aside (kept for a human) rather than crashing the agent. */
-export async function readStateFile(file: string, now: () => Date): Promise<ReadStateResult> {
+/** Renames `file` to `<file>.<label>-<timestamp>` (kept for a human); `undefined` when that fails. */
+async function moveAside(file: string, label: string, now: () => Date): Promise<string | undefined> {
+  const movedTo = `${file}.${label}-${now().toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    await rename(file, movedTo);
+    return movedTo;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the state file. A corrupt one is moved aside (kept for a human) rather than crashing the agent. With `owner`,
+ * a file another identity wrote is moved aside too (`<file>.foreign-<timestamp>`) and reported as `foreign`.
+ */
+export async function readStateFile(
+  file: string,
+  now: () => Date,
+  owner?: StateOwner,
+): Promise<ReadStateResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -81,7 +144,13 @@ export async function readStateFile(file: string, now: () => Date): Promise<Read
   let reason: string;
   try {
     const parsed = stateFileSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return { kind: 'ok', state: parsed.data as AgentStateFile };
+    if (parsed.success) {
+      const state = parsed.data as AgentStateFile;
+      if (owner && state.owner && ownershipOf(state, owner) === 'foreign') {
+        return { kind: 'foreign', found: state.owner, movedTo: await moveAside(file, 'foreign', now) };
+      }
+      return { kind: 'ok', state };
+    }
     reason = `unexpected content: ${parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
@@ -89,13 +158,7 @@ export async function readStateFile(file: string, now: () => Date): Promise<Read
   } catch (error) {
     reason = `not valid JSON (${(error as Error).message}); ${text.length} bytes`;
   }
-  const movedTo = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-  try {
-    await rename(file, movedTo);
-    return { kind: 'corrupt', reason, movedTo };
-  } catch {
-    return { kind: 'corrupt', reason, movedTo: undefined };
-  }
+  return { kind: 'corrupt', reason, movedTo: await moveAside(file, 'corrupt', now) };
 }
 
 /**

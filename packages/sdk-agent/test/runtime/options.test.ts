@@ -39,6 +39,7 @@ describe('compileAgentOptions', () => {
       timeouts: { applyMs: 900_000, verifyMs: undefined, reportMs: 30_000, currentMs: 60_000 },
       revertOnFailedVerify: true,
       stopGraceMs: 20_000,
+      trustedKeys: [],
     });
     expect(Object.keys(defaultAgentOptions()).sort()).toMatchInlineSnapshot(`
       [
@@ -54,6 +55,7 @@ describe('compileAgentOptions', () => {
         "sleep",
         "stopGraceMs",
         "timeouts",
+        "trustedKeys",
       ]
     `);
   });

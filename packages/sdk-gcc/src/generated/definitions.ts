@@ -41,6 +41,10 @@ export const definitions = {
     "maxLength": 512,
     "pattern": "^(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
   },
+  "ImageDigest": {
+    "type": "string",
+    "pattern": "^sha256:[a-f0-9]{64}$"
+  },
   "LabelSelector": {
     "type": "string",
     "minLength": 1,
@@ -162,6 +166,9 @@ export const definitions = {
       "image_url": {
         "$ref": "#/$defs/ImageReference"
       },
+      "image_digest": {
+        "$ref": "#/$defs/ImageDigest"
+      },
       "metadata": {
         "$ref": "#/$defs/Metadata"
       }
@@ -191,6 +198,16 @@ export const definitions = {
       },
       "image_url": {
         "$ref": "#/$defs/ImageReference"
+      },
+      "image_digest": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageDigest"
+          },
+          {
+            "type": "null"
+          }
+        ]
       },
       "metadata": {
         "$ref": "#/$defs/Metadata"
@@ -503,6 +520,15 @@ export const definitions = {
       "description": {
         "type": "string",
         "maxLength": 200
+      },
+      "expires_at": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "ttl_seconds": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 315360000
       }
     }
   },
@@ -514,7 +540,8 @@ export const definitions = {
       "role",
       "client_id",
       "token",
-      "created_at"
+      "created_at",
+      "expires_at"
     ],
     "properties": {
       "id": {
@@ -532,6 +559,13 @@ export const definitions = {
       },
       "created_at": {
         "type": "string",
+        "format": "date-time"
+      },
+      "expires_at": {
+        "type": [
+          "string",
+          "null"
+        ],
         "format": "date-time"
       }
     }
@@ -1526,6 +1560,16 @@ export const definitions = {
       "image_url": {
         "$ref": "#/$defs/ImageReference"
       },
+      "image_digest": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageDigest"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
       "previous_version": {
         "anyOf": [
           {
@@ -1552,6 +1596,84 @@ export const definitions = {
       "verify_timeout_seconds": {
         "type": "integer",
         "minimum": 1
+      },
+      "signature": {
+        "$ref": "#/$defs/UpdateSignature"
+      }
+    }
+  },
+  "UpdateSignature": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "alg",
+      "key_id",
+      "expires_at",
+      "value"
+    ],
+    "properties": {
+      "alg": {
+        "type": "string",
+        "enum": [
+          "Ed25519"
+        ]
+      },
+      "key_id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128
+      },
+      "expires_at": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "value": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9+/]{86}==$"
+      }
+    }
+  },
+  "SigningKey": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "key_id",
+      "alg",
+      "public_key",
+      "current"
+    ],
+    "properties": {
+      "key_id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128
+      },
+      "alg": {
+        "type": "string",
+        "enum": [
+          "Ed25519"
+        ]
+      },
+      "public_key": {
+        "type": "string"
+      },
+      "current": {
+        "type": "boolean"
+      }
+    }
+  },
+  "SigningKeys": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "keys"
+    ],
+    "properties": {
+      "keys": {
+        "type": "array",
+        "items": {
+          "$ref": "#/$defs/SigningKey"
+        }
       }
     }
   },
@@ -1844,6 +1966,7 @@ export const definitions = {
       "unknown_client",
       "unknown_component",
       "invalid_image_reference",
+      "registry_not_allowed",
       "no_targets",
       "stale_attempt",
       "rate_limited",

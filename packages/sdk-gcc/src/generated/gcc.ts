@@ -20,7 +20,16 @@ export interface paths {
          * @description Records an image that CI pushed. `component` must be one of the components the
          *     server manages (configuration; by default `backend`, `media`, `ct`), otherwise
          *     `422 unknown_component`. `image_url` must reference `version` (as its tag or its
-         *     digest), otherwise `422 invalid_image_reference`.
+         *     digest), otherwise `422 invalid_image_reference`. `image_digest` (optional,
+         *     `sha256:` and 64 lowercase hex digits) pins the image's content: agents then deploy
+         *     `repository@sha256:…` where their executor can; when `image_url` carries a digest
+         *     too, both must be the same, otherwise `422 invalid_image_reference`.
+         *
+         *     When the GCC is configured with a registry allow-list (`allowedRegistries`,
+         *     `GCC_ALLOWED_REGISTRIES`), the registry of `image_url` (Docker's rules: the first
+         *     path component is a registry when it contains `.` or `:` or is `localhost`,
+         *     otherwise the image is on `docker.io`) must be on it, otherwise
+         *     `422 registry_not_allowed`. Without an allow-list every registry is accepted.
          *
          *     Idempotent on (component, version): posting the same release again with the same
          *     body answers `200` with the existing release; with a different `image_url` or
@@ -154,12 +163,51 @@ export interface paths {
          * Issue a client token
          * @description Issues a bearer token scoped to this client, for its agent (`agent`) or its CT
          *     (`approver`). The secret `token` is returned only in this response; the GCC keeps
-         *     only a hash of it.
+         *     only a hash of it. With `expires_at` or `ttl_seconds` the token is refused (401)
+         *     from then on; without either it is valid until revoked (`revokeClientToken`).
+         *     A client may hold several valid tokens at once, which is how a token is rotated:
+         *     issue the new one, deploy it, revoke the old one.
          *
          *     Roles: `admin`.
          */
         post: operations["createClientToken"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{client_id}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+                /**
+                 * @description Token id (from `createClientToken`), not the secret.
+                 * @example tok-5d2c8e1f
+                 */
+                token_id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a client token
+         * @description Revokes one of this client's tokens: every request with it is `401 unauthorized`
+         *     from now on, on every replica. Revoking a token that is already revoked does
+         *     nothing (204). A token id of another client, or of an admin/CI token, is
+         *     `404 not_found`.
+         *
+         *     Roles: `admin`.
+         */
+        delete: operations["revokeClientToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -678,6 +726,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/wrktalk-signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public keys that sign offered updates
+         * @description The Ed25519 public keys whose signatures agents may see on offered updates
+         *     (`Update.signature`): the key the GCC signs with now (`current: true`) and, during a
+         *     key rotation, the previous ones it still publishes. An empty list when the GCC does
+         *     not sign. Agents pin these keys out of band (`GCC_SIGNING_PUBLIC_KEY`); this list
+         *     is for operators and tooling, an agent never trusts a key just because it is listed.
+         *
+         *     No authentication.
+         */
+        get: operations["getSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -814,6 +888,12 @@ export interface components {
          */
         ImageReference: string;
         /**
+         * @description The content digest of an image (`sha256:` and 64 lowercase hex digits), as
+         *     `docker buildx imagetools inspect` or the registry reports it.
+         * @example sha256:4c6f0f7d3b0d8f5e2a9c1b3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b3c4d5e6f
+         */
+        ImageDigest: string;
+        /**
          * @description A Kubernetes label selector: comma-separated requirements, all of which must hold:
          *     `key=value`, `key==value`, `key!=value`, `key in (v1,v2)`, `key notin (v1,v2)`,
          *     `key` (exists), `!key` (does not exist).
@@ -908,6 +988,7 @@ export interface components {
             component: components["schemas"]["Component"];
             version: components["schemas"]["ImageTag"];
             image_url: components["schemas"]["ImageReference"];
+            image_digest?: components["schemas"]["ImageDigest"];
             metadata?: components["schemas"]["Metadata"];
         };
         Release: {
@@ -915,6 +996,8 @@ export interface components {
             component: components["schemas"]["Component"];
             version: components["schemas"]["ImageTag"];
             image_url: components["schemas"]["ImageReference"];
+            /** @description The image's `sha256:` digest, when the release recorded one. */
+            image_digest?: components["schemas"]["ImageDigest"] | null;
             metadata: components["schemas"]["Metadata"];
             /** Format: date-time */
             created_at: string;
@@ -1013,6 +1096,13 @@ export interface components {
             role: components["schemas"]["TokenRole"];
             /** @description What the token is for. */
             description?: string;
+            /**
+             * Format: date-time
+             * @description The token is refused from this time on (in the future, at most 10 years ahead). Not with `ttl_seconds`; neither means the token is valid until revoked.
+             */
+            expires_at?: string;
+            /** @description The token is refused this many seconds after it is issued. Not with `expires_at`. */
+            ttl_seconds?: number;
         };
         TokenIssued: {
             id: components["schemas"]["TokenId"];
@@ -1022,6 +1112,11 @@ export interface components {
             token: string;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description When the token stops being valid; null when it is valid until revoked. Always sent by the GCC.
+             */
+            expires_at: string | null;
         };
         /**
          * @description One stage of a rollout. `count` takes that many clients, `percent` that share of
@@ -1446,6 +1541,12 @@ export interface components {
             /** @description The tag (or digest) to set. */
             version: components["schemas"]["ImageTag"];
             image_url: components["schemas"]["ImageReference"];
+            /**
+             * @description The release's image digest, `null` when it recorded none. When present, agents
+             *     deploy `repository@<digest>` where their executor can (Kubernetes, docker compose)
+             *     and Argo CD executors set the tag (`helm_parameter`) as before.
+             */
+            image_digest?: components["schemas"]["ImageDigest"] | null;
             /** @description What the client ran before, to restore if applying fails; `null` when unknown. */
             previous_version: components["schemas"]["ImageTag"] | null;
             /** @description Report this attempt number in `reportStatus`. */
@@ -1462,6 +1563,47 @@ export interface components {
             lease_expires_at: string;
             /** @description How long to wait for Synced + Healthy (or the rollout) before reporting `failed`. */
             verify_timeout_seconds: number;
+            signature?: components["schemas"]["UpdateSignature"];
+        };
+        /**
+         * @description The GCC's Ed25519 signature of the fields that decide what runs; present when the GCC
+         *     is configured with a signing key. The signed message is the UTF-8 text of
+         *     `JSON.stringify` (no whitespace) of the array
+         *
+         *     `["wrktalk-update/v1", client_id, task_id, attempt, type, component, version,
+         *     image_url, image_digest, previous_version, helm_parameter, expires_at]`
+         *
+         *     where `client_id` is the polling client's id (not in the offer: the agent uses its
+         *     own), `image_digest` and `previous_version` are `null` when absent, and `expires_at`
+         *     is this object's `expires_at` text byte for byte. An agent that pins keys refuses an
+         *     unsigned, altered, expired or other client's offer and reports the attempt `failed`
+         *     with a message starting `signature_invalid:`.
+         */
+        UpdateSignature: {
+            /** @enum {string} */
+            alg: "Ed25519";
+            /** @description Id of the signing key as published at `/.well-known/wrktalk-signing-keys`. */
+            key_id: string;
+            /**
+             * Format: date-time
+             * @description The task's lease end (`lease_expires_at`): after it the attempt times out on the
+             *     GCC anyway. A renewed lease re-signs the offer.
+             */
+            expires_at: string;
+            /** @description The 64-byte Ed25519 signature, base64. */
+            value: string;
+        };
+        SigningKey: {
+            key_id: string;
+            /** @enum {string} */
+            alg: "Ed25519";
+            /** @description The public key, SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+            public_key: string;
+            /** @description `true` for the key that signs now, `false` for a previous key still published during a rotation. */
+            current: boolean;
+        };
+        SigningKeys: {
+            keys: components["schemas"]["SigningKey"][];
         };
         /** @description `update` is present exactly when `available` is true. */
         UpdatesResponse: {
@@ -1547,7 +1689,7 @@ export interface components {
          *     | `malformed_json` | 400 | The body is not valid JSON. |
          *     | `validation_failed` | 400 | Body, path or query do not match this contract; see `errors`. |
          *     | `invalid_selector` | 400 | A label selector does not parse. |
-         *     | `unauthorized` | 401 | Missing, unknown or revoked bearer token. |
+         *     | `unauthorized` | 401 | Missing, unknown, expired or revoked bearer token. |
          *     | `forbidden` | 403 | The token's role or client scope does not allow this. |
          *     | `not_found` | 404 | The resource does not exist (or is not visible to this token). |
          *     | `release_conflict` | 409 | This component and version were recorded with a different body. |
@@ -1558,7 +1700,8 @@ export interface components {
          *     | `payload_too_large` | 413 | The body is too large. |
          *     | `unsupported_media_type` | 415 | The body's Content-Type is not accepted. |
          *     | `unknown_component` | 422 | The component is not managed by this GCC. |
-         *     | `invalid_image_reference` | 422 | `image_url` does not reference the release's version. |
+         *     | `invalid_image_reference` | 422 | `image_url` does not reference the release's version, or differs from `image_digest`. |
+         *     | `registry_not_allowed` | 422 | The registry of `image_url` is not on the GCC's registry allow-list. |
          *     | `unknown_client` | 422 | A named client does not exist (or is not part of the deployment). |
          *     | `no_targets` | 422 | The targets select no client. |
          *     | `rate_limited` | 429 | Too many requests; see `Retry-After`. |
@@ -1566,7 +1709,7 @@ export interface components {
          *     | `unavailable` | 503 | A dependency is unavailable or the server is shutting down. |
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "unknown_component" | "invalid_image_reference" | "no_targets" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
+        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
         /** @description An RFC 9457 problem document. More members may be added; clients ignore unknown ones. */
         Problem: {
             /**
@@ -1610,7 +1753,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `unauthorized`: the bearer token is missing, unknown or revoked. */
+        /** @description `unauthorized`: the bearer token is missing, unknown, expired or revoked. */
         Unauthorized: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1774,6 +1917,11 @@ export interface components {
          * @example tsk-4a7e9b2c
          */
         TaskIdPath: components["schemas"]["TaskId"];
+        /**
+         * @description Token id (from `createClientToken`), not the secret.
+         * @example tok-5d2c8e1f
+         */
+        TokenIdPath: components["schemas"]["TokenId"];
     };
     requestBodies: never;
     headers: {
@@ -1895,7 +2043,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The release is well-formed but not acceptable: `unknown_component` or `invalid_image_reference`. */
+            /** @description The release is well-formed but not acceptable: `unknown_component`, `invalid_image_reference` or `registry_not_allowed`. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2164,6 +2312,43 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeClientToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+                /**
+                 * @description Token id (from `createClientToken`), not the secret.
+                 * @example tok-5d2c8e1f
+                 */
+                token_id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is revoked. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2958,6 +3143,28 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published keys. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeys"];
+                };
+            };
+            500: components["responses"]["InternalError"];
         };
     };
     healthz: {

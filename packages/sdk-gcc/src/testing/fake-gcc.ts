@@ -9,18 +9,22 @@ import {
   FAILED_TASK_STATUSES,
   FINISHED_TASK_STATUSES,
   type HistoryEntry,
+  immediateStrategy,
   isTaskStatusIn,
   type LabelRequirement,
   matchesSelector,
   parseSelector,
   planRollback,
   type RollbackScope,
+  resolveStrategy,
   TASK_STATUSES,
   type TaskEvent,
+  thresholdCrossed,
   transition,
   transitionDeployment,
 } from '@wrktalk/rollout-planner';
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
+import { bearerTokenOf, tokenExpiryOf } from '../auth';
 import { updateOf } from '../offer';
 import {
   ACTOR,
@@ -34,7 +38,7 @@ import {
   WAIT,
 } from '../params';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
-import { validateDeploymentPolicy } from '../strategy';
+import { effectiveStrategy, strategyFromWire, validateDeploymentPolicy } from '../strategy';
 import type {
   AuditEntry,
   Client,
@@ -130,6 +134,7 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   client_id: 'ClientId',
   deployment_id: 'DeploymentId',
   task_id: 'TaskId',
+  token_id: 'TokenId',
 };
 
 /**
@@ -159,6 +164,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     [adminToken, { role: 'admin', name: 'admin' }],
     [ciToken, { role: 'ci', name: 'ci' }],
   ]);
+  /** Client tokens by id (for revocation) and their expiry (epoch ms). */
+  const tokenIds = new Map<string, { token: string; clientId: string }>();
+  const tokenExpiry = new Map<string, number>();
   const idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
   const reports = new Set<string>();
   const listeners = new Set<() => void>();
@@ -184,9 +192,12 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     params: Readonly<Record<string, unknown>>,
     spec: { roles: Role[]; query?: Record<string, QuerySpec>; idempotent?: boolean },
   ): { who: Principal; query: Query } {
-    const header = request.headers.get('authorization') ?? '';
-    const m = /^Bearer +([\x21-\x7e]{1,512})$/i.exec(header);
-    const who = m ? tokens.get(m[1]!) : undefined;
+    const secret = bearerTokenOf(request.headers.get('authorization'));
+    const expires = secret === undefined ? undefined : tokenExpiry.get(secret);
+    const who =
+      secret === undefined || (expires !== undefined && expires <= now().getTime())
+        ? undefined
+        : tokens.get(secret);
     if (!who) throw new FakeProblem('unauthorized', 'A valid bearer token is required.');
     if (!spec.roles.includes(who.role)) {
       throw new FakeProblem('forbidden', `Role ${who.role} may not call this operation.`);
@@ -413,17 +424,33 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     enqueue(task);
   }
 
+  /**
+   * The deployment as one stage judged by the planner's rules for its strategy: crossing the failure threshold
+   * (`thresholdCrossed`) pauses it, as the GCC's immediate strategy does on the first failure; once every task is
+   * finished without that, it completes. (A rollback's failure ends it `failed`: the fake starts no rollback.)
+   */
   function settle(d: Deployment): void {
     const tasks = tasksOf(d.id);
-    if (d.status !== 'running' || !tasks.every((t) => isTaskStatusIn(FINISHED_TASK_STATUSES, t.status)))
+    if (d.status !== 'running') return;
+    const failedTasks = tasks.filter((t) => isTaskStatusIn(FAILED_TASK_STATUSES, t.status)).length;
+    const succeeded = tasks.filter((t) => t.status === 'success').length;
+    const threshold = resolveStrategy(strategyFromWire(d.strategy)).failureThreshold;
+    const placed = tasks.filter((t) => t.attempt > 0).length;
+    const crossed = thresholdCrossed(
+      { placed, succeeded, failed: failedTasks, unsettled: 0, overdue: 0 },
+      threshold,
+    );
+    if (crossed && d.type === 'update') {
+      moveDeployment(d, 'pause');
+      d.status_reason = `stage 0 (batch) crossed its failure threshold: ${failedTasks} failed of ${succeeded + failedTasks} finished (${placed} placed)`;
+      audit('system', 'deployment.pause', 'deployment', d.id, { deployment_id: d.id });
       return;
-    const failed = tasks.some((t) => isTaskStatusIn(FAILED_TASK_STATUSES, t.status));
+    }
+    if (!tasks.every((t) => isTaskStatusIn(FINISHED_TASK_STATUSES, t.status))) return;
+    const failed = failedTasks > 0;
     moveDeployment(d, failed ? 'fail' : 'complete');
     d.finished_at = iso();
-    if (failed) {
-      const n = tasks.filter((t) => isTaskStatusIn(FAILED_TASK_STATUSES, t.status)).length;
-      d.status_reason = `${n} of ${tasks.length} task(s) failed.`;
-    }
+    if (failed) d.status_reason = `${failedTasks} of ${tasks.length} task(s) failed.`;
     audit('system', failed ? 'deployment.fail' : 'deployment.complete', 'deployment', d.id, {
       deployment_id: d.id,
     });
@@ -508,6 +535,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   const api = '*/api/v1';
   const handlers: HttpHandler[] = [
     http.get('*/healthz', () => ok({ status: 'ok' })),
+    // The fake does not sign offers: it publishes no key.
+    http.get('*/.well-known/wrktalk-signing-keys', () => ok({ keys: [] })),
     http.get('*/readyz', () =>
       ok({ status: 'ok', checks: { store: { status: 'ok', message: 'in memory' } } }),
     ),
@@ -676,11 +705,44 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const body = await readBody(request.clone(), 'TokenCreate');
       return idempotent(request, JSON.stringify(body), async () => {
         getClientOr404(clientId);
+        const expiry = tokenExpiryOf(
+          {
+            ...(body.expires_at !== undefined && { expiresAtMs: Date.parse(body.expires_at) }),
+            ...(body.ttl_seconds !== undefined && { ttlSeconds: body.ttl_seconds }),
+          },
+          now().getTime(),
+        );
+        if ('problem' in expiry) {
+          throw new FakeProblem('validation_failed', expiry.problem.detail, expiry.problem.errors);
+        }
+        const expiresMs = expiry.expiresAtMs;
         const token = issueToken(clientId, body.role);
-        const issued = { id: id('tok'), role: body.role, client_id: clientId, token, created_at: iso() };
+        const tokenId = id('tok');
+        tokenIds.set(tokenId, { token, clientId });
+        if (expiresMs !== null) tokenExpiry.set(token, expiresMs);
+        const issued = {
+          id: tokenId,
+          role: body.role,
+          client_id: clientId,
+          token,
+          created_at: iso(),
+          expires_at: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+        };
         audit(who, 'token.create', 'token', issued.id, { client_id: clientId, after: { role: body.role } });
         return ok(issued, 201);
       });
+    }),
+
+    http.delete(`${api}/clients/:client_id/tokens/:token_id`, ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const { who } = begin(request, params, { roles: ['admin'] });
+      const t = tokenIds.get(String(params.token_id));
+      if (!t || t.clientId !== clientId) {
+        throw new FakeProblem('not_found', `No token ${String(params.token_id)} of client ${clientId}.`);
+      }
+      tokens.delete(t.token);
+      audit(who, 'token.revoke', 'token', String(params.token_id), { client_id: clientId });
+      return new HttpResponse(null, { status: 204 });
     }),
 
     // approvals (CT)
@@ -917,7 +979,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             ? `Waits for its requested start time ${body.requested_start_time}.`
             : null,
           requested_start_time: body.requested_start_time ?? null,
-          strategy: body.strategy ?? {},
+          // The library's default: the planner's immediate strategy under the request's fields.
+          strategy: effectiveStrategy(body.strategy, { base: immediateStrategy }),
           approval,
           description: body.description ?? null,
           created_by: `${who.role}:${who.name}`,
@@ -1231,7 +1294,10 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       return [
         http.all('*', async ({ request }) => {
           const path = new URL(request.url).pathname;
-          if (!path.startsWith('/api/v1/') && !['/healthz', '/readyz', '/metrics'].includes(path))
+          if (
+            !path.startsWith('/api/v1/') &&
+            !['/healthz', '/readyz', '/metrics', '/.well-known/wrktalk-signing-keys'].includes(path)
+          )
             return undefined;
           return handle(request);
         }),

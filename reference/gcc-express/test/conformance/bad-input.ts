@@ -368,9 +368,10 @@ function casesOf(op: Operation): Case[] {
   return cases;
 }
 
-type Snapshot = Record<string, unknown>;
+export type Snapshot = Record<string, unknown>;
 
-async function snapshot(t: ConformanceTarget, f: Fixture): Promise<Snapshot> {
+/** Every list the admin API offers about the fixture (`last_seen_at` masked: a refused poll is still a heartbeat). */
+export async function snapshot(t: ConformanceTarget, f: Fixture): Promise<Snapshot> {
   const get = async (path: string, token = t.adminToken) => {
     const a = await call(t, {
       method: 'GET',

@@ -108,6 +108,8 @@ export interface Fixture {
   taskA: string;
   taskB: string;
   tokens: { agentA: string; approverA: string; agentB: string; approverB: string };
+  /** Ids of a spare agent token of each client, for `revokeClientToken` (revoking them affects no other call). */
+  spareTokenIds: { A: string; B: string };
 }
 
 const randomPrefix = () =>
@@ -166,6 +168,18 @@ export async function seed(target: ConformanceTarget): Promise<Fixture> {
     }),
     'list tasks',
   );
+  const spareToken = async (clientId: string) => {
+    const issued = await ok(
+      call(target, {
+        method: 'POST',
+        path: `/api/v1/clients/${clientId}/tokens`,
+        token: target.adminToken,
+        body: { role: 'agent' },
+      }),
+      `spare token of ${clientId}`,
+    );
+    return String((issued.json as { id: string }).id);
+  };
   const items = (tasks.json as { items: { id: string; client_id: string; status: string }[] }).items;
   const taskOf = (c: string) => {
     const t = items.find((x) => x.client_id === c);
@@ -180,6 +194,7 @@ export async function seed(target: ConformanceTarget): Promise<Fixture> {
     deploymentId,
     taskA: taskOf(clientA),
     taskB: taskOf(clientB),
+    spareTokenIds: { A: await spareToken(clientA), B: await spareToken(clientB) },
     tokens: {
       agentA: await target.issueToken(clientA, 'agent'),
       approverA: await target.issueToken(clientA, 'approver'),
@@ -196,6 +211,7 @@ export function pathValues(f: Fixture, side: 'A' | 'B' = 'A'): Record<string, st
     task_id: side === 'A' ? f.taskA : f.taskB,
     deployment_id: f.deploymentId,
     release_id: f.releaseId,
+    token_id: side === 'A' ? f.spareTokenIds.A : f.spareTokenIds.B,
   };
 }
 

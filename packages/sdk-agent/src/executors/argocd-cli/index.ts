@@ -192,8 +192,8 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
         });
         return checks;
       }
-      const hasServer = Boolean(opts.env.ARGOCD_SERVER);
-      const hasToken = Boolean(opts.env.ARGOCD_AUTH_TOKEN);
+      const hasServer = Boolean(opts.env.set.ARGOCD_SERVER);
+      const hasToken = Boolean(opts.env.set.ARGOCD_AUTH_TOKEN);
       checks.push({
         name: 'argocd credentials',
         ok: hasServer && hasToken,

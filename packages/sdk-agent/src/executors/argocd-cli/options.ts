@@ -1,3 +1,4 @@
+import { type CommandEnvSpec, compileCommandEnv } from '../shared/env';
 import { applicationName, DEFAULT_HELM_KEYS, HELM_KEY_PATTERN, OptionProblems } from '../shared/options';
 
 /** Options of {@link createArgoCdCliExecutor}. */
@@ -33,10 +34,19 @@ export interface ArgoCdCliExecutorOptions {
    */
   authToken?: string;
   /**
-   * Extra environment for the CLI, merged over the agent's environment (e.g. `PATH`, `ARGOCD_OPTS`).
+   * Variables set for the CLI, over those it takes from the agent's environment (e.g. `PATH`, `ARGOCD_OPTS`).
+   * `AGENT_TOKEN`, `GCC_*` and `WRKTALK_AGENT_*` are dropped even here.
    * @default {}
    */
   env?: Record<string, string>;
+  /**
+   * Extra names (or `PREFIX*` patterns) the CLI may take from the agent's environment. Without them it gets only
+   * `PATH`, `HOME`, `USER`, `TMPDIR`, `TZ`, `LANG`, `LANGUAGE`, `LC_*`, the proxy variables (`HTTP_PROXY`,
+   * `HTTPS_PROXY`, `NO_PROXY`, `ALL_PROXY`, either case), `SSL_CERT_FILE`, `SSL_CERT_DIR`, `ARGOCD_*`,
+   * `XDG_CONFIG_HOME` and `KUBECONFIG`. The agent's own credentials can never be named.
+   * @default []
+   */
+  passEnv?: string[];
   /**
    * Seconds given to `argocd app wait --timeout`.
    * @default the instruction's verifyTimeoutSeconds
@@ -60,7 +70,7 @@ export interface CompiledArgoCdCliOptions {
   helmKeys: Record<string, string>;
   appName: string;
   grpcWeb: boolean;
-  env: Record<string, string | undefined>;
+  env: CommandEnvSpec;
   waitTimeoutSeconds: number | undefined;
   commandTimeoutMs: number;
   pollIntervalMs: number;
@@ -86,15 +96,20 @@ export function compileArgoCdCliOptions(options: ArgoCdCliExecutorOptions = {}):
   problems.int(commandTimeoutMs, 'commandTimeoutMs', 1);
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   problems.int(pollIntervalMs, 'pollIntervalMs', 1);
-  problems.throwIfAny();
   const server = options.server ?? process.env.ARGOCD_SERVER;
   const authToken = options.authToken ?? process.env.ARGOCD_AUTH_TOKEN;
+  const env = compileCommandEnv(problems, 'argocd', options.passEnv, {
+    ...options.env,
+    ARGOCD_SERVER: server,
+    ARGOCD_AUTH_TOKEN: authToken,
+  });
+  problems.throwIfAny();
   return {
     binary,
     helmKeys,
     appName,
     grpcWeb: options.grpcWeb ?? false,
-    env: { ...options.env, ARGOCD_SERVER: server, ARGOCD_AUTH_TOKEN: authToken },
+    env,
     waitTimeoutSeconds: options.waitTimeoutSeconds,
     commandTimeoutMs,
     pollIntervalMs,

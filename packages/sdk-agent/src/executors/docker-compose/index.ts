@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   type CurrentState,
   type DoctorCheck,
+  deployedVersion,
   type Executor,
   type ExecutorContext,
   ExecutorError,
@@ -150,20 +151,23 @@ export function createDockerComposeExecutor(options: DockerComposeExecutorOption
       return { version: composeImageVersion(image), detail: `${opts.file} ${service}: ${image}` };
     },
     async apply(instruction, ctx) {
-      assertSafeVersion(NAME, instruction.version);
+      // By digest (`repo@sha256:…`) when the release pinned one, else by tag.
+      const version = deployedVersion(instruction);
+      assertSafeVersion(NAME, version);
       const service = lookupComponent(NAME, opts.services, instruction.component);
-      await writeVersion(service, instruction.version, ctx, true);
+      await writeVersion(service, version, ctx, true);
       // `up` only recreates the service when its image or config changed, so re-running it is harmless.
       await up(service, opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds, ctx);
     },
     async verify(instruction, ctx): Promise<VerifyResult> {
-      assertSafeVersion(NAME, instruction.version);
+      const version = deployedVersion(instruction);
+      assertSafeVersion(NAME, version);
       const service = lookupComponent(NAME, opts.services, instruction.component);
       const expected = await readServiceImage(await readFile(opts.file, 'utf8'), service);
-      if (composeImageVersion(expected) !== instruction.version) {
+      if (composeImageVersion(expected) !== version) {
         return {
           healthy: false,
-          message: `${opts.file} has ${expected} for ${service}, not ${instruction.version}`,
+          message: `${opts.file} has ${expected} for ${service}, not ${version}`,
         };
       }
       const deadline = Date.now() + instruction.verifyTimeoutSeconds * 1000;
@@ -185,7 +189,8 @@ export function createDockerComposeExecutor(options: DockerComposeExecutorOption
         : undefined;
       // The backup belongs to this change only if the file carries our version and the backup does not; an older
       // backup (our apply was a no-op) would otherwise roll back further than asked.
-      if (backup !== undefined && running === instruction.version && backupVersion !== instruction.version) {
+      const ours = deployedVersion(instruction);
+      if (backup !== undefined && running === ours && backupVersion !== ours) {
         await writeAtomic(opts.file, backup);
         ctx.log(`restored ${opts.file} from ${opts.backupFile}`);
       } else if (instruction.previousVersion) {

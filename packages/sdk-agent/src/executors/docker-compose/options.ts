@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import { type CommandEnvSpec, compileCommandEnv } from '../shared/env';
 import { COMPOSE_NAME_PATTERN, OptionProblems } from '../shared/options';
 
 /** Options of {@link createDockerComposeExecutor}. */
@@ -26,10 +27,20 @@ export interface DockerComposeExecutorOptions {
    */
   legacyComposeBinary?: string;
   /**
-   * Extra environment for the commands, merged over the agent's environment.
+   * Variables set for the commands, over those taken from the agent's environment (e.g. `DOCKER_HOST`).
+   * `AGENT_TOKEN`, `GCC_*` and `WRKTALK_AGENT_*` are dropped even here.
    * @default {}
    */
   env?: Record<string, string>;
+  /**
+   * Extra names (or `PREFIX*` patterns) the commands may take from the agent's environment. Without them they get only
+   * `PATH`, `HOME`, `USER`, `TMPDIR`, `TZ`, `LANG`, `LANGUAGE`, `LC_*`, the proxy variables (`HTTP_PROXY`,
+   * `HTTPS_PROXY`, `NO_PROXY`, `ALL_PROXY`, either case), `SSL_CERT_FILE`, `SSL_CERT_DIR`, `DOCKER_*`, `COMPOSE_*`
+   * and `XDG_RUNTIME_DIR`. Variables the compose file interpolates (`${VAR}`) must come from its `.env` file, from `env`, or be
+   * named here. The agent's own credentials can never be named.
+   * @default []
+   */
+  passEnv?: string[];
   /**
    * Seconds given to `up --wait-timeout`.
    * @default the instruction's verifyTimeoutSeconds
@@ -54,7 +65,7 @@ export interface CompiledDockerComposeOptions {
   backupFile: string;
   dockerBinary: string;
   legacyComposeBinary: string;
-  env: Record<string, string>;
+  env: CommandEnvSpec;
   waitTimeoutSeconds: number | undefined;
   pollIntervalMs: number;
   commandTimeoutMs: number;
@@ -86,6 +97,7 @@ export function compileDockerComposeOptions(
   problems.int(pollIntervalMs, 'pollIntervalMs', 1);
   const commandTimeoutMs = options.commandTimeoutMs ?? 900_000;
   problems.int(commandTimeoutMs, 'commandTimeoutMs', 1);
+  const env = compileCommandEnv(problems, 'docker', options.passEnv, { ...options.env });
   problems.throwIfAny();
   return {
     file: options.file,
@@ -93,7 +105,7 @@ export function compileDockerComposeOptions(
     backupFile,
     dockerBinary: options.dockerBinary ?? 'docker',
     legacyComposeBinary: options.legacyComposeBinary ?? 'docker-compose',
-    env: { ...options.env },
+    env,
     waitTimeoutSeconds: options.waitTimeoutSeconds,
     pollIntervalMs,
     commandTimeoutMs,

@@ -2,6 +2,7 @@ import type { AppsV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-nod
 import {
   type CurrentState,
   type DoctorCheck,
+  deployedVersion,
   type Executor,
   type ExecutorContext,
   ExecutorError,
@@ -109,19 +110,21 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
       const image = containerImage(await read(t), t);
       return { version: imageVersion(image), detail: `${t.namespace}/${t.name} ${t.container}: ${image}` };
     },
-    apply: (instruction, ctx) => setVersion(instruction, instruction.version, ctx),
+    // By digest (`repo@sha256:…`) when the release pinned one, else by tag.
+    apply: (instruction, ctx) => setVersion(instruction, deployedVersion(instruction), ctx),
     async verify(instruction, ctx): Promise<VerifyResult> {
-      assertSafeVersion(NAME, instruction.version);
+      const version = deployedVersion(instruction);
+      assertSafeVersion(NAME, version);
       const t = await target(instruction.component);
       const deadline = Date.now() + instruction.verifyTimeoutSeconds * 1000;
       let last = '';
       for (;;) {
         const deployment = await read(t);
         const image = containerImage(deployment, t);
-        if (imageVersion(image) !== instruction.version) {
+        if (imageVersion(image) !== version) {
           return {
             healthy: false,
-            message: `${t.namespace}/${t.name} runs ${image}, not ${instruction.version}`,
+            message: `${t.namespace}/${t.name} runs ${image}, not ${version}`,
           };
         }
         const verdict = evaluateRollout(deployment);

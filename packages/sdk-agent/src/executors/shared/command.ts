@@ -1,5 +1,6 @@
 import type { execa as Execa } from 'execa';
 import { ExecutorError } from '../../executor';
+import { type CommandEnvSpec, commandEnv } from './env';
 
 let execaModule: Promise<{ execa: typeof Execa }> | undefined;
 
@@ -18,8 +19,8 @@ export interface CommandResult {
 
 /** How to run a command. */
 export interface RunOptions {
-  /** Extra environment, merged over the agent's own. */
-  env?: Record<string, string | undefined>;
+  /** What the command's environment is made of; it never inherits the agent's whole environment (see `env.ts`). */
+  env: CommandEnvSpec;
   signal: AbortSignal;
   timeoutMs: number;
   /** Receives the command line before it runs (for the task log). */
@@ -52,8 +53,8 @@ export async function runCommand(
   options.log?.(`$ ${displayCommand(file, args)}`);
   const { execa } = await loadExeca();
   const result = await execa(file, args, {
-    env: options.env,
-    extendEnv: true,
+    env: commandEnv(options.env),
+    extendEnv: false,
     shell: false,
     reject: false,
     cancelSignal: options.signal,

@@ -1,3 +1,4 @@
+import { type CommandEnvSpec, compileCommandEnv } from '../shared/env';
 import { COMPOSE_NAME_PATTERN, OptionProblems } from '../shared/options';
 import { TAG_PATTERN } from '../shared/version';
 
@@ -32,10 +33,19 @@ export interface WatchtowerExecutorOptions {
    */
   dockerBinary?: string;
   /**
-   * Extra environment for the docker CLI.
+   * Variables set for the docker CLI, over those taken from the agent's environment (e.g. `DOCKER_HOST`).
+   * `AGENT_TOKEN`, `GCC_*` and `WRKTALK_AGENT_*` are dropped even here.
    * @default {}
    */
   env?: Record<string, string>;
+  /**
+   * Extra names (or `PREFIX*` patterns) the docker CLI may take from the agent's environment. Without them it gets only
+   * `PATH`, `HOME`, `USER`, `TMPDIR`, `TZ`, `LANG`, `LANGUAGE`, `LC_*`, the proxy variables (`HTTP_PROXY`,
+   * `HTTPS_PROXY`, `NO_PROXY`, `ALL_PROXY`, either case), `SSL_CERT_FILE`, `SSL_CERT_DIR`, `DOCKER_*`, `COMPOSE_*`
+   * and `XDG_RUNTIME_DIR`. The agent's own credentials can never be named.
+   * @default []
+   */
+  passEnv?: string[];
   /**
    * How long the blocking update request may take, in ms (Watchtower answers when its run ends).
    * @default 900_000
@@ -61,7 +71,7 @@ export interface CompiledWatchtowerOptions {
   trackedTag: string;
   containers: Record<string, string>;
   dockerBinary: string;
-  env: Record<string, string>;
+  env: CommandEnvSpec;
   requestTimeoutMs: number;
   pollIntervalMs: number;
   fetch: typeof fetch;
@@ -101,6 +111,7 @@ export function compileWatchtowerOptions(options: WatchtowerExecutorOptions): Co
   problems.int(requestTimeoutMs, 'requestTimeoutMs', 1);
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   problems.int(pollIntervalMs, 'pollIntervalMs', 1);
+  const env = compileCommandEnv(problems, 'docker', options.passEnv, { ...options.env });
   problems.throwIfAny();
   return {
     url,
@@ -109,7 +120,7 @@ export function compileWatchtowerOptions(options: WatchtowerExecutorOptions): Co
     trackedTag,
     containers,
     dockerBinary: options.dockerBinary ?? 'docker',
-    env: { ...options.env },
+    env,
     requestTimeoutMs,
     pollIntervalMs,
     fetch: options.fetch ?? globalThis.fetch,
