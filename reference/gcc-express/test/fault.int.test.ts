@@ -1,5 +1,5 @@
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
-import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
+import { createGccClient } from '@wrktalk/sdk-gcc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/core-target';
 import { freePort, type GccProcess, startGccProcess, stopGccProcess } from './helpers/gcc-process';

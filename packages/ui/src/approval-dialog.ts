@@ -1,0 +1,330 @@
+import type { PendingApproval, Task } from '@wrktalk/sdk-gcc';
+import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { type ShownError, shownError } from './errors';
+import { deadlineText, localInputToIso, releaseNotes, type VersionChange, versionChange } from './format';
+import { GccElement } from './gcc-element';
+import { baseStyles } from './styles';
+
+/** Detail of the `wrktalk-decided` event. */
+export interface DecidedDetail {
+  decision: 'approved' | 'rejected';
+  clientId: string;
+  /** The task as the GCC returned it after the decision. */
+  task: Task;
+}
+
+/** Name of the event fired after a successful approve or reject (bubbles, composed). */
+export const DECIDED_EVENT = 'wrktalk-decided';
+
+/** Options of {@link WrktalkApprovalDialog.show}. */
+export interface ShowOptions {
+  /** The client's current version of the component, when the caller knows it (shown as "from"). */
+  currentVersions?: Record<string, string>;
+  /** Where focus goes back when the dialog closes. @default the element focused when `show` was called */
+  opener?: HTMLElement | null;
+}
+
+const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled])';
+
+/**
+ * `<wrktalk-approval-dialog client-id base-url token actor>`: a modal (native `<dialog>`) to approve a pending
+ * update now or from a start time, or reject it with a reason. Escape closes it, Tab stays inside it, and focus
+ * returns to the opener. Fires `wrktalk-decided` ({@link DecidedDetail}) after the GCC accepted the decision.
+ */
+export class WrktalkApprovalDialog extends GccElement {
+  static override properties: PropertyDeclarations = {
+    ...GccElement.properties,
+    actor: { type: String },
+    approval: { attribute: false },
+    busy: { state: true },
+    error: { state: true },
+    reason: { state: true },
+    start: { state: true },
+    by: { state: true },
+    change: { state: true },
+  };
+
+  static override styles = [
+    baseStyles,
+    css`
+      dialog {
+        border: 1px solid var(--wrktalk-color-border, #c9ced8);
+        border-radius: var(--wrktalk-radius, 6px);
+        background: var(--wrktalk-color-bg, #fff);
+        color: inherit;
+        padding: calc(2 * var(--wrktalk-spacing, 12px));
+        width: min(36rem, calc(100vw - 2rem));
+      }
+      dialog::backdrop {
+        background: var(--wrktalk-backdrop, rgb(0 0 0 / 0.4));
+      }
+      h2 {
+        margin: 0 0 0.5em;
+        font-size: 1.2em;
+      }
+      h3 {
+        margin: 1em 0 0.4em;
+        font-size: 1em;
+      }
+      label {
+        display: block;
+        margin: 0.6em 0 0.2em;
+      }
+      input,
+      textarea {
+        font: inherit;
+        box-sizing: border-box;
+        width: 100%;
+        padding: 0.35em;
+        border: 1px solid var(--wrktalk-color-border, #c9ced8);
+        border-radius: var(--wrktalk-radius, 6px);
+      }
+      .row {
+        display: flex;
+        gap: 0.5em;
+        flex-wrap: wrap;
+        margin-top: 0.5em;
+      }
+      .notes {
+        white-space: pre-wrap;
+      }
+      footer {
+        margin-top: 1.2em;
+        display: flex;
+        justify-content: flex-end;
+      }
+    `,
+  ];
+
+  /** Default "approved by" / "rejected by": the person using the CT (e.g. their e-mail). Editable in the dialog. */
+  declare actor: string | undefined;
+  /** The approval shown, set by {@link show}. */
+  declare approval: PendingApproval | undefined;
+  declare protected busy: boolean;
+  declare protected error: ShownError | undefined;
+  declare protected reason: string;
+  declare protected start: string;
+  declare protected by: string;
+  declare protected change: VersionChange | undefined;
+
+  #opener: HTMLElement | null = null;
+
+  constructor() {
+    super();
+    this.busy = false;
+    this.reason = '';
+    this.start = '';
+    this.by = '';
+  }
+
+  /** Whether the dialog is open. */
+  get open(): boolean {
+    return this.#dialog()?.open ?? false;
+  }
+
+  /** Opens the dialog for `approval`. */
+  async show(approval: PendingApproval, options: ShowOptions = {}): Promise<void> {
+    this.#opener = options.opener ?? deepActiveElement();
+    this.approval = approval;
+    this.change = versionChange(approval, options.currentVersions);
+    this.error = undefined;
+    this.reason = '';
+    this.start = '';
+    this.by = this.actor ?? '';
+    this.busy = false;
+    await this.updateComplete;
+    const d = this.#dialog();
+    if (d && !d.open) d.showModal();
+    // Start where the next step is: the name when it is missing, else the main action.
+    const first = this.by ? 'button[part~="approve-button"]' : '#by';
+    this.renderRoot.querySelector<HTMLElement>(first)?.focus();
+  }
+
+  /** Closes the dialog without deciding; focus returns to the opener. */
+  close(): void {
+    const d = this.#dialog();
+    if (d?.open) d.close();
+  }
+
+  #dialog(): HTMLDialogElement | null {
+    return this.renderRoot?.querySelector('dialog') ?? null;
+  }
+
+  #onClose = () => {
+    this.approval = undefined;
+    const opener = this.#opener;
+    this.#opener = null;
+    if (opener?.isConnected) opener.focus();
+    this.dispatchEvent(new CustomEvent('wrktalk-dialog-closed', { bubbles: true, composed: true }));
+  };
+
+  #onCancel = (e: Event) => {
+    // Escape closes, except while a decision is on its way (its answer must be shown).
+    if (this.busy) e.preventDefault();
+  };
+
+  #onKeydown = (e: KeyboardEvent) => {
+    if (e.key !== 'Tab') return;
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    if (items.length === 0) return;
+    const first = items[0]!;
+    const last = items[items.length - 1]!;
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    const inside = active !== null && items.includes(active as HTMLElement);
+    if (e.shiftKey && (active === first || !inside)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !inside)) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+
+  /** Approves the shown update; with `scheduled`, not before the start time typed in. */
+  async approve(scheduled = false): Promise<void> {
+    const a = this.approval;
+    const client = this.gccClient();
+    if (!a || !client || !this.clientId || this.busy || !this.by.trim()) return;
+    const requested = scheduled ? localInputToIso(this.start) : null;
+    if (scheduled && requested === null) return;
+    await this.#decide('approved', () =>
+      client.approvals.approve(this.clientId!, a.task_id, {
+        approved_by: this.by.trim(),
+        ...(requested ? { requested_start_time: requested } : {}),
+      }),
+    );
+  }
+
+  /** Rejects the shown update with the reason typed in; does nothing without one. */
+  async reject(): Promise<void> {
+    const a = this.approval;
+    const client = this.gccClient();
+    const reason = this.reason.trim();
+    if (!a || !client || !this.clientId || this.busy || !reason || !this.by.trim()) return;
+    await this.#decide('rejected', () =>
+      client.approvals.reject(this.clientId!, a.task_id, { rejected_by: this.by.trim(), reason }),
+    );
+  }
+
+  async #decide(decision: DecidedDetail['decision'], call: () => Promise<Task>): Promise<void> {
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const task = await call();
+      this.busy = false;
+      const detail: DecidedDetail = { decision, clientId: this.clientId!, task };
+      this.close();
+      this.dispatchEvent(new CustomEvent(DECIDED_EVENT, { detail, bubbles: true, composed: true }));
+    } catch (error) {
+      this.busy = false;
+      this.error = shownError(error);
+    }
+  }
+
+  override render() {
+    const a = this.approval;
+    const c = this.change;
+    const noBy = !this.by.trim();
+    return html`<dialog
+      part="dialog"
+      aria-modal="true"
+      aria-labelledby="title"
+      aria-describedby="summary"
+      @close=${this.#onClose}
+      @cancel=${this.#onCancel}
+      @keydown=${this.#onKeydown}
+    >
+      ${
+        a && c
+          ? html`<h2 id="title" part="title">
+              Update <code>${a.component}</code>: ${c.from ? html`<code>${c.from}</code> → ` : nothing}<code
+                >${c.to}</code
+              >
+            </h2>
+            <div id="summary">
+              ${releaseNotes(a.release_metadata) ? html`<p class="notes" part="notes">${releaseNotes(a.release_metadata)}</p>` : nothing}
+              <p class="muted" part="deadline">${deadlineText(a.deadline, a.on_deadline)}</p>
+            </div>
+            <label for="by">Your name or e-mail</label>
+            <input
+              id="by"
+              part="by-input"
+              required
+              maxlength="200"
+              autocomplete="email"
+              .value=${this.by}
+              @input=${(e: Event) => {
+                this.by = (e.target as HTMLInputElement).value;
+              }}
+            />
+            <h3>Approve</h3>
+            <div class="row">
+              <button
+                class="primary"
+                part="approve-button"
+                ?disabled=${this.busy || noBy}
+                @click=${() => this.approve(false)}
+              >
+                Approve now
+              </button>
+            </div>
+            <label for="start">Start not before (your local time)</label>
+            <input
+              id="start"
+              type="datetime-local"
+              part="schedule-input"
+              .value=${this.start}
+              @input=${(e: Event) => {
+                this.start = (e.target as HTMLInputElement).value;
+              }}
+            />
+            <div class="row">
+              <button
+                part="schedule-button"
+                ?disabled=${this.busy || noBy || localInputToIso(this.start) === null}
+                @click=${() => this.approve(true)}
+              >
+                Approve from this time
+              </button>
+            </div>
+            <h3>Reject</h3>
+            <label for="reason">Reason for rejecting (required)</label>
+            <textarea
+              id="reason"
+              part="reason-input"
+              required
+              maxlength="1000"
+              rows="3"
+              .value=${this.reason}
+              @input=${(e: Event) => {
+                this.reason = (e.target as HTMLTextAreaElement).value;
+              }}
+            ></textarea>
+            <div class="row">
+              <button
+                class="danger"
+                part="reject-button"
+                ?disabled=${this.busy || noBy || !this.reason.trim()}
+                @click=${() => this.reject()}
+              >
+                Reject
+              </button>
+            </div>
+            <div role="alert">
+              ${this.error ? html`<p class="error" part="error">${this.error.message}</p>` : nothing}
+            </div>
+            <footer>
+              <button part="cancel-button" @click=${() => this.close()}>Cancel</button>
+            </footer>`
+          : nothing
+      }
+    </dialog>`;
+  }
+}
+
+/** The focused element, looking through open shadow roots (the opener usually sits inside one). */
+function deepActiveElement(): HTMLElement | null {
+  let el: Element | null = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el instanceof HTMLElement ? el : null;
+}

@@ -1,0 +1,60 @@
+import type { PendingApproval } from '@wrktalk/sdk-gcc';
+
+/**
+ * Pure helpers behind the elements' text: data in, strings out, no DOM and no clock they are not given.
+ */
+
+/** The versions of an update: what the client runs now (`null` when unknown) and what it would install. */
+export interface VersionChange {
+  from: string | null;
+  to: string;
+}
+
+/**
+ * From → to of a pending approval. `previous_version` is used when the GCC sends it (a newer contract may), else the
+ * client's reported `current_versions[component]`, else `null`.
+ */
+export function versionChange(
+  approval: PendingApproval,
+  currentVersions: Record<string, string> | undefined,
+): VersionChange {
+  const sent = (approval as { previous_version?: unknown }).previous_version;
+  const from =
+    typeof sent === 'string' && sent !== '' ? sent : (currentVersions?.[approval.component] ?? null);
+  return { from, to: approval.version };
+}
+
+/** Release-metadata keys read as release notes, first match wins. */
+export const RELEASE_NOTES_KEYS = ['notes', 'release_notes', 'changelog', 'description'] as const;
+
+/** The release notes in a release's free-form metadata, or `null` when it has none. */
+export function releaseNotes(metadata: Record<string, unknown> | undefined): string | null {
+  for (const key of RELEASE_NOTES_KEYS) {
+    const v = metadata?.[key];
+    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  }
+  return null;
+}
+
+/** What happens when nobody answers: one sentence for the CT. */
+export function deadlineText(
+  deadline: string | null,
+  onDeadline: PendingApproval['on_deadline'],
+  formatDate: (iso: string) => string = (iso) => new Date(iso).toLocaleString(),
+): string {
+  if (deadline === null) return 'No deadline.';
+  const when = formatDate(deadline);
+  return onDeadline === 'auto_approve'
+    ? `Approved automatically at ${when} if nobody answers.`
+    : `Expires at ${when} if nobody answers (it will not be installed).`;
+}
+
+/**
+ * The ISO instant of a `<input type="datetime-local">` value, read in the browser's time zone; `null` for an empty
+ * or unreadable value.
+ */
+export function localInputToIso(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

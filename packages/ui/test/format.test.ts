@@ -1,0 +1,81 @@
+import type { PendingApproval } from '@wrktalk/sdk-gcc';
+import { describe, expect, it } from 'vitest';
+import { deadlineText, localInputToIso, releaseNotes, versionChange } from '../src/format';
+
+const approval = (extra: Partial<PendingApproval> & Record<string, unknown> = {}): PendingApproval => ({
+  task_id: 'tsk-1',
+  deployment_id: 'dpl-1',
+  component: 'backend',
+  version: 'sha2',
+  image_url: 'registry.wrktalk.com/backend:sha2',
+  release_metadata: {},
+  status: 'pending_approval',
+  deadline: null,
+  on_deadline: 'expire',
+  requested_at: '2025-11-20T10:00:00Z',
+  ...extra,
+});
+
+describe('versionChange', () => {
+  it.each<{ name: string; a: PendingApproval; cur: Record<string, string> | undefined; from: string | null }>(
+    [
+      {
+        name: 'previous_version sent by the GCC wins',
+        a: approval({ previous_version: 'sha0' }),
+        cur: { backend: 'sha1' },
+        from: 'sha0',
+      },
+      { name: 'else the client’s current version', a: approval(), cur: { backend: 'sha1' }, from: 'sha1' },
+      { name: 'other component only', a: approval(), cur: { ct: '3.8.0' }, from: null },
+      { name: 'nothing known', a: approval(), cur: undefined, from: null },
+    ],
+  )('$name', ({ a, cur, from }) => {
+    expect(versionChange(a, cur)).toEqual({ from, to: 'sha2' });
+  });
+});
+
+describe('releaseNotes', () => {
+  it.each([
+    { name: 'notes', meta: { notes: ' Faster sync. ' }, out: 'Faster sync.' },
+    { name: 'release_notes', meta: { release_notes: 'x' }, out: 'x' },
+    { name: 'blank notes fall through', meta: { notes: ' ', changelog: 'y' }, out: 'y' },
+    { name: 'not a string', meta: { notes: 3 }, out: null },
+    { name: 'none', meta: { commit: 'abc' }, out: null },
+  ])('$name', ({ meta, out }) => {
+    expect(releaseNotes(meta)).toBe(out);
+  });
+});
+
+describe('deadlineText', () => {
+  const fmt = (iso: string) => `<${iso}>`;
+  it.each([
+    { name: 'no deadline', deadline: null, on: 'expire' as const, out: 'No deadline.' },
+    {
+      name: 'expire',
+      deadline: 'D',
+      on: 'expire' as const,
+      out: 'Expires at <D> if nobody answers (it will not be installed).',
+    },
+    {
+      name: 'auto approve',
+      deadline: 'D',
+      on: 'auto_approve' as const,
+      out: 'Approved automatically at <D> if nobody answers.',
+    },
+  ])('$name', ({ deadline, on, out }) => {
+    expect(deadlineText(deadline, on, fmt)).toBe(out);
+  });
+});
+
+describe('localInputToIso', () => {
+  it.each([
+    { value: '', out: null },
+    { value: 'tomorrow', out: null },
+    { value: '2030-13-45T99:99', out: null },
+  ])('$value → $out', ({ value, out }) => {
+    expect(localInputToIso(value)).toBe(out);
+  });
+  it('reads a datetime-local value in the local zone', () => {
+    expect(localInputToIso('2030-01-05T22:30')).toBe(new Date(2030, 0, 5, 22, 30).toISOString());
+  });
+});
