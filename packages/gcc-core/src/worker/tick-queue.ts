@@ -20,9 +20,19 @@ interface TickJob {
   deploymentId: string;
 }
 
-/** `executeSql` for pg-boss over one of our `Sql`s (the database, or an open transaction). */
+/**
+ * `executeSql` for pg-boss over one of our `Sql`s (the database, or an open transaction). pg-boss 10's work loop
+ * calls `complete`/`fail` for a finished job without awaiting them, so while the database is away (a restart, a
+ * failover) their rejection was unhandled and ended the process (seen in `db-fault.int.test.ts`). Each promise
+ * handed to pg-boss is therefore marked handled here; a caller that awaits it still gets the error. A job whose
+ * completion was lost expires and is not retried (`retryLimit: 0`): the worker's sweep ticks the deployment anyway.
+ */
 const executor = (sql: Sql) => ({
-  executeSql: (text: string, values: unknown[]) => sql.query(text, values),
+  executeSql: (text: string, values: unknown[]) => {
+    const result = sql.query(text, values);
+    result.catch(() => {});
+    return result;
+  },
 });
 
 /**
