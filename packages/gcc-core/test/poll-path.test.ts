@@ -1,12 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcc, type Gcc, type Principal } from '../src/index';
 import { pgliteFactory, type TestDatabase } from './helpers/databases';
-import { ADMIN, type RunningGcc, startGcc } from './helpers/servers';
+import { ADMIN, type RunningGcc, startAgentGcc, startGcc } from './helpers/servers';
 
 const pick = (res: Response) => ({
   status: res.status,
@@ -18,32 +17,16 @@ const pick = (res: Response) => ({
 
 // The agent poll has a fast path in front of Express's routing; it must answer exactly as the usual route does.
 describe('the agent poll path', { timeout: 60_000 }, () => {
-  let tdb: TestDatabase;
   let srv: RunningGcc;
   let token: string;
-  const lines: Record<string, unknown>[] = [];
+  let lines: Record<string, unknown>[] = [];
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    tdb = await pgliteFactory();
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        for (const l of String(chunk).split('\n'))
-          if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-    srv = await startGcc(tdb.db, { logger: pino({ level: 'debug' }, sink) });
-    const created = await fetch(`${srv.url}/api/v1/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'poller', name: 'Poller', target_kind: 'docker' }),
-    });
-    expect(created.status).toBe(201);
-    token = (await srv.gcc.issueToken({ role: 'agent', clientId: 'poller' })).token;
+    ({ srv, token, lines, close } = await startAgentGcc('poller'));
   });
   afterAll(async () => {
-    await srv?.close();
-    await tdb?.dispose();
+    await close?.();
   });
 
   const poll = (path = '/api/v1/clients/poller/updates', headers: Record<string, string> = {}) =>

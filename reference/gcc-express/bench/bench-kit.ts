@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '@wrktalk/gcc-core';
+import type autocannon from 'autocannon';
 
 /** `reference/gcc-express`: the working directory of the children. */
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -207,4 +208,31 @@ export async function insertAgentTokens(
     ],
   );
   return tokens;
+}
+
+/** An agent identity of a benchmark: its client id and bearer token. */
+export interface BenchAgent {
+  client: string;
+  token: string;
+}
+
+/**
+ * autocannon requests that poll `GET /api/v1/clients/{id}/updates` as `agents`, one after the other (round robin):
+ * each request carries the next agent's client id and token.
+ */
+export function rotatingPolls(agents: readonly BenchAgent[]): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      method: 'GET',
+      setupRequest: (req) => {
+        const a = agents[next++ % agents.length]!;
+        return {
+          ...req,
+          path: `/api/v1/clients/${a.client}/updates`,
+          headers: { ...req.headers, authorization: `Bearer ${a.token}` },
+        };
+      },
+    },
+  ];
 }

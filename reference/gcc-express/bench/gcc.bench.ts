@@ -29,6 +29,7 @@ import {
   issueAgentTokens,
   log,
   peakRssMb,
+  rotatingPolls,
   seedClients,
   start,
   stop,
@@ -195,20 +196,7 @@ async function main(): Promise<void> {
     await waitFor(`http://127.0.0.1:${httpPort}${sample}`, bareHttp);
     await waitFor(`http://127.0.0.1:${expressPort}${sample}`, bareExpress);
 
-    let next = 0;
-    const rotating: autocannon.Request[] = [
-      {
-        method: 'GET',
-        setupRequest: (req) => {
-          const a = agents[next++ % agents.length]!;
-          return {
-            ...req,
-            path: `/api/v1/clients/${a.client}/updates`,
-            headers: { ...req.headers, authorization: `Bearer ${a.token}` },
-          };
-        },
-      },
-    ];
+    const rotating = rotatingPolls(agents);
     const check = await fetch(`${base}${`/api/v1/clients/${agents[0]!.client}/updates`}`, {
       headers: { authorization: `Bearer ${agents[0]!.token}` },
     });

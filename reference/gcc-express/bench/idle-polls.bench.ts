@@ -59,6 +59,7 @@ import {
   issueAgentTokens,
   log,
   memoryKb,
+  rotatingPolls,
   seedClients,
   start,
   stop,
@@ -698,20 +699,7 @@ async function main(): Promise<void> {
     const warmFailed = await startHolders(holders, port, idleAgents);
 
     // ---- other requests: agent polls of other clients, rotating -----------------------------------------------
-    let next = 0;
-    const rotating: autocannon.Request[] = [
-      {
-        method: 'GET',
-        setupRequest: (req) => {
-          const a = others[next++ % others.length]!;
-          return {
-            ...req,
-            path: `/api/v1/clients/${a.client}/updates`,
-            headers: { ...req.headers, authorization: `Bearer ${a.token}` },
-          };
-        },
-      },
-    ];
+    const rotating = rotatingPolls(others);
     const load = async (duration: number): Promise<Load> => {
       const r = await autocannon({ url: base, connections: CONNECTIONS, duration, requests: rotating });
       return {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli';
 import { loadConfig } from '../src/config';
 import { createLogger, type RunningServer, startServer } from '../src/server';
+import { run as runWith } from './helpers/run-cli';
 
 describe('startServer (PGlite in memory)', () => {
   let running: RunningServer;
@@ -82,21 +82,10 @@ describe('wrktalk-gcc on a PGlite directory', () => {
   const env = { GCC_DATA_DIR: dir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(args: string[]) {
-    let out = '';
-    let err = '';
-    const code = await runCli(args, {
-      env,
-      stdout: (s) => {
-        out += s;
-      },
-      stderr: (s) => {
-        err += s;
-      },
+  const run = (args: string[]) =>
+    runWith(args, env, {
       shutdownSignal: () => new Promise((resolve) => setTimeout(() => resolve('test'), 300)),
     });
-    return { code, out, err };
-  }
 
   it('migrates, then reports the schema up to date', async () => {
     const first = await run(['migrate']);

@@ -20,18 +20,34 @@ interface TickJob {
   deploymentId: string;
 }
 
-/**
- * `executeSql` for pg-boss over one of our `Sql`s (the database, or an open transaction). pg-boss 10's work loop
- * calls `complete`/`fail` for a finished job without awaiting them, so while the database is away (a restart, a
- * failover) their rejection was unhandled and ended the process (seen in `db-fault.int.test.ts`). Each promise
- * handed to pg-boss is therefore marked handled here; a caller that awaits it still gets the error. A job whose
- * completion was lost expires and is not retried (`retryLimit: 0`): the worker's sweep ticks the deployment anyway.
- */
+/** `executeSql` for pg-boss over one of our `Sql`s (the database, or an open transaction). */
 const executor = (sql: Sql) => ({
+  executeSql: (text: string, values: unknown[]) => sql.query(text, values),
+});
+
+/**
+ * pg-boss's statements that settle fetched jobs by id: `complete` and `fail` (and `cancel`, `resume`, `deleteJob`,
+ * which the GCC does not call). Its 10.x work loop runs `complete`/`fail` for a finished batch without awaiting
+ * them, so when the database is away at that moment (a restart, a failover) their rejection is unhandled and ends
+ * the process: seen in `db-fault.int.test.ts` at `pg_ctl stop`. (Marking our own promise handled is not enough:
+ * pg-boss's `async complete()` rejects a promise of its own with the same error.)
+ */
+export const SETTLES_JOBS_BY_ID = /\bUNNEST\(\$2::uuid\[\]\)/;
+
+/**
+ * The executor of pg-boss's own work (fetch, complete, fail, maintenance) on the database: a failed statement that
+ * settles jobs by id is reported to `onError` and answered as "0 jobs affected" instead of rejecting. The
+ * completion is then lost; the job expires and is not retried (`retryLimit: 0`), and nothing depends on it: the
+ * worker's periodic sweep ticks every running deployment anyway. Every other statement fails as usual.
+ */
+export const bossExecutor = (db: Sql, onError: (error: Error) => void) => ({
   executeSql: (text: string, values: unknown[]) => {
-    const result = sql.query(text, values);
-    result.catch(() => {});
-    return result;
+    const result = db.query(text, values);
+    if (!SETTLES_JOBS_BY_ID.test(text)) return result;
+    return result.catch((error: unknown) => {
+      onError(error instanceof Error ? error : new Error(String(error)));
+      return { rows: [{ count: '0' }], rowCount: 0 };
+    });
   },
 });
 
@@ -51,7 +67,7 @@ export class TickQueue {
     onError: (error: Error) => void = () => {},
   ) {
     this.boss = new PgBoss({
-      db: executor(db),
+      db: bossExecutor(db, onError),
       schema: options.schema ?? 'gcc_boss',
       // Maintenance (expiry, archiving) runs in every worker; pg-boss serialises it with an advisory lock.
       supervise: true,

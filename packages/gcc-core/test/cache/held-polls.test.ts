@@ -1,9 +1,7 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OfferCache } from '../../src/cache/offer-cache';
-import { pgliteFactory, type TestDatabase } from '../helpers/databases';
-import { ADMIN, type RunningGcc, startGcc } from '../helpers/servers';
+import { pgliteFactory } from '../helpers/databases';
+import { ADMIN, type RunningGcc, startAgentGcc, startGcc } from '../helpers/servers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,11 +16,11 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
 
 // Long polls held through the HTTP router: parked in the offer cache (no per-wait promise, timer or AbortSignal).
 describe('long polls held by the router', { timeout: 60_000 }, () => {
-  let tdb: TestDatabase;
   let srv: RunningGcc;
   let token: string;
   let cache: OfferCache | undefined;
-  const lines: Record<string, unknown>[] = [];
+  let lines: Record<string, unknown>[] = [];
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     // The GCC's offer cache, found through its first park.
@@ -31,29 +29,13 @@ describe('long polls held by the router', { timeout: 60_000 }, () => {
       cache ??= this;
       return park.apply(this, args);
     });
-    tdb = await pgliteFactory();
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        for (const l of String(chunk).split('\n'))
-          if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-    srv = await startGcc(tdb.db, { logger: pino({ level: 'debug' }, sink) });
-    const created = await fetch(`${srv.url}/api/v1/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'holder', name: 'Holder', target_kind: 'docker' }),
-    });
-    expect(created.status).toBe(201);
-    token = (await srv.gcc.issueToken({ role: 'agent', clientId: 'holder' })).token;
+    ({ srv, token, lines, close } = await startAgentGcc('holder'));
     // The token's first use goes the usual route (which caches it); later polls take the fast path.
     expect((await poll('', {}, '"other"')).status).toBe(200);
   });
   afterAll(async () => {
     vi.restoreAllMocks();
-    await srv?.close();
-    await tdb?.dispose();
+    await close?.();
   });
 
   const poll = (query: string, init: RequestInit = {}, etag = '"none"') =>

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
 import express from 'express';
 import { pino } from 'pino';
 import { createGcc, type Database, type Gcc, type GccOptions } from '../../src/index';
+import { pgliteFactory, type TestDatabase } from './databases';
 
 /** Configured secrets of the test servers. */
 export const ADMIN = 'admin-secret-0123456789';
@@ -44,6 +46,48 @@ export async function startGcc(db: Database, options: Partial<GccOptions> = {}):
       await gcc.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A GCC on in-memory PGlite that logs at debug into `lines`, with one registered client and its agent token. */
+export interface AgentGcc {
+  srv: RunningGcc;
+  tdb: TestDatabase;
+  /** The agent token of the client. */
+  token: string;
+  /** Every log line, parsed. */
+  lines: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Starts an {@link AgentGcc} for client `clientId` (a docker target), registered through the API. */
+export async function startAgentGcc(clientId: string): Promise<AgentGcc> {
+  const tdb = await pgliteFactory();
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  const srv = await startGcc(tdb.db, { logger: pino({ level: 'debug' }, sink) });
+  const created = await fetch(`${srv.url}/api/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ id: clientId, name: clientId, target_kind: 'docker' }),
+  });
+  if (created.status !== 201)
+    throw new Error(`registering ${clientId}: ${created.status} ${await created.text()}`);
+  const { token } = await srv.gcc.issueToken({ role: 'agent', clientId });
+  return {
+    srv,
+    tdb,
+    token,
+    lines,
+    close: async () => {
+      await srv.close();
+      await tdb.dispose();
     },
   };
 }

@@ -2,53 +2,31 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createFakeExecutor } from '@wrktalk/sdk-agent';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentEvents, type AgentOptions, createAgent, silentLogger } from '../../src/runtime';
+import { describe, expect, it } from 'vitest';
+import { type AgentOptions, createAgent } from '../../src/runtime';
 import {
+  agentFixtures,
+  agentOptions,
   CLIENT,
   type GccFixture,
   memoryLogger,
+  record,
   recordingSleep,
   scriptedExecutor,
-  startGcc,
   startProxy,
-  tempDir,
+  type TempDir,
   until,
 } from './helpers';
 
 let gcc: GccFixture;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-
-beforeEach(async () => {
-  gcc = await startGcc();
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await gcc.close();
-  await tmp.cleanup();
+let tmp: TempDir;
+agentFixtures((g, t) => {
+  gcc = g;
+  tmp = t;
 });
 
-function options(over: Partial<AgentOptions> = {}): AgentOptions {
-  return {
-    gcc: { baseUrl: gcc.server.url, token: gcc.agentToken },
-    clientId: CLIENT,
-    executor: createFakeExecutor({ initial: { backend: 'v1' } }),
-    stateFile: tmp.file,
-    pollWaitSeconds: 0,
-    logger: silentLogger,
-    sleep: recordingSleep().sleep,
-    ...over,
-  };
-}
-
-function record<K extends keyof AgentEvents>(
-  agent: { events: { on: (k: K, f: (e: AgentEvents[K]) => void) => void } },
-  k: K,
-) {
-  const seen: AgentEvents[K][] = [];
-  agent.events.on(k, (e) => seen.push(e));
-  return seen;
-}
+const options = (over: Partial<AgentOptions> = {}): AgentOptions =>
+  agentOptions(gcc, tmp, createFakeExecutor({ initial: { backend: 'v1' } }), over);
 
 // Each test talks to a fake GCC on a real port: generous timeouts for a busy machine.
 describe('createAgent against the fake GCC on a real port', { timeout: 60_000 }, () => {

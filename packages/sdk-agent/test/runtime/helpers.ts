@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
 import { type FakeGccServer, startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
+import { afterEach, beforeEach } from 'vitest';
 import type {
   CurrentState,
   Executor,
@@ -12,7 +13,13 @@ import type {
   UpdateInstruction,
   VerifyResult,
 } from '../../src/executor';
-import { type AgentLogger, abortableSleep } from '../../src/runtime';
+import {
+  type AgentEvents,
+  type AgentLogger,
+  type AgentOptions,
+  abortableSleep,
+  silentLogger,
+} from '../../src/runtime';
 
 export const CLIENT = 'acme-prod';
 export const REGISTRY = 'registry.wrktalk.com/';
@@ -89,6 +96,60 @@ export async function startGcc(): Promise<GccFixture> {
 export async function tempDir(): Promise<{ dir: string; file: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'wrktalk-agent-'));
   return { dir, file: join(dir, 'state.json'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export type TempDir = Awaited<ReturnType<typeof tempDir>>;
+
+/**
+ * The per-test set-up of the agent suites: a fake GCC on a real port and a temporary state file, new for each test
+ * and handed to `use`; `defer`red clean-ups run after each test (last first), before the GCC closes.
+ */
+export function agentFixtures(use: (gcc: GccFixture, tmp: TempDir) => void): {
+  defer: (cleanup: () => Promise<unknown>) => void;
+} {
+  let gcc: GccFixture | undefined;
+  let tmp: TempDir | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeEach(async () => {
+    gcc = await startGcc();
+    tmp = await tempDir();
+    use(gcc, tmp);
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+    await gcc?.close();
+    await tmp?.cleanup();
+  });
+  return { defer: (cleanup) => void cleanups.push(cleanup) };
+}
+
+/** Agent options for `CLIENT` against the fixture's GCC and state file: no long-poll wait, no real sleeps, silent. */
+export function agentOptions(
+  gcc: GccFixture,
+  tmp: TempDir,
+  executor: Executor,
+  over: Partial<AgentOptions> = {},
+): AgentOptions {
+  return {
+    gcc: { baseUrl: gcc.server.url, token: gcc.agentToken },
+    clientId: CLIENT,
+    executor,
+    stateFile: tmp.file,
+    pollWaitSeconds: 0,
+    logger: silentLogger,
+    sleep: recordingSleep().sleep,
+    ...over,
+  };
+}
+
+/** Collects every `k` event an agent emits. */
+export function record<K extends keyof AgentEvents>(
+  agent: { events: { on: (k: K, f: (e: AgentEvents[K]) => void) => void } },
+  k: K,
+): AgentEvents[K][] {
+  const seen: AgentEvents[K][] = [];
+  agent.events.on(k, (e) => seen.push(e));
+  return seen;
 }
 
 /** A sleep that records what the agent asked for and waits at most a few ms. */

@@ -1,55 +1,31 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createGccClient } from '@wrktalk/sdk-gcc';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentEvents, type AgentOptions, createAgent, silentLogger } from '../../src/runtime';
+import { describe, expect, it } from 'vitest';
+import { type AgentOptions, createAgent } from '../../src/runtime';
 import {
+  agentFixtures,
+  agentOptions,
   CLIENT,
   type GccFixture,
   memoryLogger,
-  recordingSleep,
+  record,
   scriptedExecutor,
   startGcc,
-  tempDir,
+  type TempDir,
   until,
 } from './helpers';
 
 /** The state file is bound to (GCC URL, client id): agents sharing a path never replay each other's task. */
 
 let gcc: GccFixture;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeEach(async () => {
-  gcc = await startGcc();
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await gcc.close();
-  await tmp.cleanup();
+let tmp: TempDir;
+const { defer } = agentFixtures((g, t) => {
+  gcc = g;
+  tmp = t;
 });
 
-function options(over: Partial<AgentOptions> = {}): AgentOptions {
-  return {
-    gcc: { baseUrl: gcc.server.url, token: gcc.agentToken },
-    clientId: CLIENT,
-    executor: scriptedExecutor().executor,
-    stateFile: tmp.file,
-    pollWaitSeconds: 0,
-    logger: silentLogger,
-    sleep: recordingSleep().sleep,
-    ...over,
-  };
-}
-
-function record<K extends keyof AgentEvents>(
-  agent: { events: { on: (k: K, f: (e: AgentEvents[K]) => void) => void } },
-  k: K,
-) {
-  const seen: AgentEvents[K][] = [];
-  agent.events.on(k, (e) => seen.push(e));
-  return seen;
-}
+const options = (over: Partial<AgentOptions> = {}): AgentOptions =>
+  agentOptions(gcc, tmp, scriptedExecutor().executor, over);
 
 /** Every status report the GCC recorded for a task. */
 function reportsOf(taskId: string): string[] {
@@ -135,7 +111,7 @@ describe('state file bound to (GCC URL, client id)', { timeout: 60_000 }, () => 
     const running = new Map([['backend', 'v1']]);
     const taskId = await killedMidApply(running);
     const gcc2 = await startGcc();
-    cleanups.push(() => gcc2.close());
+    defer(() => gcc2.close());
 
     const other = scriptedExecutor({ running });
     const { logger, lines } = memoryLogger();

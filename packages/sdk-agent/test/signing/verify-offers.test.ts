@@ -1,9 +1,18 @@
 import { createPrivateKey } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { generateSigningKeyPair, type SignableUpdate, signUpdate } from '@wrktalk/sdk-gcc';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFakeExecutor } from '../../src/executors';
-import { type AgentEvents, type AgentOptions, createAgent, silentLogger } from '../../src/runtime';
-import { CLIENT, type GccFixture, recordingSleep, startGcc, startProxy, tempDir } from '../runtime/helpers';
+import { type AgentOptions, createAgent } from '../../src/runtime';
+import {
+  agentFixtures,
+  agentOptions,
+  CLIENT,
+  type GccFixture,
+  record,
+  startProxy,
+  type TempDir,
+} from '../runtime/helpers';
 
 const current = generateSigningKeyPair();
 const previous = generateSigningKeyPair();
@@ -16,14 +25,10 @@ const signer = (k: ReturnType<typeof generateSigningKeyPair>) => ({
 type Update = SignableUpdate & { lease_expires_at: string; signature?: unknown };
 
 let gcc: GccFixture;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  gcc = await startGcc();
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await gcc.close();
-  await tmp.cleanup();
+let tmp: TempDir;
+agentFixtures((g, t) => {
+  gcc = g;
+  tmp = t;
 });
 
 /** A proxy in front of the fake GCC that rewrites each offered update (the fake does not sign). */
@@ -48,20 +53,14 @@ const signed = (u: Update, key = current, over: { clientId?: string; expiresAt?:
 
 function agentFor(url: string, over: Partial<AgentOptions> = {}) {
   const executor = createFakeExecutor({ initial: { backend: 'v1' } });
-  const agent = createAgent({
-    gcc: { baseUrl: url, token: gcc.agentToken },
-    clientId: CLIENT,
-    executor,
-    stateFile: tmp.file,
-    pollWaitSeconds: 0,
-    logger: silentLogger,
-    sleep: recordingSleep().sleep,
-    trustedKeys: [current.publicKeyPem],
-    ...over,
-  });
-  const errors: AgentEvents['error'][] = [];
-  agent.events.on('error', (e) => errors.push(e));
-  return { agent, executor, errors };
+  const agent = createAgent(
+    agentOptions(gcc, tmp, executor, {
+      gcc: { baseUrl: url, token: gcc.agentToken },
+      trustedKeys: [current.publicKeyPem],
+      ...over,
+    }),
+  );
+  return { agent, executor, errors: record(agent, 'error') };
 }
 
 describe('the agent verifies offers against pinned keys', { timeout: 60_000 }, () => {
@@ -178,8 +177,8 @@ describe('the agent verifies offers against pinned keys', { timeout: 60_000 }, (
       const both = agentFor(proxy.url, { trustedKeys: [current.publicKeyPem, previous.publicKeyPem] });
       const a = await gcc.queueUpdate('backend', 'v2');
       expect(await both.agent.runOnce()).toMatchObject({ outcome: 'succeeded', taskId: a });
-      await tmp.cleanup();
-      tmp = await tempDir();
+      // A fresh agent: no state file from the first one.
+      await rm(tmp.file, { force: true });
       const newOnly = agentFor(proxy.url, { trustedKeys: [current.publicKeyPem] });
       const b = await gcc.queueUpdate('media', 'v8');
       expect(await newOnly.agent.runOnce()).toMatchObject({ outcome: 'rejected', taskId: b });
