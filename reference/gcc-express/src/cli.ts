@@ -1,9 +1,9 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGccClient, type GccClient, isGccHttpError } from '@wrktalk/sdk-gcc';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createExpressServer } from './http-server';
 import type { OpenedGcc } from './server';
 
 // The service modules load on demand, so that usage errors and --help answer without opening anything.
@@ -113,7 +113,7 @@ const defaultShutdownSignal = (logger: Logger) =>
 async function withAdminApi<T>(opened: OpenedGcc, fn: (api: GccClient) => Promise<T>): Promise<T> {
   const { createApp } = await import('./app');
   const { id, token } = await opened.gcc.issueToken({ role: 'admin', name: 'cli' });
-  const http = createExpressServer(createApp(opened.gcc));
+  const http = createServer(createApp(opened.gcc));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = http.address() as AddressInfo;

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGcc, type Database, type Gcc, migrate, openDatabase } from '@wrktalk/gcc-core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
-import { createExpressServer } from './http-server';
 
 /** A new random token: 256 bits, base64url. */
 export function randomToken(): string {
@@ -116,7 +115,7 @@ export interface RunningServer extends OpenedGcc {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const opened = await openGcc(config, logger);
   const app = createApp(opened.gcc, logger, { trustProxy: config.trustProxy });
-  const server = createExpressServer(app);
+  const server = createServer(app);
   // Agents keep connections open between polls; stay above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
