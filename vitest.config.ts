@@ -8,6 +8,8 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
  * - `unit`: pure and in-process tests (real HTTP servers on ephemeral ports are fine, no external services).
  *   CI runs these a second time on the current Node LTS.
  * - `integration`: tests that need PostgreSQL or other machine services (`*.int.test.ts`).
+ * - `browser`: the UI's end-to-end tests in Chromium (`*.e2e.test.ts`); Node-version independent, so CI's second
+ *   (Node LTS) pass, which runs `unit` only, leaves them out.
  */
 export default defineConfig({
   // Tests run against the workspace packages' sources, not their last build.
@@ -15,6 +17,7 @@ export default defineConfig({
     alias: {
       '@wrktalk/rollout-planner': src('./packages/rollout-planner/src/index.ts'),
       '@wrktalk/sdk-gcc/testing': src('./packages/sdk-gcc/src/testing/index.ts'),
+      '@wrktalk/sdk-gcc/openapi': src('./packages/sdk-gcc/src/openapi.ts'),
       '@wrktalk/sdk-gcc': src('./packages/sdk-gcc/src/index.ts'),
       '@wrktalk/sdk-agent/argocd-api': src('./packages/sdk-agent/src/argocd-api.ts'),
       '@wrktalk/sdk-agent': src('./packages/sdk-agent/src/index.ts'),
@@ -28,11 +31,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{packages,reference,examples}/*/test/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           // Opening and migrating an embedded PGlite takes a few seconds, and well over 30 s on a shared 2-core
           // machine under heavy load (seen in CI's second, Node 24 pass): bounded, but generous.
           hookTimeout: 120_000,
           typecheck: { enabled: true, include: ['{packages,reference}/*/test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['{packages,reference,examples}/*/test/**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**'],
+          hookTimeout: 120_000,
         },
       },
       {

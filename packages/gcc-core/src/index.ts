@@ -20,6 +20,7 @@ export {
   isArgoCdFastPathConfigError,
 } from './fastpath';
 export { createGcc, type Gcc, type GccOptions } from './gcc';
+export type { PollHandler } from './http/router';
 export { migrate } from './migrate';
 export {
   createNotifier,

@@ -3,6 +3,8 @@
  * - `src/generated/gcc.ts`: TypeScript types (openapi-typescript).
  * - `src/generated/definitions.ts`: the spec's component schemas as JSON Schema `$defs`, from which
  *   `src/schemas.ts` builds the zod validators at load time (so they cannot drift from the spec).
+ * - `src/generated/openapi-document.ts`: the spec itself, as YAML and JSON text, so a GCC can serve its own contract
+ *   (`@wrktalk/sdk-gcc/openapi`) with no file to locate at run time.
  *
  * `--check` regenerates in memory and fails when the committed files differ (stale generated code).
  */
@@ -14,6 +16,7 @@ import { parse } from 'yaml';
 const specUrl = new URL('../../../openapi/gcc.yaml', import.meta.url);
 const typesFile = fileURLToPath(new URL('../src/generated/gcc.ts', import.meta.url));
 const defsFile = fileURLToPath(new URL('../src/generated/definitions.ts', import.meta.url));
+const documentFile = fileURLToPath(new URL('../src/generated/openapi-document.ts', import.meta.url));
 const header =
   '// Generated from openapi/gcc.yaml by packages/sdk-gcc/scripts/generate.ts. Do not edit; run `npm run generate`.\n';
 
@@ -37,12 +40,15 @@ function rewriteRefs(value: unknown, names = false): unknown {
 
 async function generate(): Promise<Map<string, string>> {
   const types = header + astToString(await openapiTS(specUrl));
-  const spec = parse(await readFile(specUrl, 'utf8')) as { components: { schemas: Record<string, unknown> } };
+  const yaml = await readFile(specUrl, 'utf8');
+  const spec = parse(yaml) as { components: { schemas: Record<string, unknown> } };
   const defs = rewriteRefs(spec.components.schemas, true);
   const definitions = `${header}/** The component schemas of openapi/gcc.yaml as JSON Schema \`$defs\` (refs rewritten, docs dropped). */\nexport const definitions = ${JSON.stringify(defs, null, 2)} as const;\n`;
+  const document = `${header}/** openapi/gcc.yaml as it is. */\nexport const OPENAPI_YAML: string = ${JSON.stringify(yaml)};\n/** openapi/gcc.yaml as JSON text. */\nexport const OPENAPI_JSON: string = ${JSON.stringify(JSON.stringify(spec))};\n`;
   return new Map([
     [typesFile, types],
     [defsFile, definitions],
+    [documentFile, document],
   ]);
 }
 

@@ -4,16 +4,23 @@ import { schemaOf } from './schemas';
 import type {
   ApproveRequest,
   AuditEntry,
+  AutoApprovePolicy,
+  AutoApprovePolicyCreate,
   AutoApprovePreference,
   Client,
   ClientCreate,
   ClientPatch,
+  ClientSettings,
+  ClientSettingsPatch,
   Deployment,
   DeploymentCreate,
+  DeploymentPreview,
   ForceApproveRequest,
   Health,
   ListAuditQuery,
+  ListAutoApprovePoliciesQuery,
   ListClientsQuery,
+  ListClientTasksQuery,
   ListDeploymentsQuery,
   ListDeploymentTasksQuery,
   ListPendingApprovalsQuery,
@@ -76,6 +83,19 @@ export interface ClientsApi {
    * without downtime: `createToken`, deploy the new secret, then `revokeToken` the old id.
    */
   revokeToken(clientId: string, tokenId: string, options?: CallOptions): Promise<void>;
+  /** Reads the client's own settings (roles `approver` of that client, `admin`). */
+  getSettings(clientId: string, options?: CallOptions): Promise<ClientSettings>;
+  /**
+   * Changes the client's own settings: each given field replaces the stored one (roles `approver` of that client,
+   * `admin`). Every problem is listed in one `validation_failed` error.
+   */
+  updateSettings(
+    clientId: string,
+    patch: ClientSettingsPatch,
+    options?: CallOptions,
+  ): Promise<ClientSettings>;
+  /** Lists the client's tasks across deployments, newest first (roles `approver` of that client, `admin`). */
+  listTasks(clientId: string, query?: ListClientTasksQuery, options?: CallOptions): Promise<Page<Task>>;
 }
 
 /** Approval endpoints used by a client's CT (role `approver` of that client, or `admin`). */
@@ -116,6 +136,11 @@ export interface GetUpdatesOptions extends CallOptions {
   waitSeconds?: number;
 }
 
+/** Answer of {@link DeploymentsApi.watch}: the deployment when it changed, or "nothing changed since your ETag". */
+export type DeploymentWatchResult =
+  | { notModified: false; etag: string | undefined; deployment: Deployment }
+  | { notModified: true; etag: string | undefined };
+
 /** Agent endpoints (role `agent` of that client). */
 export interface AgentApi {
   /** Asks for the approved update meant for this client. */
@@ -132,6 +157,14 @@ export interface DeploymentsApi {
   list(query?: ListDeploymentsQuery, options?: CallOptions): Promise<Page<Deployment>>;
   /** Reads a deployment with its stages and task counts. */
   get(deploymentId: string, options?: CallOptions): Promise<Deployment>;
+  /**
+   * Reads a deployment only if it changed: pass the `etag` of the previous answer (none the first time); while
+   * nothing in the deployment, its stages or its task counts changed the server answers 304, returned as
+   * `{ notModified: true }`. Poll it every few seconds for a live view instead of listing tasks.
+   */
+  watch(deploymentId: string, etag?: string, options?: CallOptions): Promise<DeploymentWatchResult>;
+  /** What `create` would do with this body (matched clients, plan, auto-approvals), without creating anything. */
+  preview(body: DeploymentCreate, options?: CallOptions): Promise<DeploymentPreview>;
   /** Lists a deployment's tasks. */
   listTasks(
     deploymentId: string,
@@ -153,6 +186,16 @@ export interface DeploymentsApi {
     body: ForceApproveRequest,
     options?: CallOptions,
   ): Promise<Task>;
+}
+
+/** Admin auto-approve policies (role `admin`). */
+export interface AutoApprovePoliciesApi {
+  /** Lists the policies by id. */
+  list(query?: ListAutoApprovePoliciesQuery, options?: CallOptions): Promise<Page<AutoApprovePolicy>>;
+  /** Creates a policy; it applies to deployments created from now on. */
+  create(body: AutoApprovePolicyCreate, options?: CreateOptions): Promise<AutoApprovePolicy>;
+  /** Deletes a policy (deployments created before keep it). */
+  delete(policyId: string, options?: CallOptions): Promise<void>;
 }
 
 /** Audit log endpoint (role `admin`). */
@@ -180,6 +223,7 @@ export interface GccClient {
   approvals: ApprovalsApi;
   agent: AgentApi;
   deployments: DeploymentsApi;
+  autoApprovePolicies: AutoApprovePoliciesApi;
   audit: AuditApi;
   health: HealthApi;
 }
@@ -285,6 +329,35 @@ export function createGccClient(options: GccClientOptions): GccClient {
         signal: o?.signal,
       });
     },
+    getSettings: (id, o) =>
+      data(
+        t.call({
+          method: 'GET',
+          path: path`/api/v1/clients/${id}/settings`,
+          schema: schemaOf('ClientSettings'),
+          signal: o?.signal,
+        }),
+      ),
+    updateSettings: (id, patch, o) =>
+      data(
+        t.call({
+          method: 'PATCH',
+          path: path`/api/v1/clients/${id}/settings`,
+          body: patch,
+          schema: schemaOf('ClientSettings'),
+          signal: o?.signal,
+        }),
+      ),
+    listTasks: (id, query, o) =>
+      data(
+        t.call({
+          method: 'GET',
+          path: path`/api/v1/clients/${id}/tasks`,
+          query,
+          schema: schemaOf('TaskList'),
+          signal: o?.signal,
+        }),
+      ),
   };
 
   const approvals: ApprovalsApi = {
@@ -410,6 +483,30 @@ export function createGccClient(options: GccClientOptions): GccClient {
           signal: o?.signal,
         }),
       ),
+    watch: async (id, etag, o) => {
+      const r = await t.call({
+        method: 'GET',
+        path: path`/api/v1/deployments/${id}`,
+        headers: { 'if-none-match': etag },
+        schema: schemaOf('Deployment'),
+        allowNotModified: true,
+        signal: o?.signal,
+      });
+      const tag = r.headers.get('etag') ?? undefined;
+      return r.status === 304
+        ? { notModified: true, etag: tag ?? etag }
+        : { notModified: false, etag: tag, deployment: r.data! };
+    },
+    preview: (body, o) =>
+      data(
+        t.call({
+          method: 'POST',
+          path: `${v1}/deployments/preview`,
+          body,
+          schema: schemaOf('DeploymentPreview'),
+          signal: o?.signal,
+        }),
+      ),
     listTasks: (id, query, o) =>
       data(
         t.call({
@@ -444,6 +541,38 @@ export function createGccClient(options: GccClientOptions): GccClient {
           signal: o?.signal,
         }),
       ),
+  };
+
+  const autoApprovePolicies: AutoApprovePoliciesApi = {
+    list: (query, o) =>
+      data(
+        t.call({
+          method: 'GET',
+          path: `${v1}/auto-approve-policies`,
+          query,
+          schema: schemaOf('AutoApprovePolicyList'),
+          signal: o?.signal,
+        }),
+      ),
+    create: (body, o) =>
+      data(
+        t.call({
+          method: 'POST',
+          path: `${v1}/auto-approve-policies`,
+          body,
+          idempotencyKey: key(o),
+          schema: schemaOf('AutoApprovePolicy'),
+          signal: o?.signal,
+        }),
+      ),
+    delete: async (id, o) => {
+      await t.call({
+        method: 'DELETE',
+        path: path`/api/v1/auto-approve-policies/${id}`,
+        schema: 'text',
+        signal: o?.signal,
+      });
+    },
   };
 
   const audit: AuditApi = {
@@ -484,7 +613,7 @@ export function createGccClient(options: GccClientOptions): GccClient {
       ),
   };
 
-  return { releases, clients, approvals, agent, deployments, audit, health };
+  return { releases, clients, approvals, agent, deployments, autoApprovePolicies, audit, health };
 }
 
 /**

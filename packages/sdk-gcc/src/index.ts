@@ -9,11 +9,13 @@ export {
   type AgentApi,
   type ApprovalsApi,
   type AuditApi,
+  type AutoApprovePoliciesApi,
   type CallOptions,
   type ClientsApi,
   type CreateOptions,
   createGccClient,
   type DeploymentsApi,
+  type DeploymentWatchResult,
   type GccClient,
   type GetUpdatesOptions,
   type HealthApi,
@@ -43,8 +45,11 @@ export {
   issuesToErrors,
   LIMIT,
   type QuerySpec,
+  SEARCH,
+  STAGE,
   WAIT,
 } from './params';
+export { plannedStages, plannerPoliciesOf, policyRuleOf } from './preview';
 export { PROBLEM_TYPES, type ProblemCode, type ProblemType, problemTypeUri } from './problems';
 export {
   DOCKER_HUB,
@@ -61,6 +66,14 @@ export {
   type Schemas,
   schemaOf,
 } from './schemas';
+export {
+  autoApprovePolicyProblems,
+  clientSettingsProblems,
+  isEmailAddress,
+  isKnownTimeZone,
+  MAX_NOTIFICATION_EMAILS,
+  withRules,
+} from './settings';
 export {
   generateSigningKeyPair,
   keyIdOf,

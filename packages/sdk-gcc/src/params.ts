@@ -6,7 +6,7 @@ export type FieldError = Schemas['ProblemFieldError'];
 /** How one query parameter is checked: against a named schema of the contract, or one of its inline ranges. */
 export type QuerySpec =
   | { schema: SchemaName }
-  | { integer: { min: number; max: number; default: number } }
+  | { integer: { min: number; max: number; default?: number } }
   | { string: { min: number; max: number } };
 
 /** Checked query parameters: integers parsed, defaults applied. */
@@ -22,6 +22,10 @@ export const LIMIT: QuerySpec = { integer: { min: 1, max: 500, default: 50 } };
 export const WAIT: QuerySpec = { integer: { min: 0, max: 60, default: 0 } };
 /** `listAudit` `actor`. */
 export const ACTOR: QuerySpec = { string: { min: 1, max: 256 } };
+/** `listDeploymentTasks` `stage` (no default: absent means every stage). */
+export const STAGE: QuerySpec = { integer: { min: 0, max: 1000 } };
+/** `listDeploymentTasks` `q`: a piece of a client id. */
+export const SEARCH: QuerySpec = { string: { min: 1, max: 63 } };
 
 /** Converts zod issues to located field errors under `prefix` (a JSON pointer). */
 export function issuesToErrors(
@@ -50,7 +54,7 @@ export function checkQueryParams(
     const given = valuesOf(name);
     const path = `/query/${name}`;
     if (given.length === 0) {
-      if ('integer' in spec) values[name] = spec.integer.default;
+      if ('integer' in spec && spec.integer.default !== undefined) values[name] = spec.integer.default;
       continue;
     }
     if (given.length > 1) {

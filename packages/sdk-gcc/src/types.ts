@@ -57,6 +57,22 @@ export type Readiness = Schemas['Readiness'];
 export type Health = Schemas['Health'];
 /** The public keys that sign offered updates (`/.well-known/wrktalk-signing-keys`). */
 export type SigningKeys = Schemas['SigningKeys'];
+/** A client's own settings (time zone, maintenance windows, notification addresses, auto-approve preference). */
+export type ClientSettings = Schemas['ClientSettings'];
+/** Body of `PATCH /api/v1/clients/{id}/settings`: each given field replaces the stored one. */
+export type ClientSettingsPatch = Schemas['ClientSettingsPatch'];
+/** An admin auto-approve policy. */
+export type AutoApprovePolicy = Schemas['AutoApprovePolicy'];
+/** Body of `POST /api/v1/auto-approve-policies`. */
+export type AutoApprovePolicyCreate = Schemas['AutoApprovePolicyCreate'];
+/** An auto-approve policy as a deployment keeps it (`Deployment.approval.auto_approve_policies`). */
+export type AutoApprovePolicyRule = Schemas['AutoApprovePolicyRule'];
+/** The effective approval policy of a deployment. */
+export type DeploymentApproval = Schemas['DeploymentApproval'];
+/** What `POST /api/v1/deployments` would do with a body (`POST /api/v1/deployments/preview`). */
+export type DeploymentPreview = Schemas['DeploymentPreview'];
+/** One stage of a preview's plan. */
+export type PlannedStage = Schemas['PlannedStage'];
 /** A page of a list. */
 export interface Page<T> {
   items: T[];
@@ -77,5 +93,9 @@ export type ListDeploymentsQuery = QueryOf<'listDeployments'>;
 export type ListDeploymentTasksQuery = QueryOf<'listDeploymentTasks'>;
 /** Query of `GET /api/v1/clients/{id}/pending-approvals`. */
 export type ListPendingApprovalsQuery = QueryOf<'listPendingApprovals'>;
+/** Query of `GET /api/v1/clients/{id}/tasks`. */
+export type ListClientTasksQuery = QueryOf<'listClientTasks'>;
+/** Query of `GET /api/v1/auto-approve-policies`. */
+export type ListAutoApprovePoliciesQuery = QueryOf<'listAutoApprovePolicies'>;
 /** Query of `GET /api/v1/audit`. */
 export type ListAuditQuery = QueryOf<'listAudit'>;

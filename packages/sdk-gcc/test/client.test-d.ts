@@ -1,7 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type AutoApprovePolicy,
+  type ClientSettings,
   createGccClient,
   type Deployment,
+  type DeploymentPreview,
+  type DeploymentWatchResult,
   type GccHttpError,
   isGccHttpError,
   type Page,
@@ -36,6 +40,24 @@ describe('createGccClient types', () => {
       | 'cancelled'
     >();
     expectTypeOf<Deployment>().not.toBeAny();
+  });
+
+  it('types the admin console and CT additions', () => {
+    expectTypeOf(gcc.clients.getSettings).returns.resolves.toEqualTypeOf<ClientSettings>();
+    expectTypeOf(gcc.clients.updateSettings).returns.resolves.toEqualTypeOf<ClientSettings>();
+    expectTypeOf(gcc.clients.listTasks).returns.resolves.toEqualTypeOf<Page<Task>>();
+    expectTypeOf(gcc.autoApprovePolicies.create).returns.resolves.toEqualTypeOf<AutoApprovePolicy>();
+    expectTypeOf(gcc.autoApprovePolicies.list).returns.resolves.toEqualTypeOf<Page<AutoApprovePolicy>>();
+    expectTypeOf(gcc.autoApprovePolicies.delete).returns.resolves.toEqualTypeOf<void>();
+    expectTypeOf(gcc.deployments.preview).returns.resolves.toEqualTypeOf<DeploymentPreview>();
+    expectTypeOf(gcc.deployments.watch).returns.resolves.toEqualTypeOf<DeploymentWatchResult>();
+    expectTypeOf(gcc.deployments.watch).parameter(1).toEqualTypeOf<string | undefined>();
+    expectTypeOf<ClientSettings['notification_emails']>().toEqualTypeOf<string[]>();
+    expectTypeOf<Deployment['approval']['auto_approve_policies'][number]['id']>().toEqualTypeOf<string>();
+    // @ts-expect-error a settings patch has no name
+    void gcc.clients.updateSettings('a', { name: 'x' });
+    // @ts-expect-error stage is a number
+    void gcc.deployments.listTasks('dpl-1', { stage: '1' });
   });
 
   it('narrows an update answer on notModified', async () => {

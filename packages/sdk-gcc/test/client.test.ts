@@ -332,3 +332,157 @@ describe('health', () => {
     expect(await admin.health.metrics()).toMatch(/^gcc_tasks\{status="success"\} \d+$/m);
   });
 });
+
+describe('admin console and CT additions (issue 13)', () => {
+  let approver: GccClient;
+  let releaseId: string;
+
+  beforeAll(async () => {
+    approver = createGccClient({
+      baseUrl: server.url,
+      token: server.fake.issueToken('adani-prod', 'approver'),
+      retry,
+    });
+    releaseId = (
+      await ci.releases.create({
+        component: 'ct',
+        version: 'c13',
+        image_url: 'registry.wrktalk.com/ct:c13',
+      })
+    ).id;
+  });
+
+  it('clients.getSettings / updateSettings: an approver changes its own settings; every problem listed; another client is 404', async () => {
+    expect(await approver.clients.getSettings('adani-prod')).toMatchObject({
+      client_id: 'adani-prod',
+      timezone: 'Asia/Kolkata',
+      notification_emails: [],
+    });
+    const s = await approver.clients.updateSettings('adani-prod', {
+      notification_emails: ['ops@adani.test'],
+    });
+    expect(s.notification_emails).toEqual(['ops@adani.test']);
+    expect(s.timezone).toBe('Asia/Kolkata');
+    const e = await httpError(
+      approver.clients.updateSettings('adani-prod', {
+        timezone: 'Nowhere/Land',
+        notification_emails: ['x@y.test', 'X@Y.TEST', 'nope'],
+      }),
+    );
+    expect([e.status, e.code]).toEqual([400, 'validation_failed']);
+    expect(e.problem?.errors?.map((x) => x.path).sort()).toEqual([
+      '/notification_emails/1',
+      '/notification_emails/2',
+      '/timezone',
+    ]);
+    expect((await approver.clients.getSettings('adani-prod')).notification_emails).toEqual([
+      'ops@adani.test',
+    ]);
+    expect((await httpError(approver.clients.getSettings('tata-prod'))).status).toBe(404);
+  });
+
+  it('autoApprovePolicies.create / list / delete, and a deployment applies them with the policy id audited', async () => {
+    const p = await admin.autoApprovePolicies.create({
+      id: 'free-ct',
+      components: ['ct'],
+      label_selector: 'tier=free',
+    });
+    expect(p).toMatchObject({
+      id: 'free-ct',
+      components: ['ct'],
+      label_selector: 'tier=free',
+      description: null,
+    });
+    expect((await admin.autoApprovePolicies.list()).items.map((x) => x.id)).toEqual(['free-ct']);
+    const dup = await httpError(admin.autoApprovePolicies.create({ id: 'free-ct' }));
+    expect([dup.status, dup.code]).toEqual([409, 'policy_exists']);
+    const bad = await httpError(
+      admin.autoApprovePolicies.create({ id: 'x', components: [], label_selector: '!' }),
+    );
+    expect([bad.status, bad.code]).toEqual([422, 'invalid_policy']);
+    expect(bad.problem?.errors?.map((x) => x.path).sort()).toEqual(['/components', '/label_selector']);
+
+    await admin.clients.create({
+      id: 'wipro-free',
+      name: 'Wipro',
+      labels: { tier: 'free' },
+      target_kind: 'docker',
+    });
+    const d = await admin.deployments.create({ release_id: releaseId, targets: { selector: 'tier' } });
+    expect(d.approval.auto_approve_policies).toEqual([
+      { id: 'free-ct', components: ['ct'], label_selector: 'tier=free' },
+    ]);
+    const tasks = (await admin.deployments.listTasks(d.id)).items;
+    expect(tasks.find((t) => t.client_id === 'wipro-free')).toMatchObject({
+      approval_status: 'approved',
+      approval_source: 'auto_policy',
+    });
+    expect(tasks.find((t) => t.client_id === 'tata-prod')?.approval_status).toBe('pending');
+    const audited = (await admin.audit.list({ deployment_id: d.id })).items.find(
+      (e) => e.action === 'task.auto_approve' && e.client_id === 'wipro-free',
+    );
+    expect(audited?.after).toMatchObject({ policy: 'free-ct' });
+
+    await admin.autoApprovePolicies.delete('free-ct');
+    expect((await admin.autoApprovePolicies.list()).items).toEqual([]);
+    expect((await httpError(admin.autoApprovePolicies.delete('free-ct'))).status).toBe(404);
+    expect((await httpError(approver.autoApprovePolicies.list())).status).toBe(403);
+  });
+
+  it('deployments.watch exposes the ETag and the 304: notModified until something in the deployment changes', async () => {
+    const d = await admin.deployments.create({
+      release_id: releaseId,
+      targets: { client_ids: ['adani-prod'] },
+    });
+    const first = await admin.deployments.watch(d.id);
+    if (first.notModified) throw new Error('expected the deployment');
+    expect(first.deployment.id).toBe(d.id);
+    expect(first.etag).toBeTruthy();
+    expect(await admin.deployments.watch(d.id, first.etag)).toEqual({ notModified: true, etag: first.etag });
+    const task = (await admin.deployments.listTasks(d.id)).items[0]!;
+    await approver.approvals.approve('adani-prod', task.id, { approved_by: 'me@adani.test' });
+    const next = await admin.deployments.watch(d.id, first.etag);
+    expect(next.notModified).toBe(false);
+    expect(next.etag).not.toBe(first.etag);
+  });
+
+  it('deployments.preview answers the plan and writes nothing; bad bodies fail as create fails', async () => {
+    const before = server.fake.state.deployments.size;
+    const p = await admin.deployments.preview({
+      release_id: releaseId,
+      targets: { selector: 'tier=premium' },
+    });
+    expect(p.matched).toBe(2);
+    expect(p.sample.map((c) => c.id)).toEqual(['adani-prod', 'tata-prod']);
+    expect(p.stages.reduce((n, s) => n + s.size, 0)).toBe(2);
+    expect(server.fake.state.deployments.size).toBe(before);
+    for (const body of [
+      { release_id: 'rel-none', targets: { client_ids: ['adani-prod'] } },
+      { release_id: releaseId, targets: { client_ids: ['nobody'] } },
+      { release_id: releaseId, targets: { selector: 'tier=none' } },
+    ]) {
+      const a = await httpError(admin.deployments.preview(body));
+      const b = await httpError(admin.deployments.create(body));
+      expect([a.status, a.code]).toEqual([b.status, b.code]);
+    }
+  });
+
+  it('clients.listTasks (newest first, status filter) and listTasks filters stage and q', async () => {
+    const mine = await approver.clients.listTasks('adani-prod');
+    expect(mine.items.length).toBeGreaterThan(1);
+    const times = mine.items.map((t) => t.created_at);
+    expect([...times].sort().reverse()).toEqual(times);
+    const approved = await approver.clients.listTasks('adani-prod', { status: 'approved' });
+    expect(approved.items.every((t) => t.status === 'approved')).toBe(true);
+    expect((await httpError(approver.clients.listTasks('tata-prod'))).status).toBe(404);
+    const d = await admin.deployments.create({
+      release_id: releaseId,
+      targets: { selector: 'tier=premium' },
+    });
+    expect((await admin.deployments.listTasks(d.id, { q: 'TATA' })).items.map((t) => t.client_id)).toEqual([
+      'tata-prod',
+    ]);
+    expect((await admin.deployments.listTasks(d.id, { stage: 3 })).items).toEqual([]);
+    expect((await httpError(admin.deployments.listTasks(d.id, { stage: -1 }))).status).toBe(400);
+  });
+});

@@ -1,9 +1,10 @@
 import type { PendingApproval, Task } from '@wrktalk/sdk-gcc';
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
+import { deepActiveElement, trapTab } from './dom';
 import { type ShownError, shownError } from './errors';
 import { deadlineText, localInputToIso, releaseNotes, type VersionChange, versionChange } from './format';
 import { GccElement } from './gcc-element';
-import { baseStyles } from './styles';
+import { baseStyles, dialogStyles } from './styles';
 
 /** Detail of the `wrktalk-decided` event. */
 export interface DecidedDetail {
@@ -23,8 +24,6 @@ export interface ShowOptions {
   /** Where focus goes back when the dialog closes. @default the element focused when `show` was called */
   opener?: HTMLElement | null;
 }
-
-const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled])';
 
 /**
  * `<wrktalk-approval-dialog client-id base-url token actor>`: a modal (native `<dialog>`) to approve a pending
@@ -46,17 +45,10 @@ export class WrktalkApprovalDialog extends GccElement {
 
   static override styles = [
     baseStyles,
+    dialogStyles,
     css`
       dialog {
-        border: 1px solid var(--wrktalk-color-border, #c9ced8);
-        border-radius: var(--wrktalk-radius, 6px);
-        background: var(--wrktalk-color-bg, #fff);
-        color: inherit;
-        padding: calc(2 * var(--wrktalk-spacing, 12px));
         width: min(36rem, calc(100vw - 2rem));
-      }
-      dialog::backdrop {
-        background: var(--wrktalk-backdrop, rgb(0 0 0 / 0.4));
       }
       h2 {
         margin: 0 0 0.5em;
@@ -163,22 +155,7 @@ export class WrktalkApprovalDialog extends GccElement {
     if (this.busy) e.preventDefault();
   };
 
-  #onKeydown = (e: KeyboardEvent) => {
-    if (e.key !== 'Tab') return;
-    const items = [...this.renderRoot.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    const active = (this.renderRoot as ShadowRoot).activeElement;
-    const inside = active !== null && items.includes(active as HTMLElement);
-    if (e.shiftKey && (active === first || !inside)) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (active === last || !inside)) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
+  #onKeydown = (e: KeyboardEvent) => trapTab(e, e.currentTarget as HTMLDialogElement);
 
   /** Approves the shown update; with `scheduled`, not before the start time typed in. */
   async approve(scheduled = false): Promise<void> {
@@ -320,11 +297,4 @@ export class WrktalkApprovalDialog extends GccElement {
       }
     </dialog>`;
   }
-}
-
-/** The focused element, looking through open shadow roots (the opener usually sits inside one). */
-function deepActiveElement(): HTMLElement | null {
-  let el: Element | null = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el instanceof HTMLElement ? el : null;
 }

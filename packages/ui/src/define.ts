@@ -1,4 +1,6 @@
-import { defineWrktalkElements } from './index';
+import { defineAdminElements, defineWrktalkElements } from './index';
 
-// `import '@wrktalk/ui/define'` (or the bundled script) registers every element under its default tag name.
+// `import '@wrktalk/ui/define'` (or the browser bundle) registers every element under its default tag name: the CT
+// elements and the admin console's.
 defineWrktalkElements();
+defineAdminElements();

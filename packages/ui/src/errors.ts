@@ -8,6 +8,15 @@ export interface ShownError {
   code: string | undefined;
   /** One line for the user: the problem's `detail`, else its `title`, else the error message. */
   message: string;
+  /** For `validation_failed`: each problem the GCC listed, with its JSON pointer into the request. */
+  problems?: FieldProblem[];
+}
+
+/** One entry of a problem+json `errors` list: where (`/maintenance_windows/0/start`) and what. */
+export interface FieldProblem {
+  /** JSON pointer into the request: body fields as `/notification_emails/0`, parameters as `/query/limit`. */
+  path: string;
+  message: string;
 }
 
 /** Turns any thrown value into what the elements show (problem+json `detail` first). */
@@ -18,6 +27,7 @@ export function shownError(error: unknown): ShownError {
       status: error.status,
       code: error.code,
       message: p?.detail ?? p?.title ?? `The GCC answered ${error.status}.`,
+      ...(p?.errors?.length ? { problems: p.errors.map((e) => ({ path: e.path, message: e.message })) } : {}),
     };
   }
   return {

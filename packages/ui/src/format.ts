@@ -1,4 +1,4 @@
-import type { PendingApproval } from '@wrktalk/sdk-gcc';
+import type { PendingApproval, Task } from '@wrktalk/sdk-gcc';
 
 /**
  * Pure helpers behind the elements' text: data in, strings out, no DOM and no clock they are not given.
@@ -57,4 +57,46 @@ export function localInputToIso(value: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return null;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** What a task's status means to the client's administrator, in a few words. */
+export const TASK_STATUS_TEXT: Record<Task['status'], string> = {
+  pending: 'Waiting to start',
+  pending_approval: 'Waiting for approval',
+  approved: 'Approved',
+  queued: 'Queued',
+  in_progress: 'Installing',
+  success: 'Installed',
+  failed: 'Failed',
+  timed_out: 'Timed out',
+  overdue: 'Overdue',
+  rolled_back: 'Rolled back',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+};
+
+/** The status of a task for the history; a rollback task says so. */
+export function taskStatusText(task: Pick<Task, 'status' | 'type'>): string {
+  const text = TASK_STATUS_TEXT[task.status] ?? task.status;
+  return task.type === 'rollback' ? `Rollback: ${text.toLowerCase()}` : text;
+}
+
+/**
+ * The one line the history shows about a task: the rejection reason, else the agent's last message, else who
+ * approved it and how, else nothing.
+ */
+export function taskMessage(
+  task: Pick<Task, 'rejected_reason' | 'last_message' | 'approved_by' | 'approval_source' | 'status'>,
+): string | null {
+  if (task.status === 'rejected' && task.rejected_reason) return `Rejected: ${task.rejected_reason}`;
+  if (task.last_message) return task.last_message;
+  if (task.approved_by) return `Approved by ${task.approved_by}`;
+  return null;
+}
+
+/** A `page-size` attribute as a request's `limit`: a whole number from 1 to `max`, else `fallback`. */
+export function pageLimit(pageSize: unknown, max: number, fallback: number): number {
+  const n = Math.trunc(Number(pageSize));
+  return Number.isFinite(n) ? Math.min(max, Math.max(1, n)) : fallback;
 }

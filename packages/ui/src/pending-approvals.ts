@@ -1,8 +1,9 @@
 import type { PendingApproval } from '@wrktalk/sdk-gcc';
 import { css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { WrktalkApprovalDialog } from './approval-dialog';
-import { errorHeading, type ShownError, shownError } from './errors';
-import { deadlineText, releaseNotes, versionChange } from './format';
+import { errorView } from './error-view';
+import { type ShownError, shownError } from './errors';
+import { deadlineText, pageLimit, releaseNotes, versionChange } from './format';
 import { GccElement } from './gcc-element';
 import { baseStyles } from './styles';
 
@@ -164,8 +165,7 @@ export class WrktalkPendingApprovals extends GccElement {
   }
 
   #limit(): number {
-    const n = Math.trunc(Number(this.pageSize));
-    return Number.isFinite(n) ? Math.min(200, Math.max(1, n)) : 20;
+    return pageLimit(this.pageSize, 200, 20);
   }
 
   #loaded() {
@@ -214,14 +214,8 @@ export class WrktalkPendingApprovals extends GccElement {
       case 'idle':
       case 'loading':
         return html`<p class="state muted" part="loading" role="status">Loading pending updates…</p>`;
-      case 'error': {
-        const e = this.error!;
-        return html`<div class="error" part="error" role="alert">
-          <strong>${errorHeading(e)}</strong>
-          <p>${e.message}</p>
-          <button part="retry-button" @click=${() => this.refresh()}>Try again</button>
-        </div>`;
-      }
+      case 'error':
+        return errorView(this.error!, () => this.refresh());
       case 'ready':
         if (this.items.length === 0)
           return html`<p class="state muted" part="empty" role="status">No updates are waiting for your approval.</p>`;

@@ -71,3 +71,20 @@ export const baseStyles = css`
     font-family: var(--wrktalk-font-family-mono, ui-monospace, monospace);
   }
 `;
+
+/**
+ * The frame of a modal `<dialog>` (the CT approval dialog and the admin elements' confirmations); each element sets
+ * its own `width` after it.
+ */
+export const dialogStyles = css`
+  dialog {
+    border: 1px solid var(--wrktalk-color-border, #c9ced8);
+    border-radius: var(--wrktalk-radius, 6px);
+    background: var(--wrktalk-color-bg, #fff);
+    color: inherit;
+    padding: calc(2 * var(--wrktalk-spacing, 12px));
+  }
+  dialog::backdrop {
+    background: var(--wrktalk-backdrop, rgb(0 0 0 / 0.4));
+  }
+`;

@@ -1,16 +1,22 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGcc, type Database, type Gcc, migrate, openDatabase } from '@wrktalk/gcc-core';
-import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
-import { build } from 'esbuild';
-import express from 'express';
-import { pino } from 'pino';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  bundleFromSources,
+  CHROMIUM,
+  HAVE_CHROMIUM,
+  hostPage,
+  launchChromium,
+  type Served,
+  scriptsApp,
+  serve,
+  shot,
+  TIMEOUT,
+  WAIT,
+} from './helpers/browser';
+import { openTestGcc, type TestGcc } from './helpers/gcc';
 
 /**
  * The CT elements end to end: a real GCC (gcc-core on in-memory PGlite behind Express), the elements bundled from
@@ -18,90 +24,48 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * playwright-core. Every wait is on a DOM condition or an event, bounded by an explicit timeout.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const TIMEOUT = 120_000;
-/** Bound on each wait for the page (generous: CI is a busy 2-core machine). */
-const WAIT = 30_000;
-const ADMIN = 'admin-secret-0123456789';
-const CI = 'ci-secret-0123456789';
 const A = 'adani-prod';
 const B = 'tata-prod';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const ARTIFACTS = here('./artifacts');
-const img = (component: string, v: string) => `registry.wrktalk.com/${component}:${v}`;
 
 /** The page a CT host would serve: the script, the elements, a theme. */
-const page = (title: string, body: string) => `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>${title}</title>
-    <script type="module" src="/ui.js"></script>
-    <style>
+const page = (title: string, body: string) =>
+  hostPage({
+    title,
+    script: '/ui.js',
+    style: `
       body { font-family: system-ui, sans-serif; max-width: 44rem; margin: 1.5rem auto; color: #1d2330; }
       wrktalk-pending-approvals { --wrktalk-color-accent: #0b6e4f; --wrktalk-radius: 8px; }
-      wrktalk-pending-approvals::part(item) { box-shadow: 0 1px 2px rgb(0 0 0 / 0.08); }
-    </style>
-  </head>
-  <body>
-    <h1>${title}</h1>
-    ${body}
-  </body>
-</html>`;
+      wrktalk-pending-approvals::part(item) { box-shadow: 0 1px 2px rgb(0 0 0 / 0.08); }`,
+    body,
+  });
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `CT elements in Chromium against a real GCC (skipped when ${CHROMIUM} is missing: apt-get install -y chromium; .ci/run installs it)`,
   () => {
-    let db: Database;
-    let gcc: Gcc;
-    let server: Server;
+    let t: TestGcc;
+    let server: Served | undefined;
     let url: string;
-    let admin: GccClient;
     let context: BrowserContext;
-    let profile: string;
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
     let tokenA: string;
     const deployment: Record<'backend' | 'ct', string> = { backend: '', ct: '' };
 
     beforeAll(async () => {
-      db = await openDatabase({ dataDir: 'memory://' });
-      await migrate(db);
       // The rollout worker is ticked by hand, so nothing moves behind the test's back.
-      gcc = await createGcc({
-        database: db,
-        adminToken: ADMIN,
-        ciToken: CI,
-        logger: pino({ level: 'silent' }),
-        worker: false,
-      });
-      const bundle = await build({
-        entryPoints: [here('../src/define.ts')],
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        write: false,
-        // The sources, like the rest of the tests (vitest.config.ts aliases the same way).
-        alias: { '@wrktalk/sdk-gcc': here('../../sdk-gcc/src/index.ts') },
-        // sdk-gcc's signing helpers import node:crypto; the elements never reach them, so they are tree-shaken.
-        external: ['node:*'],
-      });
-      const js = bundle.outputFiles[0]!.text;
+      t = await openTestGcc();
+      const js = await bundleFromSources(here('../src/define.ts'));
       expect(js).not.toMatch(/from\s*["']node:/);
 
-      const app = express();
-      app.disable('x-powered-by');
-      app.get('/ui.js', (_req, res) => {
-        res.type('text/javascript').send(js);
-      });
+      const app = scriptsApp({ '/ui.js': js });
       app.get('/a', (_req, res) => {
         res.type('html').send(
           page(
             'Adani: updates',
             `<wrktalk-pending-approvals id="pending" client-id="${A}" base-url="/" token="${tokenA}"
                actor="priya@adani.com" page-size="1"></wrktalk-pending-approvals>
-             <h2>Running now</h2>
+             <h2>History</h2>
              <wrktalk-update-history id="history" client-id="${A}" base-url="/" token="${tokenA}"></wrktalk-update-history>`,
           ),
         );
@@ -115,12 +79,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
           ),
         );
       });
-      app.use(gcc.router);
-      server = app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      admin = createGccClient({ baseUrl: url, token: ADMIN, retry: false });
-      const ci = createGccClient({ baseUrl: url, token: CI, retry: false });
+      app.use(t.gcc.router);
+      server = await serve(app);
+      url = server.url;
+      t.connect(url);
 
       // Releases: backend sha1 (installed first), backend sha2 and ct 3.9.0 (waiting for approval).
       const rel: Record<string, string> = {};
@@ -128,90 +90,28 @@ describe.skipIf(!HAVE_CHROMIUM)(
         ['backend', 'sha1', 'First install.'],
         ['backend', 'sha2', 'Faster message sync on reconnect.'],
         ['ct', '3.9.0', 'New approvals screen.'],
-      ] as const) {
-        const r = await ci.releases.create({
-          component,
-          version,
-          image_url: img(component, version),
-          metadata: { notes },
-        });
-        rel[`${component}:${version}`] = r.id;
-      }
-      for (const [id, name] of [
-        [A, 'Adani'],
-        [B, 'Tata'],
       ] as const)
-        await admin.clients.create({ id, name, target_kind: 'docker' });
+        rel[`${component}:${version}`] = await t.release(component, version, notes);
+      await t.clients([A, 'Adani'], [B, 'Tata']);
 
       // Client A runs backend sha1: installed without approval, applied by its agent.
-      const agentA = createGccClient({
-        baseUrl: url,
-        token: (await admin.clients.createToken(A, { role: 'agent' })).token,
-        retry: false,
-      });
-      await admin.deployments.create({
-        release_id: rel['backend:sha1']!,
-        targets: { client_ids: [A] },
-        approval: { required: false },
-      });
-      await gcc.worker.tick();
-      const offer = await agentA.agent.getUpdates(A);
-      if (offer.notModified || !offer.body.update) throw new Error('expected an update for A');
-      await agentA.agent.reportStatus(A, {
-        task_id: offer.body.update.task_id,
-        attempt: 1,
-        status: 'success',
-      });
+      await t.install(A, rel['backend:sha1']!);
 
-      const deadline = new Date(Date.now() + 7 * 86_400_000).toISOString();
-      deployment.backend = (
-        await admin.deployments.create({
-          release_id: rel['backend:sha2']!,
-          targets: { client_ids: [A, B] },
-          approval: { deadline, on_deadline: 'expire' },
-        })
-      ).id;
-      deployment.ct = (
-        await admin.deployments.create({
-          release_id: rel['ct:3.9.0']!,
-          targets: { client_ids: [A] },
-          approval: { deadline, on_deadline: 'auto_approve' },
-        })
-      ).id;
-      tokenA = (await gcc.issueToken({ role: 'approver', clientId: A })).token;
+      deployment.backend = await t.awaitingApproval(rel['backend:sha2']!, [A, B], 'expire');
+      deployment.ct = await t.awaitingApproval(rel['ct:3.9.0']!, [A], 'auto_approve');
+      tokenA = await t.approverToken(A);
 
-      profile = mkdtempSync(join(tmpdir(), 'wrktalk-ui-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        timezoneId: 'Asia/Kolkata',
-        viewport: { width: 900, height: 700 },
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-        timeout: WAIT,
-      });
-      context.setDefaultTimeout(WAIT);
+      browser = await launchChromium('Asia/Kolkata', { width: 900, height: 700 });
+      context = browser.context;
     }, TIMEOUT);
 
     afterAll(async () => {
-      await context?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
-      await gcc?.close();
-      server?.closeAllConnections();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await db?.close();
+      await browser?.close();
+      await server?.close();
+      await t?.close();
     }, TIMEOUT);
 
-    const taskOf = async (kind: 'backend' | 'ct', client = A) =>
-      (await admin.deployments.listTasks(deployment[kind], { client_id: client })).items[0]!;
+    const taskOf = (kind: 'backend' | 'ct', client = A) => t.taskOf(deployment[kind], client);
 
     /** The next `wrktalk-decided` event's detail, listened for before `action` runs. */
     async function decided(p: Page, action: () => Promise<void>) {
@@ -275,9 +175,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           /^Approved automatically at/,
         );
         expect(await pageA.locator('#pending [part~="load-more"]').count()).toBe(0);
-        await pageA.screenshot({ path: join(ARTIFACTS, '1-pending-list.png'), fullPage: true });
-        if (process.env.WRKTALK_UPDATE_DOCS === '1')
-          await pageA.screenshot({ path: here('../docs/ct.png'), fullPage: true });
+        await shot(pageA, '1-pending-list.png', 'ct.png');
       },
       TIMEOUT,
     );
@@ -371,7 +269,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const task = await taskOf('ct');
         expect(task).toMatchObject({ status: 'rejected', rejected_reason: 'Change freeze until Monday.' });
         await pageA.locator('#pending [part~="empty"]').waitFor();
-        await pageA.screenshot({ path: join(ARTIFACTS, '4-empty.png'), fullPage: true });
+        await shot(pageA, '4-empty.png');
       },
       TIMEOUT,
     );
@@ -395,7 +293,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
             .join(' '),
         );
         expect(text).not.toMatch(/sha2|Tata/);
-        await p.screenshot({ path: join(ARTIFACTS, '5-other-client.png'), fullPage: true });
+        await shot(p, '5-other-client.png');
         await p.close();
       },
       TIMEOUT,

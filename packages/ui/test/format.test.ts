@@ -1,6 +1,14 @@
 import type { PendingApproval } from '@wrktalk/sdk-gcc';
 import { describe, expect, it } from 'vitest';
-import { deadlineText, localInputToIso, releaseNotes, versionChange } from '../src/format';
+import {
+  deadlineText,
+  localInputToIso,
+  releaseNotes,
+  TASK_STATUS_TEXT,
+  taskMessage,
+  taskStatusText,
+  versionChange,
+} from '../src/format';
 
 const approval = (extra: Partial<PendingApproval> & Record<string, unknown> = {}): PendingApproval => ({
   task_id: 'tsk-1',
@@ -77,5 +85,47 @@ describe('localInputToIso', () => {
   });
   it('reads a datetime-local value in the local zone', () => {
     expect(localInputToIso('2030-01-05T22:30')).toBe(new Date(2030, 0, 5, 22, 30).toISOString());
+  });
+});
+
+describe('task history text', () => {
+  it.each([
+    { name: 'update', task: { status: 'success', type: 'update' }, text: 'Installed' },
+    { name: 'rollback', task: { status: 'success', type: 'rollback' }, text: 'Rollback: installed' },
+    { name: 'waiting', task: { status: 'pending_approval', type: 'update' }, text: 'Waiting for approval' },
+  ] as const)('status: $name', ({ task, text }) => {
+    expect(taskStatusText(task)).toBe(text);
+  });
+
+  it('has a text for every status', () => {
+    for (const [status, text] of Object.entries(TASK_STATUS_TEXT)) expect(text, status).toMatch(/^[A-Z]/);
+  });
+
+  const base = {
+    rejected_reason: null,
+    last_message: null,
+    approved_by: null,
+    approval_source: null,
+    status: 'success',
+  } as const;
+  it.each([
+    {
+      name: 'rejection reason first',
+      t: { ...base, status: 'rejected', rejected_reason: 'Freeze.', last_message: 'x' },
+      out: 'Rejected: Freeze.',
+    },
+    {
+      name: "agent's last message",
+      t: { ...base, last_message: 'rolled out', approved_by: 'p' },
+      out: 'rolled out',
+    },
+    {
+      name: 'who approved',
+      t: { ...base, approved_by: 'priya@adani.com' },
+      out: 'Approved by priya@adani.com',
+    },
+    { name: 'nothing', t: base, out: null },
+  ] as const)('message: $name', ({ t, out }) => {
+    expect(taskMessage(t)).toBe(out);
   });
 });

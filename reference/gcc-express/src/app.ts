@@ -2,6 +2,8 @@ import type { Gcc } from '@wrktalk/gcc-core';
 import { PROBLEM_TYPES, type ProblemCode, problemTypeUri } from '@wrktalk/sdk-gcc';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { createDocsRouter } from './docs';
+import { type ConsoleOptions, createConsoleRouter } from './pages';
 
 type Code = Extract<
   ProblemCode,
@@ -35,13 +37,18 @@ export function createApp(
   options: {
     /** Express's `trust proxy` (the client address behind a reverse proxy). @default false */
     trustProxy?: boolean | number | string;
+    /** The reference console (`/admin`, `/ct/<client-id>`, `/ui/*`, see `pages.ts`); `false` leaves it out. @default {} */
+    console?: ConsoleOptions | false;
   } = {},
 ): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
   app.disable('etag'); // gcc-core sets the ETags the contract defines
+  // Before gcc-core's router, which answers every other `/api/v1` path (404 for one it does not know).
+  app.use(createDocsRouter());
   app.use(gcc.router);
+  if (options.console !== false) app.use(createConsoleRouter(options.console));
 
   const notFound: RequestHandler = (req, res) => {
     problem(res, req.path, 'not_found', `No operation at ${req.method} ${req.path}.`);

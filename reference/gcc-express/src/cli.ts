@@ -113,7 +113,8 @@ const defaultShutdownSignal = (logger: Logger) =>
 async function withAdminApi<T>(opened: OpenedGcc, fn: (api: GccClient) => Promise<T>): Promise<T> {
   const { createApp } = await import('./app');
   const { id, token } = await opened.gcc.issueToken({ role: 'admin', name: 'cli' });
-  const http = createServer(createApp(opened.gcc));
+  const app = createApp(opened.gcc);
+  const http = createServer((req, res) => opened.gcc.handlePoll(req, res, () => app(req, res)));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = http.address() as AddressInfo;
@@ -185,6 +186,14 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
             running.gcc.worker?.state === 'running' ? (running.gcc.worker.argocd?.instances ?? []) : [],
         },
         'wrktalk-gcc listening',
+      );
+      stdout(
+        [
+          `Admin console:  ${running.url}/admin`,
+          `A client's CT:  ${running.url}/ct/<client-id>`,
+          `API reference:  ${running.url}/api/v1/docs`,
+          '',
+        ].join('\n'),
       );
       await shutdownSignal(logger);
       await running.stop();

@@ -115,7 +115,8 @@ export interface RunningServer extends OpenedGcc {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const opened = await openGcc(config, logger);
   const app = createApp(opened.gcc, logger, { trustProxy: config.trustProxy });
-  const server = createServer(app);
+  // Agents' polls are answered before Express (`gcc.handlePoll`): a held long poll then costs no Express request.
+  const server = createServer((req, res) => opened.gcc.handlePoll(req, res, () => app(req, res)));
   // Agents keep connections open between polls; stay above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

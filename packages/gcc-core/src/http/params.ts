@@ -2,23 +2,36 @@ import {
   ACTOR,
   CURSOR,
   checkQueryParams,
+  type FieldError,
   issuesToErrors,
   LIMIT,
   type QuerySpec,
   type SchemaName,
+  SEARCH,
+  STAGE,
   schemaOf,
   WAIT,
+  withRules,
 } from '@wrktalk/sdk-gcc';
 import { validationFailed } from '../errors/gcc-service-error';
 
 // The query rules of the contract live in @wrktalk/sdk-gcc (`checkQueryParams`), shared with its fake GCC.
-export { ACTOR, CURSOR, LIMIT, type QuerySpec, WAIT };
+export { ACTOR, CURSOR, LIMIT, type QuerySpec, SEARCH, STAGE, WAIT };
 
-/** Validates a value against the contract's named schema (request mode: unknown fields rejected). */
-export function checkSchema<T>(name: SchemaName, value: unknown, prefix: string): T {
+/**
+ * Validates a value against the contract's named schema (request mode: unknown fields rejected). `also` adds the
+ * operation's own rules, reported together with the schema's problems.
+ */
+export function checkSchema<T>(
+  name: SchemaName,
+  value: unknown,
+  prefix: string,
+  also?: (value: unknown) => FieldError[],
+): T {
   const r = schemaOf(name, 'request').safeParse(value);
-  if (!r.success) throw validationFailed(issuesToErrors(r.error.issues, prefix));
-  return r.data as T;
+  const errors = withRules(r.success ? [] : issuesToErrors(r.error.issues, prefix), also?.(value) ?? []);
+  if (errors.length) throw validationFailed(errors);
+  return (r as { data: unknown }).data as T;
 }
 
 /** Validates Express query parameters; returns the typed values (integers parsed, defaults applied). */

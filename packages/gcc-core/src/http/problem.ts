@@ -1,11 +1,14 @@
+import type { ServerResponse } from 'node:http';
 import { PROBLEM_TYPES, problemTypeUri } from '@wrktalk/sdk-gcc';
-import type { Response } from 'express';
 import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/errors';
 import type { FieldError, GccErrorCode } from '../errors/gcc-service-error';
 
-/** Sends an RFC 9457 problem document. */
+/**
+ * Sends an RFC 9457 problem document. Plain `node:http` calls, so it also answers requests handled before Express
+ * (`Gcc.handlePoll`).
+ */
 export function sendProblem(
-  res: Response,
+  res: ServerResponse,
   code: GccErrorCode,
   detail: string,
   instance: string,
@@ -16,22 +19,21 @@ export function sendProblem(
   const { status, title } = PROBLEM_TYPES[code];
   if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="gcc"');
   if (status === 503 || status === 429) res.setHeader('Retry-After', '1');
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        ...extensions,
-        type: problemTypeUri(code),
-        title,
-        status,
-        detail,
-        instance,
-        code,
-        ...(errors && { errors }),
-        ...(requestId && { request_id: requestId }),
-      }),
-    );
+  const body = JSON.stringify({
+    ...extensions,
+    type: problemTypeUri(code),
+    title,
+    status,
+    detail,
+    instance,
+    code,
+    ...(errors && { errors }),
+    ...(requestId && { request_id: requestId }),
+  });
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /** What an unexpected error (not a `GccServiceError`) means for the caller: database errors are mapped, never a 500 for input. */

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { BEARER_AUTHORIZATION, type PublishedSigningKey, type SchemaName, schemaOf } from '@wrktalk/sdk-gcc';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  BEARER_AUTHORIZATION,
+  type FieldError,
+  type PublishedSigningKey,
+  type SchemaName,
+  schemaOf,
+} from '@wrktalk/sdk-gcc';
+import { OPENAPI_JSON, OPENAPI_YAML } from '@wrktalk/sdk-gcc/openapi';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { type OfferCache, OfferWaiter } from '../cache/offer-cache';
@@ -12,7 +20,7 @@ import { sha256 } from '../services/ids';
 import { type AuthFailureLimiter, sendRateLimited, sourceOf } from './auth-limiter';
 import { checkContentEncoding, checkJsonDepth } from './body';
 import type { GccMetrics } from './metrics';
-import { ACTOR, CURSOR, checkQuery, checkSchema, LIMIT, type QuerySpec, WAIT } from './params';
+import { ACTOR, CURSOR, checkQuery, checkSchema, LIMIT, type QuerySpec, SEARCH, STAGE, WAIT } from './params';
 import { findRoute, isParamDecodeError } from './path-params';
 import { classifyError, sendProblem } from './problem';
 
@@ -58,7 +66,13 @@ interface Operation {
   path: string;
   roles: Role[];
   query?: Record<string, QuerySpec>;
-  body?: { schema: SchemaName; types?: string[]; optional?: boolean };
+  body?: {
+    schema: SchemaName;
+    types?: string[];
+    optional?: boolean;
+    /** The operation's rules past the schema, reported together with the schema's problems (every problem at once). */
+    also?: (value: unknown) => FieldError[];
+  };
   /** Creating POST: honours Idempotency-Key. */
   idempotent?: boolean;
   run: (call: Call, tx?: Parameters<Parameters<GccServices['idempotency']['run']>[3]>[0]) => Promise<Answer>;
@@ -70,6 +84,7 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   deployment_id: 'DeploymentId',
   task_id: 'TaskId',
   token_id: 'TokenId',
+  policy_id: 'AutoApprovePolicyId',
 };
 
 const JSON_TYPES = ['application/json'];
@@ -129,7 +144,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /** Builds the Express router of the whole contract. */
-export function createRouter(deps: RouterDeps): Router {
+/** A `node:http` request handler that answers what it can and passes the rest to `next`. */
+export type PollHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandler } {
   const { services: s } = deps;
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
@@ -464,6 +482,37 @@ export function createRouter(deps: RouterDeps): Router {
         ok(await s.clients.setAutoApprove(who, path.client_id!, body as never)),
     },
     {
+      id: 'getClientSettings',
+      method: 'get',
+      path: '/api/v1/clients/:client_id/settings',
+      roles: ['approver', 'admin'],
+      run: async ({ path }) => ok(await s.clients.getSettings(path.client_id!)),
+    },
+    {
+      id: 'updateClientSettings',
+      method: 'patch',
+      path: '/api/v1/clients/:client_id/settings',
+      roles: ['approver', 'admin'],
+      body: { schema: 'ClientSettingsPatch', also: (v) => s.clients.settingsProblems(v) },
+      run: async ({ who, path, body }) =>
+        ok(await s.clients.updateSettings(who, path.client_id!, body as never)),
+    },
+    {
+      id: 'listClientTasks',
+      method: 'get',
+      path: '/api/v1/clients/:client_id/tasks',
+      roles: ['approver', 'admin'],
+      query: { status: { schema: 'TaskStatus' }, cursor: CURSOR, limit: LIMIT },
+      run: async ({ path, query }) =>
+        ok(
+          await s.clients.listTasks(
+            path.client_id!,
+            query.status !== undefined ? { status: query.status as never } : {},
+            page(query),
+          ),
+        ),
+    },
+    {
       id: 'listPendingApprovals',
       method: 'get',
       path: '/api/v1/clients/:client_id/pending-approvals',
@@ -538,11 +587,33 @@ export function createRouter(deps: RouterDeps): Router {
       run: async ({ who, body }, tx) => ok(await s.deployments.create(who, body as never, tx), 201),
     },
     {
+      id: 'previewDeployment',
+      method: 'post',
+      path: '/api/v1/deployments/preview',
+      roles: ['admin'],
+      body: { schema: 'DeploymentCreate' },
+      run: async ({ body }) => ok(await s.deployments.preview(body as never)),
+    },
+    {
       id: 'getDeployment',
       method: 'get',
       path: '/api/v1/deployments/:deployment_id',
       roles: ['admin'],
-      run: async ({ path }) => ok(await s.deployments.get(path.deployment_id!)),
+      run: async ({ path, req }): Promise<Answer> => {
+        const ifNoneMatch = req.headers['if-none-match'];
+        if (ifNoneMatch !== undefined && ifNoneMatch.length > MAX_IF_NONE_MATCH) {
+          throw new GccServiceError('validation_failed', 'If-None-Match is too long.', [
+            { path: '/header/If-None-Match', message: `must be at most ${MAX_IF_NONE_MATCH} characters` },
+          ]);
+        }
+        const body = await s.deployments.get(path.deployment_id!);
+        // The tag is a digest of the whole answer: anything that changes in it (a task's status moves the counts, a
+        // stage, the deployment's status) changes the tag, and nothing else does.
+        const etag = `"d-${sha256(JSON.stringify(body)).slice(0, 32)}"`;
+        const headers = { ETag: etag, 'Cache-Control': 'no-cache' };
+        if (etagMatches(ifNoneMatch, etag)) return { status: 304, headers };
+        return { status: 200, body, headers };
+      },
     },
     {
       id: 'listDeploymentTasks',
@@ -552,6 +623,8 @@ export function createRouter(deps: RouterDeps): Router {
       query: {
         status: { schema: 'TaskStatus' },
         client_id: { schema: 'ClientId' },
+        stage: STAGE,
+        q: SEARCH,
         cursor: CURSOR,
         limit: LIMIT,
       },
@@ -562,6 +635,8 @@ export function createRouter(deps: RouterDeps): Router {
             {
               ...(query.status !== undefined && { status: query.status as never }),
               ...(query.client_id !== undefined && { client_id: String(query.client_id) }),
+              ...(query.stage !== undefined && { stage: Number(query.stage) }),
+              ...(query.q !== undefined && { q: String(query.q) }),
             },
             page(query),
           ),
@@ -594,6 +669,34 @@ export function createRouter(deps: RouterDeps): Router {
       body: { schema: 'ForceApproveRequest' },
       run: async ({ who, path, body }) =>
         ok(await s.deployments.forceApprove(who, path.deployment_id!, path.task_id!, body as never)),
+    },
+    // auto-approve policies
+    {
+      id: 'listAutoApprovePolicies',
+      method: 'get',
+      path: '/api/v1/auto-approve-policies',
+      roles: ['admin'],
+      query: { cursor: CURSOR, limit: LIMIT },
+      run: async ({ query }) => ok(await s.policies.list(page(query))),
+    },
+    {
+      id: 'createAutoApprovePolicy',
+      method: 'post',
+      path: '/api/v1/auto-approve-policies',
+      roles: ['admin'],
+      body: { schema: 'AutoApprovePolicyCreate' },
+      idempotent: true,
+      run: async ({ who, body }, tx) => ok(await s.policies.create(who, body as never, tx), 201),
+    },
+    {
+      id: 'deleteAutoApprovePolicy',
+      method: 'delete',
+      path: '/api/v1/auto-approve-policies/:policy_id',
+      roles: ['admin'],
+      run: async ({ who, path }) => {
+        await s.policies.delete(who, path.policy_id!);
+        return { status: 204 };
+      },
     },
     // audit
     {
@@ -635,6 +738,7 @@ export function createRouter(deps: RouterDeps): Router {
     res: Response,
     operation: string,
     started: number,
+    id: string,
     finished = res.writableFinished,
   ): void {
     const status = res.statusCode;
@@ -647,7 +751,7 @@ export function createRouter(deps: RouterDeps): Router {
     // Only what is safe to log: never headers (Authorization) or bodies.
     deps.logger[level](
       {
-        req: { id: res.locals.requestId, method: req.method, url: req.originalUrl },
+        req: { id, method: req.method, url: req.originalUrl ?? req.url },
         res: { statusCode: status },
         ...(operation !== 'unknown' && { operation }),
         responseTime: Math.round(ms),
@@ -658,12 +762,21 @@ export function createRouter(deps: RouterDeps): Router {
 
   /** The usual route: request id header, metrics and log once the response is done, then Express routing. */
   function routed(req: Request, res: Response, next: NextFunction, id: string, started: number): void {
+    // A request {@link handlePoll} took before Express and hands back: Express (and this router in it) takes it
+    // from the start, so nothing is recorded or set here.
+    if (beforeExpress.delete(req)) {
+      next();
+      return;
+    }
     res.setHeader('X-Request-Id', id);
     res.once('close', () =>
-      record(req, res, (res.locals.operation as string | undefined) ?? 'unknown', started),
+      record(req, res, (res.locals.operation as string | undefined) ?? 'unknown', started, id),
     );
     next();
   }
+
+  /** Requests {@link handlePoll} is handling before Express (plain `node:http` objects: no `res.locals`, no `req.ip`). */
+  const beforeExpress = new WeakSet<object>();
 
   /**
    * The host's `authenticate` answer for a request the poll fast path handed on, so the hook runs once per
@@ -685,7 +798,8 @@ export function createRouter(deps: RouterDeps): Router {
     }
     // A source blocked for failed authentications goes the usual route, which answers 429 before any token check.
     const limiter = deps.authLimiter;
-    if (limiter?.anyBlocked() && limiter.retryAfter(sourceOf(req)) > 0) {
+    // (Before Express, `req.ip` and `trust proxy` are not there yet: any block sends the request through Express.)
+    if (limiter?.anyBlocked() && (beforeExpress.has(req) || limiter.retryAfter(sourceOf(req)) > 0)) {
       routed(req, res, next, id, started);
       return;
     }
@@ -754,7 +868,7 @@ export function createRouter(deps: RouterDeps): Router {
     const then = (principal: Principal | undefined) => {
       res.off('close', onClose);
       // The client left during the lookup: logged as the usual route would ("request aborted").
-      if (gone) record(req, res, 'getUpdates', started);
+      if (gone) record(req, res, 'getUpdates', started, id);
       else if (principal) poll(req, res, next, id, started, m, principal);
       else routed(req, res, next, id, started);
     };
@@ -784,7 +898,7 @@ export function createRouter(deps: RouterDeps): Router {
     closed(): void {
       if (this.closeSeen) return;
       this.closeSeen = true;
-      record(this.req, this.res, 'getUpdates', this.started);
+      record(this.req, this.res, 'getUpdates', this.started, this.id);
       this.abort();
     }
 
@@ -796,7 +910,7 @@ export function createRouter(deps: RouterDeps): Router {
 
     protected failed(error: unknown): void {
       if (!this.res.headersSent) this.res.setHeader('X-Request-Id', this.id);
-      fail(error, this.req, this.res, this.req.originalUrl.split('?')[0]!);
+      fail(error, this.req, this.res, (this.req.originalUrl ?? this.req.url).split('?')[0]!, this.id);
     }
   }
 
@@ -833,12 +947,12 @@ export function createRouter(deps: RouterDeps): Router {
         return;
       }
     }
-    res.locals.operation = 'getUpdates';
+    if (res.locals) res.locals.operation = 'getUpdates';
     deps.seen(clientId);
     const cached = deps.offers.get(clientId, deps.now().getTime());
     if (cached && !shouldWait(cached, wait, ifNoneMatch)) {
       sendPoll(res, cached, 'cache', ifNoneMatch, id);
-      record(req, res, 'getUpdates', started, true);
+      record(req, res, 'getUpdates', started, id, true);
       return;
     }
     // A cache miss or a long poll: asynchronous, tracked like any other request. Express's routing state
@@ -847,6 +961,23 @@ export function createRouter(deps: RouterDeps): Router {
     const poll = new FastPoll(clientId, wait, ifNoneMatch, req, res, id, started);
     res.on('close', () => poll.closed());
     poll.start(cached);
+  }
+
+  /**
+   * The poll fast path in front of Express (see {@link Gcc.handlePoll}): an agent's `GET /api/v1/clients/<id>/updates`
+   * at the server's root, with a cached or valid agent token, is answered (or held) here on the plain `node:http`
+   * objects; anything else, and anything this path would hand to the usual route, goes to `next` untouched.
+   */
+  function handlePoll(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    if (req.method !== 'GET' || deps.authenticate || !POLL_URL.test(req.url ?? '')) {
+      next();
+      return;
+    }
+    const started = performance.now();
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
+    beforeExpress.add(req);
+    fastPoll(req as Request, res as Response, (() => next()) as NextFunction, id, started);
   }
 
   router.use((req, res, next) => {
@@ -861,6 +992,15 @@ export function createRouter(deps: RouterDeps): Router {
   router.get('/.well-known/wrktalk-signing-keys', (_req, res) => {
     res.locals.operation = 'getSigningKeys';
     res.json({ keys: deps.signingKeys ?? [] });
+  });
+  // The contract itself, no token: the document this router implements (shipped in @wrktalk/sdk-gcc).
+  router.get('/api/v1/openapi.yaml', (_req, res) => {
+    res.locals.operation = 'getOpenApiYaml';
+    res.type('application/yaml').send(OPENAPI_YAML);
+  });
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.locals.operation = 'getOpenApiJson';
+    res.type('application/json').send(OPENAPI_JSON);
   });
   router.get('/healthz', (_req, res) => {
     res.locals.operation = 'healthz';
@@ -943,7 +1083,7 @@ export function createRouter(deps: RouterDeps): Router {
       }
     }
     checkJsonDepth(value);
-    return checkSchema(spec.schema, value, '');
+    return checkSchema(spec.schema, value, '', spec.also);
   }
 
   function handle(op: Operation) {
@@ -1029,12 +1169,17 @@ export function createRouter(deps: RouterDeps): Router {
     };
   }
 
-  function fail(error: unknown, req: Request, res: Response, instance: string): void {
+  function fail(
+    error: unknown,
+    req: Request,
+    res: Response,
+    instance: string,
+    requestId = requestIdOf(req),
+  ): void {
     if (res.headersSent) {
       res.end();
       return;
     }
-    const requestId = requestIdOf(req);
     if (isGccServiceError(error)) {
       sendProblem(res, error.code, error.detail, instance, requestId, error.errors, error.extensions);
       return;
@@ -1088,5 +1233,5 @@ export function createRouter(deps: RouterDeps): Router {
     }
     fail(error, req, res, instance);
   });
-  return router;
+  return Object.assign(router, { handlePoll });
 }

@@ -80,6 +80,9 @@ async function auditTasks(
  * Moves tasks by a planner event, guarded by the statuses the event is legal from: a task another transaction moved
  * since the snapshot (an agent's report, an approval) is left alone instead of being overwritten.
  */
+/** A text literal for SQL built here (policy ids are DNS labels or the planner's vocabulary; quoted all the same). */
+const sqlText = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+
 async function move(
   c: Ctx,
   ids: readonly string[],
@@ -315,7 +318,8 @@ export async function applyTick(
               ? 'deadline_auto_approve'
               : 'auto_approve',
           `status = 'approved', approval_status = '${approvalStatus}',
-           approval_source = '${a.source}', approved_at = $3, approved_by = 'system'`,
+           approval_source = '${a.source}', approved_at = $3, approved_by = 'system',
+           approval_policy = ${sqlText(a.policyId)}`,
         );
         // The same entry `auditCreatedApprovals` writes for approvals made at creation.
         await auditTasks(c, 'task.auto_approve', rows, null, {

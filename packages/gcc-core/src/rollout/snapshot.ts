@@ -7,7 +7,7 @@ import {
   type StageRecord,
   type TaskRow,
 } from '@wrktalk/rollout-planner';
-import { strategyFromWire } from '@wrktalk/sdk-gcc';
+import { plannerPoliciesOf, strategyFromWire } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import type { DeploymentRow } from '../services/deployment-rows';
 import { statusListSql } from '../services/status-sql';
@@ -155,6 +155,8 @@ export function policyOf(d: OrchestratedDeployment, defaults: { leaseSeconds: nu
       requireApproval: d.approval.required,
       approvalDeadline: d.approval.deadline ? Date.parse(d.approval.deadline) : null,
       onDeadline: d.approval.on_deadline,
+      // The admin policies of the deployment's creation (none for one created before they existed).
+      autoApprovePolicies: plannerPoliciesOf(d.approval.auto_approve_policies),
     },
   };
 }

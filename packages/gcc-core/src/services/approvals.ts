@@ -1,7 +1,6 @@
 import {
   APPROVAL_SOURCE,
   type ApprovalSource,
-  CLIENT_PREFERENCE_POLICY,
   type DeploymentStatus,
   effectiveStartTime,
 } from '@wrktalk/rollout-planner';
@@ -25,7 +24,8 @@ type LockedTask = TaskRow & {
 
 /**
  * Audits, in one statement, every approval a deployment's tasks were created with (`auto_policy` from a client's
- * auto-approve preference, `not_required`), one entry per task in the same shape as the worker's `task.auto_approve`
+ * auto-approve preference or an admin auto-approve policy, whose id the task records in `approval_policy`;
+ * `not_required`), one entry per task in the same shape as the worker's `task.auto_approve`
  * entries, so an approval reads the same whichever path made it. Set-based because a deployment can have 100,000
  * tasks; call it in the transaction that inserted them.
  * @returns how many approvals were audited
@@ -36,11 +36,11 @@ export async function auditCreatedApprovals(sql: Sql, at: Date, deploymentId: st
      SELECT $2, 'system', 'task.auto_approve', 'task', t.id, t.deployment_id, t.client_id, NULL,
             jsonb_build_object('status', t.status, 'approval_status', t.approval_status,
                                'approval_source', t.approval_source,
-                               'policy', CASE WHEN t.approval_source = $3 THEN $4 END)
+                               'policy', t.approval_policy)
      FROM deployment_tasks t
      WHERE t.deployment_id = $1 AND t.approval_source IS NOT NULL
      ORDER BY t.id`,
-    [deploymentId, at, APPROVAL_SOURCE.autoPolicy, CLIENT_PREFERENCE_POLICY],
+    [deploymentId, at],
   );
   return r.rowCount ?? 0;
 }

@@ -1,4 +1,15 @@
-import type { AutoApprovePreference, Client, ClientCreate, ClientPatch } from '@wrktalk/sdk-gcc';
+import type { TaskStatus } from '@wrktalk/rollout-planner';
+import {
+  type AutoApprovePreference,
+  type Client,
+  type ClientCreate,
+  type ClientPatch,
+  type ClientSettings,
+  type ClientSettingsPatch,
+  clientSettingsProblems,
+  isKnownTimeZone,
+  type Task,
+} from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import { type FieldError, GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import { audit } from './audit-log';
@@ -6,6 +17,7 @@ import type { Principal, ServiceContext } from './context';
 import { iso, isoOf } from './iso-time';
 import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
 import { parseSelectorOrThrow, selectorSql } from './selector-sql';
+import { type TaskRow, taskOf } from './task-rows';
 import { inTransaction } from './transaction';
 
 /** A client row as stored. */
@@ -23,6 +35,8 @@ export interface ClientRow {
   updated_at: Date;
   last_seen_at: Date | null;
   agent_version: string | null;
+  /** Addresses the notifier e-mails about this client (`ClientSettings.notification_emails`). */
+  notify_emails?: string[];
 }
 
 /** The wire form of a client row. */
@@ -42,15 +56,15 @@ export const clientOf = (r: ClientRow): Client => ({
   current_versions: r.current_versions ?? {},
 });
 
-/** True for an IANA time zone this runtime knows. */
-export function isKnownTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The client's own settings, as `getClientSettings` answers. */
+const settingsOf = (r: ClientRow): ClientSettings => ({
+  client_id: r.id,
+  timezone: r.timezone,
+  maintenance_windows: r.maintenance_windows ?? [],
+  notification_emails: r.notify_emails ?? [],
+  auto_approve: r.auto_approve ?? { all: false, components: [] },
+  updated_at: isoOf(r.updated_at),
+});
 
 /** Cross-field rules the JSON schema cannot carry (argocd needs an instance, known time zone, known components). */
 function checkClient(
@@ -218,5 +232,76 @@ export class ClientsService {
       });
       return pref;
     });
+  }
+
+  /** The rules of a settings patch past its schema (read defensively: the patch may not have passed the schema). */
+  settingsProblems(patch: unknown): FieldError[] {
+    return clientSettingsProblems(patch, this.ctx.components);
+  }
+
+  /** The settings a client's administrator manages from the CT. */
+  async getSettings(id: string): Promise<ClientSettings> {
+    const r = await this.ctx.db.query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
+    if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
+    return settingsOf(r.rows[0]);
+  }
+
+  /**
+   * Replaces each given settings field (the router has checked the patch with {@link clientSettingsProblems}
+   * already; checked again here for callers of the service). Audited with the changed fields before and after.
+   */
+  async updateSettings(who: Principal, id: string, patch: ClientSettingsPatch): Promise<ClientSettings> {
+    const problems = clientSettingsProblems(patch, this.ctx.components);
+    if (problems.length) throw validationFailed(problems);
+    return inTransaction(this.ctx, undefined, async (sql) => {
+      const r = await sql.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
+      if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
+      const before = settingsOf(r.rows[0]);
+      const now = this.ctx.now();
+      const u = await sql.query<ClientRow>(
+        `UPDATE clients SET timezone = COALESCE($2, timezone),
+                maintenance_windows = COALESCE($3::jsonb, maintenance_windows),
+                notify_emails = COALESCE($4::text[], notify_emails),
+                auto_approve = COALESCE($5::jsonb, auto_approve), updated_at = $6
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          patch.timezone ?? null,
+          patch.maintenance_windows === undefined ? null : JSON.stringify(patch.maintenance_windows),
+          patch.notification_emails ?? null,
+          patch.auto_approve === undefined ? null : JSON.stringify(patch.auto_approve),
+          now,
+        ],
+      );
+      const after = settingsOf(u.rows[0]!);
+      const fields = (Object.keys(patch) as (keyof ClientSettingsPatch)[]).sort();
+      await audit(sql, now, who, 'client.update_settings', 'client', id, {
+        clientId: id,
+        before: Object.fromEntries(fields.map((f) => [f, before[f]])),
+        after: Object.fromEntries(fields.map((f) => [f, after[f]])),
+      });
+      return after;
+    });
+  }
+
+  /** The client's tasks across deployments, newest first, optionally in one status. */
+  async listTasks(id: string, filter: { status?: TaskStatus }, page: PageRequest = {}): Promise<Page<Task>> {
+    const limit = page.limit ?? 50;
+    const c = await this.ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [id]);
+    if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${id}.`);
+    const filters = { clientId: id, ...filter };
+    const after = decodeCursor(page.cursor, filters, 2);
+    const params: unknown[] = [id, filter.status ?? null, limit + 1];
+    let keyset = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = 'AND (created_at, id) < ($4::timestamptz, $5::text)';
+    }
+    const r = await this.ctx.db.query<TaskRow>(
+      `SELECT * FROM deployment_tasks WHERE client_id = $1 AND ($2::text IS NULL OR status = $2) ${keyset}
+       ORDER BY created_at DESC, id DESC LIMIT $3`,
+      params,
+    );
+    return toPage(r.rows, limit, taskOf, (t) => [isoOf(t.created_at), t.id], filters);
   }
 }

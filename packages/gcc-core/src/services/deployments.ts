@@ -1,8 +1,11 @@
 import {
   APPROVAL_SOURCE,
   approvalStatusOf,
+  CLIENT_PREFERENCE_POLICY,
   type DeploymentStatus,
   immediateStrategy,
+  type LabelRequirement,
+  parseSelector,
   type TaskEvent,
   type TaskStatus,
   transition,
@@ -10,8 +13,10 @@ import {
 import {
   type Deployment,
   type DeploymentCreate,
+  type DeploymentPreview,
   effectiveStrategy,
   type ForceApproveRequest,
+  plannedStages,
   type RollbackRequest,
   type Schemas,
   type Task,
@@ -25,11 +30,13 @@ import { stageSummaries } from '../rollout/stages';
 import { emptyCounts } from '../rollout/tally';
 import { auditCreatedApprovals } from './approvals';
 import { audit } from './audit-log';
+import { type ClientRow, clientOf } from './clients';
 import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
 import type { DeploymentRow } from './deployment-rows';
 import { newId } from './ids';
 import { iso, isoOf } from './iso-time';
 import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
+import { currentPolicyRules } from './policies';
 import { type ReleaseRow, releaseRowById } from './release-rows';
 import { parseSelectorOrThrow, selectorSql } from './selector-sql';
 import { assertDeploymentPolicy } from './strategy';
@@ -54,7 +61,8 @@ const deploymentOf = (
   status_reason: r.status_reason ?? null,
   requested_start_time: iso(r.requested_start_time),
   strategy: r.strategy,
-  approval: r.approval,
+  // A deployment created before admin auto-approve policies existed kept none.
+  approval: { ...r.approval, auto_approve_policies: r.approval.auto_approve_policies ?? [] },
   description: r.description,
   created_by: r.created_by,
   created_at: isoOf(r.created_at),
@@ -74,6 +82,59 @@ function chain(from: TaskStatus, events: TaskEvent[]): TaskStatus {
     s = r.state;
   }
   return s;
+}
+
+/** A deployment request checked and resolved before anything is written (what create and preview share). */
+interface ResolvedRequest {
+  release: ReleaseRow;
+  /** `targets.client_ids`, all known. */
+  ids: string[];
+  /** `targets.selector`, parsed; null without one. */
+  requirements: LabelRequirement[] | null;
+  strategy: Deployment['strategy'];
+  /** The effective approval policy, with the auto-approve policies of now (which the deployment keeps). */
+  approval: Deployment['approval'];
+}
+
+/**
+ * The `targets` CTE of a resolved request: every matched client once (`c.id = ANY(ids) OR selector`) with its
+ * previous version of the component and the auto-approve policy that approves its task at once, if any: its own
+ * preference first (`client_preference`), then the deployment's admin policies in order. The same rule as the
+ * planner's `findAutoApproval` (which the worker applies later), written as SQL for one set-based statement over up
+ * to 100,000 clients; a policy whose components leave out this release's or whose selector does not parse never
+ * matches, as there. Parameters are numbered from `$<first>`.
+ */
+function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [r.release.component, CLIENT_PREFERENCE_POLICY, r.ids];
+  const $ = (i: number) => `$${first + i}`;
+  const where = r.requirements ? selectorSql(r.requirements, 'c.labels', first + params.length) : null;
+  if (where) params.push(...where.params);
+  const arms: string[] = [];
+  for (const p of r.approval.auto_approve_policies) {
+    if (p.components !== null && !p.components.includes(r.release.component)) continue;
+    let requirements: LabelRequirement[] = [];
+    if (p.label_selector !== null) {
+      const parsed = parseSelector(p.label_selector);
+      if (!parsed.ok) continue;
+      requirements = parsed.requirements;
+    }
+    const idAt = params.length;
+    params.push(p.id);
+    const cond = selectorSql(requirements, 'c.labels', first + params.length);
+    params.push(...cond.params);
+    arms.push(`WHEN ${cond.sql} THEN ${$(idAt)}::text`);
+  }
+  const sql = `targets AS (
+           SELECT c.id, c.current_versions ->> ${$(0)}::text AS previous,
+                  CASE WHEN COALESCE((c.auto_approve ->> 'all')::boolean, false)
+                            OR COALESCE(c.auto_approve -> 'components', '[]'::jsonb) ? ${$(0)}::text
+                       THEN ${$(1)}::text
+                       ${arms.join(' ')}
+                  END AS policy
+           FROM clients c
+           WHERE c.id = ANY(${$(2)}::text[]) OR (${where ? where.sql : 'false'})
+         )`;
+  return { sql, params };
 }
 
 /** Deployments: rollouts of a release to many clients, and rollbacks. */
@@ -106,57 +167,19 @@ export class DeploymentsService {
    * matched by id and/or selector, initial states decided by the planner.
    */
   async create(who: Principal, input: DeploymentCreate, tx?: Sql): Promise<Deployment> {
-    // Every problem of the strategy and approval policy at once, before anything is written: a deployment the
-    // planner cannot plan is never accepted.
-    assertDeploymentPolicy(input);
-    const requirements =
-      input.targets.selector !== undefined
-        ? parseSelectorOrThrow(input.targets.selector, '/targets/selector')
-        : null;
-    // The request's fields over the GCC's default strategy (`immediateStrategy` in `immediate` mode).
-    const strategy = effectiveStrategy(input.strategy, {
-      leaseSeconds: this.ctx.leaseSeconds,
-      ...((this.ctx.orchestration ?? 'immediate') === 'immediate' && { base: immediateStrategy }),
-    });
-    const approval: Deployment['approval'] = {
-      required: input.approval?.required ?? true,
-      deadline: input.approval?.deadline ?? null,
-      on_deadline: input.approval?.on_deadline ?? 'expire',
-      visible_from: input.approval?.visible_from ?? null,
-    };
     const now = this.ctx.now();
     const startLater =
       input.requested_start_time !== undefined && Date.parse(input.requested_start_time) > now.getTime();
-    const hidden = approval.visible_from != null && Date.parse(approval.visible_from) > now.getTime();
     // Initial states, decided once by the planner. An approved task stays approved until the rollout worker places
     // it in a stage (whatever the strategy: the `immediate` one too).
     const statusNotRequired = chain('pending', ['not_required']);
     const statusAuto = chain('pending', ['auto_approve']);
-    const statusManual = hidden ? 'pending' : chain('pending', ['publish']);
 
     return inTransaction(this.ctx, tx, async (sql) => {
-      const rel: ReleaseRow | undefined = await releaseRowById(sql, input.release_id);
-      if (!rel) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
-      const ids = input.targets.client_ids ?? [];
-      if (ids.length) {
-        const known = await sql.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[])', [
-          ids,
-        ]);
-        const knownSet = new Set(known.rows.map((r) => r.id));
-        const unknown = ids.map((id, i) => ({ id, i })).filter((x) => !knownSet.has(x.id));
-        if (unknown.length) {
-          throw new GccServiceError(
-            'unknown_client',
-            `Unknown clients: ${unknown
-              .slice(0, 20)
-              .map((u) => u.id)
-              .join(', ')}${unknown.length > 20 ? ', …' : ''}.`,
-            unknown
-              .slice(0, 100)
-              .map((u) => ({ path: `/targets/client_ids/${u.i}`, message: `no client ${u.id}` })),
-          );
-        }
-      }
+      const resolved = await this.resolve(sql, input);
+      const { release: rel, strategy, approval } = resolved;
+      const hidden = approval.visible_from != null && Date.parse(approval.visible_from) > now.getTime();
+      const statusManual = hidden ? 'pending' : chain('pending', ['publish']);
       const id = newId('dpl');
       // A deployment whose requested start time is ahead waits `created` (it takes approvals; the worker starts it
       // at that time). Otherwise it runs from now.
@@ -187,37 +210,34 @@ export class DeploymentsService {
           statusReason,
         ],
       );
-      const where = requirements ? selectorSql(requirements, 'c.labels', 17) : { sql: 'false', params: [] };
+      const targets = targetsCte(resolved, 16);
       const inserted = await sql.query(
-        `WITH targets AS (
-           SELECT c.id, c.current_versions ->> $3::text AS previous,
-                  (COALESCE((c.auto_approve ->> 'all')::boolean, false)
-                   OR COALESCE(c.auto_approve -> 'components', '[]'::jsonb) ? $3::text) AS auto
-           FROM clients c
-           WHERE c.id = ANY($6::text[]) OR (${where.sql})
-         ), decided AS (
-           SELECT id, previous,
-                  CASE WHEN NOT $7::boolean THEN 'not_required' WHEN auto THEN 'auto' ELSE 'manual' END AS how
+        `WITH ${targets.sql}, decided AS (
+           SELECT id, previous, policy,
+                  CASE WHEN NOT $6::boolean THEN 'not_required' WHEN policy IS NOT NULL THEN 'auto' ELSE 'manual' END
+                    AS how
            FROM targets
          ), states AS (
-           SELECT id, previous, how,
-                  CASE how WHEN 'not_required' THEN $8::text WHEN 'auto' THEN $9::text ELSE $10::text END AS status
+           SELECT id, previous, how, policy,
+                  CASE how WHEN 'not_required' THEN $7::text WHEN 'auto' THEN $8::text ELSE $9::text END AS status
            FROM decided
          )
          INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
                                        previous_version, status, approval_status, approval_source, approved_at,
-                                       approved_by, requested_start_time, attempt, queued_at, created_at, updated_at)
+                                       approved_by, requested_start_time, attempt, queued_at, created_at, updated_at,
+                                       approval_policy)
          SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
                 'update', $3, $4, $5, s.previous,
                 s.status,
-                CASE s.how WHEN 'not_required' THEN $15::text WHEN 'auto' THEN $16::text ELSE 'pending' END,
-                CASE s.how WHEN 'not_required' THEN $13::text WHEN 'auto' THEN $14::text END,
+                CASE s.how WHEN 'not_required' THEN $14::text WHEN 'auto' THEN $15::text ELSE 'pending' END,
+                CASE s.how WHEN 'not_required' THEN $12::text WHEN 'auto' THEN $13::text END,
                 CASE WHEN s.how <> 'manual' THEN $2::timestamptz END,
                 CASE WHEN s.how = 'auto' THEN 'system' END,
-                $11::timestamptz,
-                CASE WHEN s.status = $12::text THEN 1 ELSE 0 END,
-                CASE WHEN s.status = $12::text THEN $2::timestamptz END,
-                $2, $2
+                $10::timestamptz,
+                CASE WHEN s.status = $11::text THEN 1 ELSE 0 END,
+                CASE WHEN s.status = $11::text THEN $2::timestamptz END,
+                $2, $2,
+                CASE WHEN s.how = 'auto' THEN s.policy END
          FROM states s`,
         [
           id,
@@ -225,7 +245,6 @@ export class DeploymentsService {
           rel.component,
           rel.version,
           rel.image_url,
-          ids,
           approval.required,
           statusNotRequired,
           statusAuto,
@@ -238,7 +257,7 @@ export class DeploymentsService {
           APPROVAL_SOURCE.autoPolicy,
           approvalStatusOf(APPROVAL_SOURCE.notRequired),
           approvalStatusOf(APPROVAL_SOURCE.autoPolicy),
-          ...where.params,
+          ...targets.params,
         ],
       );
       if (inserted.rowCount === 0) throw new GccServiceError('no_targets', 'The targets select no client.');
@@ -279,6 +298,90 @@ export class DeploymentsService {
       await wakeWorker(this.ctx, sql, id);
       return this.view(sql, id);
     });
+  }
+
+  /**
+   * Checks a deployment request as `create` does, in the same order, before anything is written: strategy and
+   * approval policy (every problem), selector, release (`not_found`), named clients (`unknown_client`). Reads the
+   * current auto-approve policies into the effective approval policy.
+   */
+  private async resolve(sql: Sql, input: DeploymentCreate): Promise<ResolvedRequest> {
+    // Every problem of the strategy and approval policy at once: a deployment the planner cannot plan is never
+    // accepted.
+    assertDeploymentPolicy(input);
+    const requirements =
+      input.targets.selector !== undefined
+        ? parseSelectorOrThrow(input.targets.selector, '/targets/selector')
+        : null;
+    // The request's fields over the GCC's default strategy (`immediateStrategy` in `immediate` mode).
+    const strategy = effectiveStrategy(input.strategy, {
+      leaseSeconds: this.ctx.leaseSeconds,
+      ...((this.ctx.orchestration ?? 'immediate') === 'immediate' && { base: immediateStrategy }),
+    });
+    const release = await releaseRowById(sql, input.release_id);
+    if (!release) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
+    const ids = input.targets.client_ids ?? [];
+    if (ids.length) {
+      const known = await sql.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[])', [
+        ids,
+      ]);
+      const knownSet = new Set(known.rows.map((r) => r.id));
+      const unknown = ids.map((id, i) => ({ id, i })).filter((x) => !knownSet.has(x.id));
+      if (unknown.length) {
+        throw new GccServiceError(
+          'unknown_client',
+          `Unknown clients: ${unknown
+            .slice(0, 20)
+            .map((u) => u.id)
+            .join(', ')}${unknown.length > 20 ? ', …' : ''}.`,
+          unknown
+            .slice(0, 100)
+            .map((u) => ({ path: `/targets/client_ids/${u.i}`, message: `no client ${u.id}` })),
+        );
+      }
+    }
+    const approval: Deployment['approval'] = {
+      required: input.approval?.required ?? true,
+      deadline: input.approval?.deadline ?? null,
+      on_deadline: input.approval?.on_deadline ?? 'expire',
+      visible_from: input.approval?.visible_from ?? null,
+      auto_approve_policies: await currentPolicyRules(sql),
+    };
+    return { release, ids, requirements, strategy, approval };
+  }
+
+  /**
+   * What `create` would do with the same request, writing nothing: the same checks and problems, the matched
+   * clients (count and the first 20 by id), the effective strategy and approval policy, the planner's stages for
+   * that many clients, and how many tasks would be approved at once.
+   */
+  async preview(input: DeploymentCreate): Promise<DeploymentPreview> {
+    const sql = this.ctx.db;
+    const resolved = await this.resolve(sql, input);
+    const targets = targetsCte(resolved, 2);
+    const counted = await sql.query<{ matched: number; auto: number }>(
+      `WITH ${targets.sql}
+       SELECT count(*)::int AS matched,
+              count(*) FILTER (WHERE NOT $1::boolean OR policy IS NOT NULL)::int AS auto
+       FROM targets`,
+      [resolved.approval.required, ...targets.params],
+    );
+    const { matched, auto } = counted.rows[0] ?? { matched: 0, auto: 0 };
+    if (matched === 0) throw new GccServiceError('no_targets', 'The targets select no client.');
+    const listed = targetsCte(resolved, 1);
+    const sample = await sql.query<ClientRow>(
+      `WITH ${listed.sql}
+       SELECT c.* FROM clients c JOIN targets t ON t.id = c.id ORDER BY c.id LIMIT 20`,
+      listed.params,
+    );
+    return {
+      matched,
+      sample: sample.rows.map(clientOf),
+      strategy: resolved.strategy,
+      approval: resolved.approval,
+      stages: plannedStages(resolved.strategy, matched, { leaseSeconds: this.ctx.leaseSeconds }),
+      auto_approved: auto,
+    };
   }
 
   /** One deployment with its task counts. */
@@ -323,22 +426,32 @@ export class DeploymentsService {
   /** Tasks of a deployment by stage, then client id (no stages yet: by client id). */
   async listTasks(
     deploymentId: string,
-    filter: { status?: TaskStatus; client_id?: string },
+    filter: { status?: TaskStatus; client_id?: string; stage?: number; q?: string },
     page: PageRequest = {},
   ): Promise<Page<Task>> {
     const limit = page.limit ?? 50;
     const exists = await this.ctx.db.query('SELECT 1 FROM deployments WHERE id = $1', [deploymentId]);
     if (!exists.rows[0]) throw new GccServiceError('not_found', `No deployment ${deploymentId}.`);
     const after = decodeCursor(page.cursor, { deploymentId, ...filter }, 1);
-    const params: unknown[] = [deploymentId, filter.status ?? null, filter.client_id ?? null, limit + 1];
+    const params: unknown[] = [
+      deploymentId,
+      filter.status ?? null,
+      filter.client_id ?? null,
+      limit + 1,
+      filter.stage ?? null,
+      // Client ids are lowercase: a case-insensitive search is a search for the lowercased text.
+      filter.q === undefined ? null : filter.q.toLowerCase(),
+    ];
     let keyset = '';
     if (after) {
       params.push(after[0]);
-      keyset = 'AND client_id > $5::text';
+      keyset = 'AND client_id > $7::text';
     }
+    // `strpos`, not LIKE: `%` and `_` in the search text are plain characters.
     const r = await this.ctx.db.query<TaskRow>(
       `SELECT * FROM deployment_tasks
-       WHERE deployment_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR client_id = $3) ${keyset}
+       WHERE deployment_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR client_id = $3)
+         AND ($5::int IS NULL OR stage = $5) AND ($6::text IS NULL OR strpos(client_id, $6) > 0) ${keyset}
        ORDER BY client_id LIMIT $4`,
       params,
     );

@@ -5,6 +5,7 @@ import { ClientsService } from './clients';
 import type { ServiceContext } from './context';
 import { DeploymentsService } from './deployments';
 import { IdempotencyService } from './idempotency';
+import { PoliciesService } from './policies';
 import { ReleasesService } from './releases';
 import { TokensService } from './tokens';
 
@@ -18,6 +19,7 @@ export interface GccServices {
   agent: AgentService;
   audit: AuditService;
   idempotency: IdempotencyService;
+  policies: PoliciesService;
 }
 
 /** Builds the services on one context. */
@@ -31,5 +33,6 @@ export function createServices(ctx: ServiceContext): GccServices {
     agent: new AgentService(ctx),
     audit: new AuditService(ctx),
     idempotency: new IdempotencyService(ctx),
+    policies: new PoliciesService(ctx),
   };
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createGccClient, type GccClient } from '@wrktalk/sdk-gcc';
@@ -19,11 +19,23 @@ export interface RunningGcc {
   /** The HTTP server, for tests that wait on its events (e.g. `request`: a request has reached the app). */
   server: Server;
   client(token: string): GccClient;
+  /** How many requests have reached the Express app so far (with the `node` front, polls answered before it do not). */
+  expressRequests(): number;
   close(): Promise<void>;
 }
 
 /** Starts a GCC on `db` in a plain Express app. */
-export async function startGcc(db: Database, options: Partial<GccOptions> = {}): Promise<RunningGcc> {
+/**
+ * How the test server reaches the GCC: `express` mounts `gcc.router` in an Express app; `node` puts
+ * `gcc.handlePoll` in front of that app on a plain `node:http` server (agents' polls answered before Express).
+ */
+export type Front = 'express' | 'node';
+
+export async function startGcc(
+  db: Database,
+  options: Partial<GccOptions> = {},
+  front: Front = 'express',
+): Promise<RunningGcc> {
   const gcc = await createGcc({
     database: db,
     adminToken: ADMIN,
@@ -33,8 +45,16 @@ export async function startGcc(db: Database, options: Partial<GccOptions> = {}):
   });
   const app = express();
   app.disable('x-powered-by');
+  let expressRequests = 0;
+  app.use((_req, _res, next) => {
+    expressRequests++;
+    next();
+  });
   app.use(gcc.router);
-  const server = app.listen(0, '127.0.0.1');
+  const server =
+    front === 'express'
+      ? app.listen(0, '127.0.0.1')
+      : createServer((req, res) => gcc.handlePoll(req, res, () => app(req, res))).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -42,6 +62,7 @@ export async function startGcc(db: Database, options: Partial<GccOptions> = {}):
     url,
     server,
     client: (token) => createGccClient({ baseUrl: url, token, retry: false }),
+    expressRequests: () => expressRequests,
     async close() {
       await gcc.close();
       server.closeAllConnections();
@@ -62,7 +83,7 @@ export interface AgentGcc {
 }
 
 /** Starts an {@link AgentGcc} for client `clientId` (a docker target), registered through the API. */
-export async function startAgentGcc(clientId: string): Promise<AgentGcc> {
+export async function startAgentGcc(clientId: string, front: Front = 'express'): Promise<AgentGcc> {
   const tdb = await pgliteFactory();
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -71,7 +92,7 @@ export async function startAgentGcc(clientId: string): Promise<AgentGcc> {
       done();
     },
   });
-  const srv = await startGcc(tdb.db, { logger: pino({ level: 'debug' }, sink) });
+  const srv = await startGcc(tdb.db, { logger: pino({ level: 'debug' }, sink) }, front);
   const created = await fetch(`${srv.url}/api/v1/clients`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },

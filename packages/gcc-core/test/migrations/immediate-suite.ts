@@ -37,6 +37,13 @@ export function defineImmediateMigrationSuite(
           [`rel-mig-${v}`, v, `registry.wrktalk.com/backend:${v}`, h.clock.now()],
         );
       }
+      // Today's service creates the deployments, and it reads and writes what migration 012 adds (auto-approve
+      // policies, a task's approval policy): lent for the seeding, removed before the real upgrade below.
+      await tdb.db.query(
+        `CREATE TABLE auto_approve_policies (id text PRIMARY KEY, components text[], label_selector text,
+                                             description text, created_by text NOT NULL, created_at timestamptz NOT NULL);
+         ALTER TABLE deployment_tasks ADD COLUMN approval_policy text`,
+      );
       const deploy = async (v: string, targets: { selector?: string; client_ids?: string[] }) =>
         (await h.services.deployments.create(ADMIN, { release_id: `rel-mig-${v}`, targets })).id;
       // What an `immediate` GCC stored: the (unused) default strategy, tasks queued the moment they were approved.
@@ -66,6 +73,9 @@ export function defineImmediateMigrationSuite(
         finished,
         at,
       ]);
+      await tdb.db.query(
+        'DROP TABLE auto_approve_policies; ALTER TABLE deployment_tasks DROP COLUMN approval_policy',
+      );
       await migrate(tdb.db);
     }, 120_000);
     afterAll(async () => {

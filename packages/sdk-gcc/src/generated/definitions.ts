@@ -1283,7 +1283,7 @@ export const definitions = {
         "$ref": "#/$defs/Strategy"
       },
       "approval": {
-        "$ref": "#/$defs/ApprovalPolicy"
+        "$ref": "#/$defs/DeploymentApproval"
       },
       "description": {
         "type": [
@@ -1826,7 +1826,8 @@ export const definitions = {
           "client",
           "token",
           "deployment",
-          "task"
+          "task",
+          "auto_approve_policy"
         ]
       },
       "subject_id": {
@@ -1948,6 +1949,345 @@ export const definitions = {
       }
     }
   },
+  "NotificationEmail": {
+    "type": "string",
+    "format": "email",
+    "minLength": 3,
+    "maxLength": 254
+  },
+  "ClientSettings": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "client_id",
+      "timezone",
+      "maintenance_windows",
+      "notification_emails",
+      "auto_approve",
+      "updated_at"
+    ],
+    "properties": {
+      "client_id": {
+        "$ref": "#/$defs/ClientId"
+      },
+      "timezone": {
+        "$ref": "#/$defs/Timezone"
+      },
+      "maintenance_windows": {
+        "type": "array",
+        "maxItems": 28,
+        "items": {
+          "$ref": "#/$defs/MaintenanceWindow"
+        }
+      },
+      "notification_emails": {
+        "type": "array",
+        "maxItems": 20,
+        "items": {
+          "$ref": "#/$defs/NotificationEmail"
+        }
+      },
+      "auto_approve": {
+        "$ref": "#/$defs/AutoApprovePreference"
+      },
+      "updated_at": {
+        "type": "string",
+        "format": "date-time"
+      }
+    }
+  },
+  "ClientSettingsPatch": {
+    "type": "object",
+    "additionalProperties": false,
+    "minProperties": 1,
+    "properties": {
+      "timezone": {
+        "$ref": "#/$defs/Timezone"
+      },
+      "maintenance_windows": {
+        "type": "array",
+        "maxItems": 28,
+        "items": {
+          "$ref": "#/$defs/MaintenanceWindow"
+        }
+      },
+      "notification_emails": {
+        "type": "array",
+        "maxItems": 20,
+        "items": {
+          "$ref": "#/$defs/NotificationEmail"
+        }
+      },
+      "auto_approve": {
+        "$ref": "#/$defs/AutoApprovePreference"
+      }
+    }
+  },
+  "AutoApprovePolicyId": {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 63,
+    "pattern": "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+  },
+  "AutoApprovePolicy": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "components",
+      "label_selector",
+      "description",
+      "created_by",
+      "created_at"
+    ],
+    "properties": {
+      "id": {
+        "$ref": "#/$defs/AutoApprovePolicyId"
+      },
+      "components": {
+        "type": [
+          "array",
+          "null"
+        ],
+        "items": {
+          "$ref": "#/$defs/Component"
+        }
+      },
+      "label_selector": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/LabelSelector"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "description": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 1000
+      },
+      "created_by": {
+        "$ref": "#/$defs/Actor"
+      },
+      "created_at": {
+        "type": "string",
+        "format": "date-time"
+      }
+    }
+  },
+  "AutoApprovePolicyCreate": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128
+      },
+      "components": {
+        "type": [
+          "array",
+          "null"
+        ],
+        "maxItems": 32,
+        "uniqueItems": true,
+        "items": {
+          "$ref": "#/$defs/Component"
+        }
+      },
+      "label_selector": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/LabelSelector"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "description": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "maxLength": 1000
+      }
+    }
+  },
+  "AutoApprovePolicyList": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "items",
+      "next_cursor"
+    ],
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/$defs/AutoApprovePolicy"
+        }
+      },
+      "next_cursor": {
+        "$ref": "#/$defs/NextCursor"
+      }
+    }
+  },
+  "AutoApprovePolicyRule": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "id",
+      "components",
+      "label_selector"
+    ],
+    "properties": {
+      "id": {
+        "$ref": "#/$defs/AutoApprovePolicyId"
+      },
+      "components": {
+        "type": [
+          "array",
+          "null"
+        ],
+        "items": {
+          "$ref": "#/$defs/Component"
+        }
+      },
+      "label_selector": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/LabelSelector"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      }
+    }
+  },
+  "DeploymentApproval": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "required",
+      "deadline",
+      "on_deadline",
+      "visible_from",
+      "auto_approve_policies"
+    ],
+    "properties": {
+      "required": {
+        "type": "boolean"
+      },
+      "deadline": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "on_deadline": {
+        "type": "string",
+        "enum": [
+          "auto_approve",
+          "expire"
+        ]
+      },
+      "visible_from": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      },
+      "auto_approve_policies": {
+        "type": "array",
+        "items": {
+          "$ref": "#/$defs/AutoApprovePolicyRule"
+        }
+      }
+    }
+  },
+  "PlannedStage": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "index",
+      "kind",
+      "size",
+      "wait_seconds"
+    ],
+    "properties": {
+      "index": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "kind": {
+        "type": "string",
+        "enum": [
+          "canary",
+          "batch"
+        ]
+      },
+      "size": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "wait_seconds": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
+  },
+  "DeploymentPreview": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "matched",
+      "sample",
+      "strategy",
+      "approval",
+      "stages",
+      "auto_approved"
+    ],
+    "properties": {
+      "matched": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "sample": {
+        "type": "array",
+        "maxItems": 20,
+        "items": {
+          "$ref": "#/$defs/Client"
+        }
+      },
+      "strategy": {
+        "$ref": "#/$defs/Strategy"
+      },
+      "approval": {
+        "$ref": "#/$defs/DeploymentApproval"
+      },
+      "stages": {
+        "type": "array",
+        "items": {
+          "$ref": "#/$defs/PlannedStage"
+        }
+      },
+      "auto_approved": {
+        "type": "integer",
+        "minimum": 0
+      }
+    }
+  },
   "ProblemCode": {
     "type": "string",
     "enum": [
@@ -1960,6 +2300,7 @@ export const definitions = {
       "not_found",
       "release_conflict",
       "client_exists",
+      "policy_exists",
       "idempotency_key_reused",
       "illegal_transition",
       "invalid_selector",
@@ -1968,6 +2309,7 @@ export const definitions = {
       "invalid_image_reference",
       "registry_not_allowed",
       "no_targets",
+      "invalid_policy",
       "stale_attempt",
       "rate_limited",
       "internal_error",

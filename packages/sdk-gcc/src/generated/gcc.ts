@@ -250,6 +250,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{client_id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the client's own settings
+         * @description Returns the settings a client's administrator manages from the CT: time zone,
+         *     maintenance windows, notification addresses and auto-approve preference.
+         *
+         *     Roles: `approver` (own client), `admin`.
+         */
+        get: operations["getClientSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the client's own settings
+         * @description Replaces each given field as a whole (a list given replaces the stored list; absent
+         *     fields are unchanged); at least one field. Every problem is listed at once in
+         *     `400 validation_failed`: a malformed maintenance window, an unknown time zone, an
+         *     invalid e-mail address, more than 20 addresses, the same address twice (case does not
+         *     matter), an unmanaged component in `auto_approve`. A changed auto-approve preference
+         *     applies to tasks that become visible from now on. The change is audited
+         *     (`client.update_settings`, with the changed fields before and after).
+         *
+         *     Roles: `approver` (own client), `admin`.
+         */
+        patch: operations["updateClientSettings"];
+        trace?: never;
+    };
+    "/api/v1/clients/{client_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List this client's tasks (update history)
+         * @description Lists every task of this client across deployments (updates and rollbacks), newest
+         *     first, optionally only those in one status.
+         *
+         *     Roles: `approver` (own client), `admin`.
+         */
+        get: operations["listClientTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{client_id}/pending-approvals": {
         parameters: {
             query?: never;
@@ -471,6 +541,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deployments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a deployment (dry run)
+         * @description Takes the body of `createDeployment`, validates it exactly as `createDeployment` does
+         *     (the same `400`, `404` and `422` problems) and answers what creating it would do,
+         *     without writing anything: how many clients the targets match, the first 20 of them by
+         *     id, the effective strategy and approval policy (with the current auto-approve policies),
+         *     the stages as the planner would plan them if every matched client approved, and how
+         *     many tasks would be approved at once by the clients' own preferences, the admin
+         *     auto-approve policies, or because approval is not required.
+         *
+         *     Roles: `admin`.
+         */
+        post: operations["previewDeployment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deployments/{deployment_id}": {
         parameters: {
             query?: never;
@@ -488,6 +586,11 @@ export interface paths {
          * Get a deployment
          * @description Returns a deployment with its effective strategy, its stages and the task counts
          *     by status, overall and per stage.
+         *
+         *     Live progress without reading every task: the answer carries an `ETag` that changes
+         *     whenever anything in the answer changes (a task's status, a stage, the deployment's
+         *     status). Send it back in `If-None-Match`; while nothing changed the answer is `304`
+         *     with no body, so a view can poll this one call every few seconds.
          *
          *     Roles: `admin`.
          */
@@ -515,7 +618,9 @@ export interface paths {
         };
         /**
          * List a deployment's tasks
-         * @description Lists the tasks of a deployment ordered by stage, then client id.
+         * @description Lists the tasks of a deployment ordered by client id, optionally filtered (all given
+         *     filters apply): by status, by client, by stage, and by a search text `q` found anywhere
+         *     in the client id (case-insensitive).
          *
          *     Roles: `admin`.
          */
@@ -702,6 +807,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auto-approve-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List auto-approve policies
+         * @description Lists the admin auto-approve policies, ordered by id.
+         *
+         *     Roles: `admin`.
+         */
+        get: operations["listAutoApprovePolicies"];
+        put?: never;
+        /**
+         * Create an auto-approve policy
+         * @description Adds a policy that approves tasks automatically (`approval_source: auto_policy`, the
+         *     policy's id recorded in the audit entry as `policy`) for the listed components
+         *     (absent: every component) of the clients matching `label_selector` (absent: every
+         *     client). A client's own auto-approve preference is tried first, then the policies in
+         *     id order. Policies apply to deployments created from now on: each deployment keeps
+         *     the policies of its creation (`Deployment.approval.auto_approve_policies`).
+         *
+         *     An id that is not a DNS label, an empty `components` list, an unmanaged component or a
+         *     selector that does not parse is `422 invalid_policy` (every problem listed in
+         *     `errors`); an id in use is `409 policy_exists`.
+         *
+         *     Roles: `admin`.
+         */
+        post: operations["createAutoApprovePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auto-approve-policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Auto-approve policy id.
+                 * @example free-tier-ct
+                 */
+                policy_id: components["parameters"]["PolicyIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an auto-approve policy
+         * @description Deletes a policy; deployments created before keep it (their approval policy is a
+         *     snapshot). An unknown id is `404 not_found`.
+         *
+         *     Roles: `admin`.
+         */
+        delete: operations["deleteAutoApprovePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -718,6 +889,50 @@ export interface paths {
          *     Roles: `admin`.
          */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract (YAML)
+         * @description The OpenAPI document this GCC implements, as YAML.
+         *
+         *     No authentication.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract (JSON)
+         * @description The OpenAPI document this GCC implements, as JSON.
+         *
+         *     No authentication.
+         */
+        get: operations["getOpenApiJson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1463,8 +1678,7 @@ export interface components {
             requested_start_time: string | null;
             /** @description The effective strategy, every default filled in. */
             strategy: components["schemas"]["Strategy"];
-            /** @description The effective approval policy, every default filled in. */
-            approval: components["schemas"]["ApprovalPolicy"];
+            approval: components["schemas"]["DeploymentApproval"];
             description: string | null;
             created_by: components["schemas"]["Actor"];
             /** Format: date-time */
@@ -1642,12 +1856,12 @@ export interface components {
             at: string;
             actor: components["schemas"]["Actor"];
             /**
-             * @description `<subject>.<verb>`, for example `release.create`, `client.update`, `token.create`, `task.approve`, `task.reject`, `task.force_approve`, `deployment.create`, `deployment.pause`, `deployment.rollback`.
+             * @description `<subject>.<verb>`, for example `release.create`, `client.update`, `token.create`, `task.approve`, `task.reject`, `task.force_approve`, `deployment.create`, `deployment.pause`, `deployment.rollback`, `client.update_settings`, `auto_approve_policy.create`, `auto_approve_policy.delete`.
              * @example task.approve
              */
             action: string;
             /** @enum {string} */
-            subject_type: "release" | "client" | "token" | "deployment" | "task";
+            subject_type: "release" | "client" | "token" | "deployment" | "task" | "auto_approve_policy";
             subject_id: string;
             deployment_id: components["schemas"]["DeploymentId"] | null;
             client_id: components["schemas"]["ClientId"] | null;
@@ -1682,6 +1896,112 @@ export interface components {
             };
         };
         /**
+         * Format: email
+         * @description An e-mail address (`local@domain`).
+         * @example it-ops@adani.com
+         */
+        NotificationEmail: string;
+        /** @description The settings a client's administrator manages from the CT. */
+        ClientSettings: {
+            client_id: components["schemas"]["ClientId"];
+            timezone: components["schemas"]["Timezone"];
+            /** @description Weekly windows in `timezone` during which updates may start; `[]` for any time. */
+            maintenance_windows: components["schemas"]["MaintenanceWindow"][];
+            /** @description Addresses the GCC e-mails about this client's updates (approval requests, results). */
+            notification_emails: components["schemas"]["NotificationEmail"][];
+            auto_approve: components["schemas"]["AutoApprovePreference"];
+            /**
+             * Format: date-time
+             * @description When the client was last changed.
+             */
+            updated_at: string;
+        };
+        /** @description Each given field replaces the stored one as a whole; at least one field. */
+        ClientSettingsPatch: {
+            timezone?: components["schemas"]["Timezone"];
+            maintenance_windows?: components["schemas"]["MaintenanceWindow"][];
+            /** @description At most 20 distinct addresses (case-insensitive); `[]` for none. */
+            notification_emails?: components["schemas"]["NotificationEmail"][];
+            auto_approve?: components["schemas"]["AutoApprovePreference"];
+        };
+        /**
+         * @description Policy id, a DNS label (lowercase letters, digits and `-`, 1..63 characters).
+         * @example free-tier-ct
+         */
+        AutoApprovePolicyId: string;
+        /** @description An admin auto-approve policy. */
+        AutoApprovePolicy: {
+            id: components["schemas"]["AutoApprovePolicyId"];
+            /** @description Components it approves; `null` for every component. */
+            components: components["schemas"]["Component"][] | null;
+            /** @description Clients it approves for; `null` for every client. */
+            label_selector: components["schemas"]["LabelSelector"] | null;
+            description: string | null;
+            created_by: components["schemas"]["Actor"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        AutoApprovePolicyCreate: {
+            /** @description A DNS label (see `AutoApprovePolicyId`); anything else is `422 invalid_policy`. */
+            id: string;
+            /** @description Components it approves (at least one); absent or `null` for every component. */
+            components?: components["schemas"]["Component"][] | null;
+            /** @description Clients it approves for; absent or `null` for every client. */
+            label_selector?: components["schemas"]["LabelSelector"] | null;
+            description?: string | null;
+        };
+        AutoApprovePolicyList: {
+            items: components["schemas"]["AutoApprovePolicy"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description An auto-approve policy as a deployment applies it. */
+        AutoApprovePolicyRule: {
+            id: components["schemas"]["AutoApprovePolicyId"];
+            components: components["schemas"]["Component"][] | null;
+            label_selector: components["schemas"]["LabelSelector"] | null;
+        };
+        /** @description The effective approval policy of a deployment, every default filled in. */
+        DeploymentApproval: {
+            required: boolean;
+            /** Format: date-time */
+            deadline: string | null;
+            /** @enum {string} */
+            on_deadline: "auto_approve" | "expire";
+            /** Format: date-time */
+            visible_from: string | null;
+            /**
+             * @description The admin auto-approve policies as they were when the deployment was created (tried in this order
+             *     after each client's own preference); later changes to the policies do not affect it.
+             */
+            auto_approve_policies: components["schemas"]["AutoApprovePolicyRule"][];
+        };
+        PlannedStage: {
+            index: number;
+            /** @enum {string} */
+            kind: "canary" | "batch";
+            /** @description Clients planned in this stage. */
+            size: number;
+            /** @description Wait after the stage before the next one opens. */
+            wait_seconds: number;
+        };
+        /** @description What `createDeployment` would do with the same body; nothing was written. */
+        DeploymentPreview: {
+            /** @description Clients the targets resolve to (one task each). */
+            matched: number;
+            /** @description The first 20 matched clients by id. */
+            sample: components["schemas"]["Client"][];
+            /** @description The effective strategy, every default filled in. */
+            strategy: components["schemas"]["Strategy"];
+            approval: components["schemas"]["DeploymentApproval"];
+            /** @description The stages the planner plans if every matched client approves. */
+            stages: components["schemas"]["PlannedStage"][];
+            /**
+             * @description Matched tasks that would be approved at once (approval not required, a client's own
+             *     auto-approve preference, or an admin auto-approve policy).
+             */
+            auto_approved: number;
+        };
+        /**
          * @description Stable machine-readable error code.
          *
          *     | Code | Status | Meaning |
@@ -1694,6 +2014,7 @@ export interface components {
          *     | `not_found` | 404 | The resource does not exist (or is not visible to this token). |
          *     | `release_conflict` | 409 | This component and version were recorded with a different body. |
          *     | `client_exists` | 409 | A client with this id exists. |
+         *     | `policy_exists` | 409 | An auto-approve policy with this id exists. |
          *     | `idempotency_key_reused` | 409 | The Idempotency-Key was used with a different request. |
          *     | `illegal_transition` | 409 | The resource's current state does not allow this action. |
          *     | `stale_attempt` | 409 | A status report for an attempt that is no longer current. |
@@ -1704,12 +2025,13 @@ export interface components {
          *     | `registry_not_allowed` | 422 | The registry of `image_url` is not on the GCC's registry allow-list. |
          *     | `unknown_client` | 422 | A named client does not exist (or is not part of the deployment). |
          *     | `no_targets` | 422 | The targets select no client. |
+         *     | `invalid_policy` | 422 | An auto-approve policy's id, components or selector is not usable; see `errors`. |
          *     | `rate_limited` | 429 | Too many requests; see `Retry-After`. |
          *     | `internal_error` | 500 | Unexpected server error. |
          *     | `unavailable` | 503 | A dependency is unavailable or the server is shutting down. |
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
+        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "policy_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "invalid_policy" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
         /** @description An RFC 9457 problem document. More members may be added; clients ignore unknown ones. */
         Problem: {
             /**
@@ -1917,6 +2239,11 @@ export interface components {
          * @example tsk-4a7e9b2c
          */
         TaskIdPath: components["schemas"]["TaskId"];
+        /**
+         * @description Auto-approve policy id.
+         * @example free-tier-ct
+         */
+        PolicyIdPath: components["schemas"]["AutoApprovePolicyId"];
         /**
          * @description Token id (from `createClientToken`), not the secret.
          * @example tok-5d2c8e1f
@@ -2438,6 +2765,130 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getClientSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateClientSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientSettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description The stored settings. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listClientTasks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only tasks in this status.
+                 * @example success
+                 */
+                status?: components["schemas"]["TaskStatus"];
+                /**
+                 * @description Opaque cursor from the previous page's `next_cursor`.
+                 * @example eyJjcmVhdGVkX2F0IjoiMjAyNS0xMS0yMFQwOToxNTowMFoifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Maximum number of items in the page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Client id.
+                 * @example adani-prod
+                 */
+                client_id: components["parameters"]["ClientIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listPendingApprovals: {
         parameters: {
             query?: {
@@ -2794,10 +3245,60 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
-    getDeployment: {
+    previewDeployment: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentCreate"];
+            };
+        };
+        responses: {
+            /** @description What creating the deployment would do. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentPreview"];
+                };
+            };
+            /** @description `malformed_json`, `validation_failed` or `invalid_selector`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the previous answer.
+                 * @example "d-5c1f0e9a7b3d2c48"
+                 */
+                "If-None-Match"?: string;
+            };
             path: {
                 /**
                  * @description Deployment id.
@@ -2812,12 +3313,22 @@ export interface operations {
             /** @description The deployment. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Deployment"];
                 };
+            };
+            /** @description Nothing changed since the `ETag` sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2841,6 +3352,16 @@ export interface operations {
                  * @example adani-prod
                  */
                 client_id?: components["schemas"]["ClientId"];
+                /**
+                 * @description Only tasks placed in this stage (index in `Deployment.stages`).
+                 * @example 1
+                 */
+                stage?: number;
+                /**
+                 * @description Only tasks whose client id contains this text (case-insensitive).
+                 * @example adani
+                 */
+                q?: string;
                 /**
                  * @description Opaque cursor from the previous page's `next_cursor`.
                  * @example eyJjcmVhdGVkX2F0IjoiMjAyNS0xMS0yMFQwOToxNTowMFoifQ
@@ -3092,6 +3613,136 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listAutoApprovePolicies: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque cursor from the previous page's `next_cursor`.
+                 * @example eyJjcmVhdGVkX2F0IjoiMjAyNS0xMS0yMFQwOToxNTowMFoifQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Maximum number of items in the page.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of policies. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoApprovePolicyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAutoApprovePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes retries of this request safe: the same key with the same body replays the
+                 *     first response; with a different body it is `409 idempotency_key_reused`.
+                 * @example 5f0c6a8e-2b7d-4c1e-9a3f-8d2e6b4c0a17
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoApprovePolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description The policy was created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoApprovePolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `policy_exists` or `idempotency_key_reused`. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `invalid_policy`: see `errors`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteAutoApprovePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Auto-approve policy id.
+                 * @example free-tier-ct
+                 */
+                policy_id: components["parameters"]["PolicyIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy is deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listAudit: {
         parameters: {
             query?: {
@@ -3143,6 +3794,56 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
         };
     };
     getSigningKeys: {

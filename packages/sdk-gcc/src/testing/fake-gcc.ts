@@ -25,6 +25,7 @@ import {
 } from '@wrktalk/rollout-planner';
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
 import { bearerTokenOf, tokenExpiryOf } from '../auth';
+import { OPENAPI_JSON, OPENAPI_YAML } from '../generated/openapi-document';
 import { updateOf } from '../offer';
 import {
   ACTOR,
@@ -35,13 +36,19 @@ import {
   issuesToErrors,
   LIMIT,
   type QuerySpec,
+  SEARCH,
+  STAGE,
   WAIT,
 } from '../params';
+import { plannedStages, plannerPoliciesOf, policyRuleOf } from '../preview';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
+import { autoApprovePolicyProblems, clientSettingsProblems, withRules } from '../settings';
 import { effectiveStrategy, strategyFromWire, validateDeploymentPolicy } from '../strategy';
 import type {
   AuditEntry,
+  AutoApprovePolicy,
   Client,
+  ClientSettings,
   Deployment,
   DeploymentStatus,
   Release,
@@ -96,6 +103,10 @@ export interface FakeGccState {
   deployments: Map<string, Deployment>;
   tasks: Map<string, Task>;
   audit: AuditEntry[];
+  /** Admin auto-approve policies by id. */
+  policies: Map<string, AutoApprovePolicy>;
+  /** Each client's notification addresses (`ClientSettings.notification_emails`). */
+  notificationEmails: Map<string, string[]>;
 }
 
 /** An in-memory GCC that speaks the whole `openapi/gcc.yaml` contract, for tests and local development. */
@@ -135,6 +146,7 @@ const PATH_SCHEMAS: Record<string, SchemaName> = {
   deployment_id: 'DeploymentId',
   task_id: 'TaskId',
   token_id: 'TokenId',
+  policy_id: 'AutoApprovePolicyId',
 };
 
 /**
@@ -159,6 +171,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     deployments: new Map(),
     tasks: new Map(),
     audit: [],
+    policies: new Map(),
+    notificationEmails: new Map(),
   };
   const tokens = new Map<string, Principal>([
     [adminToken, { role: 'admin', name: 'admin' }],
@@ -254,18 +268,107 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     if (problems) throw new FakeProblem(problems.code, problems.detail, problems.errors);
   }
 
-  function readBody<N extends SchemaName>(request: Request, name: N, types?: string[]): Promise<Schemas[N]>;
+  /**
+   * What `createDeployment` and `previewDeployment` share before anything is written: the same checks in the same
+   * order (strategy and approval policy, selector, release, named clients, no targets), the matched clients, the
+   * effective strategy and approval policy (with the auto-approve policies of now, which the deployment keeps), and
+   * the planner's initial approval decision for a client.
+   */
+  function resolveDeployment(body: Schemas['DeploymentCreate']) {
+    checkDeploymentPolicy(body);
+    const requirements =
+      body.targets.selector !== undefined
+        ? selectorOrThrow(body.targets.selector, '/targets/selector')
+        : undefined;
+    const release = state.releases.find((r) => r.id === body.release_id);
+    if (!release) throw new FakeProblem('not_found', `No release ${body.release_id}.`);
+    const ids = body.targets.client_ids;
+    const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
+    if (unknown.length) {
+      throw new FakeProblem(
+        'unknown_client',
+        `Unknown clients: ${unknown.join(', ')}.`,
+        unknown.map((c) => ({
+          path: `/targets/client_ids/${(ids ?? []).indexOf(c)}`,
+          message: `no client ${c}`,
+        })),
+      );
+    }
+    const targets = new Set(ids ?? []);
+    if (requirements !== undefined) {
+      for (const c of state.clients.values()) if (matchesSelector(c.labels, requirements)) targets.add(c.id);
+    }
+    if (targets.size === 0) throw new FakeProblem('no_targets', 'The targets select no client.');
+    const approval: Schemas['DeploymentApproval'] = {
+      required: body.approval?.required ?? true,
+      deadline: body.approval?.deadline ?? null,
+      on_deadline: body.approval?.on_deadline ?? 'expire',
+      visible_from: body.approval?.visible_from ?? null,
+      auto_approve_policies: [...state.policies.values()]
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map(policyRuleOf),
+    };
+    // The library's default: the planner's immediate strategy under the request's fields.
+    const strategy = effectiveStrategy(body.strategy, { base: immediateStrategy });
+    const policy = compileApprovalPolicy({
+      requireApproval: approval.required,
+      approvalDeadline: approval.deadline === null ? null : Date.parse(approval.deadline),
+      onDeadline: approval.on_deadline,
+      autoApprovePolicies: plannerPoliciesOf(approval.auto_approve_policies),
+    });
+    const decide = (client: Client) =>
+      decideApproval(
+        'pending',
+        { labels: client.labels, autoApprove: client.auto_approve },
+        release.component,
+        policy,
+        now().getTime(),
+      );
+    return { release, targets, approval, strategy, decide };
+  }
+
+  /** A deployment's answer and its entity tag: it changes whenever anything in the answer does. */
+  function taggedView(d: Deployment): { body: Deployment; etag: string } {
+    const body = view(d);
+    const text = JSON.stringify(body);
+    // FNV-1a: the fake needs a stable tag, not a cryptographic one.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return { body, etag: `"d-${h.toString(16)}-${text.length.toString(16)}"` };
+  }
+
+  /** A client's own settings, as `getClientSettings` answers. */
+  function settingsOf(c: Client): ClientSettings {
+    return {
+      client_id: c.id,
+      timezone: c.timezone,
+      maintenance_windows: c.maintenance_windows,
+      notification_emails: state.notificationEmails.get(c.id) ?? [],
+      auto_approve: c.auto_approve,
+      updated_at: c.updated_at,
+    };
+  }
+
+  function readBody<N extends SchemaName>(
+    request: Request,
+    name: N,
+    types?: string[],
+    optional?: false,
+    also?: (json: unknown) => FieldError[],
+  ): Promise<Schemas[N]>;
   function readBody<N extends SchemaName>(
     request: Request,
     name: N,
     types: string[] | undefined,
     optional: true,
   ): Promise<Schemas[N] | undefined>;
+  /** `also`: the operation's rules past the schema, reported together with the schema's problems. */
   async function readBody<N extends SchemaName>(
     request: Request,
     name: N,
     types = ['application/json'],
     optional = false,
+    also?: (json: unknown) => FieldError[],
   ): Promise<Schemas[N] | undefined> {
     const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const text = await request.text();
@@ -285,8 +388,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       throw new FakeProblem('malformed_json', `The body is not valid JSON: ${(error as Error).message}`);
     }
     const r = schemaOf(name, 'request').safeParse(json);
-    if (r.success) return r.data;
-    const errors = issuesToErrors(r.error.issues, '');
+    const errors = withRules(r.success ? [] : issuesToErrors(r.error.issues, ''), also?.(json) ?? []);
+    if (r.success && errors.length === 0) return r.data;
     throw new FakeProblem('validation_failed', `${errors.length} problem(s) in the request.`, errors);
   }
 
@@ -762,6 +865,45 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       audit(who, 'client.set_auto_approve', 'client', clientId, { client_id: clientId, before, after: body });
       return ok(body);
     }),
+    http.get(`${api}/clients/:client_id/settings`, ({ request, params }) => {
+      begin(request, params, { roles: ['approver', 'admin'] });
+      return ok(settingsOf(getClientOr404(String(params.client_id))));
+    }),
+    http.patch(`${api}/clients/:client_id/settings`, async ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const { who } = begin(request, params, { roles: ['approver', 'admin'] });
+      const patch = await readBody(request, 'ClientSettingsPatch', undefined, false, (json) =>
+        clientSettingsProblems(json, components),
+      );
+      const client = getClientOr404(clientId);
+      const before = settingsOf(client);
+      if (patch.timezone !== undefined) client.timezone = patch.timezone;
+      if (patch.maintenance_windows !== undefined) client.maintenance_windows = patch.maintenance_windows;
+      if (patch.auto_approve !== undefined) client.auto_approve = patch.auto_approve;
+      if (patch.notification_emails !== undefined)
+        state.notificationEmails.set(clientId, [...patch.notification_emails]);
+      client.updated_at = iso();
+      const after = settingsOf(client);
+      const fields = Object.keys(patch) as (keyof typeof patch)[];
+      audit(who, 'client.update_settings', 'client', clientId, {
+        client_id: clientId,
+        before: Object.fromEntries(fields.map((f) => [f, before[f]])),
+        after: Object.fromEntries(fields.map((f) => [f, after[f]])),
+      });
+      return ok(after);
+    }),
+    http.get(`${api}/clients/:client_id/tasks`, ({ request, params }) => {
+      const clientId = String(params.client_id);
+      const { query } = begin(request, params, {
+        roles: ['approver', 'admin'],
+        query: { status: { schema: 'TaskStatus' }, ...PAGE },
+      });
+      getClientOr404(clientId);
+      const items = [...state.tasks.values()]
+        .filter((t) => t.client_id === clientId && (query.status === undefined || t.status === query.status))
+        .reverse();
+      return ok(page(items, query));
+    }),
     http.get(`${api}/clients/:client_id/pending-approvals`, ({ request, params }) => {
       const clientId = String(params.client_id);
       const { query } = begin(request, params, { roles: ['approver', 'admin'], query: PAGE });
@@ -928,41 +1070,29 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         .filter((d) => status === undefined || d.status === status);
       return ok(page(items.map(view), query));
     }),
+    http.post(`${api}/deployments/preview`, async ({ request, params }) => {
+      begin(request, params, { roles: ['admin'] });
+      const body = await readBody(request, 'DeploymentCreate');
+      const { targets, approval, strategy, decide } = resolveDeployment(body);
+      const matched = [...targets].sort().map((c) => state.clients.get(c)!);
+      const autoApproved = matched.filter((c) => {
+        const decision = decide(c);
+        return decision !== null && decision.source !== null;
+      }).length;
+      return ok({
+        matched: matched.length,
+        sample: matched.slice(0, 20),
+        strategy,
+        approval,
+        stages: plannedStages(strategy, matched.length),
+        auto_approved: autoApproved,
+      });
+    }),
     http.post(`${api}/deployments`, async ({ request, params }) => {
       const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'DeploymentCreate');
       return idempotent(request, JSON.stringify(body), async () => {
-        checkDeploymentPolicy(body);
-        const requirements =
-          body.targets.selector !== undefined
-            ? selectorOrThrow(body.targets.selector, '/targets/selector')
-            : undefined;
-        const release = state.releases.find((r) => r.id === body.release_id);
-        if (!release) throw new FakeProblem('not_found', `No release ${body.release_id}.`);
-        const ids = body.targets.client_ids;
-        const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
-        if (unknown.length) {
-          throw new FakeProblem(
-            'unknown_client',
-            `Unknown clients: ${unknown.join(', ')}.`,
-            unknown.map((c) => ({
-              path: `/targets/client_ids/${(ids ?? []).indexOf(c)}`,
-              message: `no client ${c}`,
-            })),
-          );
-        }
-        const targets = new Set(ids ?? []);
-        if (requirements !== undefined) {
-          for (const c of state.clients.values())
-            if (matchesSelector(c.labels, requirements)) targets.add(c.id);
-        }
-        if (targets.size === 0) throw new FakeProblem('no_targets', 'The targets select no client.');
-        const approval = {
-          required: body.approval?.required ?? true,
-          deadline: body.approval?.deadline ?? null,
-          on_deadline: body.approval?.on_deadline ?? 'expire',
-          visible_from: body.approval?.visible_from ?? null,
-        };
+        const { release, targets, approval, strategy, decide } = resolveDeployment(body);
         const startLater =
           body.requested_start_time !== undefined && Date.parse(body.requested_start_time) > now().getTime();
         const d: Deployment = {
@@ -979,8 +1109,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             ? `Waits for its requested start time ${body.requested_start_time}.`
             : null,
           requested_start_time: body.requested_start_time ?? null,
-          // The library's default: the planner's immediate strategy under the request's fields.
-          strategy: effectiveStrategy(body.strategy, { base: immediateStrategy }),
+          strategy,
           approval,
           description: body.description ?? null,
           created_by: `${who.role}:${who.name}`,
@@ -994,12 +1123,6 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         state.deployments.set(d.id, d);
         startDue();
         const hidden = approval.visible_from !== null && Date.parse(approval.visible_from) > now().getTime();
-        // Initial approvals as the planner decides them (not required, the client's auto-approve, a past deadline).
-        const policy = compileApprovalPolicy({
-          requireApproval: approval.required,
-          approvalDeadline: approval.deadline === null ? null : Date.parse(approval.deadline),
-          onDeadline: approval.on_deadline,
-        });
         for (const clientId of targets) {
           const client = state.clients.get(clientId)!;
           const task = newTask(
@@ -1010,13 +1133,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             client.current_versions[release.component] ?? null,
           );
           task.requested_start_time = body.requested_start_time ?? null;
-          const decision = decideApproval(
-            'pending',
-            { labels: client.labels, autoApprove: client.auto_approve },
-            release.component,
-            policy,
-            now().getTime(),
-          );
+          // Initial approvals as the planner decides them (not required, the client's auto-approve, an admin
+          // auto-approve policy, a past deadline).
+          const decision = decide(client);
           if (decision?.event === 'expire') {
             move(task, 'expire');
             task.approval_status = 'expired';
@@ -1051,19 +1170,37 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
     http.get(`${api}/deployments/:deployment_id`, ({ request, params }) => {
       begin(request, params, { roles: ['admin'] });
-      return ok(view(getDeploymentOr404(String(params.deployment_id))));
+      const ifNoneMatch = request.headers.get('if-none-match');
+      if (ifNoneMatch !== null && ifNoneMatch.length > 256) {
+        throw new FakeProblem('validation_failed', 'If-None-Match is too long.', [
+          { path: '/header/If-None-Match', message: 'must be at most 256 characters' },
+        ]);
+      }
+      const { body, etag } = taggedView(getDeploymentOr404(String(params.deployment_id)));
+      if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
+        return new HttpResponse(null, { status: 304, headers: { etag } });
+      return ok(body, 200, { etag });
     }),
     http.get(`${api}/deployments/:deployment_id/tasks`, ({ request, params }) => {
       const { query } = begin(request, params, {
         roles: ['admin'],
-        query: { status: { schema: 'TaskStatus' }, client_id: { schema: 'ClientId' }, ...PAGE },
+        query: {
+          status: { schema: 'TaskStatus' },
+          client_id: { schema: 'ClientId' },
+          stage: STAGE,
+          q: SEARCH,
+          ...PAGE,
+        },
       });
       const d = getDeploymentOr404(String(params.deployment_id));
-      const { status, client_id: clientId } = query;
+      const { status, client_id: clientId, stage } = query;
+      const q = query.q === undefined ? undefined : String(query.q).toLowerCase();
       const items = tasksOf(d.id).filter(
         (t) =>
           (status === undefined || t.status === status) &&
-          (clientId === undefined || t.client_id === clientId),
+          (clientId === undefined || t.client_id === clientId) &&
+          (stage === undefined || t.stage === stage) &&
+          (q === undefined || t.client_id.toLowerCase().includes(q)),
       );
       return ok(page(items, query));
     }),
@@ -1153,7 +1290,13 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           status: 'created',
           status_reason: null,
           requested_start_time: null,
-          approval: { required: false, deadline: null, on_deadline: 'expire', visible_from: null },
+          approval: {
+            required: false,
+            deadline: null,
+            on_deadline: 'expire',
+            visible_from: null,
+            auto_approve_policies: [],
+          },
           description: body.reason ?? `Rollback of ${original.id}`,
           created_by: `${who.role}:${who.name}`,
           created_at: iso(),
@@ -1206,6 +1349,56 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         changed();
         return ok(task);
       },
+    ),
+
+    // auto-approve policies
+    http.get(`${api}/auto-approve-policies`, ({ request, params }) => {
+      const { query } = begin(request, params, { roles: ['admin'], query: PAGE });
+      const items = [...state.policies.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+      return ok(page(items, query));
+    }),
+    http.post(`${api}/auto-approve-policies`, async ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
+      const body = await readBody(request.clone(), 'AutoApprovePolicyCreate');
+      return idempotent(request, JSON.stringify(body), async () => {
+        const problems = autoApprovePolicyProblems(body, components);
+        if (problems.length) {
+          throw new FakeProblem('invalid_policy', `${problems.length} problem(s) in the policy.`, problems);
+        }
+        if (state.policies.has(body.id)) {
+          throw new FakeProblem('policy_exists', `Auto-approve policy ${body.id} exists.`);
+        }
+        const policy: AutoApprovePolicy = {
+          id: body.id,
+          components: body.components ?? null,
+          label_selector: body.label_selector ?? null,
+          description: body.description ?? null,
+          created_by: `${who.role}:${who.name}`,
+          created_at: iso(),
+        };
+        state.policies.set(policy.id, policy);
+        audit(who, 'auto_approve_policy.create', 'auto_approve_policy', policy.id, { after: policy });
+        return ok(policy, 201);
+      });
+    }),
+    http.delete(`${api}/auto-approve-policies/:policy_id`, ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin'] });
+      const policyId = String(params.policy_id);
+      const policy = state.policies.get(policyId);
+      if (!policy) throw new FakeProblem('not_found', `No auto-approve policy ${policyId}.`);
+      state.policies.delete(policyId);
+      audit(who, 'auto_approve_policy.delete', 'auto_approve_policy', policyId, { before: policy });
+      return new HttpResponse(null, { status: 204 });
+    }),
+
+    // the contract itself (no token)
+    http.get(
+      `${api}/openapi.yaml`,
+      () => new HttpResponse(OPENAPI_YAML, { headers: { 'content-type': 'application/yaml' } }),
+    ),
+    http.get(
+      `${api}/openapi.json`,
+      () => new HttpResponse(OPENAPI_JSON, { headers: { 'content-type': 'application/json' } }),
     ),
 
     // audit

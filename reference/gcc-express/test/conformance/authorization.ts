@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiOperations, fillPath, type Operation, ROLES } from './spec';
+import { apiOperations, fillPath, type Operation, openApiOperations, ROLES } from './spec';
 import {
   type Answer,
   call,
@@ -104,6 +104,17 @@ export function authorizationSuite(getTarget: TargetRef): void {
         }
       });
     }
+
+    it('the contract itself needs no token (getOpenApiYaml, getOpenApiJson)', async () => {
+      const t = getTarget();
+      const open = openApiOperations();
+      expect(open.map((o) => o.operationId).sort()).toEqual(['getOpenApiJson', 'getOpenApiYaml']);
+      for (const op of open) {
+        const a = await call(t, { method: op.method, path: op.path });
+        expect(a.status, `${op.path}: ${a.text.slice(0, 200)}`).toBe(200);
+        expect(a.text).toContain('getOpenApiYaml');
+      }
+    });
 
     it('healthz, readyz and metrics need no token', async () => {
       const t = getTarget();

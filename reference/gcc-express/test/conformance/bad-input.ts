@@ -391,6 +391,9 @@ export async function snapshot(t: ConformanceTarget, f: Fixture): Promise<Snapsh
     `/api/v1/clients/${f.clientA}/pending-approvals`,
     `/api/v1/clients/${f.clientA}/auto-approve?`,
     `/api/v1/clients/${f.clientA}?`,
+    `/api/v1/clients/${f.clientA}/settings?`,
+    `/api/v1/clients/${f.clientA}/tasks`,
+    '/api/v1/auto-approve-policies',
     '/api/v1/audit',
   ];
   const values = await Promise.all(paths.map((p) => get(p)));

@@ -35,8 +35,10 @@ export interface Operation {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The spec path, e.g. `/api/v1/clients/{client_id}`. */
   path: string;
-  /** `x-required-roles`; empty for the unauthenticated health endpoints. */
+  /** `x-required-roles`; empty for the unauthenticated endpoints. */
   roles: Role[];
+  /** The operation needs no token (`security: []`: health probes, the contract itself). */
+  open: boolean;
   parameters: Parameter[];
   body?: {
     required: boolean;
@@ -90,6 +92,7 @@ function load() {
         method: method.toUpperCase() as Operation['method'],
         path,
         roles: (op['x-required-roles'] as Role[] | undefined) ?? [],
+        open: Array.isArray(op.security) && (op.security as unknown[]).length === 0,
         parameters,
         ...(body ? { body } : {}),
       });
@@ -138,9 +141,14 @@ export function operations(): Operation[] {
   return load().operations;
 }
 
-/** Operations under `/api/v1` (they all declare `x-required-roles`). */
+/** Operations under `/api/v1` that take a token (they all declare `x-required-roles`). */
 export function apiOperations(): Operation[] {
-  return operations().filter((o) => o.path.startsWith('/api/v1/'));
+  return operations().filter((o) => o.path.startsWith('/api/v1/') && !o.open);
+}
+
+/** Operations under `/api/v1` that take no token (`security: []`: the contract itself). */
+export function openApiOperations(): Operation[] {
+  return operations().filter((o) => o.path.startsWith('/api/v1/') && o.open);
 }
 
 /** The `ProblemCode` enum of the contract. */

@@ -212,6 +212,8 @@ export function pathValues(f: Fixture, side: 'A' | 'B' = 'A'): Record<string, st
     deployment_id: f.deploymentId,
     release_id: f.releaseId,
     token_id: side === 'A' ? f.spareTokenIds.A : f.spareTokenIds.B,
+    // No policy of this id exists: deleting it is a 404 that changes nothing.
+    policy_id: `${f.prefix}-no-policy`,
   };
 }
 
@@ -229,7 +231,11 @@ export function validBody(op: Operation, f: Fixture, n = 0): unknown {
     case 'createClient':
       return { ...example, id: `${f.prefix}-n${n}` };
     case 'createDeployment':
+    case 'previewDeployment':
       return { ...example, release_id: f.releaseId, targets: { client_ids: [f.clientA] } };
+    case 'createAutoApprovePolicy':
+      // A policy no fixture client matches (they carry only a `suite` label), so it changes no other case.
+      return { ...example, id: `${f.prefix}-p${n}`, label_selector: `suite=${f.prefix}-none` };
     case 'reportStatus':
       return { ...example, task_id: f.taskA, attempt: 1 };
     case 'rollbackDeployment':

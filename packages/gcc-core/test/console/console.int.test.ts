@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineConsoleSuite } from './console-suite';
+
+defineConsoleSuite('PostgreSQL', postgresFactory);
