@@ -8,6 +8,13 @@ import { planRollout } from './plan/plan-rollout';
 import { selectTargets } from './selector/select-targets';
 import type { Strategy } from './strategy/strategy';
 import { validateStrategy } from './strategy/validate-strategy';
+import {
+  detectStrategyForm,
+  type StrategyForm,
+  strategyFromWire,
+  validateWireStrategy,
+  type WireStrategy,
+} from './strategy/wire';
 
 /** Exit code for bad input (unreadable file, invalid clients or strategy). */
 const EXIT_BAD_INPUT = 2;
@@ -44,6 +51,10 @@ function run(argv: string[]): void {
       "clients file (JSON array or CSV with columns id,labels,target_kind,argocd_instance); '-' or none reads stdin",
     )
     .option('-s, --strategy <file>', 'strategy JSON file (default: 4%, 10%, 20%, 30%, rest)')
+    .option(
+      '--strategy-format <form>',
+      "strategy spelling: 'api' (snake_case, as sent to the GCC) or 'planner' (camelCase) (default: detected)",
+    )
     .option('-f, --format <format>', 'clients format: json or csv (default: detected)')
     .option('-l, --selector <selector>', "only clients matching this label selector, e.g. 'tier=premium'")
     .option('-i, --ids <ids>', 'only these client ids (comma separated)')
@@ -54,6 +65,7 @@ function run(argv: string[]): void {
   program.parse(argv);
   const options = program.opts<{
     strategy?: string;
+    strategyFormat?: string;
     format?: string;
     selector?: string;
     ids?: string;
@@ -63,6 +75,10 @@ function run(argv: string[]): void {
 
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'csv') {
     throw new BadInput(`--format must be json or csv, got '${options.format}'`);
+  }
+  const strategyFormat = options.strategyFormat;
+  if (strategyFormat !== undefined && strategyFormat !== 'api' && strategyFormat !== 'planner') {
+    throw new BadInput(`--strategy-format must be api or planner, got '${strategyFormat}'`);
   }
   const parsed = parseClients(readText(file, 'clients'), options.format as ClientsFormat | undefined);
   if (!parsed.ok) throw new BadInput(problemsText('invalid clients', parsed.problems));
@@ -97,10 +113,23 @@ function run(argv: string[]): void {
     } catch (error) {
       throw new BadInput(`strategy '${options.strategy}' is not valid JSON: ${(error as Error).message}`);
     }
-    const problems = validateStrategy(data, { fleetSize: clients.length });
-    if (problems.length > 0)
-      throw new BadInput(problemsText(`invalid strategy '${options.strategy}'`, problems));
-    strategy = data as Strategy;
+    // The API's spelling is read with the GCC's own mapping, so a strategy is rehearsed exactly as it will be sent;
+    // problems are reported in the spelling the file uses.
+    const form: StrategyForm = strategyFormat ?? detectStrategyForm(data);
+    const problems =
+      form === 'api'
+        ? validateWireStrategy(data, { fleetSize: clients.length })
+        : validateStrategy(data, { fleetSize: clients.length });
+    if (problems.length > 0) {
+      const spelling = form === 'api' ? "the API's snake_case" : "the planner's camelCase";
+      throw new BadInput(
+        problemsText(
+          `invalid strategy '${options.strategy}' (read in ${spelling}${strategyFormat === undefined ? ', detected' : ''})`,
+          problems,
+        ),
+      );
+    }
+    strategy = form === 'api' ? strategyFromWire(data as WireStrategy) : (data as Strategy);
   }
 
   const result = planRollout({ clients, ...(strategy === undefined ? {} : { strategy }) });

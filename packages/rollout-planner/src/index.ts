@@ -112,6 +112,21 @@ export {
   type ValidationProblem,
   validateStrategy,
 } from './strategy/validate-strategy';
+export {
+  detectStrategyForm,
+  type EffectiveWireStrategy,
+  effectiveWireStrategy,
+  type StrategyForm,
+  strategyFromWire,
+  strategyToWire,
+  validateWireStrategy,
+  type WireFailureThreshold,
+  type WireRollbackPolicy,
+  type WireStageSpec,
+  type WireStrategy,
+  type WireStrategyDefaults,
+  wireStrategyPath,
+} from './strategy/wire';
 export { type Eligibility, eligibility } from './time/eligibility';
 export {
   createLocalTimeCache,

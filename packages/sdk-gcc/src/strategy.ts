@@ -1,118 +1,41 @@
 import {
-  type FailureThreshold,
+  effectiveWireStrategy,
   type ApprovalPolicy as PlannerApprovalPolicy,
-  type ResolvedFailureThreshold,
+  strategyFromWire as plannerStrategyFromWire,
+  strategyToWire as plannerStrategyToWire,
   type ResolvedStrategy,
-  resolveStrategy,
   type Strategy,
   validatePolicy,
+  type WireStrategyDefaults,
+  wireStrategyPath,
 } from '@wrktalk/rollout-planner';
 import type { FieldError } from './params';
 import type { Schemas } from './schemas';
+
+// The wire <-> planner strategy mapping is the planner's (`@wrktalk/rollout-planner`, `strategy/wire.ts`), so the
+// GCC, this SDK and the planner's CLI read a strategy one way. Here it is typed with the contract's generated types;
+// test/strategy.test-d.ts checks the planner's wire types against them.
 
 /** A strategy as the contract spells it (snake_case, every field optional in a request). */
 export type WireStrategy = Schemas['Strategy'];
 /** The effective strategy of a deployment: every field filled in. */
 export type EffectiveStrategy = Required<WireStrategy>;
-type WireThreshold = Schemas['FailureThreshold'];
 type WireApproval = Schemas['ApprovalPolicy'];
 
-/** Defaults the GCC supplies itself rather than the planner (its `leaseSeconds` option). */
-export interface StrategyDefaults {
-  /** Lease when the strategy gives none. @default the planner's default (900) */
-  leaseSeconds?: number;
-  /**
-   * The strategy a request's fields are laid over (each field the request gives replaces the base's), e.g. the
-   * planner's `immediateStrategy` for a GCC in `immediate` mode. @default the planner's `defaultStrategy`
-   */
-  base?: Strategy;
-}
-
-const thresholdIn = (t: WireThreshold): FailureThreshold => ({
-  ...(t.max_failures !== undefined && { maxFailures: t.max_failures }),
-  ...(t.max_failure_ratio !== undefined && { maxFailureRatio: t.max_failure_ratio }),
-  ...(t.min_finished !== undefined && { minFinished: t.min_finished }),
-});
-
-const thresholdOut = (t: ResolvedFailureThreshold): WireThreshold => ({
-  ...(t.maxFailures !== undefined && { max_failures: t.maxFailures }),
-  ...(t.maxFailureRatio !== undefined && { max_failure_ratio: t.maxFailureRatio }),
-  min_finished: t.minFinished,
-});
+/** Defaults the GCC supplies itself rather than the planner (its `leaseSeconds` option, a base strategy). */
+export type StrategyDefaults = WireStrategyDefaults;
 
 /**
  * The planner's `Strategy` of a wire strategy (a request's or a stored one). Values are carried over as given,
  * wrong ones included, so `validateDeploymentPolicy` reports them where the client wrote them.
  */
 export function strategyFromWire(s: WireStrategy | undefined, defaults: StrategyDefaults = {}): Strategy {
-  return {
-    ...(s?.stages && {
-      stages: s.stages.map((st) => ({
-        kind: st.kind,
-        ...(st.count !== undefined && { count: st.count }),
-        ...(st.percent !== undefined && { percent: st.percent }),
-        waitSeconds: st.wait_seconds ?? 0,
-      })),
-    }),
-    ...(s?.max_batch_size != null && { maxBatchSize: s.max_batch_size }),
-    ...(s?.canary_label !== undefined && { canaryLabel: s.canary_label }),
-    ...(s?.max_concurrency_per_instance !== undefined && {
-      maxConcurrencyPerInstance: s.max_concurrency_per_instance,
-    }),
-    ...(s?.failure_threshold && { failureThreshold: thresholdIn(s.failure_threshold) }),
-    ...(s?.canary_failure_threshold && { canaryFailureThreshold: thresholdIn(s.canary_failure_threshold) }),
-    ...(s?.on_failure !== undefined && { onFailure: s.on_failure }),
-    ...(s?.rollback && {
-      rollback: {
-        scope: s.rollback.scope ?? 'failed_stage',
-        ...(s.rollback.batch_size != null && { batchSize: s.rollback.batch_size }),
-        ...(s.rollback.wait_seconds !== undefined && { waitSeconds: s.rollback.wait_seconds }),
-        ...(s.rollback.require_approval !== undefined && { requireApproval: s.rollback.require_approval }),
-      },
-    }),
-    ...(s?.pickup_timeout_seconds !== undefined && { pickupTimeoutSeconds: s.pickup_timeout_seconds }),
-    ...((s?.lease_seconds ?? defaults.leaseSeconds) !== undefined && {
-      leaseSeconds: s?.lease_seconds ?? defaults.leaseSeconds,
-    }),
-    ...(s?.max_attempts !== undefined && { maxAttempts: s.max_attempts }),
-    ...(s?.canary_min_successes !== undefined && { canaryMinSuccesses: s.canary_min_successes }),
-    ...(s?.stage_fill_seconds !== undefined && { stageFillSeconds: s.stage_fill_seconds }),
-    ...(s?.stage_hold_timeout_seconds !== undefined && {
-      stageHoldTimeoutSeconds: s.stage_hold_timeout_seconds,
-    }),
-    ...(s?.join_running_stage !== undefined && { joinRunningStage: s.join_running_stage }),
-  };
+  return plannerStrategyFromWire(s, defaults);
 }
 
 /** The wire form of a resolved strategy, every field present (what a `Deployment` carries). */
 export function strategyToWire(r: ResolvedStrategy): EffectiveStrategy {
-  return {
-    stages: r.stages.map((st) => ({
-      kind: st.kind,
-      ...(st.count !== undefined && { count: st.count }),
-      ...(st.percent !== undefined && { percent: st.percent }),
-      wait_seconds: st.waitSeconds ?? 0,
-    })),
-    max_batch_size: r.maxBatchSize ?? null,
-    canary_label: r.canaryLabel,
-    max_concurrency_per_instance: r.maxConcurrencyPerInstance,
-    failure_threshold: thresholdOut(r.failureThreshold),
-    canary_failure_threshold: thresholdOut(r.canaryFailureThreshold),
-    on_failure: r.onFailure,
-    rollback: {
-      scope: r.rollback.scope,
-      batch_size: r.rollback.batchSize ?? null,
-      wait_seconds: r.rollback.waitSeconds,
-      require_approval: r.rollback.requireApproval,
-    },
-    pickup_timeout_seconds: r.pickupTimeoutSeconds,
-    lease_seconds: r.leaseSeconds,
-    max_attempts: r.maxAttempts,
-    canary_min_successes: r.canaryMinSuccesses,
-    stage_fill_seconds: r.stageFillSeconds,
-    stage_hold_timeout_seconds: r.stageHoldTimeoutSeconds,
-    join_running_stage: r.joinRunningStage,
-  };
+  return plannerStrategyToWire(r);
 }
 
 /** The effective strategy of a wire strategy: every default filled in by the planner, in wire form. */
@@ -120,10 +43,7 @@ export function effectiveStrategy(
   s: WireStrategy | undefined,
   defaults: StrategyDefaults = {},
 ): EffectiveStrategy {
-  const given = strategyFromWire(s, defaults);
-  return strategyToWire(
-    resolveStrategy(defaults.base === undefined ? given : { ...defaults.base, ...given }),
-  );
+  return effectiveWireStrategy(s, defaults);
 }
 
 /** The planner's approval policy of a wire one (the deadline as epoch ms; an unparseable one as NaN). */
@@ -149,9 +69,11 @@ export function pointerOf(plannerPath: string): string {
   const segments = plannerPath.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '');
   return segments
     .map((seg, i) =>
-      i === 1 && segments[0] === 'approval' && APPROVAL_RENAMED[seg] !== undefined
-        ? APPROVAL_RENAMED[seg]
-        : seg.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      segments[0] === 'strategy'
+        ? wireStrategyPath(seg)
+        : i === 1 && segments[0] === 'approval' && APPROVAL_RENAMED[seg] !== undefined
+          ? APPROVAL_RENAMED[seg]
+          : seg.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
     )
     .map((seg) => `/${seg.replace(/~/g, '~0').replace(/\//g, '~1')}`)
     .join('');
