@@ -969,7 +969,8 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
    * objects; anything else, and anything this path would hand to the usual route, goes to `next` untouched.
    */
   function handlePoll(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    if (req.method !== 'GET' || deps.authenticate || !POLL_URL.test(req.url ?? '')) {
+    // The URL is matched once, by fastPoll: anything else comes back through routed() to `next`.
+    if (req.method !== 'GET' || deps.authenticate) {
       next();
       return;
     }

@@ -9,6 +9,7 @@ import {
   agentOptions,
   CLIENT,
   type GccFixture,
+  killedMidApply,
   memoryLogger,
   record,
   recordingSleep,
@@ -209,18 +210,7 @@ describe('createAgent against the fake GCC on a real port', { timeout: 60_000 },
   it('does not apply twice after being killed mid-apply: the restarted agent sees the version and verifies', async () => {
     const running = new Map([['backend', 'v1']]);
     // First process: apply changes the target, then hangs (a slow rollout) until the process is stopped.
-    const first = scriptedExecutor({
-      running,
-      afterSet: (_ins, ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
-    });
-    const agent1 = createAgent(options({ executor: first.executor, stopGraceMs: 20 }));
-    const taskId = await gcc.queueUpdate('backend', 'v2');
-    const loop = agent1.start();
-    await until(() => first.count('apply') === 1, 30_000, 'apply started');
-    await agent1.stop();
-    await loop;
-    const cp = JSON.parse(await readFile(tmp.file, 'utf8'));
+    const { taskId, checkpoint: cp, first } = await killedMidApply(gcc, tmp, running, createAgent);
     expect(cp.task).toMatchObject({ taskId, step: 'applying', version: 'v2' });
     expect((await gcc.task(taskId)).status).toBe('in_progress');
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -298,5 +298,38 @@ export async function startProxy(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * An agent for `CLIENT` is killed mid-apply: its executor changes the target (`running`) and then hangs until the
+ * agent is stopped. Returns the task id, the checkpoint the agent left in its state file, and its executor.
+ */
+export async function killedMidApply(
+  gcc: GccFixture,
+  tmp: TempDir,
+  running: Map<string, string>,
+  createAgent: (o: AgentOptions) => { start(): Promise<void>; stop(): Promise<void> },
+): Promise<{
+  taskId: string;
+  checkpoint: Record<string, unknown>;
+  /** The killed agent's executor (what it was asked to do). */
+  first: ReturnType<typeof scriptedExecutor>;
+}> {
+  const first = scriptedExecutor({
+    running,
+    afterSet: (_ins, ctx) =>
+      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+  });
+  const agent = createAgent(agentOptions(gcc, tmp, first.executor, { stopGraceMs: 20 }));
+  const taskId = await gcc.queueUpdate('backend', 'v2');
+  const loop = agent.start();
+  await until(() => first.count('apply') === 1, 30_000, 'apply started');
+  await agent.stop();
+  await loop;
+  return {
+    taskId,
+    checkpoint: JSON.parse(await readFile(tmp.file, 'utf8')) as Record<string, unknown>,
+    first,
   };
 }

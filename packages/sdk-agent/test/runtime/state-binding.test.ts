@@ -7,12 +7,12 @@ import {
   agentOptions,
   CLIENT,
   type GccFixture,
+  killedMidApply as killedAgent,
   memoryLogger,
   record,
   scriptedExecutor,
   startGcc,
   type TempDir,
-  until,
 } from './helpers';
 
 /** The state file is bound to (GCC URL, client id): agents sharing a path never replay each other's task. */
@@ -36,19 +36,8 @@ function reportsOf(taskId: string): string[] {
 
 /** Agent A (CLIENT on `gcc`) is killed mid-apply: its checkpoint says `applying` v2. Returns the task id. */
 async function killedMidApply(running: Map<string, string>): Promise<string> {
-  const first = scriptedExecutor({
-    running,
-    afterSet: (_ins, ctx) =>
-      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
-  });
-  const agent = createAgent(options({ executor: first.executor, stopGraceMs: 20 }));
-  const taskId = await gcc.queueUpdate('backend', 'v2');
-  const loop = agent.start();
-  await until(() => first.count('apply') === 1, 30_000, 'apply started');
-  await agent.stop();
-  await loop;
-  const cp = JSON.parse(await readFile(tmp.file, 'utf8'));
-  expect(cp).toMatchObject({
+  const { taskId, checkpoint } = await killedAgent(gcc, tmp, running, createAgent);
+  expect(checkpoint).toMatchObject({
     owner: { gccUrl: gcc.server.url, clientId: CLIENT },
     task: { taskId, step: 'applying', version: 'v2' },
   });
