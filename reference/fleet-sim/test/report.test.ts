@@ -1,0 +1,90 @@
+import { TASK_STATUSES, type TaskStatus } from '@wrktalk/rollout-planner';
+import { describe, expect, it } from 'vitest';
+import { formatSummary, renderChart, renderHtml, type Sample, type SimReport } from '../src/report';
+
+const counts = (c: Partial<Record<TaskStatus, number>>) =>
+  Object.fromEntries(TASK_STATUSES.map((s) => [s, c[s] ?? 0])) as Record<TaskStatus, number>;
+
+const samples: Sample[] = [
+  { t_ms: 0, deployment: 'update', counts: counts({ pending_approval: 4 }) },
+  { t_ms: 1000, deployment: 'update', counts: counts({ queued: 2, approved: 2 }) },
+  { t_ms: 2000, deployment: 'update', counts: counts({ success: 3, failed: 1 }) },
+  { t_ms: 2000, deployment: 'rollback', counts: counts({ queued: 1 }) },
+  { t_ms: 3000, deployment: 'rollback', counts: counts({ success: 1 }) },
+];
+
+const report: SimReport = {
+  scenario: { name: 'unit', description: 'a <b>bold</b> test', seed: 1, file: null },
+  gcc: { mode: 'embedded', url: 'http://127.0.0.1:1' },
+  started_at: '2026-12-04T00:00:00.000Z',
+  fleet: {
+    clients: 4,
+    targets: { argocd: 4 },
+    argocd_instances: 1,
+    approvals: { approve: 4, reject: 0, never: 0, late: 0 },
+    offline: 0,
+    going_offline: 0,
+    canaries: 1,
+  },
+  release: { component: 'backend', version: '2.5.0' },
+  selector: 'env=prod',
+  strategy: { stages: [{ kind: 'batch', percent: 100 }] },
+  deployment: { id: 'dpl-1', status: 'rolled_back', status_reason: 'stage 1 failed' },
+  rollback: { id: 'dpl-2', status: 'completed', status_reason: null },
+  end: 'ended',
+  stages: [
+    {
+      deployment: 'update',
+      index: 0,
+      kind: 'batch',
+      size: 4,
+      placed: 4,
+      succeeded: 3,
+      failed: 1,
+      overdue: 0,
+      rolledBack: 0,
+      status: 'failed',
+      durationMs: 1500,
+      clients: ['a', 'b', 'c', 'd'],
+    },
+  ],
+  rollback_stages: [],
+  outcomes: { approve: { success: 3, failed: 1 }, reject: {}, never: {}, late: {} },
+  updated: 3,
+  rolled_back: 1,
+  samples,
+  http: { requests: 10, errors: 0, by_status: { 200: 10 } },
+  timings_ms: { register: 1, baseline: 2, rollout: 3000, total: 3100 },
+};
+
+describe('the HTML report', () => {
+  it('is self-contained: no script, no external resource, text escaped', () => {
+    const html = renderHtml(report);
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!127\.0\.0\.1)/);
+    expect(html).toContain('a &lt;b&gt;bold&lt;/b&gt; test');
+    expect(html).toContain('<h2>Stages</h2>');
+    expect(html).toContain('<td>3</td><td>1</td>'); // succeeded, failed
+    expect(html).toContain('Rollback: tasks by status over time');
+  });
+
+  it('draws one line per status that ever had a task, over the samples of that deployment', () => {
+    const svg = renderChart(samples, 'update');
+    const titles = [...svg.matchAll(/<title>([a-z_]+)<\/title>/g)].map((m) => m[1]);
+    expect(titles).toEqual(['pending_approval', 'approved', 'queued', 'success', 'failed']);
+    // Three samples: three points per line; the highest count (4) is at the top of the plot area.
+    const success = svg.match(/points="([^"]+)"><title>success/)![1]!.split(' ');
+    expect(success).toHaveLength(3);
+    // 3 of a maximum of 4 at the right end: the plot is 256 px high from y = 12, so 12 + 256 / 4.
+    expect(success[2]).toBe('848.0,76.0');
+    expect(svg.match(/points="([^"]+)"><title>pending_approval/)![1]!.split(' ')[0]).toMatch(/^56\.0,12\.0$/);
+    expect(renderChart(samples, 'rollback')).toContain('<title>queued</title>');
+    expect(renderChart([], 'update')).toBe('<p>No samples.</p>');
+  });
+
+  it('summarises the run in text', () => {
+    const text = formatSummary(report);
+    expect(text).toContain('rolled_back — stage 1 failed');
+    expect(text).toContain('rollback dpl-2 completed, 1 clients returned to their own previous version');
+    expect(text).toMatch(/1 batch\s+4\s+3\s+1/);
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveStrategy, stageSizes } from '@wrktalk/rollout-planner';
+import { strategyFromWire } from '@wrktalk/sdk-gcc';
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS_DIR } from '../src/cli';
+import { isScenarioError, type ScenarioError } from '../src/errors';
+import { checkScenario, loadScenario } from '../src/scenario';
+
+const problemsOf = async (p: Promise<unknown>) => {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isScenarioError(error), String(error)).toBe(true);
+  return (error as ScenarioError).problems;
+};
+
+describe('the shipped scenarios', () => {
+  it('all load, and the customer example plans 2, 5, 10, 15 and 18 for 50 clients', async () => {
+    const files = (await readdir(SCENARIOS_DIR)).filter((f) => f.endsWith('.yaml'));
+    expect(files.sort()).toEqual([
+      'customer-50.yaml',
+      'failing-canary.yaml',
+      'premium-first-100k.yaml',
+      'regional-outage.yaml',
+    ]);
+    for (const f of files) await loadScenario(join(SCENARIOS_DIR, f));
+    const customer = await loadScenario(join(SCENARIOS_DIR, 'customer-50.yaml'));
+    const sizes = stageSizes(50, resolveStrategy(strategyFromWire(customer.deployment.strategy)));
+    expect(sizes.map((s) => s.size)).toEqual([2, 5, 10, 15, 18]);
+    const big = await loadScenario(join(SCENARIOS_DIR, 'premium-first-100k.yaml'));
+    expect(big.clients.count).toBe(100_000);
+    expect(big.deployment.strategy.canary_label).toBe('tier=premium');
+  });
+});
+
+describe('checkScenario', () => {
+  it('applies the documented defaults', async () => {
+    const s = await checkScenario({ name: 'x', clients: { count: 3 }, deployment: { strategy: {} } });
+    expect(s).toMatchObject({
+      seed: 1,
+      baseline: 'install',
+      clients: { id_prefix: 'sim-', labels: { env: 'prod' }, argocd_instances: 4 },
+      release: { component: 'backend', version: '2.5.0', previous: '2.4.0' },
+      deployment: { selector: 'env=prod', approval: { required: true, on_deadline: 'expire' }, strategy: {} },
+      agents: { poll_interval_seconds: 2, poll_jitter: 0.5, connections: 64 },
+      approvals: { approve: 1, reject: 0, never: 0, late: 0 },
+      limits: { duration_seconds: 600, sample_seconds: 1 },
+    });
+  });
+
+  it('lists every problem with its path: schema, selector, strategy (by the planner, in the API spelling), rules', async () => {
+    const problems = await problemsOf(
+      checkScenario({
+        name: 'Bad Name',
+        clients: { count: 0, labels: { tier: { premium: 1 } }, colour: 'red' },
+        deployment: { strategy: {} },
+      }),
+    );
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['name', 'clients.count', 'clients']));
+    const second = await problemsOf(
+      checkScenario({
+        name: 'ok',
+        clients: { count: 10, labels: { tier: { premium: 1, free: 1 } } },
+        deployment: {
+          selector: 'tier in (premium',
+          strategy: { stages: [{ kind: 'canary', count: 0 }], failureThreshold: {} },
+        },
+        rules: [
+          { match: { tier: 'gold' }, fail: 1 },
+          { match: { zone: 'a' }, offline: true },
+          { ids: ['sim-11', 'sim-3'], offline: true },
+          { offline_from_seconds: 10, offline_until_seconds: 5 },
+        ],
+      }),
+    );
+    const paths = second.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'deployment.selector',
+        'deployment.strategy.stages[0].count',
+        'deployment.strategy.failureThreshold',
+        'rules[0].match.tier',
+        'rules[1].match.zone',
+        'rules[2].ids[0]',
+        'rules[2].ids[1]',
+        'rules[3].offline_until_seconds',
+      ]),
+    );
+    expect(second.find((p) => p.path === 'deployment.strategy.failureThreshold')?.message).toContain(
+      "the API spells it 'failure_threshold'",
+    );
+    expect(second.find((p) => p.path === 'rules[0].match.tier')?.message).toContain('premium, free');
+  });
+
+  it('refuses a rule without an effect, and a stage without fail', async () => {
+    const problems = await problemsOf(
+      checkScenario({
+        name: 'x',
+        clients: { count: 2 },
+        deployment: { strategy: {} },
+        rules: [{ match: { env: 'prod' } }, { stage: 1, offline: true }],
+      }),
+    );
+    expect(problems.map((p) => p.path)).toEqual(['rules[0]', 'rules[1]']);
+  });
+
+  it('reads a strategy file next to the scenario, and says what is wrong with an unreadable or broken one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-scenario-'));
+    await writeFile(
+      join(dir, 'strategy.yaml'),
+      'stages:\n  - { kind: canary, count: 1 }\n  - { kind: batch }\n',
+    );
+    await writeFile(
+      join(dir, 'ok.yaml'),
+      'name: ok\nclients: { count: 5 }\ndeployment: { strategy_file: strategy.yaml }\n',
+    );
+    const s = await loadScenario(join(dir, 'ok.yaml'));
+    expect(s.deployment.strategy.stages).toHaveLength(2);
+
+    await writeFile(
+      join(dir, 'missing.yaml'),
+      'name: m\nclients: { count: 5 }\ndeployment: { strategy_file: nope.json }\n',
+    );
+    const missing = await problemsOf(loadScenario(join(dir, 'missing.yaml')));
+    expect(missing[0]).toMatchObject({ path: 'deployment.strategy_file' });
+    expect(missing[0]!.message).toContain('ENOENT');
+
+    await writeFile(
+      join(dir, 'both.json'),
+      JSON.stringify({ name: 'b', clients: { count: 1 }, deployment: { strategy: {}, strategy_file: 'x' } }),
+    );
+    expect((await problemsOf(loadScenario(join(dir, 'both.json'))))[0]!.message).toContain('exactly one');
+
+    await writeFile(join(dir, 'broken.json'), '{ "name": ');
+    expect((await problemsOf(loadScenario(join(dir, 'broken.json'))))[0]!.message).toMatch(/^not valid JSON/);
+    expect((await problemsOf(loadScenario(join(dir, 'absent.yaml'))))[0]!.message).toContain('ENOENT');
+  });
+});
