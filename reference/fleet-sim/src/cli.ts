@@ -98,7 +98,10 @@ Examples:
     return 2;
   };
   if (f.list) {
-    const files = (await readdir(SCENARIOS_DIR)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+    // Strategy files (`*.strategy.json`) sit next to the scenarios that use them.
+    const files = (await readdir(SCENARIOS_DIR))
+      .filter((n) => /\.(ya?ml|json)$/.test(n) && !/\.strategy\.(ya?ml|json)$/.test(n))
+      .sort();
     for (const file of files) {
       const s = await loadScenario(join(SCENARIOS_DIR, file));
       io.stdout.write(

@@ -42,6 +42,15 @@ export interface SimReport {
   end: SimEnd;
   stages: StageRow[];
   rollback_stages: StageRow[];
+  /** The automatic rollback's tasks: the version each client was returned to, next to its own previous version and
+   * the version its agent reports at the end. */
+  rollback_tasks: {
+    client_id: string;
+    version: string;
+    status: TaskStatus;
+    previous_version: string;
+    running_version: string;
+  }[];
   /** Final task status by what the approver did (`none`: no task). */
   outcomes: Record<Approval, Partial<Record<TaskStatus | 'none', number>>>;
   /** Clients that run the release at the end, as their agents report. */
@@ -157,6 +166,25 @@ ${rows}
 </tbody></table>`;
 }
 
+const ROLLBACK_ROWS = 200;
+
+function rollbackTable(tasks: SimReport['rollback_tasks']): string {
+  const rows = tasks
+    .slice(0, ROLLBACK_ROWS)
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.client_id)}</td><td>${esc(t.previous_version)}</td><td>${esc(t.version)}</td><td>${esc(t.status)}</td><td>${esc(t.running_version)}</td></tr>`,
+    )
+    .join('\n');
+  const more =
+    tasks.length > ROLLBACK_ROWS
+      ? `<p>… and ${tasks.length - ROLLBACK_ROWS} more (in the JSON report).</p>`
+      : '';
+  return `<table><thead><tr><th>Client</th><th>Its previous version</th><th>Returned to</th><th>Task</th><th>Runs at the end</th></tr></thead><tbody>
+${rows}
+</tbody></table>${more}`;
+}
+
 /** The self-contained HTML report: no script, no external resource (it opens from a file or a mail attachment). */
 export function renderHtml(r: SimReport): string {
   const title = `wrktalk-sim: ${r.scenario.name}`;
@@ -216,7 +244,7 @@ pre { background: #f3f5f7; padding: 8px; overflow-x: auto; }
 ${renderChart(r.samples, 'update')}
 <h2>Stages</h2>
 ${stageTable(r.stages)}
-${r.rollback ? `<h2>Rollback: tasks by status over time</h2>\n${renderChart(r.samples, 'rollback')}\n<h2>Rollback stages</h2>\n${stageTable(r.rollback_stages)}` : ''}
+${r.rollback ? `<h2>Rollback: tasks by status over time</h2>\n${renderChart(r.samples, 'rollback')}\n<h2>Rollback stages</h2>\n${stageTable(r.rollback_stages)}\n<h2>Rolled-back clients</h2>\n${rollbackTable(r.rollback_tasks)}` : ''}
 <h2>What approvers did, and where their tasks ended</h2>
 ${outcomeTable(r.outcomes)}
 <h2>Strategy</h2>

@@ -320,7 +320,8 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
     for (const c of fleet) {
       if (c.offline) continue;
       const poll = agentFor(c);
-      later(Math.round(Math.random() * scenario.agents.poll_interval_seconds * 1000), poll);
+      const first = seededRandom(seedFor(scenario.seed, `${c.id}#first-poll`))();
+      later(Math.round(first * scenario.agents.poll_interval_seconds * 1000), poll);
     }
 
     // Waits for a deployment to end, sampling it (and its rollback) for the chart.
@@ -492,6 +493,7 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
     ]);
     const now = new Date();
     const byClient = new Map(tasks.map((t) => [t.client_id, t.status]));
+    const fleetById = new Map(fleet.map((c) => [c.id, c]));
     const outcomes: SimReport['outcomes'] = { approve: {}, reject: {}, never: {}, late: {} };
     for (const c of fleet) {
       const status: TaskStatus | 'none' = byClient.get(c.id) ?? 'none';
@@ -527,6 +529,13 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
       end,
       stages: stageRows(deployment, tasks, now),
       rollback_stages: rollback ? stageRows(rollback, rbTasks, now) : [],
+      rollback_tasks: rbTasks.map((t) => ({
+        client_id: t.client_id,
+        version: t.version,
+        status: t.status,
+        previous_version: fleetById.get(t.client_id)?.previousVersion ?? '',
+        running_version: running.get(t.client_id) ?? '',
+      })),
       outcomes,
       updated: [...running.values()].filter((v) => v === releaseVersion).length,
       rolled_back: counts.success,

@@ -200,6 +200,23 @@ const pathOf = (path: readonly PropertyKey[]) =>
 
 const isWeights = (w: string | Record<string, number>): w is Record<string, number> => typeof w !== 'string';
 
+/** The deployment's selector (by the planner's parser) and strategy (by the planner's rules, in the API's spelling). */
+function deploymentProblems(selector: string | undefined, strategy: unknown): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  if (selector !== undefined) {
+    const parsed = parseSelector(selector);
+    if (!parsed.ok)
+      problems.push({
+        path: 'deployment.selector',
+        message: parsed.problems.map((p) => p.message).join('; '),
+      });
+  }
+  if (strategy !== undefined)
+    for (const p of validateWireStrategy(strategy))
+      problems.push({ path: `deployment.strategy${p.path ? `.${p.path}` : ''}`, message: p.message });
+  return problems;
+}
+
 /**
  * Checks a parsed scenario (an object from YAML or JSON) and returns it with its defaults, or throws a
  * {@link ScenarioError} listing every problem: schema, label selectors, the strategy (by the planner's own rules,
@@ -211,20 +228,20 @@ export async function checkScenario(
 ): Promise<Scenario> {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ScenarioError(
-      from.file,
-      parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })),
+    // The selector and the strategy are checked even when other parts are malformed: every problem at once.
+    const raw = (input ?? {}) as { deployment?: { selector?: unknown; strategy?: unknown } };
+    const problems = parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
+    const d = typeof raw.deployment === 'object' && raw.deployment !== null ? raw.deployment : {};
+    problems.push(
+      ...deploymentProblems(
+        typeof d.selector === 'string' ? d.selector : undefined,
+        d.strategy !== undefined && d.strategy !== null ? d.strategy : undefined,
+      ),
     );
+    throw new ScenarioError(from.file, problems);
   }
   const s = parsed.data;
   const problems: ScenarioProblem[] = [];
-  const selector = parseSelector(s.deployment.selector);
-  if (!selector.ok)
-    problems.push({
-      path: 'deployment.selector',
-      message: selector.problems.map((p) => p.message).join('; '),
-    });
-
   let strategy: unknown = s.deployment.strategy;
   if (s.deployment.strategy_file !== undefined) {
     if (!from.readStrategyFile)
@@ -237,10 +254,7 @@ export async function checkScenario(
       }
     }
   }
-  if (strategy !== undefined) {
-    for (const p of validateWireStrategy(strategy))
-      problems.push({ path: `deployment.strategy${p.path ? `.${p.path}` : ''}`, message: p.message });
-  }
+  problems.push(...deploymentProblems(s.deployment.selector, strategy));
 
   // A rule matching a label value no client can have is a typo, not an intention.
   const values = (key: string): Set<string> | null => {

@@ -49,6 +49,15 @@ const report: SimReport = {
     },
   ],
   rollback_stages: [],
+  rollback_tasks: [
+    {
+      client_id: 'd',
+      version: '2.4.0',
+      status: 'rolled_back',
+      previous_version: '2.4.0',
+      running_version: '2.4.0',
+    },
+  ],
   outcomes: { approve: { success: 3, failed: 1 }, reject: {}, never: {}, late: {} },
   updated: 3,
   rolled_back: 1,
@@ -65,6 +74,9 @@ describe('the HTML report', () => {
     expect(html).toContain('<h2>Stages</h2>');
     expect(html).toContain('<td>3</td><td>1</td>'); // succeeded, failed
     expect(html).toContain('Rollback: tasks by status over time');
+    expect(html).toContain(
+      '<tr><td>d</td><td>2.4.0</td><td>2.4.0</td><td>rolled_back</td><td>2.4.0</td></tr>',
+    );
   });
 
   it('draws one line per status that ever had a task, over the samples of that deployment', () => {
