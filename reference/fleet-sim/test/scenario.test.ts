@@ -6,6 +6,7 @@ import { strategyFromWire } from '@wrktalk/sdk-gcc';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS_DIR } from '../src/cli';
 import { isScenarioError, type ScenarioError } from '../src/errors';
+import { buildFleet } from '../src/fleet';
 import { checkScenario, loadScenario } from '../src/scenario';
 
 const problemsOf = async (p: Promise<unknown>) => {
@@ -33,6 +34,19 @@ describe('the shipped scenarios', () => {
     const big = await loadScenario(join(SCENARIOS_DIR, 'premium-first-100k.yaml'));
     expect(big.clients.count).toBe(100_000);
     expect(big.deployment.strategy.canary_label).toBe('tier=premium');
+  });
+
+  it('premium-first-100k builds its 100,000 clients with the weights it states', async () => {
+    const big = await loadScenario(join(SCENARIOS_DIR, 'premium-first-100k.yaml'));
+    const fleet = buildFleet(big);
+    expect(fleet).toHaveLength(100_000);
+    expect(new Set(fleet.map((c) => c.id)).size).toBe(100_000);
+    const share = (f: (c: (typeof fleet)[number]) => boolean) => fleet.filter(f).length / fleet.length;
+    // tier premium 1 : standard 4 : free 5; approvals 96 : 1 : 3 (within 1 % of the weights at this size).
+    expect(share((c) => c.labels.tier === 'premium')).toBeCloseTo(0.1, 2);
+    expect(share((c) => c.approval === 'never')).toBeCloseTo(0.03, 2);
+    expect(share((c) => c.approval === 'reject')).toBeCloseTo(0.01, 2);
+    expect(new Set(fleet.map((c) => c.argocdInstance).filter(Boolean)).size).toBe(400);
   });
 });
 
