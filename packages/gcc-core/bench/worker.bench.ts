@@ -2,7 +2,8 @@
  * Rollout worker benchmark (a script, not a test). From the repository root:
  *
  *   npx tsx packages/gcc-core/bench/worker.bench.ts [clients] [--agents service|http] [--concurrency 16]
- *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+ *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--create-only]
+ *     [--json FILE]
  *
  * `clients` defaults to 100,000 on PostgreSQL, 10,000 on PGlite (`--pglite`, in memory) and 2,000 with
  * `--agents http`. gcc-core runs from its sources (no build needed for it); the planner and sdk-gcc from their builds.
@@ -29,7 +30,13 @@
  * `--agents service` they call `gcc.services.agent` in-process (the fastest faithful stand-in for 100,000 agents);
  * with `--agents http` they speak the contract over HTTP to the gcc-core router on a local port, each with its own
  * agent token.
+ *
+ * `--create-only` stops after phase B's deployment is created (no agents, no worker, no rollout) and times, as its
+ * baseline in the same run, the database's floor for that creation: one `INSERT … SELECT` copying the deployment's
+ * task rows into a table of the same columns, defaults and indexes (`LIKE deployment_tasks`, no foreign keys).
+ * `--json FILE` also writes the figures as JSON (for `npm run bench`).
  */
+import { writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -53,6 +60,8 @@ const { values: args, positionals } = parseArgs({
     keep: { type: 'boolean', default: false },
     durable: { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
+    'create-only': { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 
@@ -61,6 +70,8 @@ if (MODE !== 'service' && MODE !== 'http') throw new Error('--agents must be ser
 const PGLITE = args.pglite;
 const CLIENTS = Number(positionals[0] ?? (MODE === 'http' ? 2_000 : PGLITE ? 10_000 : 100_000));
 const CONCURRENCY = Number(args.concurrency);
+const CREATE_ONLY = args['create-only'];
+if (CREATE_ONLY && MODE !== 'service') throw new Error('--create-only runs no agents: leave --agents out');
 if (!Number.isInteger(CLIENTS) || CLIENTS < 1)
   throw new Error(`clients must be a whole number, got ${CLIENTS}`);
 const STAGES = [
@@ -304,6 +315,39 @@ async function serveHttp(gcc: Gcc): Promise<{ url: string; close: () => Promise<
   };
 }
 
+/** `--json FILE`: the figures as JSON, for `npm run bench`. */
+function writeJson(figures: Record<string, unknown>, ok: boolean): void {
+  if (!args.json) return;
+  const json = {
+    bench: 'worker',
+    ok,
+    clients: CLIENTS,
+    agents: CREATE_ONLY ? 'none' : MODE,
+    concurrency: CONCURRENCY,
+    database: PGLITE ? 'pglite' : 'postgres',
+    createOnly: CREATE_ONLY,
+    node: process.version,
+  };
+  writeFileSync(args.json, `${JSON.stringify({ ...json, figures }, null, 2)}\n`);
+}
+
+/**
+ * The database's floor for creating `deploymentId`: one `INSERT … SELECT` of its task rows into a table of the same
+ * columns, defaults and indexes (no foreign keys), timed; the table is dropped afterwards.
+ */
+async function floorMs(db: Database, deploymentId: string): Promise<number> {
+  await db.query(
+    'CREATE TABLE bench_floor_tasks (LIKE deployment_tasks INCLUDING DEFAULTS INCLUDING INDEXES)',
+  );
+  const t = performance.now();
+  await db.query('INSERT INTO bench_floor_tasks SELECT * FROM deployment_tasks WHERE deployment_id = $1', [
+    deploymentId,
+  ]);
+  const ms = performance.now() - t;
+  await db.query('DROP TABLE bench_floor_tasks');
+  return ms;
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   const dbName = `gcc_bench_worker_${Date.now().toString(36)}`;
@@ -349,7 +393,7 @@ async function main(): Promise<void> {
     }
     let baselineMs = Number.NaN;
     let errorsA = 0;
-    if (!args['skip-baseline']) {
+    if (!args['skip-baseline'] && !CREATE_ONLY) {
       const appliedA = new Map<string, number>();
       const dA = await gccA.services.deployments.create(ADMIN, {
         release_id: await release(gccA, 'bench-a'),
@@ -391,7 +435,12 @@ async function main(): Promise<void> {
     closers.length = 0;
 
     // ---- B. the worker ---------------------------------------------------------------------------------------------
-    const gccB = await createGcc({ database: db, orchestration: 'worker', logger });
+    const gccB = await createGcc({
+      database: db,
+      orchestration: 'worker',
+      logger,
+      ...(CREATE_ONLY && { worker: false }),
+    });
     closers.push(() => gccB.close());
     let httpB: { url: string; close: () => Promise<void> } | undefined;
     if (MODE === 'http') {
@@ -401,7 +450,7 @@ async function main(): Promise<void> {
     const appliedB = new Map<string, number>();
     const stepB = httpB ? httpAgent(httpB.url, tokens, appliedB) : serviceAgent(gccB, appliedB);
     let idB: string | undefined;
-    const agentsB = await runAgents(db, () => idB, stepB);
+    const agentsB = CREATE_ONLY ? undefined : await runAgents(db, () => idB, stepB);
     const releaseB = await release(gccB, 'bench-b');
     ticks.count = 0;
     ticks.maxMs = 0;
@@ -416,6 +465,22 @@ async function main(): Promise<void> {
     idB = dB.id;
     const createMs = Date.now() - t0;
     log(`B. deployment ${dB.id}: ${f0(CLIENTS)} tasks created in ${f0(createMs)} ms`);
+    if (!agentsB) {
+      const counted = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1',
+        [dB.id],
+      );
+      const tasks = counted.rows[0]!.n;
+      const floor = await floorMs(db, dB.id);
+      const rss = process.resourceUsage().maxRSS / 1024;
+      process.stdout.write(
+        `\ncreated a deployment of ${f0(tasks)} tasks in ${f0(createMs)} ms; floor (INSERT … SELECT of the same rows) ` +
+          `${f0(floor)} ms; ${PGLITE ? 'PGlite (memory)' : 'PostgreSQL'}, Node ${process.version}, peak RSS ${f0(rss)} MB\n`,
+      );
+      writeJson({ createMs, floorMs: floor, tasks, peakRssMb: rss }, tasks === CLIENTS);
+      if (tasks !== CLIENTS) process.exitCode = 1;
+      return;
+    }
     let finished: { status: string; finished_at: Date | null } | undefined;
     let lastLog = Date.now();
     for (;;) {
@@ -509,6 +574,28 @@ async function main(): Promise<void> {
       d.tasks === CLIENTS &&
       twice === 0 &&
       errorsA + agentsB.errors === 0;
+    writeJson(
+      {
+        baselineMs,
+        workerMs,
+        gccShareMs: gccShare,
+        advanceMs,
+        advanceGapsMs: gaps,
+        createMs,
+        dispatches: d.n,
+        dispatchesPerSecond: (d.n / workerMs) * 1000,
+        ticks: tickStats.count,
+        slowestTickMs: tickStats.maxMs,
+        tickBusyMs: tickStats.totalMs,
+        dispatchingTicks: d.ticks,
+        appliedTwice: twice,
+        agentErrors: errorsA + agentsB.errors,
+        peakRssMb: rss,
+        status: finished.status,
+        stages: stages.rows,
+      },
+      ok,
+    );
     if (!ok) {
       log('FAILED: the rollout did not complete with exactly one dispatch and one application per task');
       process.exitCode = 1;

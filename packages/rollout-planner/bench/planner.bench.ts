@@ -6,8 +6,13 @@
  * Times are medians over repeated runs after warm-up, next to a baseline measured in the same run
  * (copying and sorting the 100,000 client ids). Peak memory is the max RSS of a child process that
  * runs the scenario minus the max RSS of a child that only builds the same input.
+ *
+ * `--json FILE` also writes the figures as JSON (for `npm run bench`), with the first call of each scenario in that
+ * fresh child (`coldMs`: new module-level caches, inputs never seen before): the timed runs reuse the same client
+ * and snapshot instances, and the planner's module caches (time zone formatters), warm.
  */
 import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '../src/clients/client';
 import { decide } from '../src/decide/decide';
@@ -19,6 +24,8 @@ const N = 100_000;
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 const RUNS = 21;
 const WARMUP = 3;
+const jsonAt = process.argv.indexOf('--json');
+const JSON_FILE = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
 
 function makeClients(n: number): Client[] {
   const zones = ['UTC', 'Asia/Kolkata', 'Europe/Berlin', 'America/New_York'];
@@ -123,14 +130,24 @@ function child(name: string): void {
   const snapshot = makeSnapshot(clients);
   const run = scenarios[name]!;
   let keep: unknown;
-  if (name !== 'input-only') for (let i = 0; i < 3; i++) keep = run(clients, snapshot);
-  process.send?.({ maxRssKb: process.resourceUsage().maxRSS, keep: keep === undefined ? 0 : 1 });
+  let coldMs: number | undefined;
+  if (name !== 'input-only')
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      keep = run(clients, snapshot);
+      if (i === 0) coldMs = performance.now() - t;
+    }
+  process.send?.({ maxRssKb: process.resourceUsage().maxRSS, coldMs, keep: keep === undefined ? 0 : 1 });
 }
 
-function peakRss(name: string): Promise<number> {
+/** The child's peak RSS in MB, and how long its first call of the scenario took. */
+function peakRss(name: string): Promise<{ mb: number; coldMs?: number }> {
   return new Promise((resolve, reject) => {
     const c = fork(import.meta.filename, ['child', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    c.on('message', (m) => resolve((m as { maxRssKb: number }).maxRssKb / 1024));
+    c.on('message', (m) => {
+      const { maxRssKb, coldMs } = m as { maxRssKb: number; coldMs?: number };
+      resolve({ mb: maxRssKb / 1024, ...(coldMs !== undefined && { coldMs }) });
+    });
     c.on('error', reject);
   });
 }
@@ -148,12 +165,14 @@ async function main(): Promise<void> {
   console.log(
     `decide actions: ${actions.map((a) => a.type).join(', ')}; stage ${start?.type === 'start_stage' ? `${start.stage} with ${start.taskIds.length} tasks in ${start.batches.length} batches` : 'none'}`,
   );
-  const inputOnly = await peakRss('input-only');
+  const inputOnly = (await peakRss('input-only')).mb;
+  const figures: Record<string, unknown> = { inputOnlyRssMb: inputOnly };
   console.log('');
   console.log('scenario                         median     min     max   peak RSS over input');
   for (const name of ['baseline', 'planRollout', 'decide']) {
     const t = time(() => scenarios[name]!(clients, snapshot));
-    const rss = await peakRss(name);
+    const { mb: rss, coldMs } = await peakRss(name);
+    figures[name] = { ...t, coldMs, peakRssOverInputMb: rss - inputOnly };
     const label =
       name === 'baseline'
         ? 'baseline (copy + sort 100k ids)'
@@ -165,6 +184,17 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\ninput alone (100k clients + 100k-task snapshot): peak RSS ${inputOnly.toFixed(1)} MB`);
+  if (JSON_FILE) {
+    const json = {
+      bench: 'planner',
+      ok: plan.ok,
+      clients: N,
+      runs: RUNS,
+      warmup: WARMUP,
+      node: process.version,
+    };
+    writeFileSync(JSON_FILE, `${JSON.stringify({ ...json, figures }, null, 2)}\n`);
+  }
 }
 
 if (process.argv[2] === 'child') child(process.argv[3] ?? 'input-only');

@@ -5,7 +5,7 @@
  *
  *   npm run build -w @wrktalk/rollout-planner -w @wrktalk/sdk-gcc -w @wrktalk/sdk-agent -w @wrktalk/reference-agent-node
  *   npx tsx packages/sdk-agent/bench/idle-memory.ts [seconds] [--runs N] [--target reference|package]
- *       [--executor NAME] [--image-flags | --node-flags "<flags>"] [--node <path of a node binary>]
+ *       [--executor NAME] [--image-flags | --node-flags "<flags>"] [--node <path of a node binary>] [--json FILE]
  *
  * `--target reference` (default): the reference daemon as its image runs it, `node <flags>
  * reference/agent-node/bin/wrktalk-agent.mjs run`, with `EXECUTOR=<--executor>` (default `argocd-cli`, configured
@@ -14,7 +14,8 @@
  * RSS is read from `/proc/<pid>/status` (Linux) every second, no forced GC; the figure is the last sample.
  * `--image-flags` runs Node with the V8 flags of the image's ENTRYPOINT (read from reference/agent-node/Dockerfile),
  * `--node-flags` with the ones given. `--runs` (default 3) prints the median and range. Exit code 0 when the
- * agent's median is under the 60 MB goal.
+ * agent's median is under the 60 MB goal. `--json FILE` also writes each run's figures (last sample, peak sample, bare
+ * Node, polls) as JSON (for `npm run bench`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,7 @@ const target = option('--target') ?? 'reference';
 const executorName = option('--executor') ?? 'argocd-cli';
 const runs = Number(option('--runs') ?? 3);
 const nodeBin = option('--node') ?? process.execPath;
+const jsonFile = option('--json');
 const dockerfile = fileURLToPath(new URL('../../../reference/agent-node/Dockerfile', import.meta.url));
 const nodeFlags = flag('--image-flags')
   ? imageFlags()
@@ -210,6 +212,19 @@ try {
       `peak ${show(results.map((r) => r.peakMB))}, bare Node ${show(results.map((r) => r.baselineMB))}, ` +
       `polls ${results.map((r) => r.polls).join('/')} (goal: RSS < ${GOAL_MB} MB)`,
   );
+  if (jsonFile) {
+    const json = {
+      bench: 'idle-memory',
+      ok: true,
+      target,
+      executor: target === 'reference' ? executorName : 'in-memory',
+      seconds,
+      nodeFlags,
+      node: version,
+      figures: { runs: results },
+    };
+    writeFileSync(jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+  }
   process.exitCode = stats(results.map((r) => r.agentMB)).median < GOAL_MB ? 0 : 1;
 } finally {
   await gcc.close();

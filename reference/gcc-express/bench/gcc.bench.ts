@@ -3,6 +3,7 @@
  *
  *   npx tsx reference/gcc-express/bench/gcc.bench.ts [--clients 100000] [--tokens 1000] [--duration 10]
  *     [--connections 50] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+ *     [--tokens-via api|sql] [--json FILE]
  *
  * It creates a database of its own on that server (dropped at the end unless --keep), starts the GCC
  * (`bin/wrktalk-gcc.mjs serve`) as a child process on it, registers the clients set-based through `db.query`, and
@@ -12,8 +13,15 @@
  *      same run as two baselines answering a fixed JSON: a bare node:http server and a bare Express 5 route;
  *   3. the GCC process's peak RSS (VmHWM).
  * It prints a markdown table with the goals of issue 4.
+ *
+ * `--tokens-via sql` stores the agent tokens set-based (`insertAgentTokens`, as `idle-polls.bench.ts` does) instead
+ * of through the API 25 at a time (about 50 a second on a busy machine: minutes for 100,000). `--json FILE` also
+ * writes the figures as JSON (for `npm run bench`), with two more same-run baselines: the database's floor for the
+ * creation (an `INSERT … SELECT` copying the last deployment's task rows into a table `LIKE deployment_tasks` with
+ * its indexes, no foreign keys; median of 3) and the bare Express server's peak RSS after its load run.
  */
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
@@ -26,6 +34,7 @@ import {
   DEFAULT_DATABASE_URL,
   freePort,
   GCC_BIN,
+  insertAgentTokens,
   issueAgentTokens,
   log,
   peakRssMb,
@@ -44,6 +53,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     'database-url': { type: 'string', default: DEFAULT_DATABASE_URL },
     keep: { type: 'boolean', default: false },
+    'tokens-via': { type: 'string', default: 'api' },
+    json: { type: 'string' },
   },
 });
 
@@ -51,6 +62,8 @@ const CLIENTS = Number(args.clients);
 const TOKENS = Math.min(Number(args.tokens), CLIENTS);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
+const TOKENS_VIA = args['tokens-via'];
+if (TOKENS_VIA !== 'api' && TOKENS_VIA !== 'sql') throw new Error('--tokens-via takes api or sql');
 const BIN = GCC_BIN;
 const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
 const CI_TOKEN = BENCH_CI_TOKEN;
@@ -130,12 +143,17 @@ async function main(): Promise<void> {
     // Agent tokens of TOKENS different clients.
     const stride = Math.max(1, Math.floor(CLIENTS / TOKENS));
     const ids = Array.from({ length: TOKENS }, (_, k) => benchClientId(k * stride + 1));
-    const agents = await issueAgentTokens(base, ids, 25);
-    log(`issued ${agents.length} agent tokens`);
+    const tIssue = performance.now();
+    const agents =
+      TOKENS_VIA === 'sql' ? await insertAgentTokens(db, ids) : await issueAgentTokens(base, ids, 25);
+    log(
+      `issued ${agents.length} agent tokens (${TOKENS_VIA}) in ${Math.round(performance.now() - tIssue)} ms`,
+    );
 
     // ---- (1) deployment for every client by selector ------------------------------------------------------------
     const times: number[] = [];
     let tasks = 0;
+    let lastDeployment = '';
     for (let run = 1; run <= 3; run++) {
       const release = await api(
         base,
@@ -157,9 +175,27 @@ async function main(): Promise<void> {
       times.push(ms);
       const counts = (d.task_counts ?? {}) as Record<string, number>;
       tasks = Object.values(counts).reduce((a, b) => a + b, 0);
+      lastDeployment = String(d.id);
       log(`deployment ${run}: ${tasks} tasks in ${Math.round(ms)} ms`);
     }
     const median = [...times].sort((a, b) => a - b)[1]!;
+    // The database's floor for that creation (only with --json, so the printed run is unchanged).
+    const floors: number[] = [];
+    if (args.json) {
+      for (let run = 1; run <= 3; run++) {
+        await db.query(
+          'CREATE TABLE bench_floor_tasks (LIKE deployment_tasks INCLUDING DEFAULTS INCLUDING INDEXES)',
+        );
+        const t0 = performance.now();
+        await db.query(
+          'INSERT INTO bench_floor_tasks SELECT * FROM deployment_tasks WHERE deployment_id = $1',
+          [lastDeployment],
+        );
+        floors.push(performance.now() - t0);
+        await db.query('DROP TABLE bench_floor_tasks');
+      }
+      log(`floor (INSERT … SELECT of the same rows): ${floors.map((t) => Math.round(t)).join(', ')} ms`);
+    }
 
     // ---- (2) polls vs baselines ---------------------------------------------------------------------------------
     const httpPort = await freePort();
@@ -225,6 +261,7 @@ async function main(): Promise<void> {
 
     // ---- (3) peak memory ----------------------------------------------------------------------------------------
     const rss = peakRssMb(gcc.pid!);
+    const expressRss = peakRssMb(bareExpress.pid!);
 
     const ratio = polls.rps / exp.rps;
     const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
@@ -254,6 +291,33 @@ async function main(): Promise<void> {
       `Machine: ${cpus().length} CPUs, load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(' ')}.`,
     ];
     process.stdout.write(`\n${table}\n\n${notes.join('\n')}\n`);
+    if (args.json) {
+      const json = {
+        bench: 'gcc',
+        ok: polls.non2xx === 0 && polls.errors === 0 && tasks === CLIENTS,
+        clients: CLIENTS,
+        tokens: agents.length,
+        tokensVia: TOKENS_VIA,
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+        node: process.version,
+      };
+      const figures = {
+        tasks,
+        createMs: times,
+        createMedianMs: median,
+        floorMs: floors,
+        floorMedianMs: [...floors].sort((a, b) => a - b)[1],
+        polls,
+        express: exp,
+        http,
+        ratioToExpress: ratio,
+        xactsPerPoll: xactsPerPoll / Math.max(1, polls.total),
+        gccPeakRssMb: rss,
+        expressPeakRssMb: expressRss,
+      };
+      writeFileSync(args.json, `${JSON.stringify({ ...json, figures }, null, 2)}\n`);
+    }
     if (polls.non2xx > 0 || polls.errors > 0) process.exitCode = 1;
   } finally {
     await db?.close().catch(() => undefined);

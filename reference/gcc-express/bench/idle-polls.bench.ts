@@ -5,6 +5,7 @@
  *   npx tsx reference/gcc-express/bench/idle-polls.bench.ts [--connections-idle 19000] [--per-holder 9500]
  *     [--other-tokens 1000] [--connections 10] [--duration 10] [--wait 60] [--settle 5] [--tokens-via sql|api]
  *     [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--skip-bare] [--heap-snapshots DIR]
+ *     [--json FILE]
  *
  * N idle long polls (`GET /api/v1/clients/{id}/updates?wait=60` with the `If-None-Match` of the previous answer, one
  * agent token and one connection per client) held by one GCC process, and what they cost it:
@@ -20,7 +21,8 @@
  *       `close` listener, like a long poll; its RSS and V8 heap per held request measured as in (a) and (b).
  *       `--skip-bare` leaves it out; `--heap-snapshots DIR` writes heap snapshots at each (a) and (b), for analysis
  *       only: writing the snapshot at (a) grows the process, so that run's RSS figures are not comparable.
- * Goals: under 10 KB per idle connection, p99 of the other requests under 50 ms.
+ * Goals: under 10 KB per idle connection, p99 of the other requests under 50 ms. `--json FILE` also writes the
+ * figures as JSON (for `npm run bench`).
  *
  * Open files: the GCC holds one file descriptor per connection plus its own (a few dozen: database pool, listener,
  * epoll, stdio…), so N must stay below the open-files limit of the machine minus that. On the benchmark machine the limit is
@@ -84,6 +86,7 @@ const { values: args } = parseArgs({
     'heap-snapshots': { type: 'string' },
     /** Internal: run as a holder of idle connections (a child of the benchmark, driven over IPC). */
     hold: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 
@@ -817,13 +820,49 @@ async function main(): Promise<void> {
         `Baseline, same run, after the GCC was stopped: a bare node:http server (plain node, no Express) holding the same ${f0(IDLE)} requests from new holders (a 60 s setTimeout and a close listener each), measured the same way; V8 heap used ${mb(bare.a.heapUsed / 1024)} → ${mb(bare.b.heapUsed / 1024)}, committed ${mb(bare.a.heapTotal / 1024)} → ${mb(bare.b.heapTotal / 1024)} (${spaceGrowth(bare.a, bare.b)}).`,
       );
     process.stdout.write(`\n${table}\n\n${notes.join('\n')}\n`);
-    if (
+    const failed =
       before.non2xx + before.errors + during.non2xx + during.errors > 0 ||
       heldB !== IDLE ||
       warmFailed > 0 ||
-      (bare && (bare.held !== IDLE || bare.failed > 0))
-    )
-      process.exitCode = 1;
+      (bare !== undefined && (bare.held !== IDLE || bare.failed > 0));
+    if (args.json) {
+      const json = {
+        bench: 'idle-polls',
+        ok: !failed,
+        idle: IDLE,
+        otherTokens: others.length,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION,
+        waitSeconds: WAIT,
+        settleSeconds: SETTLE_MS / 1000,
+        node: process.version,
+      };
+      const bareFigures = bare && {
+        held: bare.held,
+        failed: bare.failed,
+        rssPerHeldKb: (bare.b.rssKb - bare.a.rssKb) / Math.max(1, bare.held),
+        heapPerHeldKb: (bare.b.heapUsed - bare.a.heapUsed) / 1024 / Math.max(1, bare.held),
+        rssAKb: bare.a.rssKb,
+        rssBKb: bare.b.rssKb,
+      };
+      const figures = {
+        heldB,
+        heldAfter,
+        openMs,
+        rssPerIdlePollKb: perConnKb,
+        heapPerIdlePollKb: heapPerConn,
+        rssAKb: a.rssKb,
+        rssBKb: b.rssKb,
+        hwmKb: hwm,
+        fdsA: a.fds,
+        fdsB: b.fds,
+        before,
+        during,
+        bare: bareFigures ?? null,
+      };
+      writeFileSync(args.json, `${JSON.stringify({ ...json, figures }, null, 2)}\n`);
+    }
+    if (failed) process.exitCode = 1;
   } finally {
     await stopHolders(holders);
     await db?.close().catch(() => undefined);
