@@ -99,7 +99,8 @@ describe('wrktalk-sim on a real GCC', () => {
     for (const k of Object.keys(r.outcomes.reject)) expect(['rejected', 'cancelled']).toContain(k);
     expect(Object.keys(r.outcomes.never).length).toBeGreaterThan(0);
     for (const k of Object.keys(r.outcomes.never)) expect(['expired', 'cancelled']).toContain(k);
-    expect(r.http.errors).toBe(0);
+    // No request met a server error (a 409 is possible: an approver answering a task the rollback cancelled).
+    expect(Object.keys(r.http.by_status).filter((k) => Number(k) >= 500)).toEqual([]);
     // The simulator's own database is gone.
     expect(await databases()).toEqual(before);
   });
