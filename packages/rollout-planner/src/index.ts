@@ -55,6 +55,15 @@ export {
 } from './plan/plan-rollout';
 export { type StageSlot, stageSizes } from './plan/stage-sizes';
 export {
+  planSetRollback,
+  RELEASE_SET_MAX,
+  type ReleaseSetMember,
+  type ReleaseSetProblem,
+  releaseSetProblems,
+  type SetRollbackPlan,
+  type SetRollbackTarget,
+} from './release-set/release-set';
+export {
   type HistoryEntry,
   planRollback,
   type RollbackPlan,

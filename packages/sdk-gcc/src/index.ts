@@ -25,7 +25,13 @@ export {
 } from './client';
 export * from './errors';
 export type { components, operations, paths } from './generated/gcc';
-export { type OfferedTask, updateOf, VERIFY_TIMEOUT_SECONDS } from './offer';
+export {
+  helmParameterOf,
+  type OfferedComponent,
+  type OfferedTask,
+  updateOf,
+  VERIFY_TIMEOUT_SECONDS,
+} from './offer';
 export {
   type CompiledGccClientOptions,
   compileGccClientOptions,
@@ -83,8 +89,10 @@ export {
   parseSigningPublicKeys,
   publicKeyPem,
   rawPublicKey,
+  SET_SIGNATURE_CONTEXT,
   SIGNATURE_ALG,
   SIGNATURE_CLOCK_SKEW_SECONDS,
+  type SignableComponent,
   type SignableUpdate,
   type SignatureCheck,
   signUpdate,

@@ -25,6 +25,25 @@ export interface OfferedTask {
   attempt: number;
   /** RFC 3339 end of the agent's lease. */
   lease_expires_at: string;
+  /**
+   * The task's whole set (the contract's `TaskComponent`s with each release's digest), when it has more than the one
+   * component above; its first entry is that component. Absent or null: a single component.
+   */
+  components?: readonly OfferedComponent[] | null;
+}
+
+/** One component of an offered task's set. */
+export interface OfferedComponent {
+  component: string;
+  version: string;
+  image_url: string;
+  image_digest?: string | null;
+  previous_version: string | null;
+}
+
+/** The Helm value holding a component's image tag, as the GCC offers it (`<component>.image.tag`). */
+export function helmParameterOf(component: string): string {
+  return `${component}.image.tag`;
 }
 
 /**
@@ -42,7 +61,26 @@ export function updateOf(task: OfferedTask): Schemas['Update'] {
     image_digest: task.image_digest ?? null,
     previous_version: task.previous_version,
     attempt: task.attempt,
-    helm_parameter: `${task.component}.image.tag`,
+    components: (task.components?.length
+      ? task.components
+      : [
+          {
+            component: task.component,
+            version: task.version,
+            image_url: task.image_url,
+            image_digest: task.image_digest ?? null,
+            previous_version: task.previous_version,
+          },
+        ]
+    ).map((c) => ({
+      component: c.component,
+      version: c.version,
+      image_url: c.image_url,
+      image_digest: c.image_digest ?? null,
+      previous_version: c.previous_version,
+      helm_parameter: helmParameterOf(c.component),
+    })),
+    helm_parameter: helmParameterOf(task.component),
     lease_expires_at: task.lease_expires_at,
     verify_timeout_seconds: VERIFY_TIMEOUT_SECONDS,
   };

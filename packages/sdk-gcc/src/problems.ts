@@ -34,6 +34,7 @@ export const PROBLEM_TYPES: { readonly [C in ProblemCode]: ProblemType } = {
   invalid_image_reference: { status: 422, title: 'Invalid image reference' },
   registry_not_allowed: { status: 422, title: 'Registry not allowed' },
   unknown_client: { status: 422, title: 'Unknown client' },
+  invalid_release_set: { status: 422, title: 'Invalid release set' },
   no_targets: { status: 422, title: 'No targets' },
   invalid_policy: { status: 422, title: 'Invalid policy' },
   rate_limited: { status: 429, title: 'Too many requests' },

@@ -24,8 +24,26 @@ import {
  * (RFC 8032, pure, no pre-hash) over those bytes, base64 (standard alphabet, padded) in `signature.value`.
  * `client_id` is not in the offer: the agent puts its own client id there, so an offer signed for another client
  * does not verify.
+ *
+ * An update of a release set (more than one entry in `components`) is signed under {@link SET_SIGNATURE_CONTEXT}
+ * (`wrktalk-update/v2`), and the array ends with one more element: the list of
+ * `[component, version, image_url, image_digest | null, previous_version | null, helm_parameter]` of every entry of
+ * `components`, in order. An agent that only knows v1 therefore refuses a set rather than applying its first part.
  */
 export const UPDATE_SIGNATURE_CONTEXT = 'wrktalk-update/v1';
+
+/** The signed context of an update that carries a set of more than one component. */
+export const SET_SIGNATURE_CONTEXT = 'wrktalk-update/v2';
+
+/** One component of a signable set (the contract's `UpdateComponent`). */
+export interface SignableComponent {
+  component: string;
+  version: string;
+  image_url: string;
+  image_digest?: string | null | undefined;
+  previous_version: string | null;
+  helm_parameter: string;
+}
 
 /** The only signature algorithm. */
 export const SIGNATURE_ALG = 'Ed25519' as const;
@@ -55,6 +73,8 @@ export interface SignableUpdate {
   image_digest?: string | null | undefined;
   previous_version: string | null;
   helm_parameter: string;
+  /** The whole set; more than one entry switches the payload to {@link SET_SIGNATURE_CONTEXT}. */
+  components?: readonly SignableComponent[] | undefined;
 }
 
 /** One published public key (the contract's `SigningKey`). */
@@ -76,9 +96,10 @@ export interface TrustedKey {
 
 /** The bytes signed for `update` offered to `clientId`, expiring at `expiresAt` (see {@link UPDATE_SIGNATURE_CONTEXT}). */
 export function updateSigningPayload(clientId: string, update: SignableUpdate, expiresAt: string): Buffer {
+  const set = update.components !== undefined && update.components.length > 1 ? update.components : null;
   return Buffer.from(
     JSON.stringify([
-      UPDATE_SIGNATURE_CONTEXT,
+      set ? SET_SIGNATURE_CONTEXT : UPDATE_SIGNATURE_CONTEXT,
       clientId,
       update.task_id,
       update.attempt,
@@ -90,6 +111,18 @@ export function updateSigningPayload(clientId: string, update: SignableUpdate, e
       update.previous_version ?? null,
       update.helm_parameter,
       expiresAt,
+      ...(set
+        ? [
+            set.map((c) => [
+              c.component,
+              c.version,
+              c.image_url,
+              c.image_digest ?? null,
+              c.previous_version ?? null,
+              c.helm_parameter,
+            ]),
+          ]
+        : []),
     ]),
     'utf8',
   );

@@ -222,7 +222,9 @@ export function createArgoCdFastPath(init: ArgoCdFastPathInit): ArgoCdFastPath {
       // The same first report an agent sends: recorded once per attempt, in the audit log under the GCC's name.
       await report('in_progress');
       const executor = executorFor(instance);
-      ctx.log(`applying ${u.component} ${u.version} through the Argo CD API of ${instance.name} (${u.type})`);
+      // A release set is one Application patch (every component's Helm parameter) and one sync.
+      const what = (u.components ?? [u]).map((c) => `${c.component} ${c.version}`).join(', ');
+      ctx.log(`applying ${what} through the Argo CD API of ${instance.name} (${u.type})`);
       await executor.apply(instruction, ctx);
       tlog.info('argocd fast path: applied (spec written, sync started)');
       const verdict = await executor.verify(instruction, ctx);

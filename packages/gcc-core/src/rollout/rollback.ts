@@ -5,7 +5,7 @@ import {
   type DeploymentStatus,
   FAILED_TASK_STATUSES,
   type HistoryEntry,
-  planRollback,
+  planSetRollback,
   type RollbackScope,
 } from '@wrktalk/rollout-planner';
 import type { Deployment } from '@wrktalk/sdk-gcc';
@@ -17,6 +17,7 @@ import { audit } from '../services/audit-log';
 import { actorOf, type Principal } from '../services/context';
 import { newId } from '../services/ids';
 import { rollbackStrategy } from '../services/strategy';
+import type { StoredTaskComponent } from '../services/task-rows';
 import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from '../services/transitions';
 import { tallyTasks } from './tally';
 
@@ -28,6 +29,8 @@ export interface RollbackOriginal {
   release_id: string;
   component: string;
   version: string;
+  /** The release set (first entry `component`); a single release when absent. */
+  components?: Deployment['components'];
   strategy: Deployment['strategy'];
 }
 
@@ -128,14 +131,17 @@ export async function startRollback(
   // The original's rows the scope may cover, in client order (the planner keeps their order): all of them for
   // `deployment`, the stage's, the listed clients', or, when no stage started, the failed ones.
   // Of these the planner keeps the rows that touched their client (`planRollback`).
+  const setComponents = (d.components ?? []).map((m) => m.component);
+  const components = setComponents.length ? setComponents : [d.component];
   const rows = await tx.query<{
     client_id: string;
     version: string;
+    components: StoredTaskComponent[] | null;
     status: HistoryEntry['status'];
     stage: number | null;
     at: number;
   }>(
-    `SELECT client_id, version, status, stage,
+    `SELECT client_id, version, components, status, stage,
             (extract(epoch from COALESCE(finished_at, updated_at)) * 1000)::float8 AS at
      FROM deployment_tasks
      WHERE deployment_id = $1
@@ -151,31 +157,40 @@ export async function startRollback(
   const history = await tx.query<{
     id: string;
     client_id: string;
+    component: string;
     version: string;
     image_url: string;
+    image_digest: string | null;
     deployment_id: string | null;
     at: number;
   }>(
-    `SELECT id::text, client_id, version, image_url, deployment_id, (extract(epoch from created_at) * 1000)::float8 AS at
-     FROM deployment_history
-     WHERE client_id = ANY($1::text[]) AND component = $2 AND deployment_id IS DISTINCT FROM $3
-     ORDER BY id`,
-    [rowIds, d.component, d.id],
+    `SELECT h.id::text, h.client_id, h.component, h.version, h.image_url, h.deployment_id,
+            (extract(epoch from h.created_at) * 1000)::float8 AS at,
+            (SELECT r.image_digest FROM releases r
+             WHERE r.component = h.component AND r.version = h.version AND r.image_url = h.image_url) AS image_digest
+     FROM deployment_history h
+     WHERE h.client_id = ANY($1::text[]) AND h.component = ANY($2::text[]) AND h.deployment_id IS DISTINCT FROM $3
+     ORDER BY h.id`,
+    [rowIds, components, d.id],
   );
+  // Each of the original's rows once per component of its set (the version the task installed there), then the
+  // clients' history of those components.
   const entries: HistoryEntry[] = [
-    ...rows.rows.map((r) => ({
-      deploymentId: d.id,
-      clientId: r.client_id,
-      component: d.component,
-      version: r.version,
-      status: r.status,
-      finishedAt: r.at,
-      stage: r.stage,
-    })),
+    ...rows.rows.flatMap((r) =>
+      (r.components?.length ? r.components : [{ component: d.component, version: r.version }]).map((c) => ({
+        deploymentId: d.id,
+        clientId: r.client_id,
+        component: c.component,
+        version: c.version,
+        status: r.status,
+        finishedAt: r.at,
+        stage: r.stage,
+      })),
+    ),
     ...history.rows.map((h) => ({
       deploymentId: h.deployment_id ?? `history:${h.id}`,
       clientId: h.client_id,
-      component: d.component,
+      component: h.component,
       version: h.version,
       status: 'success' as const,
       finishedAt: h.at,
@@ -185,8 +200,9 @@ export async function startRollback(
   // and picks each one's target version.
   const plannerScope: RollbackScope =
     scope === 'failed_stage' && stage !== null ? { type: 'failed_stage', stage } : { type: 'deployment' };
-  const plan = planRollback(entries, {
-    component: d.component,
+  // A set goes back whole: a client is returned only when every component has an earlier good version there.
+  const plan = planSetRollback(entries, {
+    components,
     deploymentId: d.id,
     scope: plannerScope,
     ...(input.batchSize !== null && { batchSize: input.batchSize }),
@@ -219,8 +235,9 @@ export async function startRollback(
   await tx.query(
     `INSERT INTO deployments (id, type, release_id, component, version, rollback_of, rollback_scope, status,
                               status_reason, strategy, approval, description, created_by, created_at, updated_at,
-                              started_at, orchestration, rollback_skipped)
-     VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13, $13, $14, $15)`,
+                              started_at, orchestration, rollback_skipped, components)
+     VALUES ($1, 'rollback', $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $13, $13, $14, $15,
+             $16::jsonb)`,
     [
       rbId,
       d.release_id,
@@ -243,20 +260,35 @@ export async function startRollback(
       now,
       'worker',
       skipped.length,
+      JSON.stringify(d.components ?? null),
     ],
   );
   // Approved without asking; the worker releases them by the rollback's strategy.
   const initial = nextTaskStatus({ id: rbId, status: 'pending' }, 'not_required');
-  const image = new Map<string, string>();
-  for (const h of history.rows) image.set(`${h.client_id}\u0000${h.version}`, h.image_url);
+  const image = new Map<string, { url: string; digest: string | null }>();
+  for (const h of history.rows)
+    image.set(`${h.client_id}\u0000${h.component}\u0000${h.version}`, {
+      url: h.image_url,
+      digest: h.image_digest,
+    });
+  const imageOf = (clientId: string, component: string, version: string) =>
+    image.get(`${clientId}\u0000${component}\u0000${version}`) ?? { url: '', digest: null };
   const targets = [...plan.targets].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+  // A set's rollback task carries every component back to its client's own previous version (from the version the
+  // client runs now); a single release's needs only its own columns.
+  const isSet = components.length > 1;
   const inserted = await tx.query<{ client_id: string }>(
     `INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
                                    previous_version, status, approval_status, approval_source, approved_at,
-                                   approved_by, attempt, queued_at, created_at, updated_at)
+                                   approved_by, attempt, queued_at, created_at, updated_at, components)
      SELECT 'tsk-' || substr($1, 5) || '-' || lpad(x.n::text, 7, '0'), $1, x.client_id, 'rollback', $2, x.version,
-            x.image_url, c.current_versions ->> $2, $3, $9, $10, $4, $5, 0, NULL, $4, $4
-     FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS x(client_id, version, image_url, n)
+            x.image_url, c.current_versions ->> $2, $3, $9, $10, $4, $5, 0, NULL, $4, $4,
+            CASE WHEN x.set IS NULL THEN NULL ELSE (
+              SELECT jsonb_agg(e || jsonb_build_object('previous_version', c.current_versions -> (e ->> 'component'))
+                               ORDER BY k)
+              FROM jsonb_array_elements(x.set::jsonb) WITH ORDINALITY AS m(e, k))
+            END
+     FROM unnest($6::text[], $7::text[], $8::text[], $11::text[]) WITH ORDINALITY AS x(client_id, version, image_url, set, n)
      JOIN clients c ON c.id = x.client_id
      ORDER BY x.n
      RETURNING client_id`,
@@ -267,10 +299,25 @@ export async function startRollback(
       now,
       actorOf(input.by),
       targets.map((t) => t.clientId),
-      targets.map((t) => t.toVersion),
-      targets.map((t) => image.get(`${t.clientId}\u0000${t.toVersion}`) ?? ''),
+      targets.map((t) => t.components[0]!.toVersion),
+      targets.map((t) => imageOf(t.clientId, d.component, t.components[0]!.toVersion).url),
       approvalStatusOf(APPROVAL_SOURCE.notRequired),
       APPROVAL_SOURCE.notRequired,
+      targets.map((t) =>
+        isSet
+          ? JSON.stringify(
+              t.components.map((c) => {
+                const img = imageOf(t.clientId, c.component, c.toVersion);
+                return {
+                  component: c.component,
+                  version: c.toVersion,
+                  image_url: img.url,
+                  image_digest: img.digest,
+                };
+              }),
+            )
+          : null,
+      ),
     ],
   );
   // Every approval is audited with its source, a rollback's too.
@@ -320,7 +367,18 @@ export async function startRollback(
       status,
       tasks: clientIds.length,
       approval_source: APPROVAL_SOURCE.notRequired,
-      targets: bounded(targets).map((t) => ({ client_id: t.clientId, from: t.fromVersion, to: t.toVersion })),
+      targets: bounded(targets).map((t) =>
+        isSet
+          ? {
+              client_id: t.clientId,
+              components: t.components.map((c) => ({
+                component: c.component,
+                from: c.fromVersion,
+                to: c.toVersion,
+              })),
+            }
+          : { client_id: t.clientId, from: t.components[0]!.fromVersion, to: t.components[0]!.toVersion },
+      ),
       skipped_clients: bounded(skipped),
       skipped_count: skipped.length,
     },

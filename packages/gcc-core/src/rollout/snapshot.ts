@@ -17,6 +17,8 @@ export type OrchestratedDeployment = Pick<
   DeploymentRow,
   'id' | 'type' | 'release_id' | 'component' | 'version' | 'rollback_of' | 'status' | 'strategy' | 'approval'
 > &
+  /** The release set, which auto-approvals and a rollback take whole. */
+  Partial<Pick<DeploymentRow, 'components'>> &
   /** Until then a `created` deployment waits (it takes approvals but starts nothing). */
   Partial<Pick<DeploymentRow, 'requested_start_time'>>;
 
@@ -62,7 +64,8 @@ const AWAITING_APPROVAL = statusListSql(AWAITING_APPROVAL_TASK_STATUSES);
  */
 export async function lockDeployment(tx: Sql, id: string): Promise<OrchestratedDeployment | undefined> {
   const r = await tx.query<OrchestratedDeployment>(
-    `SELECT id, type, release_id, component, version, rollback_of, status, strategy, approval, requested_start_time
+    `SELECT id, type, release_id, component, version, components, rollback_of, status, strategy, approval,
+            requested_start_time
      FROM deployments WHERE id = $1 AND orchestration = 'worker' FOR UPDATE SKIP LOCKED`,
     [id],
   );
@@ -150,6 +153,7 @@ export async function readSnapshot(tx: Sql, d: OrchestratedDeployment): Promise<
 export function policyOf(d: OrchestratedDeployment, defaults: { leaseSeconds: number }): DecidePolicy {
   return {
     component: d.component,
+    ...(d.components && d.components.length > 1 && { components: d.components.map((m) => m.component) }),
     strategy: strategyFromWire(d.strategy, defaults),
     approval: {
       requireApproval: d.approval.required,

@@ -6,7 +6,7 @@ import { audit } from './audit-log';
 import { type Principal, type ServiceContext, wakeWorker } from './context';
 import { isoOf } from './iso-time';
 import { statusListSql } from './status-sql';
-import { boundLogs, type TaskRow } from './task-rows';
+import { boundLogs, type TaskRow, taskComponentsOf } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextTaskStatus } from './transitions';
 
@@ -63,7 +63,15 @@ export class AgentService {
   private offerOf(task: OfferRow | undefined, validUntil: number): Offer {
     let update: UpdatesResponse['update'];
     if (task) {
-      update = updateOf({ ...task, lease_expires_at: isoOf(task.lease_expires_at) });
+      update = updateOf({
+        ...task,
+        lease_expires_at: isoOf(task.lease_expires_at),
+        // A set's digests were taken from its releases when the task was written; a single release's is joined.
+        components: task.components?.length ? task.components : null,
+        image_digest: task.components?.length
+          ? (task.components[0]!.image_digest ?? null)
+          : task.image_digest,
+      });
       if (this.ctx.signer)
         update.signature = this.ctx.signer.sign(task.client_id, update, update.lease_expires_at);
     }
@@ -223,28 +231,40 @@ export class AgentService {
         'INSERT INTO task_reports (task_id, attempt, status, received_at) VALUES ($1, $2, $3, $4)',
         [task.id, report.attempt, report.status, now],
       );
-      if (report.status === 'success') {
+      // Success of a set is success of every component of it: each gets its history row (the client's last good set,
+      // what a later rollback returns to) and its version on the client, in this one transaction.
+      const applied = report.status === 'success' ? taskComponentsOf(task) : [];
+      if (applied.length) {
         await sql.query(
-          'UPDATE deployment_history SET is_current = false WHERE client_id = $1 AND component = $2 AND is_current',
-          [clientId, task.component],
+          `UPDATE deployment_history SET is_current = false
+           WHERE client_id = $1 AND component = ANY($2::text[]) AND is_current`,
+          [clientId, applied.map((c) => c.component)],
         );
         await sql.query(
           `INSERT INTO deployment_history (client_id, component, version, image_url, deployment_id, task_id, is_current, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, true, $7)`,
-          [clientId, task.component, task.version, task.image_url, task.deployment_id, task.id, now],
+           SELECT $1, x.component, x.version, x.image_url, $5, $6, true, $7
+           FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(component, version, image_url, n)
+           ORDER BY x.n`,
+          [
+            clientId,
+            applied.map((c) => c.component),
+            applied.map((c) => c.version),
+            applied.map((c) => c.image_url),
+            task.deployment_id,
+            task.id,
+            now,
+          ],
         );
       }
       await sql.query(
         `UPDATE clients SET agent_version = COALESCE($2, agent_version), last_seen_at = $3,
-                current_versions = CASE WHEN $4::text IS NULL THEN current_versions
-                                        ELSE current_versions || jsonb_build_object($4::text, $5::text) END
+                current_versions = current_versions || $4::jsonb
          WHERE id = $1`,
         [
           clientId,
           report.agent_version ?? null,
           now,
-          report.status === 'success' ? task.component : null,
-          task.version,
+          JSON.stringify(Object.fromEntries(applied.map((c) => [c.component, c.version]))),
         ],
       );
       await audit(sql, now, who, `task.report_${report.status}`, 'task', task.id, {

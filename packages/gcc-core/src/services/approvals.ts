@@ -12,7 +12,7 @@ import { audit } from './audit-log';
 import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
 import { iso, isoOf } from './iso-time';
 import { decodeCursor, type Page, type PageRequest, toPage } from './paging';
-import { type TaskRow, taskOf } from './task-rows';
+import { type TaskRow, taskOf, wireComponentsOf } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextTaskStatus } from './transitions';
 
@@ -84,6 +84,7 @@ export class ApprovalsService {
         component: t.component,
         version: t.version,
         image_url: t.image_url,
+        components: wireComponentsOf(t),
         release_metadata: t.metadata ?? {},
         status: 'pending_approval' as const,
         deadline: iso(t.approval?.deadline ?? null),

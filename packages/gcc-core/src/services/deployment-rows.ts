@@ -9,6 +9,8 @@ export interface DeploymentRow {
   release_id: string;
   component: string;
   version: string;
+  /** The release set, first entry the row's own release (migration 013). */
+  components: Deployment['components'];
   rollback_of: string | null;
   status: DeploymentStatus;
   strategy: Deployment['strategy'];

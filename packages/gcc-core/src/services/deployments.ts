@@ -6,6 +6,8 @@ import {
   immediateStrategy,
   type LabelRequirement,
   parseSelector,
+  type ReleaseSetMember,
+  releaseSetProblems,
   type TaskEvent,
   type TaskStatus,
   transition,
@@ -16,13 +18,14 @@ import {
   type DeploymentPreview,
   effectiveStrategy,
   type ForceApproveRequest,
+  imageLocation,
   plannedStages,
   type RollbackRequest,
   type Schemas,
   type Task,
 } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
-import { GccServiceError, validationFailed } from '../errors/gcc-service-error';
+import { type FieldError, GccServiceError, validationFailed } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
@@ -44,6 +47,12 @@ import { type TaskRow, taskOf } from './task-rows';
 import { inTransaction } from './transaction';
 import { nextDeploymentStatus, nextTaskStatus, statusesAllowing } from './transitions';
 
+/** One component release of a deployment's set, as stored in `deployments.components`. */
+export type SetMember = Schemas['SetComponent'];
+
+/** The set of a deployment row (a row written before migration 013 filled it in has its one release). */
+export const setOf = (r: DeploymentRow): SetMember[] => r.components;
+
 const deploymentOf = (
   r: DeploymentRow,
   counts: Schemas['TaskCounts'],
@@ -54,6 +63,7 @@ const deploymentOf = (
   release_id: r.release_id,
   component: r.component,
   version: r.version,
+  components: setOf(r),
   rollback_of: r.rollback_of,
   rollback_scope: r.rollback_scope ?? null,
   rolled_back_by: r.rolled_back_by ?? null,
@@ -86,7 +96,10 @@ function chain(from: TaskStatus, events: TaskEvent[]): TaskStatus {
 
 /** A deployment request checked and resolved before anything is written (what create and preview share). */
 interface ResolvedRequest {
+  /** The set's first release (the deployment's `release_id`). */
   release: ReleaseRow;
+  /** The whole set, first entry `release`; one entry for a single release. */
+  set: SetMember[];
   /** `targets.client_ids`, all known. */
   ids: string[];
   /** `targets.selector`, parsed; null without one. */
@@ -105,13 +118,15 @@ interface ResolvedRequest {
  * matches, as there. Parameters are numbered from `$<first>`.
  */
 function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: unknown[] } {
-  const params: unknown[] = [r.release.component, CLIENT_PREFERENCE_POLICY, r.ids];
+  const components = r.set.map((m) => m.component);
+  const params: unknown[] = [r.release.component, CLIENT_PREFERENCE_POLICY, r.ids, components];
   const $ = (i: number) => `$${first + i}`;
   const where = r.requirements ? selectorSql(r.requirements, 'c.labels', first + params.length) : null;
   if (where) params.push(...where.params);
   const arms: string[] = [];
   for (const p of r.approval.auto_approve_policies) {
-    if (p.components !== null && !p.components.includes(r.release.component)) continue;
+    // A set is approved by a policy only when the policy covers every component of it (`findAutoApproval`).
+    if (p.components !== null && !components.every((c) => p.components!.includes(c))) continue;
     let requirements: LabelRequirement[] = [];
     if (p.label_selector !== null) {
       const parsed = parseSelector(p.label_selector);
@@ -125,9 +140,9 @@ function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: u
     arms.push(`WHEN ${cond.sql} THEN ${$(idAt)}::text`);
   }
   const sql = `targets AS (
-           SELECT c.id, c.current_versions ->> ${$(0)}::text AS previous,
+           SELECT c.id, c.current_versions ->> ${$(0)}::text AS previous, c.current_versions AS versions,
                   CASE WHEN COALESCE((c.auto_approve ->> 'all')::boolean, false)
-                            OR COALESCE(c.auto_approve -> 'components', '[]'::jsonb) ? ${$(0)}::text
+                            OR COALESCE(c.auto_approve -> 'components', '[]'::jsonb) ?& ${$(3)}::text[]
                        THEN ${$(1)}::text
                        ${arms.join(' ')}
                   END AS policy
@@ -191,8 +206,8 @@ export class DeploymentsService {
       await sql.query(
         `INSERT INTO deployments (id, type, release_id, component, version, status, strategy, approval,
                                   requested_start_time, description, created_by, created_at, updated_at, started_at,
-                                  orchestration, status_reason)
-         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $13, $12, $14)`,
+                                  orchestration, status_reason, components)
+         VALUES ($1, 'update', $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $11, $13, $12, $14, $15::jsonb)`,
         [
           id,
           rel.id,
@@ -208,24 +223,25 @@ export class DeploymentsService {
           'worker',
           waits ? null : now,
           statusReason,
+          JSON.stringify(resolved.set),
         ],
       );
-      const targets = targetsCte(resolved, 16);
+      const targets = targetsCte(resolved, 17);
       const inserted = await sql.query(
         `WITH ${targets.sql}, decided AS (
-           SELECT id, previous, policy,
+           SELECT id, previous, versions, policy,
                   CASE WHEN NOT $6::boolean THEN 'not_required' WHEN policy IS NOT NULL THEN 'auto' ELSE 'manual' END
                     AS how
            FROM targets
          ), states AS (
-           SELECT id, previous, how, policy,
+           SELECT id, previous, versions, how, policy,
                   CASE how WHEN 'not_required' THEN $7::text WHEN 'auto' THEN $8::text ELSE $9::text END AS status
            FROM decided
          )
          INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
                                        previous_version, status, approval_status, approval_source, approved_at,
                                        approved_by, requested_start_time, attempt, queued_at, created_at, updated_at,
-                                       approval_policy)
+                                       approval_policy, components)
          SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
                 'update', $3, $4, $5, s.previous,
                 s.status,
@@ -237,7 +253,16 @@ export class DeploymentsService {
                 CASE WHEN s.status = $11::text THEN 1 ELSE 0 END,
                 CASE WHEN s.status = $11::text THEN $2::timestamptz END,
                 $2, $2,
-                CASE WHEN s.how = 'auto' THEN s.policy END
+                CASE WHEN s.how = 'auto' THEN s.policy END,
+                -- A set's task keeps every component from the version its client runs to the set's (one entry per
+                -- component, in the set's order); a single release's needs nothing more than its own columns.
+                CASE WHEN jsonb_array_length($16::jsonb) > 1 THEN (
+                  SELECT jsonb_agg(jsonb_build_object(
+                           'component', m.e ->> 'component', 'version', m.e ->> 'version',
+                           'image_url', m.e ->> 'image_url', 'image_digest', m.e -> 'image_digest',
+                           'previous_version', s.versions -> (m.e ->> 'component')) ORDER BY m.n)
+                  FROM jsonb_array_elements($16::jsonb) WITH ORDINALITY AS m(e, n))
+                END
          FROM states s`,
         [
           id,
@@ -257,6 +282,7 @@ export class DeploymentsService {
           APPROVAL_SOURCE.autoPolicy,
           approvalStatusOf(APPROVAL_SOURCE.notRequired),
           approvalStatusOf(APPROVAL_SOURCE.autoPolicy),
+          JSON.stringify(resolved.set),
           ...targets.params,
         ],
       );
@@ -318,8 +344,8 @@ export class DeploymentsService {
       leaseSeconds: this.ctx.leaseSeconds,
       ...((this.ctx.orchestration ?? 'immediate') === 'immediate' && { base: immediateStrategy }),
     });
-    const release = await releaseRowById(sql, input.release_id);
-    if (!release) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
+    const set = await this.resolveSet(sql, input);
+    const release = set.lead;
     const ids = input.targets.client_ids ?? [];
     if (ids.length) {
       const known = await sql.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[])', [
@@ -347,7 +373,108 @@ export class DeploymentsService {
       visible_from: input.approval?.visible_from ?? null,
       auto_approve_policies: await currentPolicyRules(sql),
     };
-    return { release, ids, requirements, strategy, approval };
+    return { release, set: set.members, ids, requirements, strategy, approval };
+  }
+
+  /**
+   * What the request deploys: `release_id` (one release, `not_found` when unknown), or a set by `release_ids` or
+   * `versions`. A set is checked whole before anything is written, every problem listed at once (`invalid_release_set`):
+   * a missing release, and the planner's set rules (`releaseSetProblems`: each component once, managed by this GCC,
+   * one registry).
+   */
+  private async resolveSet(
+    sql: Sql,
+    input: DeploymentCreate,
+  ): Promise<{ lead: ReleaseRow; members: SetMember[] }> {
+    const named = (['release_id', 'release_ids', 'versions'] as const).filter((k) => input[k] !== undefined);
+    if (named.length !== 1) {
+      throw validationFailed([
+        {
+          path: named.length ? `/${named[1]}` : '',
+          message:
+            named.length === 0
+              ? 'name what to deploy: release_id, release_ids or versions'
+              : `name exactly one of release_id, release_ids or versions (got ${named.join(', ')})`,
+        },
+      ]);
+    }
+    let rows: (ReleaseRow | undefined)[];
+    let paths: string[];
+    const missing: FieldError[] = [];
+    if (input.release_id !== undefined) {
+      const one = await releaseRowById(sql, input.release_id);
+      if (!one) throw new GccServiceError('not_found', `No release ${input.release_id}.`);
+      rows = [one];
+      paths = ['/release_id'];
+    } else if (input.release_ids !== undefined) {
+      const found = await sql.query<ReleaseRow>('SELECT * FROM releases WHERE id = ANY($1::text[])', [
+        input.release_ids,
+      ]);
+      const byId = new Map(found.rows.map((r) => [r.id, r]));
+      rows = input.release_ids.map((id) => byId.get(id));
+      paths = input.release_ids.map((_, i) => `/release_ids/${i}`);
+      input.release_ids.forEach((id, i) => {
+        if (!byId.has(id)) missing.push({ path: paths[i]!, message: `no release ${id}` });
+      });
+    } else {
+      const wanted = Object.entries(input.versions!);
+      const found = await sql.query<ReleaseRow>(
+        `SELECT r.* FROM releases r JOIN unnest($1::text[], $2::text[]) AS w(component, version)
+           ON r.component = w.component AND r.version = w.version`,
+        [wanted.map(([c]) => c), wanted.map(([, v]) => v)],
+      );
+      const byKey = new Map(found.rows.map((r) => [`${r.component}\u0000${r.version}`, r]));
+      rows = wanted.map(([c, v]) => byKey.get(`${c}\u0000${v}`));
+      paths = wanted.map(([c]) => `/versions/${c.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      wanted.forEach(([c, v], i) => {
+        // An unmanaged component is reported by the set rules below, not as a missing release too.
+        if (!rows[i] && this.ctx.components.has(c)) {
+          missing.push({ path: paths[i]!, message: `no release of ${c} ${v} is registered` });
+        }
+      });
+    }
+    const members = rows.map((r, i) =>
+      r
+        ? { component: r.component, registry: imageLocation(r.image_url).registry, path: paths[i]! }
+        : input.versions
+          ? { component: Object.keys(input.versions)[i]!, registry: null, path: paths[i]! }
+          : null,
+    );
+    const present = members.filter((m): m is NonNullable<typeof m> => m !== null);
+    const problems = [
+      ...missing,
+      ...releaseSetProblems(
+        present.filter((m) => m.registry !== null) as ReleaseSetMember[],
+        this.ctx.components,
+      ).map(({ path, message }) => ({ path, message })),
+      // A `versions` key for an unmanaged component has no release to check further, but is a problem of the set.
+      ...present
+        .filter((m) => m.registry === null && !this.ctx.components.has(m.component))
+        .map((m) => ({
+          path: m.path,
+          message: `component ${m.component} is not managed by this GCC (managed: ${[...this.ctx.components].join(', ')})`,
+        })),
+    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (problems.length) {
+      throw new GccServiceError(
+        'invalid_release_set',
+        problems.length === 1
+          ? `The release set is not acceptable: ${problems[0]!.path}: ${problems[0]!.message}.`
+          : `The release set is not acceptable (${problems.length} problems; see errors).`,
+        problems,
+      );
+    }
+    const found = rows as ReleaseRow[];
+    return {
+      lead: found[0]!,
+      members: found.map((r) => ({
+        component: r.component,
+        release_id: r.id,
+        version: r.version,
+        image_url: r.image_url,
+        image_digest: r.image_digest ?? null,
+      })),
+    };
   }
 
   /**

@@ -8,6 +8,44 @@ export const LOG_LINES = 200;
 /** Longest kept log line, in characters. */
 export const LOG_LINE_CHARS = 2000;
 
+/** One component of a set task as stored in `deployment_tasks.components`. */
+export interface StoredTaskComponent {
+  component: string;
+  version: string;
+  image_url: string;
+  image_digest: string | null;
+  previous_version: string | null;
+}
+
+/**
+ * Every component of a task, from → to, in the set's order: the stored set, or the row's own single component. The one
+ * reading of a task's set (the wire's `components`, the agent's offer, the success report's history rows).
+ */
+export function taskComponentsOf(
+  r: Pick<TaskRow, 'component' | 'version' | 'image_url' | 'previous_version' | 'components'>,
+  digest: string | null = null,
+): StoredTaskComponent[] {
+  if (r.components?.length) return r.components;
+  return [
+    {
+      component: r.component,
+      version: r.version,
+      image_url: r.image_url,
+      image_digest: digest,
+      previous_version: r.previous_version,
+    },
+  ];
+}
+
+/** The wire's `TaskComponent`s of a task (no digest: that is the offer's). */
+export const wireComponentsOf = (r: Parameters<typeof taskComponentsOf>[0]): Task['components'] =>
+  taskComponentsOf(r).map((c) => ({
+    component: c.component,
+    version: c.version,
+    image_url: c.image_url,
+    previous_version: c.previous_version,
+  }));
+
 /** A task row as stored. */
 export interface TaskRow {
   id: string;
@@ -18,6 +56,8 @@ export interface TaskRow {
   version: string;
   image_url: string;
   previous_version: string | null;
+  /** A set's components with their releases' digests (migration 013); null for a single component. */
+  components: StoredTaskComponent[] | null;
   status: TaskStatus;
   approval_status: Task['approval_status'];
   approval_source: Task['approval_source'];
@@ -45,6 +85,7 @@ export const taskOf = (r: TaskRow): Task => ({
   version: r.version,
   image_url: r.image_url,
   previous_version: r.previous_version,
+  components: wireComponentsOf(r),
   status: r.status,
   approval_status: r.approval_status,
   approval_source: r.approval_source,

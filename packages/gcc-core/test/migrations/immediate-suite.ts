@@ -37,12 +37,15 @@ export function defineImmediateMigrationSuite(
           [`rel-mig-${v}`, v, `registry.wrktalk.com/backend:${v}`, h.clock.now()],
         );
       }
-      // Today's service creates the deployments, and it reads and writes what migration 012 adds (auto-approve
-      // policies, a task's approval policy): lent for the seeding, removed before the real upgrade below.
+      // Today's service creates the deployments, and it reads and writes what migrations 012 and 013 add
+      // (auto-approve policies, a task's approval policy, release sets): lent for the seeding, removed before the
+      // real upgrade below (which fills in each stored deployment's set from its release).
       await tdb.db.query(
         `CREATE TABLE auto_approve_policies (id text PRIMARY KEY, components text[], label_selector text,
                                              description text, created_by text NOT NULL, created_at timestamptz NOT NULL);
-         ALTER TABLE deployment_tasks ADD COLUMN approval_policy text`,
+         ALTER TABLE deployment_tasks ADD COLUMN approval_policy text;
+         ALTER TABLE deployments ADD COLUMN components jsonb;
+         ALTER TABLE deployment_tasks ADD COLUMN components jsonb`,
       );
       const deploy = async (v: string, targets: { selector?: string; client_ids?: string[] }) =>
         (await h.services.deployments.create(ADMIN, { release_id: `rel-mig-${v}`, targets })).id;
@@ -74,7 +77,8 @@ export function defineImmediateMigrationSuite(
         at,
       ]);
       await tdb.db.query(
-        'DROP TABLE auto_approve_policies; ALTER TABLE deployment_tasks DROP COLUMN approval_policy',
+        `DROP TABLE auto_approve_policies; ALTER TABLE deployment_tasks DROP COLUMN approval_policy;
+         ALTER TABLE deployments DROP COLUMN components; ALTER TABLE deployment_tasks DROP COLUMN components`,
       );
       await migrate(tdb.db);
     }, 120_000);
@@ -100,6 +104,28 @@ export function defineImmediateMigrationSuite(
       );
       expect(r.rows).toEqual([{ orchestration: 'worker', n: 2 }]);
       expect(latestMigrationVersion()).toBeGreaterThan(BEFORE);
+    });
+
+    it('gives every stored deployment its one-release set (migration 013)', async () => {
+      const d = await h.services.deployments.get(running);
+      expect(d.components).toEqual([
+        {
+          component: 'backend',
+          release_id: 'rel-mig-v1',
+          version: 'v1',
+          image_url: 'registry.wrktalk.com/backend:v1',
+          image_digest: null,
+        },
+      ]);
+      const [task] = (await h.services.deployments.listTasks(running, { client_id: c1! })).items;
+      expect(task!.components).toEqual([
+        {
+          component: 'backend',
+          version: 'v1',
+          image_url: 'registry.wrktalk.com/backend:v1',
+          previous_version: 'v0',
+        },
+      ]);
     });
 
     it('places the tasks already released in stage 0: running for a running deployment, finished for an ended one', async () => {

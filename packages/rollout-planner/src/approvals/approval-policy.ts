@@ -77,22 +77,24 @@ export function compileApprovalPolicy(policy: ApprovalPolicy = {}): CompiledAppr
 }
 
 /**
- * The auto-approval that applies to a client for a component, if any: the client's own setting first, then admin
- * policies. Both are `auto_policy` approvals (nobody was asked); the policy id tells them apart, the client's own
+ * The auto-approval that applies to a client for a component — or a release set, covered only when every one of its
+ * components is — if any: the client's own setting first, then admin policies. Both are `auto_policy` approvals (nobody was asked); the policy id tells them apart, the client's own
  * setting being {@link CLIENT_PREFERENCE_POLICY}.
  */
 export function findAutoApproval(
   client: Pick<Client, 'labels' | 'autoApprove'> | undefined,
-  component: string,
+  component: string | readonly string[],
   policy: CompiledApprovalPolicy,
 ): { source: typeof APPROVAL_SOURCE.autoPolicy; policyId: string } | null {
+  // A release set is one approval: a preference or policy approves it only when it covers every component of it.
+  const set = typeof component === 'string' ? [component] : component;
   const own = client?.autoApprove;
-  if (own !== undefined && (own.all || own.components.includes(component))) {
+  if (own !== undefined && (own.all || set.every((c) => own.components.includes(c)))) {
     return { source: APPROVAL_SOURCE.autoPolicy, policyId: CLIENT_PREFERENCE_POLICY };
   }
   for (const p of policy.policies) {
     if (p.broken) continue;
-    if (p.components !== null && !p.components.has(component)) continue;
+    if (p.components !== null && !set.every((c) => p.components!.has(c))) continue;
     if (p.requirements !== null && (client === undefined || !matchesSelector(client.labels, p.requirements)))
       continue;
     return { source: APPROVAL_SOURCE.autoPolicy, policyId: p.id };
@@ -107,7 +109,7 @@ export function findAutoApproval(
 export function decideApproval(
   status: TaskStatus,
   client: Pick<Client, 'labels' | 'autoApprove'> | undefined,
-  component: string,
+  component: string | readonly string[],
   policy: CompiledApprovalPolicy,
   now: number,
 ): ApprovalDecision | null {

@@ -185,7 +185,7 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
         overdue.push(task.id);
       } else wake(task.queuedAt + pickupMs);
     } else if (s === 'pending' || s === 'pending_approval') {
-      const d = decideApproval(s, clientOf(i), policy.component, approval, now);
+      const d = decideApproval(s, clientOf(i), policy.components ?? policy.component, approval, now);
       if (d === null) {
         waitingForApproval++;
         wake(approval.approvalDeadline);

@@ -13,6 +13,11 @@ import {
 export interface DecidePolicy {
   /** Component being deployed (auto-approve policies and client settings are per component). */
   component: string;
+  /**
+   * A release set's components (first `component`): an auto-approval must cover every one of them.
+   * @default [component]
+   */
+  components?: readonly string[];
   /** Rollout strategy. @default defaultStrategy */
   strategy?: Strategy;
   /** Approval rules. @default { requireApproval: true, approvalDeadline: null, onDeadline: 'expire' } */

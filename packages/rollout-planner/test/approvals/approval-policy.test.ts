@@ -94,3 +94,20 @@ describe('one approval-source vocabulary', () => {
     expect(findAutoApproval({ ...client, labels: {} }, 'media', policy)).toBeNull();
   });
 });
+
+describe('findAutoApproval for a release set', () => {
+  const policy = compileApprovalPolicy({
+    autoApprovePolicies: [{ id: 'media-only', components: ['media'] }],
+  });
+
+  it('approves a set only when the preference covers every component of it', () => {
+    const client = { labels: {}, autoApprove: { all: false, components: ['backend', 'media'] } };
+    expect(findAutoApproval(client, ['backend', 'media'], policy)?.policyId).toBe(CLIENT_PREFERENCE_POLICY);
+    expect(findAutoApproval(client, ['backend', 'media', 'ct'], policy)).toBeNull();
+  });
+
+  it('an admin policy for one component does not approve a set that carries others', () => {
+    expect(findAutoApproval(undefined, ['media'], policy)?.policyId).toBe('media-only');
+    expect(findAutoApproval(undefined, ['backend', 'media'], policy)).toBeNull();
+  });
+});

@@ -785,16 +785,149 @@ export const definitions = {
       }
     }
   },
+  "SetComponent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "component",
+      "release_id",
+      "version",
+      "image_url",
+      "image_digest"
+    ],
+    "properties": {
+      "component": {
+        "$ref": "#/$defs/Component"
+      },
+      "release_id": {
+        "$ref": "#/$defs/ReleaseId"
+      },
+      "version": {
+        "$ref": "#/$defs/ImageTag"
+      },
+      "image_url": {
+        "$ref": "#/$defs/ImageReference"
+      },
+      "image_digest": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageDigest"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      }
+    }
+  },
+  "TaskComponent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "component",
+      "version",
+      "image_url",
+      "previous_version"
+    ],
+    "properties": {
+      "component": {
+        "$ref": "#/$defs/Component"
+      },
+      "version": {
+        "$ref": "#/$defs/ImageTag"
+      },
+      "image_url": {
+        "$ref": "#/$defs/ImageReference"
+      },
+      "previous_version": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageTag"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      }
+    }
+  },
+  "UpdateComponent": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "component",
+      "version",
+      "image_url",
+      "image_digest",
+      "previous_version",
+      "helm_parameter"
+    ],
+    "properties": {
+      "component": {
+        "$ref": "#/$defs/Component"
+      },
+      "version": {
+        "$ref": "#/$defs/ImageTag"
+      },
+      "image_url": {
+        "$ref": "#/$defs/ImageReference"
+      },
+      "image_digest": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageDigest"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "previous_version": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ImageTag"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "helm_parameter": {
+        "type": "string",
+        "maxLength": 253,
+        "pattern": "^[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*$"
+      }
+    }
+  },
   "DeploymentCreate": {
     "type": "object",
     "additionalProperties": false,
     "required": [
-      "release_id",
       "targets"
     ],
     "properties": {
       "release_id": {
         "$ref": "#/$defs/ReleaseId"
+      },
+      "release_ids": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 16,
+        "uniqueItems": true,
+        "items": {
+          "$ref": "#/$defs/ReleaseId"
+        }
+      },
+      "versions": {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 16,
+        "propertyNames": {
+          "pattern": "^[a-z][a-z0-9-]{0,31}$"
+        },
+        "additionalProperties": {
+          "$ref": "#/$defs/ImageTag"
+        }
       },
       "targets": {
         "$ref": "#/$defs/Targets"
@@ -958,6 +1091,7 @@ export const definitions = {
       "version",
       "image_url",
       "previous_version",
+      "components",
       "status",
       "approval_status",
       "approval_source",
@@ -1004,6 +1138,14 @@ export const definitions = {
             "type": "null"
           }
         ]
+      },
+      "components": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 16,
+        "items": {
+          "$ref": "#/$defs/TaskComponent"
+        }
       },
       "status": {
         "$ref": "#/$defs/TaskStatus"
@@ -1198,6 +1340,7 @@ export const definitions = {
       "release_id",
       "component",
       "version",
+      "components",
       "rollback_of",
       "rollback_scope",
       "rolled_back_by",
@@ -1230,6 +1373,14 @@ export const definitions = {
       },
       "version": {
         "$ref": "#/$defs/ImageTag"
+      },
+      "components": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 16,
+        "items": {
+          "$ref": "#/$defs/SetComponent"
+        }
       },
       "rollback_of": {
         "anyOf": [
@@ -1417,6 +1568,7 @@ export const definitions = {
       "component",
       "version",
       "image_url",
+      "components",
       "release_metadata",
       "status",
       "deadline",
@@ -1438,6 +1590,14 @@ export const definitions = {
       },
       "image_url": {
         "$ref": "#/$defs/ImageReference"
+      },
+      "components": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 16,
+        "items": {
+          "$ref": "#/$defs/TaskComponent"
+        }
       },
       "release_metadata": {
         "$ref": "#/$defs/Metadata"
@@ -1536,6 +1696,7 @@ export const definitions = {
       "version",
       "image_url",
       "previous_version",
+      "components",
       "attempt",
       "helm_parameter",
       "lease_expires_at",
@@ -1579,6 +1740,14 @@ export const definitions = {
             "type": "null"
           }
         ]
+      },
+      "components": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 16,
+        "items": {
+          "$ref": "#/$defs/UpdateComponent"
+        }
       },
       "attempt": {
         "type": "integer",
@@ -2305,6 +2474,7 @@ export const definitions = {
       "illegal_transition",
       "invalid_selector",
       "unknown_client",
+      "invalid_release_set",
       "unknown_component",
       "invalid_image_reference",
       "registry_not_allowed",

@@ -519,17 +519,23 @@ export interface paths {
         put?: never;
         /**
          * Deploy a release to clients
-         * @description Creates a deployment of a release to the clients named in `targets.client_ids`
-         *     and/or matched by `targets.selector` (the union, each client once). One task per
-         *     client is created and the stages are planned from `strategy` (clients matching
+         * @description Creates a deployment of a release — or of a release set (a release train: one
+         *     release per component, e.g. backend, media and CT of one WrkTalk version) — to the
+         *     clients named in `targets.client_ids` and/or matched by `targets.selector` (the
+         *     union, each client once). Name exactly one of `release_id` (one component),
+         *     `release_ids` (the set's releases) or `versions` (component → version of
+         *     registered releases). One task per client is created for the whole set: one
+         *     approval, one apply and one rollback per client and the stages are planned from `strategy` (clients matching
          *     `strategy.canary_label` go first). Tasks become visible to the clients' CT
          *     (`pending_approval`) at once, or at `approval.visible_from`; without approval
          *     (`approval.required: false`) they are approved with `approval_source: not_required`.
          *     Clients whose auto-approve preference covers the component are approved with
          *     `approval_source: auto_policy`. Execution starts at `requested_start_time` (or now).
          *
-         *     An unknown release is `404 not_found`; an unknown id in `client_ids` is
-         *     `422 unknown_client`; targets that match no client are `422 no_targets`; an invalid
+         *     An unknown release is `404 not_found`; a set naming a missing release, the same
+         *     component twice, an unmanaged component or releases from different registries is
+         *     `422 invalid_release_set` listing every problem in `errors`; an unknown id in
+         *     `client_ids` is `422 unknown_client`; targets that match no client are `422 no_targets`; an invalid
          *     selector is `400 invalid_selector`.
          *
          *     Roles: `admin`.
@@ -1459,8 +1465,54 @@ export interface components {
             client_ids?: components["schemas"]["ClientId"][];
             selector?: components["schemas"]["LabelSelector"];
         };
-        DeploymentCreate: {
+        /** @description One component release of a deployment's set. */
+        SetComponent: {
+            component: components["schemas"]["Component"];
             release_id: components["schemas"]["ReleaseId"];
+            version: components["schemas"]["ImageTag"];
+            image_url: components["schemas"]["ImageReference"];
+            image_digest: components["schemas"]["ImageDigest"] | null;
+        };
+        /** @description One component of a task's set, from the version the client ran to the one the task installs. */
+        TaskComponent: {
+            component: components["schemas"]["Component"];
+            /** @description The version this task installs (for a rollback, the client's previous version). */
+            version: components["schemas"]["ImageTag"];
+            image_url: components["schemas"]["ImageReference"];
+            /** @description What the client ran before this task; `null` when unknown. */
+            previous_version: components["schemas"]["ImageTag"] | null;
+        };
+        /** @description One component of an offered update's set. */
+        UpdateComponent: {
+            component: components["schemas"]["Component"];
+            version: components["schemas"]["ImageTag"];
+            image_url: components["schemas"]["ImageReference"];
+            image_digest: components["schemas"]["ImageDigest"] | null;
+            previous_version: components["schemas"]["ImageTag"] | null;
+            helm_parameter: string;
+        };
+        /**
+         * @description Exactly one of `release_id`, `release_ids` or `versions` names what is deployed
+         *     (`400 validation_failed` otherwise).
+         */
+        DeploymentCreate: {
+            /** @description One release (one component). */
+            release_id?: components["schemas"]["ReleaseId"];
+            /**
+             * @description A release set: one release per component, applied together (listed order is the
+             *     order of `components`). Every release must exist, each component appear once,
+             *     be managed by this GCC, and every image come from one registry
+             *     (`422 invalid_release_set` lists every problem).
+             */
+            release_ids?: components["schemas"]["ReleaseId"][];
+            /**
+             * @description A release set by version: component → version of a registered release, for CI
+             *     that knows the versions it built (e.g. `{backend: 5.0.0, media: 5.0.0, ct: 5.0.0}`).
+             *     Same rules as `release_ids`.
+             */
+            versions?: {
+                [key: string]: components["schemas"]["ImageTag"];
+            };
             targets: components["schemas"]["Targets"];
             strategy?: components["schemas"]["Strategy"];
             approval?: components["schemas"]["ApprovalPolicy"];
@@ -1579,6 +1631,11 @@ export interface components {
             image_url: components["schemas"]["ImageReference"];
             /** @description The version the client ran before this task (what a rollback returns to); `null` when unknown. */
             previous_version: components["schemas"]["ImageTag"] | null;
+            /**
+             * @description Every component of the task's set, from → to (one entry for a single release; the
+             *     first is `component`, `version`, `image_url` and `previous_version` above).
+             */
+            components: components["schemas"]["TaskComponent"][];
             status: components["schemas"]["TaskStatus"];
             approval_status: components["schemas"]["ApprovalStatus"];
             /** @description `null` until approved. */
@@ -1645,10 +1702,12 @@ export interface components {
             task_counts: components["schemas"]["TaskCounts"];
         };
         /**
-         * @description A rollout of one release to many clients (`type: update`), or the rollback of an
-         *     earlier deployment (`type: rollback`; `release_id`, `component` and `version` are
-         *     those of the deployment being rolled back, and each task carries the version it
-         *     returns its client to).
+         * @description A rollout of one release — or of a release set, one release per component applied
+         *     together — to many clients (`type: update`), or the rollback of an earlier deployment
+         *     (`type: rollback`; `release_id`, `component`, `version` and `components` are those
+         *     of the deployment being rolled back, and each task carries the versions it returns
+         *     its client to). `release_id`, `component` and `version` are those of the set's first
+         *     component (the only one of a single-component deployment).
          */
         Deployment: {
             id: components["schemas"]["DeploymentId"];
@@ -1656,6 +1715,8 @@ export interface components {
             release_id: components["schemas"]["ReleaseId"];
             component: components["schemas"]["Component"];
             version: components["schemas"]["ImageTag"];
+            /** @description The release set, one entry per component; one entry for a single release. */
+            components: components["schemas"]["SetComponent"][];
             /** @description For a rollback, the deployment it rolls back. */
             rollback_of: components["schemas"]["DeploymentId"] | null;
             /**
@@ -1716,6 +1777,11 @@ export interface components {
             component: components["schemas"]["Component"];
             version: components["schemas"]["ImageTag"];
             image_url: components["schemas"]["ImageReference"];
+            /**
+             * @description What the approval covers: every component of the set with the version the client
+             *     runs now (`previous_version`) and the one it would run. One approval for the whole set.
+             */
+            components: components["schemas"]["TaskComponent"][];
             release_metadata: components["schemas"]["Metadata"];
             /** @enum {string} */
             status: "pending_approval";
@@ -1763,6 +1829,16 @@ export interface components {
             image_digest?: components["schemas"]["ImageDigest"] | null;
             /** @description What the client ran before, to restore if applying fails; `null` when unknown. */
             previous_version: components["schemas"]["ImageTag"] | null;
+            /**
+             * @description Every component to apply, as one change: the agent sets them all (Argo CD: one
+             *     `app set` and one sync; Kubernetes: every Deployment, then waits for all rollouts;
+             *     compose: every service, one `docker compose up -d`), verifies them all, and on
+             *     failure returns them all to `previous_version`. The first entry is the top-level
+             *     `component`, `version`, … fields (the only one of a single release). An agent that
+             *     does not apply sets must refuse an update with more than one entry: its signature
+             *     (`wrktalk-update/v2`) covers the whole list.
+             */
+            components: components["schemas"]["UpdateComponent"][];
             /** @description Report this attempt number in `reportStatus`. */
             attempt: number;
             /**
@@ -1786,6 +1862,11 @@ export interface components {
          *
          *     `["wrktalk-update/v1", client_id, task_id, attempt, type, component, version,
          *     image_url, image_digest, previous_version, helm_parameter, expires_at]`
+         *
+         *     for a single component; for a set of more than one (`components`), the context is
+         *     `wrktalk-update/v2` and the array ends with one more element, the list of
+         *     `[component, version, image_url, image_digest, previous_version, helm_parameter]`
+         *     of every entry of `components` in order.
          *
          *     where `client_id` is the polling client's id (not in the offer: the agent uses its
          *     own), `image_digest` and `previous_version` are `null` when absent, and `expires_at`
@@ -2023,6 +2104,7 @@ export interface components {
          *     | `unknown_component` | 422 | The component is not managed by this GCC. |
          *     | `invalid_image_reference` | 422 | `image_url` does not reference the release's version, or differs from `image_digest`. |
          *     | `registry_not_allowed` | 422 | The registry of `image_url` is not on the GCC's registry allow-list. |
+         *     | `invalid_release_set` | 422 | A release set names a missing release, a component twice, an unmanaged component, or images from different registries; see `errors`. |
          *     | `unknown_client` | 422 | A named client does not exist (or is not part of the deployment). |
          *     | `no_targets` | 422 | The targets select no client. |
          *     | `invalid_policy` | 422 | An auto-approve policy's id, components or selector is not usable; see `errors`. |
@@ -2031,7 +2113,7 @@ export interface components {
          *     | `unavailable` | 503 | A dependency is unavailable or the server is shutting down. |
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "policy_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "invalid_policy" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
+        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "policy_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "invalid_release_set" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "invalid_policy" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
         /** @description An RFC 9457 problem document. More members may be added; clients ignore unknown ones. */
         Problem: {
             /**
