@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineReleaseSetSuite } from './release-sets-suite';
+
+defineReleaseSetSuite('PostgreSQL', postgresFactory);

@@ -1,0 +1,4 @@
+import { pgliteFactory } from '../helpers/databases';
+import { defineReleaseSetSuite } from './release-sets-suite';
+
+defineReleaseSetSuite('PGlite', pgliteFactory);
