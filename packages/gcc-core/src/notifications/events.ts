@@ -6,6 +6,11 @@ export interface DeploymentRef {
   deploymentId: string;
   component: string;
   version: string;
+  /**
+   * A release set's components and versions (first `component`), added by the notifier when it expands the event;
+   * absent for a single release.
+   */
+  components?: { component: string; version: string }[];
   /** the deployment's `type` (required on the stage, rollback and completion events; see {@link DeploymentKind}) */
   deploymentType?: 'update' | 'rollback';
   /** for a rollback, the deployment it rolls back; null for an update */

@@ -325,7 +325,7 @@ export function createNotifier(init: NotifierInit): Notifier {
    * an approval or rejection go into the deployment's digest instead.
    */
   async function expand(row: Claimed): Promise<number> {
-    const event = payloadOf(row);
+    const event = await withSet(payloadOf(row));
     const audience = EMAIL_AUDIENCE[event.type];
     const emails = new Set<string>();
     const admins = (opts.adminEmails ?? []).some((e) => e.trim() !== '');
@@ -370,6 +370,22 @@ export function createNotifier(init: NotifierInit): Notifier {
       if (done.rowCount !== 1) throw new Superseded();
     });
     return emails.size + hooks.length;
+  }
+
+  /**
+   * The event with its deployment's release set (`components`) when the deployment carries more than one component,
+   * so that every email and webhook names the whole set; one read per event expanded, none for a single release.
+   */
+  async function withSet(event: NotificationEvent): Promise<NotificationEvent> {
+    if (!('deploymentId' in event) || !event.deploymentId || ('components' in event && event.components))
+      return event;
+    const r = await db.query<{ components: { component: string; version: string }[] | null }>(
+      'SELECT components FROM deployments WHERE id = $1',
+      [event.deploymentId],
+    );
+    const set = r.rows[0]?.components;
+    if (!set || set.length < 2) return event;
+    return { ...event, components: set.map((c) => ({ component: c.component, version: c.version })) };
   }
 
   /** Sends one delivery row. */

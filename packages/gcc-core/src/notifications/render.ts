@@ -21,7 +21,11 @@ const scopeOf = (scope: string, stage?: number) =>
 
 /** Describes an event for people (email subject/body, the webhook `text`). */
 export function renderEvent(e: NotificationEvent): Rendered {
-  const what = `${e.component} ${e.version}`;
+  // A release set is named by all its components: "backend 5.0.0 + media 5.0.0 + ct 5.0.0".
+  const what =
+    'components' in e && e.components && e.components.length > 1
+      ? e.components.map((c) => `${c.component} ${c.version}`).join(' + ')
+      : `${e.component} ${e.version}`;
   const dep = `Deployment: ${e.deploymentId}`;
   switch (e.type) {
     case 'deployment_created':

@@ -180,6 +180,51 @@ export function defineNotificationSuite(name: string, factory: DatabaseFactory):
       ).toEqual(['email', 'email', 'webhook']);
     });
 
+    it('names every component of a release set in the email and the webhook', async () => {
+      const at = new Date();
+      await db.query(
+        `INSERT INTO releases (id, component, version, image_url, created_at, created_by)
+         VALUES ('rel-set-b', 'backend', '5.0.0', 'registry.wrktalk.com/backend:5.0.0', $1, 'ci:ci')
+         ON CONFLICT DO NOTHING`,
+        [at],
+      );
+      const set = ['backend', 'media', 'ct'].map((component) => ({
+        component,
+        release_id: `rel-set-${component[0]}`,
+        version: '5.0.0',
+        image_url: `registry.wrktalk.com/${component}:5.0.0`,
+        image_digest: null,
+      }));
+      await db.query(
+        `INSERT INTO deployments (id, type, release_id, component, version, status, strategy, approval, created_by,
+                                  created_at, updated_at, components)
+         VALUES ('dpl-set', 'update', 'rel-set-b', 'backend', '5.0.0', 'running', '{}'::jsonb, '{}'::jsonb, 'admin:ops',
+                 $1, $1, $2::jsonb)
+         ON CONFLICT DO NOTHING`,
+        [at, JSON.stringify(set)],
+      );
+      await enqueue({
+        type: 'deployment_created',
+        deploymentId: 'dpl-set',
+        component: 'backend',
+        version: '5.0.0',
+        clientIds: ['acme'],
+        by: 'admin:ops',
+      });
+      await notifier().drain();
+      expect(smtp.mails.map((m) => m.subject)).toEqual([
+        '[WrkTalk] backend 5.0.0 + media 5.0.0 + ct 5.0.0 is planned: your approval is requested',
+        '[WrkTalk] backend 5.0.0 + media 5.0.0 + ct 5.0.0 is planned: your approval is requested',
+      ]);
+      expect(hook.accepted.map((h) => h.body.event.components)).toEqual([
+        [
+          { component: 'backend', version: '5.0.0' },
+          { component: 'media', version: '5.0.0' },
+          { component: 'ct', version: '5.0.0' },
+        ],
+      ]);
+    });
+
     it('mails a new deployment to the target clients’ approvers (notify_emails, deduplicated), not the admins', async () => {
       await enqueue({
         type: 'deployment_created',

@@ -3,6 +3,7 @@ import { keyIdOf, signUpdate, trustedKeysOf, verifyUpdateSignature } from '@wrkt
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGccServiceError } from '../../src/errors/gcc-service-error';
 import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
+import { ADMIN as ADMIN_TOKEN, startGcc } from '../helpers/servers';
 import { ADMIN, createHarness, type Harness } from '../worker/harness';
 
 const DAY = 86_400_000;
@@ -216,6 +217,43 @@ export function defineReleaseSetSuite(name: string, factory: DatabaseFactory): v
       );
       expect(preview.code).toBe('invalid_release_set');
       expect(await deploymentCount()).toBe(before);
+    });
+
+    it('over HTTP: a bad set is a problem+json 422 listing every problem, two names a 400, never a 500', async () => {
+      const server = await startGcc(tdb.db, { orchestration: 'worker', worker: false, runNotifier: false });
+      try {
+        const [backend] = await train('5.1.0');
+        const post = (body: unknown) =>
+          fetch(`${server.url}/api/v1/deployments`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const bad = await post({
+          release_ids: [backend, await release('backend', '5.0.9'), 'rel-nope'],
+          targets: { selector: 'suite=bad' },
+        });
+        expect(bad.status).toBe(422);
+        expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        const problem = (await bad.json()) as { code: string; errors: { path: string }[] };
+        expect(problem.code).toBe('invalid_release_set');
+        expect(problem.errors.map((e) => e.path)).toEqual(['/release_ids/1', '/release_ids/2']);
+        for (const body of [
+          { release_id: backend, versions: { backend: '5.1.0' }, targets: { selector: 'suite=bad' } },
+          { targets: { selector: 'suite=bad' } },
+          { release_ids: [], targets: { selector: 'suite=bad' } },
+          { release_ids: [backend, backend], targets: { selector: 'suite=bad' } },
+          { versions: {}, targets: { selector: 'suite=bad' } },
+          { versions: { 'Not A Component': '1.0.0' }, targets: { selector: 'suite=bad' } },
+          { versions: { backend: 'not a tag!' }, targets: { selector: 'suite=bad' } },
+        ]) {
+          const r = await post(body);
+          expect(r.status, JSON.stringify(body)).toBe(400);
+          expect(((await r.json()) as { code: string }).code).toBe('validation_failed');
+        }
+      } finally {
+        await server.close();
+      }
     });
 
     it("auto-approves a set only when the client's preference covers every component of it", async () => {
