@@ -293,6 +293,13 @@ export class DeploymentsService {
         deploymentId: id,
         after: {
           release_id: rel.id,
+          ...(resolved.set.length > 1 && {
+            components: resolved.set.map((m) => ({
+              component: m.component,
+              version: m.version,
+              release_id: m.release_id,
+            })),
+          }),
           targets: input.targets,
           tasks: inserted.rowCount,
           approval,

@@ -33,6 +33,15 @@ const instruction = {
   previousVersion: '2.3.0',
   attempt: 1,
   helmParameter: 'backend.image.tag',
+  components: [
+    {
+      component: 'backend',
+      version: '2.4.0',
+      imageUrl: 'registry.wrktalk.com/wrktalk/backend:2.4.0',
+      previousVersion: '2.3.0',
+      helmParameter: 'backend.image.tag',
+    },
+  ],
   verifyTimeoutSeconds: 30,
 };
 const ctx = () => ({ signal: AbortSignal.timeout(20_000), clientId: 'acme', log: () => {} });

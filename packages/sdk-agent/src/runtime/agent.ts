@@ -7,7 +7,16 @@ import {
   type StatusReport,
 } from '@wrktalk/sdk-gcc';
 import mitt, { type Emitter } from 'mitt';
-import type { ExecutorContext, OfferedUpdate, UpdateInstruction, VerifyResult } from '../executor';
+import {
+  type CurrentState,
+  componentsOf,
+  deployedVersion,
+  describeSet,
+  type ExecutorContext,
+  type OfferedUpdate,
+  type UpdateInstruction,
+  type VerifyResult,
+} from '../executor';
 import { backoffDelay, parseRetryAfter } from './backoff';
 import { IllegalStateError } from './errors/illegal-state-error';
 import type { AgentErrorPhase, AgentEvents } from './events';
@@ -86,6 +95,36 @@ class StepAbort extends Error {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What an instruction moves to, for logs: `backend → 5.0.0`, or the set `backend 5.0.0, media 5.0.0, ct 5.0.0`. */
+function targetOf(ins: UpdateInstruction): string {
+  const set = componentsOf(ins);
+  return set.length > 1 ? describeSet(set) : `${ins.component} → ${ins.version}`;
+}
+
+/** The end of a failure message after a revert: `reverted to 4.9.0`, or `reverted backend, media to 4.9.0, 4.9.0`. */
+function revertedTo(ins: UpdateInstruction): string {
+  const set = componentsOf(ins);
+  if (set.length === 1) return `reverted to ${ins.previousVersion ?? 'the previous version'}`;
+  return `reverted ${set.map((c) => c.component).join(', ')} to ${set.map((c) => c.previousVersion ?? 'previous').join(', ')}`;
+}
+
+/**
+ * Whether the target already runs every component of the set (the resume-after-restart skip). A component runs its
+ * version when the executor reads the tag or the digest it deploys; an executor that only tells `version` can vouch
+ * for a single component, never for a set.
+ */
+function runsAll(ins: UpdateInstruction, cur: CurrentState): boolean {
+  const set = componentsOf(ins);
+  return set.every((c, i) => {
+    const running = cur.versions
+      ? cur.versions[c.component]
+      : i === 0 && set.length === 1
+        ? cur.version
+        : undefined;
+    return running != null && (running === c.version || running === deployedVersion(c));
+  });
 }
 
 /** Whether retrying a failed call later may help (network trouble, timeouts, 408/429/5xx). */
@@ -449,6 +488,8 @@ class UpdateAgent implements Agent {
       }
       return { outcome: 'duplicate', taskId: ins.taskId };
     }
+    // The offer as received, `components` included: a set is signed whole (`wrktalk-update/v2`), so changing any
+    // component's version, image or previous version fails here; validation already tied the first to the top level.
     const signature = offerSignatureProblem(raw as OfferedUpdate, this.#o);
     if (signature) {
       const message = `${signature}; nothing was applied`;
@@ -465,9 +506,10 @@ class UpdateAgent implements Agent {
         attempt: ins.attempt,
         component: ins.component,
         version: ins.version,
+        ...(ins.components.length > 1 ? { components: describeSet(ins.components) } : {}),
         type: ins.type,
       },
-      `update offered: ${ins.component} → ${ins.version}`,
+      `update offered: ${targetOf(ins)}`,
     );
     this.events.emit('update', { instruction: ins, resumed: false, duplicate: false });
     return { outcome: await this.#run(ins, 'received', false), taskId: ins.taskId };
@@ -494,6 +536,7 @@ class UpdateAgent implements Agent {
       previousVersion: null,
       helmParameter: '',
       verifyTimeoutSeconds: 1,
+      components: [],
     };
     const result: CheckpointResult = {
       status: 'failed',
@@ -510,11 +553,13 @@ class UpdateAgent implements Agent {
 
   /** Continues a task from its checkpoint (after a restart, or a report that could not be sent). */
   async #resume(cp: NonNullable<AgentStateFile['task']>): Promise<TaskOutcome | undefined> {
-    const ins = cp.instruction as unknown as UpdateInstruction;
-    if (typeof ins?.taskId !== 'string' || typeof ins.attempt !== 'number') {
+    const stored = cp.instruction as unknown as UpdateInstruction;
+    if (typeof stored?.taskId !== 'string' || typeof stored.attempt !== 'number') {
       this.#o.logger.error({ taskId: cp.taskId }, 'checkpoint without a usable instruction: dropping it');
       return undefined;
     }
+    // A checkpoint written before release sets has no `components`: it is the one component it names.
+    const ins: UpdateInstruction = { ...stored, components: componentsOf(stored) };
     this.#o.logger.info(
       { taskId: cp.taskId, attempt: cp.attempt, step: cp.step },
       `resuming task ${cp.taskId} from step ${cp.step}`,
@@ -548,7 +593,9 @@ class UpdateAgent implements Agent {
       const sent = await this.#report(
         ins,
         'in_progress',
-        `Applying ${ins.component} ${ins.version}`,
+        ins.components.length > 1
+          ? `Applying ${describeSet(ins.components)}`
+          : `Applying ${ins.component} ${ins.version}`,
         undefined,
       );
       if (sent === 'stopped') return 'stopped';
@@ -574,8 +621,17 @@ class UpdateAgent implements Agent {
           const cur = await this.#runStep('current', this.#o.timeouts.currentMs, (s) =>
             this.#o.executor.current(ins, ctx(s)),
           );
-          skip = cur.version === ins.version;
-          log.add(`resumed after restart: target runs ${cur.version ?? 'an unknown version'}`);
+          skip = runsAll(ins, cur);
+          const runs =
+            ins.components.length > 1
+              ? describeSet(
+                  ins.components.map((c) => ({
+                    component: c.component,
+                    version: cur.versions?.[c.component] ?? null,
+                  })),
+                )
+              : (cur.version ?? 'an unknown version');
+          log.add(`resumed after restart: target runs ${runs}`);
         } catch (error) {
           if (this.#abortedByStop(error)) return 'stopped';
           this.#o.logger.warn(
@@ -589,7 +645,11 @@ class UpdateAgent implements Agent {
       this.events.emit('apply:start', { instruction: ins, kind: 'apply' });
       const t0 = this.#o.now().getTime();
       if (skip) {
-        log.add(`${ins.component} already runs ${ins.version}: not applying again`);
+        log.add(
+          ins.components.length > 1
+            ? `${describeSet(ins.components)} already run: not applying again`
+            : `${ins.component} already runs ${ins.version}: not applying again`,
+        );
         this.#o.logger.info(tag, 'target already runs the version: skipping apply, verifying');
         this.events.emit('apply:done', {
           instruction: ins,
@@ -599,7 +659,11 @@ class UpdateAgent implements Agent {
           durationMs: 0,
         });
       } else {
-        log.add(`applying ${ins.component} ${ins.version} with ${this.#o.executor.name}`);
+        log.add(
+          ins.components.length > 1
+            ? `applying ${describeSet(ins.components)} as one change with ${this.#o.executor.name}`
+            : `applying ${ins.component} ${ins.version} with ${this.#o.executor.name}`,
+        );
         try {
           await this.#runStep('apply', this.#o.timeouts.applyMs, (s) => this.#o.executor.apply(ins, ctx(s)));
           const durationMs = this.#o.now().getTime() - t0;
@@ -624,7 +688,11 @@ class UpdateAgent implements Agent {
           this.#error('apply', error, { taskId: ins.taskId });
           this.#o.logger.error({ ...tag, err: error }, `apply failed: ${messageOf(error)}`);
           log.add(`apply failed: ${messageOf(error)}`);
-          result = { status: 'failed', message: `Apply failed: ${messageOf(error)}`, logs: [] };
+          let message = `Apply failed: ${messageOf(error)}`;
+          // A set may be half applied (one Deployment patched, the next refused): put all of it back, as after a
+          // failed verification. A single component's failed apply stays as it always was (nothing reverted).
+          if (ins.components.length > 1) message = await this.#revertAfterFailure(ins, ctx, log, message);
+          result = { status: 'failed', message, logs: [] };
         }
       }
       if (!result) {
@@ -661,42 +729,12 @@ class UpdateAgent implements Agent {
           logs: [],
         };
       } else {
-        let message = `Verification failed: ${verdict.message}`;
-        const revert = this.#o.executor.revert;
-        if (this.#o.revertOnFailedVerify && revert) {
-          this.#move('applying');
-          this.events.emit('apply:start', { instruction: ins, kind: 'revert' });
-          const r0 = this.#o.now().getTime();
-          try {
-            await this.#runStep('revert', this.#o.timeouts.applyMs, (s) =>
-              revert.call(this.#o.executor, ins, ctx(s)),
-            );
-            this.events.emit('apply:done', {
-              instruction: ins,
-              kind: 'revert',
-              ok: true,
-              skipped: false,
-              durationMs: this.#o.now().getTime() - r0,
-            });
-            message += `; reverted to ${ins.previousVersion ?? 'the previous version'}`;
-          } catch (error) {
-            this.events.emit('apply:done', {
-              instruction: ins,
-              kind: 'revert',
-              ok: false,
-              skipped: false,
-              durationMs: this.#o.now().getTime() - r0,
-              error,
-            });
-            this.#error('revert', error, { taskId: ins.taskId });
-            message += `; revert failed: ${messageOf(error)}`;
-          }
-          log.add(message);
-        } else {
-          message += this.#o.revertOnFailedVerify
-            ? '; the executor cannot revert'
-            : '; not reverted (revertOnFailedVerify is off)';
-        }
+        const message = await this.#revertAfterFailure(
+          ins,
+          ctx,
+          log,
+          `Verification failed: ${verdict.message}`,
+        );
         result = { status: 'failed', message, logs: [] };
       }
     }
@@ -716,6 +754,57 @@ class UpdateAgent implements Agent {
       `task ${ins.taskId} ${final.status}: ${final.message}`,
     );
     return final.status === 'success' ? 'succeeded' : 'failed';
+  }
+
+  /**
+   * Reverts the whole set after a failure when allowed and possible, and returns `message` with what happened
+   * (`; reverted backend, media to 4.9.0, 4.9.0`, `; revert failed: …`, or why it was not reverted).
+   */
+  async #revertAfterFailure(
+    ins: UpdateInstruction,
+    ctx: (signal: AbortSignal) => ExecutorContext,
+    log: TaskLog,
+    failure: string,
+  ): Promise<string> {
+    let message = failure;
+    const revert = this.#o.executor.revert;
+    if (!this.#o.revertOnFailedVerify || !revert) {
+      return (
+        message +
+        (this.#o.revertOnFailedVerify
+          ? '; the executor cannot revert'
+          : '; not reverted (revertOnFailedVerify is off)')
+      );
+    }
+    this.#move('applying');
+    this.events.emit('apply:start', { instruction: ins, kind: 'revert' });
+    const r0 = this.#o.now().getTime();
+    try {
+      await this.#runStep('revert', this.#o.timeouts.applyMs, (s) =>
+        revert.call(this.#o.executor, ins, ctx(s)),
+      );
+      this.events.emit('apply:done', {
+        instruction: ins,
+        kind: 'revert',
+        ok: true,
+        skipped: false,
+        durationMs: this.#o.now().getTime() - r0,
+      });
+      message += `; ${revertedTo(ins)}`;
+    } catch (error) {
+      this.events.emit('apply:done', {
+        instruction: ins,
+        kind: 'revert',
+        ok: false,
+        skipped: false,
+        durationMs: this.#o.now().getTime() - r0,
+        error,
+      });
+      this.#error('revert', error, { taskId: ins.taskId });
+      message += `; revert failed: ${messageOf(error)}`;
+    }
+    log.add(message);
+    return message;
   }
 
   #abortedByStop(error: unknown): boolean {

@@ -40,7 +40,7 @@ export interface AgentOptions {
    */
   trustedKeys?: (string | KeyObject)[];
   /**
-   * Components this agent manages; an instruction for any other is refused.
+   * Components this agent manages; an instruction naming any other (at its top level or in its set) is refused.
    * @default ['backend', 'media', 'ct']
    */
   components?: string[];
@@ -92,7 +92,8 @@ export interface AgentOptions {
     currentMs?: Duration;
   };
   /**
-   * Revert with `executor.revert` (when it has one) after a failed verification, and say so in the report.
+   * Revert with `executor.revert` (when it has one) after a failed verification, and say so in the report. A release
+   * set (more than one component) is also reverted, whole, after a failed apply, since part of it may have changed.
    * @default true
    */
   revertOnFailedVerify?: boolean;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArgoCdApiClient, createArgoCdApiExecutor, readHelmParameter } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { argoApplication, type FakeArgoCd, startFakeArgoCd } from '../fakes/fake-argocd-server';
 
 const APP = 'wrktalk-acme';
@@ -184,5 +184,64 @@ describe('argocd-api executor', { timeout: 60_000 }, () => {
     expect(() => createArgoCdApiExecutor({ baseUrl: 'ftp://x', token: '', pollIntervalMs: 0 })).toThrow(
       /baseUrl.*token.*pollIntervalMs/,
     );
+  });
+});
+
+describe('argocd-api executor: a release set', { timeout: 60_000 }, () => {
+  const OLD = { 'backend.image.tag': '4.9.0', 'media.image.tag': '4.9.0', 'ct.image.tag': '4.9.0' };
+  const startSet = async () => {
+    argo = await startFakeArgoCd([argoApplication(APP, OLD)], { badTags: ['6.6.6'] });
+  };
+  const writes = () => argo.requests.filter((r) => r.operationId === 'ApplicationService_UpdateSpec');
+  const syncs = () => argo.requests.filter((r) => r.operationId === 'ApplicationService_Sync');
+  const params = (body: unknown) =>
+    (body as { source: { helm: { parameters: { name: string; value: string }[] } } }).source.helm.parameters;
+
+  it('ONE spec write with all three parameters, ONE sync, verifies all three', async () => {
+    await startSet();
+    const exec = executor();
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0');
+    expect(await exec.current(set, ctx)).toMatchObject({
+      versions: { backend: '4.9.0', media: '4.9.0', ct: '4.9.0' },
+    });
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({ healthy: true, message: 'Synced and Healthy' });
+    expect(writes()).toHaveLength(1);
+    expect(params(writes()[0]?.body)).toEqual([
+      { name: 'backend.image.tag', value: '5.0.0', forceString: true },
+      { name: 'media.image.tag', value: '5.0.0', forceString: true },
+      { name: 'ct.image.tag', value: '5.0.0', forceString: true },
+    ]);
+    expect(syncs()).toHaveLength(1);
+    expect(ctx.lines).toContain(
+      `${APP}: set backend.image.tag=5.0.0, media.image.tag=5.0.0, ct.image.tag=5.0.0 (forceString)`,
+    );
+  });
+
+  it('media Degraded: verify names media; revert is ONE write of all three previous versions and ONE sync', async () => {
+    await startSet();
+    const exec = executor();
+    const ctx = testContext();
+    const good = testSetInstruction('5.0.0', '4.9.0');
+    const set = {
+      ...good,
+      components: good.components.map((c) =>
+        c.component === 'media'
+          ? { ...c, version: '6.6.6', imageUrl: 'registry.wrktalk.com/wrktalk/media:6.6.6' }
+          : c,
+      ),
+    };
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({
+      healthy: false,
+      message: 'media: Degraded: Deployment "wrktalk-media" exceeded its progress deadline',
+    });
+    await exec.revert!(set, ctx);
+    expect(writes()).toHaveLength(2);
+    expect(params(writes()[1]?.body).map((p) => p.value)).toEqual(['4.9.0', '4.9.0', '4.9.0']);
+    expect(syncs()).toHaveLength(2);
+    const reverted = testSetInstruction('4.9.0', null);
+    expect(await exec.verify(reverted, ctx)).toEqual({ healthy: true, message: 'Synced and Healthy' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArgoCdCliExecutor } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
 
 const APP = 'wrktalk-acme';
@@ -174,5 +174,110 @@ describe('argocd-cli executor', { timeout: 60_000 }, () => {
     expect(() =>
       createArgoCdCliExecutor({ helmKeys: { backend: 'a=b' }, commandTimeoutMs: 0, appName: 'Bad Name' }),
     ).toThrow(/helmKeys.backend.*appName.*commandTimeoutMs/);
+  });
+});
+
+describe('argocd-cli executor: a release set', { timeout: 60_000 }, () => {
+  const SET_APP = 'wrktalk-acme';
+  const at = (version: string) =>
+    ['backend', 'media', 'ct'].map((c) => ({ name: `${c}.image.tag`, value: version, forceString: true }));
+  beforeEach(async () => {
+    await clis.setState((s) => {
+      s.apps[SET_APP] = { parameters: at('4.9.0'), sync: 'Synced', health: 'Healthy' };
+      s.badTags = ['6.6.6'];
+    });
+  });
+
+  it('runs ONE app set with every --helm-set-string, ONE sync, and verifies all three', async () => {
+    const exec = executor({
+      helmKeys: { backend: 'backend.image.tag', media: 'media.image.tag', ct: 'ct.image.tag' },
+    });
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0');
+    expect(await exec.current(set, ctx)).toEqual({
+      version: '4.9.0',
+      versions: { backend: '4.9.0', media: '4.9.0', ct: '4.9.0' },
+      detail: `${SET_APP} backend.image.tag, media.image.tag, ct.image.tag (Synced/Healthy)`,
+    });
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({ healthy: true, message: 'Synced and Healthy' });
+    const argv = (await clis.calls('argocd')).map((c) => c.argv);
+    expect(argv.filter((a) => a[1] === 'set')).toEqual([
+      [
+        'app',
+        'set',
+        SET_APP,
+        '--helm-set-string',
+        'backend.image.tag=5.0.0',
+        '--helm-set-string',
+        'media.image.tag=5.0.0',
+        '--helm-set-string',
+        'ct.image.tag=5.0.0',
+      ],
+    ]);
+    expect(argv.filter((a) => a[1] === 'sync')).toEqual([['app', 'sync', SET_APP]]);
+    expect((await clis.state()).apps[SET_APP]?.parameters).toEqual(at('5.0.0'));
+    expect(await exec.current(set, ctx)).toMatchObject({
+      versions: { backend: '5.0.0', media: '5.0.0', ct: '5.0.0' },
+    });
+  });
+
+  it("the agent's own helm key mapping wins over each component's helmParameter", async () => {
+    await clis.setState((s) => {
+      s.apps[SET_APP]!.parameters.push({ name: 'mediaserver.tag', value: '4.9.0', forceString: true });
+    });
+    const exec = executor({
+      helmKeys: { backend: 'backend.image.tag', media: 'mediaserver.tag', ct: 'ct.image.tag' },
+    });
+    await exec.apply(testSetInstruction('5.0.0'), testContext());
+    const sets = (await clis.calls('argocd')).filter((c) => c.argv[1] === 'set');
+    expect(sets.map((c) => c.argv.filter((a) => a.includes('=')))).toEqual([
+      ['backend.image.tag=5.0.0', 'mediaserver.tag=5.0.0', 'ct.image.tag=5.0.0'],
+    ]);
+  });
+
+  it('media Degraded: verify names media, revert sets all three back in ONE app set and ONE sync', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0', {
+      components: testSetInstruction('5.0.0', '4.9.0').components.map((c) =>
+        c.component === 'media'
+          ? { ...c, version: '6.6.6', imageUrl: 'registry.wrktalk.com/wrktalk/media:6.6.6' }
+          : c,
+      ),
+    });
+    await expect(exec.apply(set, ctx)).rejects.toMatchObject({ code: 'command_failed' });
+    const verdict = await exec.verify(set, ctx);
+    expect(verdict).toEqual({
+      healthy: false,
+      message: 'media: Degraded: Deployment "wrktalk-media" exceeded its progress deadline',
+    });
+    const before = (await clis.calls('argocd')).length;
+    await exec.revert!(set, ctx);
+    const revert = (await clis.calls('argocd')).slice(before).map((c) => c.argv);
+    expect(revert.filter((a) => a[1] === 'set')).toEqual([
+      [
+        'app',
+        'set',
+        SET_APP,
+        '--helm-set-string',
+        'backend.image.tag=4.9.0',
+        '--helm-set-string',
+        'media.image.tag=4.9.0',
+        '--helm-set-string',
+        'ct.image.tag=4.9.0',
+      ],
+    ]);
+    expect(revert.filter((a) => a[1] === 'sync')).toHaveLength(1);
+    const app = (await clis.state()).apps[SET_APP]!;
+    expect(app.parameters).toEqual(at('4.9.0'));
+    expect(app.health).toBe('Healthy');
+  });
+
+  it('refuses the whole set before running anything when one version is unsafe', async () => {
+    const set = testSetInstruction('5.0.0');
+    set.components[2] = { ...set.components[2]!, version: '$(reboot)' };
+    await expect(executor().apply(set, testContext())).rejects.toMatchObject({ code: 'invalid_config' });
+    expect(await clis.calls()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArgoCdK8sExecutor, readHelmParameter } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { type FakeKube, kubeApplication, startFakeKube } from '../fakes/fake-kube-server';
 
 const APP = 'wrktalk-acme';
@@ -141,5 +141,60 @@ describe('argocd-k8s executor', { timeout: 60_000 }, () => {
       code: 'invalid_config',
     });
     expect(kube.requests).toEqual([]);
+  });
+});
+
+describe('argocd-k8s executor: a release set', { timeout: 60_000 }, () => {
+  const OLD = { 'backend.image.tag': '4.9.0', 'media.image.tag': '4.9.0', 'ct.image.tag': '4.9.0' };
+  const startSet = async () => {
+    kube = await startFakeKube([kubeApplication('argocd', APP, OLD)], { badTags: ['6.6.6'] });
+  };
+  const specWrites = () => patches().filter((r) => (r.body as { spec?: unknown }).spec !== undefined);
+  const syncPatches = () =>
+    patches().filter((r) => (r.body as { operation?: unknown }).operation !== undefined);
+  const values = (r: { body: unknown }) =>
+    (
+      r.body as { spec: { source: { helm: { parameters: { value: string }[] } } } }
+    ).spec.source.helm.parameters.map((p) => p.value);
+
+  it('ONE Application patch with all three parameters, ONE .operation sync, verifies all three', async () => {
+    await startSet();
+    const exec = executor();
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0');
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({ healthy: true, message: 'Synced and Healthy' });
+    expect(specWrites()).toHaveLength(1);
+    expect(values(specWrites()[0]!)).toEqual(['5.0.0', '5.0.0', '5.0.0']);
+    expect(syncPatches()).toHaveLength(1);
+    expect(await exec.current(set, ctx)).toMatchObject({
+      version: '5.0.0',
+      versions: { backend: '5.0.0', media: '5.0.0', ct: '5.0.0' },
+    });
+  });
+
+  it('media Degraded: verify names media; revert is ONE patch of all three previous versions and ONE sync', async () => {
+    await startSet();
+    const exec = executor();
+    const ctx = testContext();
+    const good = testSetInstruction('5.0.0', '4.9.0');
+    const set = {
+      ...good,
+      components: good.components.map((c) =>
+        c.component === 'media'
+          ? { ...c, version: '6.6.6', imageUrl: 'registry.wrktalk.com/wrktalk/media:6.6.6' }
+          : c,
+      ),
+    };
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({
+      healthy: false,
+      message: 'media: Degraded: Deployment "wrktalk-media" exceeded its progress deadline',
+    });
+    await exec.revert!(set, ctx);
+    expect(specWrites()).toHaveLength(2);
+    expect(values(specWrites()[1]!)).toEqual(['4.9.0', '4.9.0', '4.9.0']);
+    expect(syncPatches()).toHaveLength(2);
+    expect(await exec.verify(testSetInstruction('4.9.0', null), ctx)).toMatchObject({ healthy: true });
   });
 });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createDockerComposeExecutor, setServiceImage, validateCompose } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
 
 const COMPOSE = `# WrkTalk on acme's host — edited by hand, keep these notes!
@@ -208,5 +208,97 @@ describe('docker-compose executor', { timeout: 60_000 }, () => {
     expect(() => createDockerComposeExecutor({ file: 'relative.yml', services: { backend: 'a b' } })).toThrow(
       /file.*services.backend/,
     );
+  });
+});
+
+describe('docker-compose executor: a release set', { timeout: 60_000 }, () => {
+  const SET_COMPOSE = `# three services, one file
+services:
+  backend:
+    image: registry.wrktalk.com/wrktalk/backend:4.9.0 # pinned by the agent
+  media:
+    image: "registry.wrktalk.com/wrktalk/media:4.9.0"
+  ct:
+    image: 'registry.wrktalk.com/wrktalk/ct:4.9.0'
+`;
+  beforeEach(() => writeFile(file, SET_COMPOSE));
+  const ups = async () =>
+    (await clis.calls('docker')).filter((c) => c.argv.includes('up')).map((c) => c.argv);
+  const mediaBad = () => {
+    const good = testSetInstruction('5.0.0', '4.9.0');
+    return {
+      ...good,
+      components: good.components.map((c) =>
+        c.component === 'media'
+          ? { ...c, version: '6.6.6', imageUrl: 'registry.wrktalk.com/wrktalk/media:6.6.6' }
+          : c,
+      ),
+    };
+  };
+
+  it('rewrites every service in one write, runs ONE `up -d --wait` naming all three, verifies all', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0');
+    expect(await exec.current(set, ctx)).toMatchObject({
+      versions: { backend: '4.9.0', media: '4.9.0', ct: '4.9.0' },
+    });
+    await exec.apply(set, ctx);
+    expect(await ups()).toEqual([
+      ['compose', '-f', file, 'up', '-d', '--wait', '--wait-timeout', '30', 'backend', 'media', 'ct'],
+    ]);
+    expect(await readFile(file, 'utf8')).toBe(SET_COMPOSE.replaceAll(':4.9.0', ':5.0.0'));
+    expect(await readFile(`${file}.wrktalk-backup`, 'utf8')).toBe(SET_COMPOSE);
+    expect(await exec.verify(set, ctx)).toEqual({
+      healthy: true,
+      message: 'backend, media, ct running and healthy',
+    });
+    expect(ctx.lines).toContain(
+      `${file}: backend image registry.wrktalk.com/wrktalk/backend:4.9.0 -> registry.wrktalk.com/wrktalk/backend:5.0.0, ` +
+        'media image registry.wrktalk.com/wrktalk/media:4.9.0 -> registry.wrktalk.com/wrktalk/media:5.0.0, ' +
+        'ct image registry.wrktalk.com/wrktalk/ct:4.9.0 -> registry.wrktalk.com/wrktalk/ct:5.0.0',
+    );
+  });
+
+  it('media unhealthy: verify names media; revert restores the file and runs ONE `up -d`', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    const set = mediaBad();
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toMatchObject({
+      healthy: false,
+      message: expect.stringMatching(/^media: /),
+    });
+    await exec.revert!(set, ctx);
+    expect(await readFile(file, 'utf8')).toBe(SET_COMPOSE);
+    const all = await ups();
+    expect(all).toHaveLength(2);
+    expect(all[1]).toEqual([
+      'compose',
+      '-f',
+      file,
+      'up',
+      '-d',
+      '--wait',
+      '--wait-timeout',
+      '30',
+      'backend',
+      'media',
+      'ct',
+    ]);
+    const containers = (await clis.state()).containers;
+    expect(Object.values(containers).map((c) => c.image)).toEqual(
+      ['backend', 'media', 'ct'].map((c) => `registry.wrktalk.com/wrktalk/${c}:4.9.0`),
+    );
+    expect(await exec.verify(testSetInstruction('4.9.0', null), ctx)).toMatchObject({ healthy: true });
+  });
+
+  it('without a backup of this change, writes every previous version in one edit', async () => {
+    const exec = executor();
+    const ctx = testContext();
+    await writeFile(file, SET_COMPOSE.replaceAll(':4.9.0', ':5.0.0'));
+    await exec.revert!(testSetInstruction('5.0.0', '4.9.0'), ctx);
+    expect(await readFile(file, 'utf8')).toBe(SET_COMPOSE);
+    expect(await ups()).toHaveLength(1);
   });
 });

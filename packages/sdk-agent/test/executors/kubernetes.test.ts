@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubernetesExecutor } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { type FakeKube, kubeDeployment, startFakeKube } from '../fakes/fake-kube-server';
 
 const NS = 'wrktalk';
@@ -114,5 +114,88 @@ describe('kubernetes executor', { timeout: 60_000 }, () => {
     expect(() => executor({ namespace: 'Bad_NS', components: { backend: { container: 'A B' } } })).toThrow(
       /namespace.*components.backend.container/,
     );
+  });
+});
+
+describe('kubernetes executor: a release set', { timeout: 60_000 }, () => {
+  const SET = ['backend', 'media', 'ct'] as const;
+  const startSet = async () => {
+    kube = await startFakeKube(
+      SET.map((c) => kubeDeployment(NS, `wrktalk-${c}`, c, `registry.wrktalk.com/wrktalk/${c}:4.9.0`)),
+      { badTags: ['6.6.6'] },
+    );
+  };
+  const imageOf = (c: string) =>
+    (
+      kube.objects.get(`deployments/${NS}/wrktalk-${c}`)!.spec.template.spec.containers as {
+        name: string;
+        image: string;
+      }[]
+    ).find((x) => x.name === c)?.image;
+  const patchedDeployments = () =>
+    kube.requests.filter((r) => r.method === 'PATCH').map((r) => r.path.split('/').pop());
+
+  it('patches every Deployment, then waits for ALL rollouts; verify covers all three', async () => {
+    await startSet();
+    const exec = executor({ namespace: NS });
+    const ctx = testContext();
+    const set = testSetInstruction('5.0.0', '4.9.0');
+    await exec.apply(set, ctx);
+    expect(patchedDeployments()).toEqual(['wrktalk-backend', 'wrktalk-media', 'wrktalk-ct']);
+    expect(await exec.verify(set, ctx)).toEqual({
+      healthy: true,
+      message: '3 deployments successfully rolled out (wrktalk-backend, wrktalk-media, wrktalk-ct)',
+    });
+    for (const c of SET) expect(imageOf(c)).toBe(`registry.wrktalk.com/wrktalk/${c}:5.0.0`);
+    // Every rollout was read until done (the fake walks each one over several GETs).
+    for (const c of SET) {
+      const d = kube.objects.get(`deployments/${NS}/wrktalk-${c}`)!;
+      expect(d.status.updatedReplicas).toBe(d.spec.replicas);
+      expect(d.status.replicas).toBe(d.spec.replicas);
+    }
+    expect(await exec.current(set, ctx)).toMatchObject({
+      version: '5.0.0',
+      versions: { backend: '5.0.0', media: '5.0.0', ct: '5.0.0' },
+    });
+  });
+
+  it("media's rollout never becomes healthy: verify names media; revert patches all three back", async () => {
+    await startSet();
+    const exec = executor({ namespace: NS });
+    const ctx = testContext();
+    const good = testSetInstruction('5.0.0', '4.9.0');
+    const set = {
+      ...good,
+      components: good.components.map((c) =>
+        c.component === 'media'
+          ? { ...c, version: '6.6.6', imageUrl: 'registry.wrktalk.com/wrktalk/media:6.6.6' }
+          : c,
+      ),
+    };
+    await exec.apply(set, ctx);
+    expect(await exec.verify(set, ctx)).toEqual({
+      healthy: false,
+      message: 'media: deployment "wrktalk-media" exceeded its progress deadline',
+    });
+    await exec.revert!(set, ctx);
+    expect(patchedDeployments()).toEqual([
+      'wrktalk-backend',
+      'wrktalk-media',
+      'wrktalk-ct',
+      'wrktalk-backend',
+      'wrktalk-media',
+      'wrktalk-ct',
+    ]);
+    for (const c of SET) expect(imageOf(c)).toBe(`registry.wrktalk.com/wrktalk/${c}:4.9.0`);
+    expect(await exec.verify(testSetInstruction('4.9.0', null), ctx)).toMatchObject({ healthy: true });
+  });
+
+  it('reverts to the images it replaced when the GCC knows no previous versions', async () => {
+    await startSet();
+    const exec = executor({ namespace: NS });
+    const set = testSetInstruction('5.0.0', null);
+    await exec.apply(set, testContext());
+    await exec.revert!(set, testContext());
+    for (const c of SET) expect(imageOf(c)).toBe(`registry.wrktalk.com/wrktalk/${c}:4.9.0`);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWatchtowerExecutor } from '../../src/executors';
-import { INJECTION_ATTEMPTS, testContext, testInstruction } from '../fakes/context';
+import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
 import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
 import { type FakeWatchtower, startFakeWatchtower } from '../fakes/fake-watchtower-server';
 
@@ -113,5 +113,71 @@ describe('watchtower executor', { timeout: 60_000 }, () => {
     expect(() =>
       createWatchtowerExecutor({ token: '', images: { backend: 'a,b' }, trackedTag: '$(x)' }),
     ).toThrow(/token.*images.backend.*trackedTag/);
+  });
+});
+
+describe('watchtower executor: a release set', { timeout: 60_000 }, () => {
+  const repo = (c: string) => `registry.wrktalk.com/wrktalk/${c}`;
+  const SET = ['backend', 'media', 'ct'];
+  let unhealthyAfterUpdate: string | undefined;
+  beforeEach(async () => {
+    unhealthyAfterUpdate = undefined;
+    await tower.close();
+    await clis.setState((s) => {
+      for (const c of SET) {
+        s.containers[`wrktalk-${c}`] = {
+          service: c,
+          image: `${repo(c)}:latest`,
+          state: 'running',
+          health: 'healthy',
+        };
+      }
+    });
+    tower = await startFakeWatchtower({
+      token: 'tower-token',
+      onUpdate: () =>
+        clis.setState((s) => {
+          for (const c of SET) {
+            s.containers[`wrktalk-${c}`]!.health = c === unhealthyAfterUpdate ? 'unhealthy' : 'healthy';
+          }
+        }),
+    });
+  });
+  const setExecutor = () => executor({ images: Object.fromEntries(SET.map((c) => [c, repo(c)])) });
+  const latestSet = testSetInstruction('latest', 'latest');
+
+  it('ONE Watchtower run naming every image, then every container verified', async () => {
+    const exec = setExecutor();
+    const ctx = testContext();
+    await exec.apply(latestSet, ctx);
+    expect(tower.requests).toEqual([
+      { method: 'GET', path: '/v1/update', images: SET.map(repo), authorization: 'Bearer tower-token' },
+    ]);
+    expect(await exec.verify(latestSet, ctx)).toEqual({
+      healthy: true,
+      message: 'wrktalk-backend, wrktalk-media, wrktalk-ct running and healthy',
+    });
+    expect(await exec.current(latestSet, ctx)).toMatchObject({
+      versions: { backend: 'latest', media: 'latest', ct: 'latest' },
+    });
+  });
+
+  it('media unhealthy: verify names media; there is no revert (Watchtower cannot put an image back)', async () => {
+    unhealthyAfterUpdate = 'media';
+    const exec = setExecutor();
+    const ctx = testContext();
+    await exec.apply(latestSet, ctx);
+    expect(await exec.verify(latestSet, ctx)).toMatchObject({
+      healthy: false,
+      message: expect.stringMatching(/^media: /),
+    });
+    expect(exec.revert).toBeUndefined();
+  });
+
+  it('refuses a set naming any pinned tag before any request', async () => {
+    await expect(setExecutor().apply(testSetInstruction('5.0.0'), testContext())).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
+    expect(tower.requests).toEqual([]);
   });
 });

@@ -15,13 +15,13 @@ export function testContext(
   };
 }
 
-/** A valid update instruction for `backend`, with overrides. */
+/** A valid update instruction for `backend`, with overrides; `components` is its one component unless given. */
 export function testInstruction(overrides: Partial<UpdateInstruction> = {}): UpdateInstruction {
   const version = overrides.version ?? '2.4.0';
-  return {
+  const base = {
     taskId: 'task-1',
     deploymentId: 'dep-1',
-    type: 'update',
+    type: 'update' as const,
     component: 'backend',
     version,
     imageUrl: `registry.wrktalk.com/wrktalk/backend:${version}`,
@@ -31,6 +31,47 @@ export function testInstruction(overrides: Partial<UpdateInstruction> = {}): Upd
     verifyTimeoutSeconds: 30,
     ...overrides,
   };
+  return {
+    ...base,
+    components: overrides.components ?? [
+      {
+        component: base.component,
+        version: base.version,
+        imageUrl: base.imageUrl,
+        ...(base.imageDigest ? { imageDigest: base.imageDigest } : {}),
+        previousVersion: base.previousVersion,
+        helmParameter: base.helmParameter,
+      },
+    ],
+  };
+}
+
+/** The release set of the tests: backend, media and ct, each from `previous` to `version`. */
+export const SET_COMPONENTS = ['backend', 'media', 'ct'] as const;
+
+/**
+ * A three-component set instruction (backend, media, ct) moving every component from `previous` to `version`; the
+ * top-level fields are backend's, as the GCC sends them.
+ */
+export function testSetInstruction(
+  version = '5.0.0',
+  previous: string | null = '4.9.0',
+  overrides: Partial<UpdateInstruction> = {},
+): UpdateInstruction {
+  const components = SET_COMPONENTS.map((component) => ({
+    component,
+    version,
+    imageUrl: `registry.wrktalk.com/wrktalk/${component}:${version}`,
+    previousVersion: previous,
+    helmParameter: `${component}.image.tag`,
+  }));
+  return testInstruction({
+    version,
+    imageUrl: components[0]!.imageUrl,
+    previousVersion: previous,
+    components,
+    ...overrides,
+  });
 }
 
 /** Versions every executor must refuse before they reach a command, request or file. */

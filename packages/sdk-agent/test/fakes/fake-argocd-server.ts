@@ -122,6 +122,30 @@ function parameters(spec: ApplicationSpec | undefined): HelmParameter[] {
   return sources.flatMap((s) => s.helm?.parameters ?? []);
 }
 
+/**
+ * `status.resources` as Argo CD keeps them inline: one Deployment `wrktalk-<component>` per `<component>.image.tag`
+ * parameter, Degraded when it runs a bad tag.
+ */
+export function resourcesOf(params: HelmParameter[], namespace: string, badTags: readonly string[]) {
+  return params
+    .filter((p) => p.name?.endsWith('.image.tag'))
+    .map((p) => {
+      const deployment = `wrktalk-${p.name!.split('.')[0]}`;
+      const bad = p.value !== undefined && badTags.includes(p.value);
+      return {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace,
+        name: deployment,
+        status: 'Synced',
+        health: bad
+          ? { status: 'Degraded', message: `Deployment "${deployment}" exceeded its progress deadline` }
+          : { status: 'Healthy' },
+      };
+    });
+}
+
 /** A single-source Helm Application as Argo CD returns it, Synced and Healthy on `tags`. */
 export function argoApplication(
   name: string,
@@ -241,6 +265,7 @@ export async function startFakeArgoCd(
       status.summary = {
         images: parameters(app.spec).map((p) => `registry.wrktalk.com/wrktalk/x:${p.value}`),
       };
+      status.resources = resourcesOf(JSON.parse(s.opParams ?? '[]') as HelmParameter[], name, opts.badTags);
       app.operation = undefined;
       delete app.operation;
       s.progress = undefined;

@@ -76,12 +76,19 @@ if (group !== 'app') fatal('unknown command ' + group, 1);
 const app = state.apps[name];
 if (!app) fatal('rpc error: code = NotFound desc = applications.argoproj.io \"' + name + '\" not found');
 const param = (list, key) => list.find((p) => p.name === key)?.value;
+// One Deployment per <component>.image.tag parameter, Degraded when it runs a bad tag (inline resource health).
+const resources = () => app.parameters.filter((p) => p.name.endsWith('.image.tag')).map((p) => {
+  const dep = 'wrktalk-' + p.name.split('.')[0];
+  const bad = app.health === 'Degraded' && state.badTags.includes(p.value);
+  return { group: 'apps', version: 'v1', kind: 'Deployment', namespace: name, name: dep, status: 'Synced',
+    health: bad ? { status: 'Degraded', message: 'Deployment "' + dep + '" exceeded its progress deadline' } : { status: 'Healthy' } };
+});
 const json = () => ({
   metadata: { name, namespace: 'argocd' },
   spec: { project: 'default', source: { repoURL: 'https://charts.wrktalk.com', chart: 'wrktalk', targetRevision: '1.0.0',
     helm: { parameters: app.parameters } }, destination: { server: 'https://kubernetes.default.svc', namespace: name } },
   status: { sync: { status: app.sync, comparedTo: { source: { helm: { parameters: app.comparedParameters ?? app.parameters } } } },
-    health: { status: app.health } },
+    health: { status: app.health }, resources: resources() },
 });
 const settle = () => {
   const bad = app.parameters.some((p) => state.badTags.includes(p.value));
@@ -92,14 +99,19 @@ if (cmd === 'get') {
   if (args[3] !== '-o' || args[4] !== 'json') fatal('fake argocd only answers app get -o json', 1);
   process.stdout.write(JSON.stringify(json(), null, 2) + '\n');
 } else if (cmd === 'set') {
-  if (args[3] !== '--helm-set-string' || args.length !== 5) fatal('unexpected app set arguments', 1);
+  // argocd app set APP --helm-set-string k1=v1 [--helm-set-string k2=v2 ...]: one spec write for all of them.
+  const sets = args.slice(3);
+  if (sets.length === 0 || sets.length % 2 !== 0 || sets.some((a, i) => i % 2 === 0 && a !== '--helm-set-string'))
+    fatal('unexpected app set arguments', 1);
   if ((state.staleWaits ?? 0) > 0) app.comparedParameters ??= structuredClone(app.parameters);
-  const eq = args[4].indexOf('=');
-  const key = args[4].slice(0, eq); const value = args[4].slice(eq + 1);
-  if (value.includes(',')) fatal('value would be split by helm', 1);
-  const entry = { name: key, value, forceString: true };
-  const at = app.parameters.findIndex((p) => p.name === key);
-  if (at >= 0) app.parameters[at] = entry; else app.parameters.push(entry);
+  for (let i = 1; i < sets.length; i += 2) {
+    const eq = sets[i].indexOf('=');
+    const key = sets[i].slice(0, eq); const value = sets[i].slice(eq + 1);
+    if (value.includes(',')) fatal('value would be split by helm', 1);
+    const entry = { name: key, value, forceString: true };
+    const at = app.parameters.findIndex((p) => p.name === key);
+    if (at >= 0) app.parameters[at] = entry; else app.parameters.push(entry);
+  }
   if (!((state.staleWaits ?? 0) > 0)) app.sync = 'OutOfSync';
   save(state);
 } else if (cmd === 'sync') {
@@ -149,14 +161,21 @@ const file = args[1]; const rest = args.slice(2);
 const doc = parse(readFileSync(file, 'utf8'));
 const service = rest[rest.length - 1];
 if (rest[0] === 'up') {
-  const svc = doc.services?.[service];
-  if (!svc) { process.stderr.write('no such service: ' + service + '\n'); process.exit(1); }
-  const id = 'wrktalk-' + service + '-1';
-  const bad = state.badTags.includes(tagOf(svc.image));
-  state.containers[id] = { service, image: svc.image, state: 'running', health: state.noHealthcheck ? '' : bad ? 'unhealthy' : 'healthy' };
+  // up [-d] [--wait] [--wait-timeout N] SERVICE...: every named service is (re)created in this one run.
+  const services = rest.slice(1).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '--wait-timeout');
+  if (services.length === 0) { process.stderr.write('fake expects the services to start\n'); process.exit(2); }
+  const unhealthy = [];
+  for (const s of services) {
+    const svc = doc.services?.[s];
+    if (!svc) { process.stderr.write('no such service: ' + s + '\n'); process.exit(1); }
+    const id = 'wrktalk-' + s + '-1';
+    const bad = state.badTags.includes(tagOf(svc.image));
+    state.containers[id] = { service: s, image: svc.image, state: 'running', health: state.noHealthcheck ? '' : bad ? 'unhealthy' : 'healthy' };
+    process.stderr.write(' Container ' + id + '  Started\n');
+    if (bad) unhealthy.push(id);
+  }
   save(state);
-  process.stderr.write(' Container ' + id + '  Started\n');
-  if (bad && rest.includes('--wait')) { process.stderr.write('container ' + id + ' is unhealthy\n'); process.exit(1); }
+  if (unhealthy.length && rest.includes('--wait')) { process.stderr.write('container ' + unhealthy[0] + ' is unhealthy\n'); process.exit(1); }
   process.exit(0);
 }
 if (rest[0] === 'ps') {

@@ -6,6 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import type { Application, HelmParameter } from '../../src/executors';
+import { resourcesOf } from './fake-argocd-server';
 import { strictify } from './strict-schema';
 
 /**
@@ -334,6 +335,11 @@ export async function startFakeKube(objects: Obj[] = [], options: FakeKubeOption
       status.health = bad
         ? { status: 'Degraded', message: 'Deployment "wrktalk-backend" exceeded its progress deadline' }
         : { status: 'Healthy' };
+      status.resources = resourcesOf(
+        JSON.parse(s.opParams ?? '[]') as HelmParameter[],
+        app.spec.destination?.namespace ?? '',
+        opts.badTags,
+      );
       status.operationState = {
         ...status.operationState,
         phase: 'Succeeded',

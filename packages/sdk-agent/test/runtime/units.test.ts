@@ -162,6 +162,86 @@ describe('validateInstruction', () => {
       task: undefined,
     });
   });
+  describe('release sets', () => {
+    const entry = (component: string, version = 'v2.1.0', previous: string | null = 'v2.0.9') => ({
+      component,
+      version,
+      image_url: `registry.wrktalk.com/${component}:${version}`,
+      image_digest: null,
+      previous_version: previous,
+      helm_parameter: `${component}.image.tag`,
+    });
+    const set = { ...good, components: [entry('backend'), entry('media'), entry('ct')] };
+
+    it('maps the set to camelCase components, first = the top level', () => {
+      const r = validateInstruction(set, rules);
+      expect(r.ok && r.instruction.components).toEqual(
+        ['backend', 'media', 'ct'].map((component) => ({
+          component,
+          version: 'v2.1.0',
+          imageUrl: `registry.wrktalk.com/${component}:v2.1.0`,
+          previousVersion: 'v2.0.9',
+          helmParameter: `${component}.image.tag`,
+        })),
+      );
+    });
+    it('synthesizes the one component of an offer without components', () => {
+      const r = validateInstruction(good, rules);
+      expect(r.ok && r.instruction.components).toEqual([
+        {
+          component: 'backend',
+          version: 'v2.1.0',
+          imageUrl: 'registry.wrktalk.com/backend:v2.1.0',
+          previousVersion: 'v2.0.9',
+          helmParameter: 'backend.image.tag',
+        },
+      ]);
+    });
+    it.each<[string, Record<string, unknown>, string]>([
+      [
+        'a first component other than the top level',
+        { components: [entry('media'), entry('backend')] },
+        "components.0: the first component differs from the update's own component, image_url, helm_parameter",
+      ],
+      [
+        'a first component with another version',
+        { components: [entry('backend', 'v9'), entry('media')] },
+        "components.0: the first component differs from the update's own version, image_url",
+      ],
+      [
+        'a first component with another previous version',
+        { components: [entry('backend', 'v2.1.0', 'v1'), entry('media')] },
+        "components.0: the first component differs from the update's own previous_version",
+      ],
+      [
+        'a component named twice',
+        { components: [entry('backend'), entry('media'), entry('media', 'v3')] },
+        'components.2.component: component "media" appears twice in the set',
+      ],
+      [
+        'an unknown component in the set',
+        { components: [entry('backend'), entry('kernel')] },
+        'components.1.component: unknown component "kernel"',
+      ],
+      [
+        'a set image that does not carry its version',
+        { components: [entry('backend'), { ...entry('ct'), image_url: 'registry.wrktalk.com/ct:v1' }] },
+        'components.1.image_url: "registry.wrktalk.com/ct:v1" does not reference version "v2.1.0"',
+      ],
+      [
+        'a set image from another registry',
+        { components: [entry('backend'), { ...entry('ct'), image_url: 'evil.io/ct:v2.1.0' }] },
+        'components.1.image_url: "evil.io/ct:v2.1.0" is not in the allowed registries',
+      ],
+      ['an empty set', { components: [] }, 'components: '],
+    ])('refuses %s, clearly', (_n, patch, message) => {
+      const r = validateInstruction({ ...good, ...patch }, rules);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.task).toEqual({ taskId: 'tsk-1', attempt: 1 });
+      expect(r.problems.join('; ')).toContain(message);
+    });
+  });
   it('imageCarriesVersion only looks at the last path segment', () => {
     expect(imageCarriesVersion('registry:5000/backend', '5000')).toBe(false);
     expect(imageCarriesVersion('registry:5000/backend:5000', '5000')).toBe(true);

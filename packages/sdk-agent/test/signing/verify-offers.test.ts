@@ -46,6 +46,41 @@ async function offering(rewrite: (u: Update) => Update | undefined) {
   });
 }
 
+/**
+ * Changes fields after signing the way an attacker must to get past validation: at the top level and in the first
+ * component of `components`, which repeats them.
+ */
+const tamper = (u: Update, patch: Partial<Update>): Update => ({
+  ...u,
+  ...patch,
+  ...(u.components?.length
+    ? { components: [{ ...u.components[0]!, ...patch }, ...u.components.slice(1)] }
+    : {}),
+});
+
+/** The offer as a release set: its component, then media and ct at the same version (signed v2 by `signed`). */
+const asSet = (u: Update): Update => ({
+  ...u,
+  components: [
+    {
+      component: u.component,
+      version: u.version,
+      image_url: u.image_url,
+      image_digest: u.image_digest ?? null,
+      previous_version: u.previous_version,
+      helm_parameter: u.helm_parameter,
+    },
+    ...['media', 'ct'].map((component) => ({
+      component,
+      version: u.version,
+      image_url: u.image_url.replace(`/${u.component}:`, `/${component}:`),
+      image_digest: null,
+      previous_version: u.previous_version,
+      helm_parameter: `${component}.image.tag`,
+    })),
+  ],
+});
+
 const signed = (u: Update, key = current, over: { clientId?: string; expiresAt?: string } = {}) => ({
   ...u,
   signature: signUpdate(over.clientId ?? CLIENT, u, signer(key), over.expiresAt ?? u.lease_expires_at),
@@ -81,12 +116,12 @@ describe('the agent verifies offers against pinned keys', { timeout: 60_000 }, (
     ['an unsigned offer', (u) => u, /^signature_invalid: unsigned offer/],
     [
       'a tampered offer (image_url changed after signing)',
-      (u) => ({ ...signed(u), image_url: 'registry.wrktalk.com/mirror/backend:v2' }),
+      (u) => tamper(signed(u), { image_url: 'registry.wrktalk.com/mirror/backend:v2' }),
       /^signature_invalid: signature \(key_id .*\) does not verify for client acme-prod/,
     ],
     [
       'a tampered offer (previous_version changed after signing)',
-      (u) => ({ ...signed(u), previous_version: 'v0' }),
+      (u) => tamper(signed(u), { previous_version: 'v0' }),
       /^signature_invalid: signature .* does not verify/,
     ],
     [
@@ -207,6 +242,77 @@ describe('the agent verifies offers against pinned keys', { timeout: 60_000 }, (
     const taskId = await gcc.queueUpdate('backend', 'v2');
     expect(await agent.runOnce()).toMatchObject({ outcome: 'succeeded', taskId });
     expect(executor.callsOf('apply')).toHaveLength(1);
+  });
+
+  it('runs a release set signed with v2 (wrktalk-update/v2) as one apply of all three components', async () => {
+    const proxy = await offering((u) => signed(asSet(u)));
+    try {
+      const { agent, executor } = agentFor(proxy.url);
+      const taskId = await gcc.queueUpdate('backend', 'v2');
+      expect(await agent.runOnce()).toMatchObject({ outcome: 'succeeded', taskId });
+      expect(executor.callsOf('apply')).toHaveLength(1);
+      expect(executor.callsOf('apply')[0]?.instruction?.components.map((c) => c.component)).toEqual([
+        'backend',
+        'media',
+        'ct',
+      ]);
+      expect([...executor.running]).toEqual([
+        ['backend', 'v2'],
+        ['media', 'v2'],
+        ['ct', 'v2'],
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it.each<[string, (u: Update) => Update]>([
+    [
+      "one component's version and image changed after signing",
+      (u) => {
+        const s = signed(asSet(u));
+        const components = s.components!.map((c) =>
+          c.component === 'media'
+            ? { ...c, version: 'v666', image_url: 'registry.wrktalk.com/media:v666' }
+            : c,
+        );
+        return { ...s, components };
+      },
+    ],
+    [
+      "one component's previous version changed after signing",
+      (u) => {
+        const s = signed(asSet(u));
+        return {
+          ...s,
+          components: s.components!.map((c) => (c.component === 'ct' ? { ...c, previous_version: 'v0' } : c)),
+        };
+      },
+    ],
+    [
+      'a component dropped after signing',
+      (u) => {
+        const s = signed(asSet(u));
+        return { ...s, components: s.components!.slice(0, 2) };
+      },
+    ],
+    [
+      'a set carrying a single-component (v1) signature',
+      (u) => ({ ...asSet(u), signature: signed(u).signature }),
+    ],
+  ])('refuses a release set with %s: signature_invalid, nothing applied', async (_n, rewrite) => {
+    const proxy = await offering(rewrite);
+    try {
+      const { agent, executor } = agentFor(proxy.url);
+      const taskId = await gcc.queueUpdate('backend', 'v2');
+      expect(await agent.runOnce()).toMatchObject({ outcome: 'rejected', taskId });
+      expect(executor.calls).toEqual([]);
+      expect((await gcc.task(taskId)).last_message).toMatch(
+        /^signature_invalid: signature .* does not verify/,
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses unusable trustedKeys at creation', () => {

@@ -1,24 +1,26 @@
 import {
   type CurrentState,
+  componentsOf,
   type DoctorCheck,
   type Executor,
   type ExecutorContext,
   ExecutorError,
   isExecutorError,
-  type UpdateInstruction,
   type VerifyResult,
 } from '../../executor';
 import { sleep, throwIfAborted } from '../shared/abort';
 import {
   type Application,
+  type ExpectedParameter,
   evaluateApplication,
   isBlockedBySyncWindow,
   isOperationInProgress,
   readHelmParameter,
 } from '../shared/argocd';
+import { describeHelmValues, helmValuesOf } from '../shared/argocd-flow';
 import { commandFailed, runCommand, tail } from '../shared/command';
 import { applicationName, lookupComponent } from '../shared/options';
-import { assertSafeVersion } from '../shared/version';
+import { partialRevertError, withoutPrevious } from '../shared/set';
 import { type ArgoCdCliExecutorOptions, compileArgoCdCliOptions } from './options';
 
 export type { ArgoCdCliExecutorOptions } from './options';
@@ -29,6 +31,7 @@ const NAME = 'argocd-cli';
 /**
  * Updates a client's Argo CD application with the `argocd` CLI, exactly as the customer runs it by hand:
  * `argocd app set APP --helm-set-string KEY=TAG`, `argocd app sync APP`, `argocd app wait APP --health --sync`.
+ * A release set is one change: one `app set` with a `--helm-set-string` per component, one sync, one wait.
  * Commands run with argument arrays (never a shell); the tag is checked before it reaches any command.
  */
 export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}): Executor {
@@ -80,18 +83,22 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
     }
   };
 
-  const setAndSync = async (instruction: UpdateInstruction, version: string, ctx: ExecutorContext) => {
-    assertSafeVersion(NAME, version);
-    const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+  const setAndSync = async (values: readonly ExpectedParameter[], ctx: ExecutorContext) => {
     const app = applicationName(NAME, opts.appName, ctx.clientId);
     const before = await getApp(app, ctx);
-    const current = readHelmParameter(before.spec, key);
-    if (current === version && before.status?.sync?.status === 'Synced' && before.operation == null) {
-      ctx.log(`${app}: ${key} is already ${version} and Synced; nothing to apply`);
+    const changed = values.some((v) => readHelmParameter(before.spec, v.parameter) !== v.value);
+    if (!changed && before.status?.sync?.status === 'Synced' && before.operation == null) {
+      ctx.log(`${app}: ${describeHelmValues(values)} already set and Synced; nothing to apply`);
       return;
     }
-    if (current !== version) {
-      const setArgs = ['app', 'set', app, '--helm-set-string', `${key}=${version}`];
+    if (changed) {
+      // One `app set` for the whole set (one spec write), so Argo CD never syncs half of it.
+      const setArgs = [
+        'app',
+        'set',
+        app,
+        ...values.flatMap((v) => ['--helm-set-string', `${v.parameter}=${v.value}`]),
+      ];
       const set = await argocd(setArgs, ctx);
       if (set.exitCode !== 0) throw commandFailed(NAME, opts.binary, setArgs, set);
     }
@@ -131,16 +138,28 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
   return {
     name: NAME,
     async current(instruction, ctx): Promise<CurrentState> {
-      const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+      const set = componentsOf(instruction);
+      const keys = set.map((c) => lookupComponent(NAME, opts.helmKeys, c.component));
       const app = applicationName(NAME, opts.appName, ctx.clientId);
       const found = await getApp(app, ctx);
       const status = `${found.status?.sync?.status ?? 'Unknown'}/${found.status?.health?.status ?? 'Unknown'}`;
-      return { version: readHelmParameter(found.spec, key), detail: `${app} ${key} (${status})` };
+      const versions = Object.fromEntries(
+        set.map((c, i) => [c.component, readHelmParameter(found.spec, keys[i]!)]),
+      );
+      return {
+        version: versions[set[0]!.component] ?? null,
+        versions,
+        detail: `${app} ${keys.join(', ')} (${status})`,
+      };
     },
-    apply: (instruction, ctx) => setAndSync(instruction, instruction.version, ctx),
+    apply: async (instruction, ctx) =>
+      setAndSync(
+        helmValuesOf(NAME, opts.helmKeys, componentsOf(instruction), (c) => c.version),
+        ctx,
+      ),
     async verify(instruction, ctx): Promise<VerifyResult> {
-      assertSafeVersion(NAME, instruction.version);
-      const key = lookupComponent(NAME, opts.helmKeys, instruction.component);
+      const values = helmValuesOf(NAME, opts.helmKeys, componentsOf(instruction), (c) => c.version);
+      const [first] = values as [ExpectedParameter, ...ExpectedParameter[]];
       const app = applicationName(NAME, opts.appName, ctx.clientId);
       const timeout = opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds;
       const deadline = Date.now() + timeout * 1000;
@@ -149,7 +168,11 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
         const args = ['app', 'wait', app, '--health', '--sync', '--timeout', String(remaining)];
         const wait = await argocd(args, ctx, (remaining + 30) * 1000);
         const found = await getApp(app, ctx);
-        const verdict = evaluateApplication(found, { parameter: key, value: instruction.version });
+        const verdict = evaluateApplication(found, {
+          parameter: first.parameter,
+          value: first.value,
+          ...(values.length > 1 ? { set: values } : {}),
+        });
         if (wait.exitCode !== 0) {
           const detail =
             verdict.state === 'pending' ? tail(wait.stderr || wait.stdout, 300) : verdict.message;
@@ -164,14 +187,19 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
       }
     },
     async revert(instruction, ctx) {
-      if (!instruction.previousVersion) {
-        throw new ExecutorError({
-          executor: NAME,
-          code: 'invalid_config',
-          message: 'no previous version to revert to',
-        });
-      }
-      await setAndSync(instruction, instruction.previousVersion, ctx);
+      const set = componentsOf(instruction);
+      const missing = withoutPrevious(NAME, set);
+      const back = set.filter((c) => c.previousVersion);
+      await setAndSync(
+        helmValuesOf(NAME, opts.helmKeys, back, (c) => c.previousVersion),
+        ctx,
+      );
+      if (missing.length > 0)
+        throw partialRevertError(
+          NAME,
+          missing,
+          back.map((c) => c.component),
+        );
     },
     async doctor(ctx): Promise<DoctorCheck[]> {
       const checks: DoctorCheck[] = [];

@@ -3,18 +3,21 @@ import { copyFile, readFile, rename, stat, unlink, writeFile } from 'node:fs/pro
 import { basename, dirname, join } from 'node:path';
 import {
   type CurrentState,
+  componentsOf,
   type DoctorCheck,
   deployedVersion,
   type Executor,
   type ExecutorContext,
   ExecutorError,
   isExecutorError,
+  type UpdateInstruction,
   type VerifyResult,
 } from '../../executor';
 import { sleep } from '../shared/abort';
 import { commandFailed, runCommand, tail } from '../shared/command';
 import { evaluateContainers, parseComposePs, parseDockerInspect } from '../shared/docker';
 import { lookupComponent } from '../shared/options';
+import { partialRevertError } from '../shared/set';
 import { assertSafeVersion } from '../shared/version';
 import { composeImageVersion, readServiceImage, setServiceImage } from './compose-file';
 import { compileDockerComposeOptions, type DockerComposeExecutorOptions } from './options';
@@ -42,10 +45,10 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 }
 
 /**
- * Updates a service on a Docker host: edits the service's `image:` in the compose file (comments and layout kept,
- * backup first, schema-validated, written atomically), then `docker compose up -d --wait` for that service only,
- * and verifies with `docker compose ps --format json`. Falls back to the old `docker-compose` 1.x CLI when the
- * `docker compose` plugin is missing.
+ * Updates services on a Docker host: edits each service's `image:` in the compose file (comments and layout kept,
+ * backup first, schema-validated, written atomically, once for the whole set), then one `docker compose up -d --wait`
+ * naming those services only, and verifies each with `docker compose ps --format json`. Falls back to the old
+ * `docker-compose` 1.x CLI when the `docker compose` plugin is missing.
  */
 export function createDockerComposeExecutor(options: DockerComposeExecutorOptions): Executor {
   const opts = compileDockerComposeOptions(options);
@@ -81,7 +84,7 @@ export function createDockerComposeExecutor(options: DockerComposeExecutorOption
     return flavour;
   };
 
-  const up = async (service: string, timeoutSeconds: number, ctx: ExecutorContext) => {
+  const up = async (services: readonly string[], timeoutSeconds: number, ctx: ExecutorContext) => {
     const kind = await detect(ctx);
     const [file, args] =
       kind === 'plugin'
@@ -96,10 +99,10 @@ export function createDockerComposeExecutor(options: DockerComposeExecutorOption
               '--wait',
               '--wait-timeout',
               String(timeoutSeconds),
-              service,
+              ...services,
             ],
           ]
-        : [opts.legacyComposeBinary, ['-f', opts.file, 'up', '-d', service]];
+        : [opts.legacyComposeBinary, ['-f', opts.file, 'up', '-d', ...services]];
     const result = await run(file, args, ctx);
     if (result.exitCode === 0) return;
     const text = `${result.stderr}\n${result.stdout}`;
@@ -131,79 +134,155 @@ export function createDockerComposeExecutor(options: DockerComposeExecutorOption
     return parseDockerInspect(inspect.stdout);
   };
 
-  const writeVersion = async (service: string, version: string, ctx: ExecutorContext, backup: boolean) => {
-    const text = await readFile(opts.file, 'utf8');
-    const edit = await setServiceImage(text, service, version);
-    if (!edit.changed) {
-      ctx.log(`${service} already uses ${edit.image} in ${opts.file}`);
-      return;
+  /** Moves each service to its version in one write of the compose file (backed up first when `backup`). */
+  const writeVersions = async (
+    moves: readonly { service: string; version: string }[],
+    ctx: ExecutorContext,
+    backup: boolean,
+  ) => {
+    let text = await readFile(opts.file, 'utf8');
+    const changes: string[] = [];
+    for (const m of moves) {
+      const edit = await setServiceImage(text, m.service, m.version);
+      if (!edit.changed) {
+        ctx.log(`${m.service} already uses ${edit.image} in ${opts.file}`);
+        continue;
+      }
+      text = edit.text;
+      changes.push(`${m.service} image ${edit.previousImage} -> ${edit.image}`);
     }
+    if (changes.length === 0) return;
     if (backup) await copyFile(opts.file, opts.backupFile);
-    await writeAtomic(opts.file, edit.text);
-    ctx.log(`${opts.file}: ${service} image ${edit.previousImage} -> ${edit.image}`);
+    await writeAtomic(opts.file, text);
+    ctx.log(`${opts.file}: ${changes.join(', ')}`);
   };
+
+  /** The set's components with their compose service and the version they deploy (by digest when pinned). */
+  const servicesOf = (instruction: UpdateInstruction) =>
+    componentsOf(instruction).map((c) => {
+      const version = deployedVersion(c);
+      assertSafeVersion(NAME, version);
+      return {
+        component: c.component,
+        service: lookupComponent(NAME, opts.services, c.component),
+        version,
+        previousVersion: c.previousVersion,
+      };
+    });
 
   return {
     name: NAME,
     async current(instruction): Promise<CurrentState> {
-      const service = lookupComponent(NAME, opts.services, instruction.component);
-      const image = await readServiceImage(await readFile(opts.file, 'utf8'), service);
-      return { version: composeImageVersion(image), detail: `${opts.file} ${service}: ${image}` };
+      const set = componentsOf(instruction);
+      const text = await readFile(opts.file, 'utf8');
+      const found = await Promise.all(
+        set.map(async (c) => {
+          const service = lookupComponent(NAME, opts.services, c.component);
+          return { component: c.component, service, image: await readServiceImage(text, service) };
+        }),
+      );
+      const versions = Object.fromEntries(found.map((f) => [f.component, composeImageVersion(f.image)]));
+      return {
+        version: versions[set[0]!.component] ?? null,
+        versions,
+        detail: `${opts.file} ${found.map((f) => `${f.service}: ${f.image}`).join(', ')}`,
+      };
     },
     async apply(instruction, ctx) {
-      // By digest (`repo@sha256:…`) when the release pinned one, else by tag.
-      const version = deployedVersion(instruction);
-      assertSafeVersion(NAME, version);
-      const service = lookupComponent(NAME, opts.services, instruction.component);
-      await writeVersion(service, version, ctx, true);
-      // `up` only recreates the service when its image or config changed, so re-running it is harmless.
-      await up(service, opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds, ctx);
+      const set = servicesOf(instruction);
+      await writeVersions(set, ctx, true);
+      // `up` only recreates a service when its image or config changed, so re-running it is harmless.
+      await up(
+        set.map((s) => s.service),
+        opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds,
+        ctx,
+      );
     },
     async verify(instruction, ctx): Promise<VerifyResult> {
-      const version = deployedVersion(instruction);
-      assertSafeVersion(NAME, version);
-      const service = lookupComponent(NAME, opts.services, instruction.component);
-      const expected = await readServiceImage(await readFile(opts.file, 'utf8'), service);
-      if (composeImageVersion(expected) !== version) {
-        return {
-          healthy: false,
-          message: `${opts.file} has ${expected} for ${service}, not ${version}`,
-        };
+      const set = servicesOf(instruction);
+      const many = set.length > 1;
+      const named = (component: string, message: string) => (many ? `${component}: ${message}` : message);
+      const text = await readFile(opts.file, 'utf8');
+      const expected = new Map<string, string>();
+      for (const s of set) {
+        const image = await readServiceImage(text, s.service);
+        if (composeImageVersion(image) !== s.version) {
+          return {
+            healthy: false,
+            message: named(s.component, `${opts.file} has ${image} for ${s.service}, not ${s.version}`),
+          };
+        }
+        expected.set(s.service, image);
       }
       const deadline = Date.now() + instruction.verifyTimeoutSeconds * 1000;
       for (;;) {
-        const verdict = evaluateContainers(await containers(service, ctx), expected);
-        if (verdict.state !== 'pending')
-          return { healthy: verdict.state === 'healthy', message: verdict.message };
-        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${verdict.message}` };
-        ctx.log(verdict.message);
+        const pending: string[] = [];
+        let healthy = '';
+        for (const s of set) {
+          const verdict = evaluateContainers(await containers(s.service, ctx), expected.get(s.service));
+          if (verdict.state === 'failed')
+            return { healthy: false, message: named(s.component, verdict.message) };
+          if (verdict.state === 'pending') pending.push(named(s.component, verdict.message));
+          else healthy = verdict.message;
+        }
+        if (pending.length === 0) {
+          return {
+            healthy: true,
+            message: many ? `${set.map((s) => s.service).join(', ')} running and healthy` : healthy,
+          };
+        }
+        const message = pending.join('; ');
+        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${message}` };
+        ctx.log(message);
         await sleep(NAME, opts.pollIntervalMs, ctx.signal);
       }
     },
     async revert(instruction, ctx) {
-      const service = lookupComponent(NAME, opts.services, instruction.component);
-      const running = composeImageVersion(await readServiceImage(await readFile(opts.file, 'utf8'), service));
+      const set = servicesOf(instruction);
+      const text = await readFile(opts.file, 'utf8');
       const backup = await readFile(opts.backupFile, 'utf8').catch(() => undefined);
-      const backupVersion = backup
-        ? composeImageVersion(await readServiceImage(backup, service).catch(() => ''))
-        : undefined;
-      // The backup belongs to this change only if the file carries our version and the backup does not; an older
-      // backup (our apply was a no-op) would otherwise roll back further than asked.
-      const ours = deployedVersion(instruction);
-      if (backup !== undefined && running === ours && backupVersion !== ours) {
+      const runsOurs = await Promise.all(
+        set.map(async (s) => composeImageVersion(await readServiceImage(text, s.service)) === s.version),
+      );
+      const backupIsOlder = backup
+        ? await Promise.all(
+            set.map(
+              async (s) =>
+                composeImageVersion(await readServiceImage(backup, s.service).catch(() => '')) !== s.version,
+            ),
+          )
+        : [];
+      // The backup belongs to this change only if the file carries all our versions and the backup does not; an
+      // older backup (our apply was a no-op) would otherwise roll back further than asked.
+      const missing: string[] = [];
+      if (backup !== undefined && runsOurs.every(Boolean) && backupIsOlder.some(Boolean)) {
         await writeAtomic(opts.file, backup);
         ctx.log(`restored ${opts.file} from ${opts.backupFile}`);
-      } else if (instruction.previousVersion) {
-        assertSafeVersion(NAME, instruction.previousVersion);
-        await writeVersion(service, instruction.previousVersion, ctx, false);
       } else {
-        throw new ExecutorError({
-          executor: NAME,
-          code: 'invalid_config',
-          message: 'no backup of this change and no previous version',
-        });
+        const moves = set.flatMap((s) => (s.previousVersion ? [{ ...s, version: s.previousVersion }] : []));
+        if (moves.length === 0) {
+          throw new ExecutorError({
+            executor: NAME,
+            code: 'invalid_config',
+            message: 'no backup of this change and no previous version',
+          });
+        }
+        for (const m of moves) assertSafeVersion(NAME, m.version);
+        await writeVersions(moves, ctx, false);
+        missing.push(...set.filter((s) => !s.previousVersion).map((s) => s.component));
       }
-      await up(service, opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds, ctx);
+      await up(
+        set.map((s) => s.service),
+        opts.waitTimeoutSeconds ?? instruction.verifyTimeoutSeconds,
+        ctx,
+      );
+      if (missing.length > 0) {
+        throw partialRevertError(
+          NAME,
+          missing,
+          set.filter((s) => s.previousVersion).map((s) => s.component),
+        );
+      }
     },
     async doctor(ctx): Promise<DoctorCheck[]> {
       const checks: DoctorCheck[] = [];

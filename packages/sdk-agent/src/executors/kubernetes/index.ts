@@ -1,12 +1,12 @@
 import type { AppsV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import {
   type CurrentState,
+  componentsOf,
   type DoctorCheck,
   deployedVersion,
   type Executor,
   type ExecutorContext,
   ExecutorError,
-  type UpdateInstruction,
   type VerifyResult,
 } from '../../executor';
 import { sleep, throwIfAborted } from '../shared/abort';
@@ -20,6 +20,7 @@ import {
 } from '../shared/kube';
 import { lookupComponent } from '../shared/options';
 import { evaluateRollout } from '../shared/rollout';
+import { partialRevertError } from '../shared/set';
 import { assertSafeVersion, imageVersion, withVersion } from '../shared/version';
 import { compileKubernetesOptions, type KubernetesExecutorOptions } from './options';
 
@@ -29,10 +30,12 @@ export { compileKubernetesOptions } from './options';
 const NAME = 'kubernetes';
 
 /**
- * Updates a plain Kubernetes Deployment (no Argo CD): a strategic merge patch sets the component's container image
- * (containers are matched by name, as `kubectl set image` does), then the rollout is awaited exactly as
+ * Updates plain Kubernetes Deployments (no Argo CD): a strategic merge patch sets each component's container image
+ * (containers are matched by name, as `kubectl set image` does), then the rollouts are awaited exactly as
  * `kubectl rollout status` defines it; ProgressDeadlineExceeded is a failure. Only the tag changes: the image
- * repository stays what the cluster runs.
+ * repository stays what the cluster runs. A release set patches every component's Deployment first, then waits
+ * for all their rollouts; its revert patches them all back. Kubernetes has no transaction over several objects, so
+ * a failed patch midway leaves the earlier ones changed: the agent then reverts the whole set.
  */
 export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}): Executor {
   const opts = compileKubernetesOptions(options);
@@ -49,7 +52,7 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
     });
     return clients;
   };
-  /** Image before our patch, per task, for revert when the GCC does not know the previous version. */
+  /** Image before our patch, per task and component, for revert when the GCC does not know the previous version. */
   const previousImages = new Map<string, string>();
 
   type Target = { name: string; namespace: string; container: string };
@@ -79,74 +82,131 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions = {}
     return image;
   };
 
-  const setVersion = async (instruction: UpdateInstruction, version: string, ctx: ExecutorContext) => {
-    assertSafeVersion(NAME, version);
-    const t = await target(instruction.component);
-    const current = containerImage(await read(t), t);
-    const image = withVersion(current, version);
-    if (image === current) {
-      ctx.log(`${t.namespace}/${t.name}: ${t.container} already runs ${image}`);
-      return;
+  /** Moves each `[component, version]` to its version: every Deployment patched before any rollout is awaited. */
+  const setVersions = async (
+    taskId: string,
+    moves: readonly { component: string; version: string }[],
+    ctx: ExecutorContext,
+  ) => {
+    for (const m of moves) assertSafeVersion(NAME, m.version);
+    const targets = await Promise.all(moves.map((m) => target(m.component)));
+    for (const [i, m] of moves.entries()) {
+      const t = targets[i]!;
+      const current = containerImage(await read(t), t);
+      const image = withVersion(current, m.version);
+      if (image === current) {
+        ctx.log(`${t.namespace}/${t.name}: ${t.container} already runs ${image}`);
+        continue;
+      }
+      throwIfAborted(NAME, ctx.signal);
+      const body = { spec: { template: { spec: { containers: [{ name: t.container, image }] } } } };
+      const { apps, kube } = await connect();
+      try {
+        await apps.patchNamespacedDeployment(
+          { name: t.name, namespace: t.namespace, body, fieldManager: 'wrktalk-agent' },
+          kube.setHeaderOptions('Content-Type', kube.PatchStrategy.StrategicMergePatch),
+        );
+      } catch (error) {
+        throw kubeError(NAME, `patch deployment ${t.namespace}/${t.name}`, error);
+      }
+      const key = `${taskId}/${m.component}`;
+      if (!previousImages.has(key)) previousImages.set(key, current);
+      ctx.log(`${t.namespace}/${t.name}: ${t.container} ${current} -> ${image}`);
     }
-    throwIfAborted(NAME, ctx.signal);
-    const body = { spec: { template: { spec: { containers: [{ name: t.container, image }] } } } };
-    const { apps, kube } = await connect();
-    try {
-      await apps.patchNamespacedDeployment(
-        { name: t.name, namespace: t.namespace, body, fieldManager: 'wrktalk-agent' },
-        kube.setHeaderOptions('Content-Type', kube.PatchStrategy.StrategicMergePatch),
-      );
-    } catch (error) {
-      throw kubeError(NAME, `patch deployment ${t.namespace}/${t.name}`, error);
-    }
-    if (!previousImages.has(instruction.taskId)) previousImages.set(instruction.taskId, current);
-    ctx.log(`${t.namespace}/${t.name}: ${t.container} ${current} -> ${image}`);
   };
 
   return {
     name: NAME,
     async current(instruction): Promise<CurrentState> {
-      const t = await target(instruction.component);
-      const image = containerImage(await read(t), t);
-      return { version: imageVersion(image), detail: `${t.namespace}/${t.name} ${t.container}: ${image}` };
+      const set = componentsOf(instruction);
+      const images = await Promise.all(
+        set.map(async (c) => {
+          const t = await target(c.component);
+          return { t, image: containerImage(await read(t), t) };
+        }),
+      );
+      const versions = Object.fromEntries(set.map((c, i) => [c.component, imageVersion(images[i]!.image)]));
+      return {
+        version: versions[set[0]!.component] ?? null,
+        versions,
+        detail: images.map(({ t, image }) => `${t.namespace}/${t.name} ${t.container}: ${image}`).join('; '),
+      };
     },
     // By digest (`repo@sha256:…`) when the release pinned one, else by tag.
-    apply: (instruction, ctx) => setVersion(instruction, deployedVersion(instruction), ctx),
+    apply: async (instruction, ctx) =>
+      setVersions(
+        instruction.taskId,
+        componentsOf(instruction).map((c) => ({ component: c.component, version: deployedVersion(c) })),
+        ctx,
+      ),
     async verify(instruction, ctx): Promise<VerifyResult> {
-      const version = deployedVersion(instruction);
-      assertSafeVersion(NAME, version);
-      const t = await target(instruction.component);
+      const set = componentsOf(instruction);
+      const many = set.length > 1;
+      const watched = await Promise.all(
+        set.map(async (c) => {
+          const version = deployedVersion(c);
+          assertSafeVersion(NAME, version);
+          return { component: c.component, version, t: await target(c.component) };
+        }),
+      );
+      const named = (component: string, message: string) => (many ? `${component}: ${message}` : message);
       const deadline = Date.now() + instruction.verifyTimeoutSeconds * 1000;
       let last = '';
       for (;;) {
-        const deployment = await read(t);
-        const image = containerImage(deployment, t);
-        if (imageVersion(image) !== version) {
+        // Every rollout is read each round; the first failure decides (the agent then reverts the whole set).
+        const pending: string[] = [];
+        for (const w of watched) {
+          const deployment = await read(w.t);
+          const image = containerImage(deployment, w.t);
+          if (imageVersion(image) !== w.version) {
+            return {
+              healthy: false,
+              message: named(w.component, `${w.t.namespace}/${w.t.name} runs ${image}, not ${w.version}`),
+            };
+          }
+          const verdict = evaluateRollout(deployment);
+          if (verdict.state === 'failed')
+            return { healthy: false, message: named(w.component, verdict.message) };
+          if (verdict.state === 'pending') pending.push(named(w.component, verdict.message));
+          else if (!many) return { healthy: true, message: verdict.message };
+        }
+        if (pending.length === 0) {
           return {
-            healthy: false,
-            message: `${t.namespace}/${t.name} runs ${image}, not ${version}`,
+            healthy: true,
+            message: `${watched.length} deployments successfully rolled out (${watched.map((w) => w.t.name).join(', ')})`,
           };
         }
-        const verdict = evaluateRollout(deployment);
-        if (verdict.state === 'healthy') return { healthy: true, message: verdict.message };
-        if (verdict.state === 'failed') return { healthy: false, message: verdict.message };
-        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${verdict.message}` };
-        if (verdict.message !== last) ctx.log(verdict.message);
-        last = verdict.message;
+        const message = pending.join('; ');
+        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${message}` };
+        if (message !== last) ctx.log(message);
+        last = message;
         await sleep(NAME, opts.pollIntervalMs, ctx.signal);
       }
     },
     async revert(instruction, ctx) {
-      const previous =
-        instruction.previousVersion ?? imageVersion(previousImages.get(instruction.taskId) ?? '');
-      if (!previous) {
+      const set = componentsOf(instruction);
+      const moves = set.flatMap((c) => {
+        const previous =
+          c.previousVersion ?? imageVersion(previousImages.get(`${instruction.taskId}/${c.component}`) ?? '');
+        return previous ? [{ component: c.component, version: previous }] : [];
+      });
+      if (moves.length === 0) {
         throw new ExecutorError({
           executor: NAME,
           code: 'invalid_config',
           message: 'no previous version to revert to',
         });
       }
-      await setVersion(instruction, previous, ctx);
+      await setVersions(instruction.taskId, moves, ctx);
+      const missing = set
+        .filter((c) => !moves.some((m) => m.component === c.component))
+        .map((c) => c.component);
+      if (missing.length > 0)
+        throw partialRevertError(
+          NAME,
+          missing,
+          moves.map((m) => m.component),
+        );
     },
     async doctor(): Promise<DoctorCheck[]> {
       const checks: DoctorCheck[] = [];

@@ -1,8 +1,10 @@
 import {
   type CurrentState,
+  componentsOf,
   type Executor,
   type ExecutorContext,
   ExecutorError,
+  type InstructionComponent,
   type UpdateInstruction,
   type VerifyResult,
 } from '../../executor';
@@ -10,11 +12,13 @@ import { sleep, throwIfAborted } from './abort';
 import {
   type Application,
   type ApplicationSpec,
+  type ExpectedParameter,
   evaluateApplication,
   readHelmParameter,
-  setHelmParameter,
+  setHelmParameters,
 } from './argocd';
 import { applicationName, lookupComponent } from './options';
+import { partialRevertError, withoutPrevious } from './set';
 import { assertSafeVersion } from './version';
 
 /** The I/O an Argo CD executor needs; the REST API and the Kubernetes CR implement it differently. */
@@ -44,10 +48,29 @@ export interface ArgoCdFlowOptions {
   now?: () => number;
 }
 
+/** A set's components with their Helm parameter (the agent's mapping wins over the GCC's suggestion) and a value. */
+export function helmValuesOf(
+  executor: string,
+  helmKeys: Readonly<Record<string, string>>,
+  components: readonly InstructionComponent[],
+  pick: (c: InstructionComponent) => string | null,
+): { component: string; parameter: string; value: string }[] {
+  return components.map((c) => {
+    const value = pick(c);
+    assertSafeVersion(executor, value);
+    return { component: c.component, parameter: lookupComponent(executor, helmKeys, c.component), value };
+  });
+}
+
+/** `backend.image.tag=5.0.0, media.image.tag=5.0.0`, for logs. */
+export function describeHelmValues(values: readonly { parameter: string; value: string }[]): string {
+  return values.map((v) => `${v.parameter}=${v.value}`).join(', ');
+}
+
 /**
- * The Argo CD update flow as one imperative shell over a backend: read, edit the Helm parameter in the whole
- * parameters list, write, sync (waiting for a running operation instead of failing), then poll until
- * {@link evaluateApplication} trusts a Synced + Healthy status that shows our value.
+ * The Argo CD update flow as one imperative shell over a backend: read, edit the Helm parameters of every component
+ * of the set in the whole parameters list, write once, sync once (waiting for a running operation instead of
+ * failing), then poll until {@link evaluateApplication} trusts a Synced + Healthy status that shows all our values.
  */
 export function createArgoCdFlow(
   name: string,
@@ -55,31 +78,36 @@ export function createArgoCdFlow(
   backend: ArgoCdBackend,
 ): Omit<Executor, 'doctor'> {
   const now = opts.now ?? Date.now;
-  /** When we started syncing, per task and component, for the stale-status guard. */
+  /** When we started syncing, per task and set of values, for the stale-status guard. */
   const syncStarts = new Map<string, number>();
   /** Tasks whose sync met a running operation: sync again once it ends if the app is still OutOfSync. */
   const deferredSyncs = new Set<string>();
-  const keyOf = (i: UpdateInstruction, version: string) => `${i.taskId}/${i.component}/${version}`;
+  const keyOf = (i: UpdateInstruction, values: readonly ExpectedParameter[]) =>
+    `${i.taskId}/${values.map((v) => `${v.component}=${v.value}`).join(',')}`;
 
-  const rollTo = async (instruction: UpdateInstruction, version: string, ctx: ExecutorContext) => {
-    assertSafeVersion(name, version);
-    const parameter = lookupComponent(name, opts.helmKeys, instruction.component);
+  const rollTo = async (
+    instruction: UpdateInstruction,
+    values: readonly ExpectedParameter[],
+    ctx: ExecutorContext,
+  ) => {
     const app = applicationName(name, opts.appName, ctx.clientId);
     const found = await backend.get(app, ctx.signal, false);
     if (!found.spec)
       throw new ExecutorError({ executor: name, code: 'api_error', message: `${app} has no spec` });
-    let current: string | null;
+    let current: (string | null)[];
     try {
-      current = readHelmParameter(found.spec, parameter, opts.sourceIndex);
+      current = values.map((v) => readHelmParameter(found.spec, v.parameter, opts.sourceIndex));
     } catch (cause) {
       throw new ExecutorError({ executor: name, code: 'invalid_config', message: String(cause), cause });
     }
-    if (current === version && found.status?.sync?.status === 'Synced' && found.operation == null) {
-      ctx.log(`${app}: ${parameter} is already ${version} and Synced; nothing to apply`);
+    const changed = values.some((v, i) => current[i] !== v.value);
+    if (!changed && found.status?.sync?.status === 'Synced' && found.operation == null) {
+      ctx.log(`${app}: ${describeHelmValues(values)} already set and Synced; nothing to apply`);
       return;
     }
-    if (current !== version) {
-      const edit = (spec: ApplicationSpec) => setHelmParameter(spec, parameter, version, opts.sourceIndex);
+    if (changed) {
+      // One write for the whole set: the parameters list is replaced as a whole anyway.
+      const edit = (spec: ApplicationSpec) => setHelmParameters(spec, values, opts.sourceIndex);
       try {
         await backend.writeSpec(app, found, edit, ctx.signal);
       } catch (error) {
@@ -93,13 +121,13 @@ export function createArgoCdFlow(
         }
         throw error;
       }
-      ctx.log(`${app}: set ${parameter}=${version} (forceString)`);
+      ctx.log(`${app}: set ${describeHelmValues(values)} (forceString)`);
     }
     throwIfAborted(name, ctx.signal);
     const startedAt = now();
-    syncStarts.set(keyOf(instruction, version), startedAt);
+    syncStarts.set(keyOf(instruction, values), startedAt);
     const outcome = await backend.sync(app, found, ctx.signal);
-    if (outcome === 'in_progress') deferredSyncs.add(keyOf(instruction, version));
+    if (outcome === 'in_progress') deferredSyncs.add(keyOf(instruction, values));
     ctx.log(
       outcome === 'started'
         ? `${app}: sync started`
@@ -109,14 +137,13 @@ export function createArgoCdFlow(
 
   const waitFor = async (
     instruction: UpdateInstruction,
-    version: string,
+    values: readonly ExpectedParameter[],
     ctx: ExecutorContext,
   ): Promise<VerifyResult> => {
-    assertSafeVersion(name, version);
-    const parameter = lookupComponent(name, opts.helmKeys, instruction.component);
+    const [first] = values as [ExpectedParameter, ...ExpectedParameter[]];
     const app = applicationName(name, opts.appName, ctx.clientId);
     const deadline = now() + instruction.verifyTimeoutSeconds * 1000;
-    const key = keyOf(instruction, version);
+    const key = keyOf(instruction, values);
     let syncStartedAt = syncStarts.get(key);
     let last = '';
     // The per-task entries end with the verdict, so a long-running agent does not accumulate them.
@@ -129,8 +156,9 @@ export function createArgoCdFlow(
       // The first read asks Argo CD to compare again, so a stale comparison does not linger.
       const found = await backend.get(app, ctx.signal, poll === 0);
       const verdict = evaluateApplication(found, {
-        parameter,
-        value: version,
+        parameter: first.parameter,
+        value: first.value,
+        ...(values.length > 1 ? { set: values } : {}),
         ...(opts.sourceIndex === undefined ? {} : { sourceIndex: opts.sourceIndex }),
         ...(syncStartedAt === undefined ? {} : { syncStartedAt }),
       });
@@ -153,29 +181,45 @@ export function createArgoCdFlow(
     }
   };
 
+  const targets = (instruction: UpdateInstruction) =>
+    helmValuesOf(name, opts.helmKeys, componentsOf(instruction), (c) => c.version);
+
   return {
     name,
     async current(instruction, ctx): Promise<CurrentState> {
-      const parameter = lookupComponent(name, opts.helmKeys, instruction.component);
+      const set = componentsOf(instruction);
+      const parameters = set.map((c) => lookupComponent(name, opts.helmKeys, c.component));
       const app = applicationName(name, opts.appName, ctx.clientId);
       const found = await backend.get(app, ctx.signal, false);
       const status = `${found.status?.sync?.status ?? 'Unknown'}/${found.status?.health?.status ?? 'Unknown'}`;
+      const versions = Object.fromEntries(
+        set.map((c, i) => [c.component, readHelmParameter(found.spec, parameters[i]!, opts.sourceIndex)]),
+      );
       return {
-        version: readHelmParameter(found.spec, parameter, opts.sourceIndex),
-        detail: `${app} ${parameter} (${status})`,
+        version: versions[set[0]!.component] ?? null,
+        versions,
+        detail: `${app} ${parameters.join(', ')} (${status})`,
       };
     },
-    apply: (instruction, ctx) => rollTo(instruction, instruction.version, ctx),
-    verify: (instruction, ctx): Promise<VerifyResult> => waitFor(instruction, instruction.version, ctx),
+    // async: a refused version or component rejects the promise, it never throws synchronously.
+    apply: async (instruction, ctx) => rollTo(instruction, targets(instruction), ctx),
+    verify: async (instruction, ctx): Promise<VerifyResult> =>
+      waitFor(instruction, targets(instruction), ctx),
     async revert(instruction, ctx) {
-      if (!instruction.previousVersion) {
-        throw new ExecutorError({
-          executor: name,
-          code: 'invalid_config',
-          message: 'no previous version to revert to',
-        });
-      }
-      await rollTo(instruction, instruction.previousVersion, ctx);
+      const set = componentsOf(instruction);
+      const missing = withoutPrevious(name, set);
+      const back = set.filter((c) => c.previousVersion);
+      await rollTo(
+        instruction,
+        helmValuesOf(name, opts.helmKeys, back, (c) => c.previousVersion),
+        ctx,
+      );
+      if (missing.length > 0)
+        throw partialRevertError(
+          name,
+          missing,
+          back.map((c) => c.component),
+        );
     },
   };
 }

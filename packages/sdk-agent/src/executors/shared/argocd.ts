@@ -48,6 +48,15 @@ export interface Application {
     };
     reconciledAt?: string;
     summary?: { images?: string[] };
+    /** The app's resources with their health (inline unless Argo CD keeps resource health in the app tree). */
+    resources?: {
+      group?: string;
+      kind?: string;
+      namespace?: string;
+      name?: string;
+      health?: { status?: string; message?: string };
+      [key: string]: unknown;
+    }[];
     [key: string]: unknown;
   };
   [key: string]: unknown;
@@ -90,6 +99,18 @@ export function readHelmParameter(
 }
 
 /**
+ * Returns a copy of `spec` with every parameter of `values` set, in order (see {@link setHelmParameter}): the one
+ * edit of a release set, so one write changes all its components.
+ */
+export function setHelmParameters(
+  spec: ApplicationSpec,
+  values: readonly { parameter: string; value: string }[],
+  preferred?: number,
+): ApplicationSpec {
+  return values.reduce((edited, v) => setHelmParameter(edited, v.parameter, v.value, preferred), spec);
+}
+
+/**
  * Returns a copy of `spec` with `parameter` set to `value` as a string parameter (`forceString: true`, so `1.10`
  * stays a string). The whole parameters list is rebuilt because a merge patch replaces it as a whole.
  */
@@ -119,10 +140,23 @@ export type ApplicationVerdict =
   | { state: 'healthy'; message: string }
   | { state: 'failed'; message: string };
 
+/** One Helm parameter an Application must show, and the component it holds the image of. */
+export interface ExpectedParameter {
+  component: string;
+  parameter: string;
+  value: string;
+}
+
 /** What we expect an Application to run, and since when. */
 export interface ApplicationExpectation {
   parameter: string;
   value: string;
+  /**
+   * Every parameter of a release set (its first entry is `parameter`/`value`): all must show in the comparison, and
+   * a Degraded workload is named by its component (from `status.resources`).
+   * @default [{ parameter, value }]
+   */
+  set?: readonly ExpectedParameter[];
   /** Source index as configured (see {@link helmSourceIndex}). */
   sourceIndex?: number;
   /** When we triggered the sync (ms since epoch), if we did. */
@@ -142,10 +176,13 @@ export function evaluateApplication(app: Application, expect: ApplicationExpecta
   const health = status.health?.status ?? 'Unknown';
   const op = status.operationState;
   const comparedTo = status.sync?.comparedTo;
+  const expected = expect.set?.length ? expect.set : [{ parameter: expect.parameter, value: expect.value }];
   let compared = false;
   if (comparedTo) {
     try {
-      compared = readHelmParameter(comparedTo, expect.parameter, expect.sourceIndex) === expect.value;
+      compared = expected.every(
+        (e) => readHelmParameter(comparedTo, e.parameter, expect.sourceIndex) === e.value,
+      );
     } catch {
       compared = false;
     }
@@ -157,7 +194,7 @@ export function evaluateApplication(app: Application, expect: ApplicationExpecta
   if (!compared && !ourOperationFinished) {
     return {
       state: 'pending',
-      message: `waiting for Argo CD to compare ${expect.parameter}=${expect.value} (status says ${syncStatus}/${health})`,
+      message: `waiting for Argo CD to compare ${expected.map((e) => `${e.parameter}=${e.value}`).join(', ')} (status says ${syncStatus}/${health})`,
     };
   }
   const running = app.operation != null || op?.phase === 'Running' || op?.phase === 'Terminating';
@@ -166,11 +203,43 @@ export function evaluateApplication(app: Application, expect: ApplicationExpecta
     return { state: 'failed', message: `sync ${op.phase}: ${op.message ?? 'no message'}` };
   }
   if (health === 'Degraded') {
+    const named = expect.set && expect.set.length > 1 ? degradedComponents(app, expect.set) : [];
+    if (named.length > 0) {
+      return {
+        state: 'failed',
+        message: named.map((n) => `${n.component}: Degraded: ${n.message}`).join('; '),
+      };
+    }
     return { state: 'failed', message: `Degraded: ${status.health?.message ?? 'no message'}` };
   }
   if (syncStatus === 'Synced' && health === 'Healthy')
     return { state: 'healthy', message: 'Synced and Healthy' };
   return { state: 'pending', message: `${syncStatus}/${health}` };
+}
+
+/**
+ * The components of a set whose workload `status.resources` reports Degraded. A resource belongs to a component
+ * when its name holds the component as a whole dash-separated word (`wrktalk-media`, `media`, `media-worker`): the
+ * Argo CD executors know Helm parameters, not workload names. Empty when Argo CD does not keep resource health
+ * inline (`resourceHealthSource: appTree`) or no name matches; the caller then says only `Degraded`.
+ */
+export function degradedComponents(
+  app: Application,
+  set: readonly Pick<ExpectedParameter, 'component'>[],
+): { component: string; message: string }[] {
+  const degraded = (app.status?.resources ?? []).filter((r) => r.health?.status === 'Degraded');
+  return set.flatMap(({ component }) => {
+    const word = new RegExp(`(^|-)${component.replace(/[^a-z0-9]/gi, (c) => `\\${c}`)}(-|$)`);
+    const found = degraded.find((r) => r.name !== undefined && word.test(r.name));
+    return found
+      ? [
+          {
+            component,
+            message: found.health?.message || `${found.kind ?? 'resource'} ${found.name} is Degraded`,
+          },
+        ]
+      : [];
+  });
 }
 
 /** True when an Argo CD error text says a sync is already running (HTTP 400 or the CLI's FailedPrecondition). */

@@ -1,5 +1,6 @@
 import {
   type CurrentState,
+  componentsOf,
   type DoctorCheck,
   type Executor,
   type ExecutorContext,
@@ -29,6 +30,11 @@ const NAME = 'watchtower';
  * executor refuses (`invalid_config`) any instruction whose version is not the configured `trackedTag`, and has no
  * revert: the previous image is gone once the moving tag moved. Hosts pinned to explicit tags need the
  * `docker-compose` executor instead.
+ *
+ * A release set is one Watchtower run: one `GET /v1/update?image=<repo1>,<repo2>,…` naming every component's image
+ * (Watchtower's own list form), then every container is checked. Watchtower updates the containers of that run one
+ * after the other and cannot put any of them back, so a set that fails verification stays as Watchtower left it
+ * (the agent reports `failed`, saying the executor cannot revert).
  */
 export function createWatchtowerExecutor(options: WatchtowerExecutorOptions): Executor {
   const opts = compileWatchtowerOptions(options);
@@ -51,31 +57,48 @@ export function createWatchtowerExecutor(options: WatchtowerExecutorOptions): Ex
     return parseDockerInspect(result.stdout);
   };
 
-  const refuseOtherTags = (instruction: UpdateInstruction) => {
-    assertSafeVersion(NAME, instruction.version);
-    if (instruction.version !== opts.trackedTag) {
-      throw new ExecutorError({
-        executor: NAME,
-        code: 'invalid_config',
-        message:
-          `cannot move ${instruction.component} to ${instruction.version}: Watchtower only re-pulls the tag a ` +
-          `container already runs (this host tracks "${opts.trackedTag}"); use the docker-compose executor for pinned tags`,
-      });
-    }
-  };
+  /** The set's components, each refused unless it asks for the tracked tag. */
+  const refuseOtherTags = (instruction: UpdateInstruction) =>
+    componentsOf(instruction).map((c) => {
+      assertSafeVersion(NAME, c.version);
+      if (c.version !== opts.trackedTag) {
+        throw new ExecutorError({
+          executor: NAME,
+          code: 'invalid_config',
+          message:
+            `cannot move ${c.component} to ${c.version}: Watchtower only re-pulls the tag a ` +
+            `container already runs (this host tracks "${opts.trackedTag}"); use the docker-compose executor for pinned tags`,
+        });
+      }
+      return {
+        component: c.component,
+        container: lookupComponent(NAME, opts.containers, c.component),
+        image: lookupComponent(NAME, opts.images, c.component),
+      };
+    });
 
   return {
     name: NAME,
     async current(instruction, ctx): Promise<CurrentState> {
-      const container = lookupComponent(NAME, opts.containers, instruction.component);
-      const [found] = await inspect(container, ctx);
-      return found
-        ? { version: imageVersion(found.image), detail: `${container}: ${found.image} (moving tag)` }
-        : { version: null, detail: `${container} not found` };
+      const set = componentsOf(instruction);
+      const seen = await Promise.all(
+        set.map(async (c) => {
+          const container = lookupComponent(NAME, opts.containers, c.component);
+          const [found] = await inspect(container, ctx);
+          return found
+            ? { version: imageVersion(found.image), detail: `${container}: ${found.image} (moving tag)` }
+            : { version: null, detail: `${container} not found` };
+        }),
+      );
+      return {
+        version: seen[0]!.version,
+        versions: Object.fromEntries(set.map((c, i) => [c.component, seen[i]!.version])),
+        detail: seen.map((s) => s.detail).join('; '),
+      };
     },
     async apply(instruction, ctx) {
-      refuseOtherTags(instruction);
-      const image = lookupComponent(NAME, opts.images, instruction.component);
+      const set = refuseOtherTags(instruction);
+      const image = set.map((s) => s.image).join(',');
       const url = `${opts.url}/v1/update?${new URLSearchParams({ image })}`;
       ctx.log(`GET ${url}`);
       let response: Response;
@@ -113,15 +136,30 @@ export function createWatchtowerExecutor(options: WatchtowerExecutorOptions): Ex
       ctx.log(`Watchtower finished updating ${image}`);
     },
     async verify(instruction, ctx): Promise<VerifyResult> {
-      refuseOtherTags(instruction);
-      const container = lookupComponent(NAME, opts.containers, instruction.component);
-      const expected = `${lookupComponent(NAME, opts.images, instruction.component)}:${opts.trackedTag}`;
+      const set = refuseOtherTags(instruction);
+      const many = set.length > 1;
+      const named = (component: string, message: string) => (many ? `${component}: ${message}` : message);
       const deadline = Date.now() + instruction.verifyTimeoutSeconds * 1000;
       for (;;) {
-        const verdict = evaluateContainers(await inspect(container, ctx), expected);
-        if (verdict.state !== 'pending')
-          return { healthy: verdict.state === 'healthy', message: verdict.message };
-        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${verdict.message}` };
+        const pending: string[] = [];
+        let healthy = '';
+        for (const s of set) {
+          const verdict = evaluateContainers(
+            await inspect(s.container, ctx),
+            `${s.image}:${opts.trackedTag}`,
+          );
+          if (verdict.state === 'failed')
+            return { healthy: false, message: named(s.component, verdict.message) };
+          if (verdict.state === 'pending') pending.push(named(s.component, verdict.message));
+          else healthy = verdict.message;
+        }
+        if (pending.length === 0) {
+          return {
+            healthy: true,
+            message: many ? `${set.map((s) => s.container).join(', ')} running and healthy` : healthy,
+          };
+        }
+        if (Date.now() >= deadline) return { healthy: false, message: `timed out: ${pending.join('; ')}` };
         await sleep(NAME, opts.pollIntervalMs, ctx.signal);
       }
     },
