@@ -252,6 +252,100 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
       expect(current.rows).toEqual([{ version: 'sha-good' }]);
     });
 
+    it('applies a release set as one Application write and one sync, and rolls a Degraded set back whole', async () => {
+      const ci: Principal = { role: 'ci', name: 'ci' };
+      const ids = await clients('fpset', 3, 'argo-set');
+      // Each client on its own previous set (what the rollback must return it to).
+      const before: Record<string, Record<string, string>> = {};
+      for (const [i, id] of ids.entries()) {
+        before[id] = { backend: `4.${i}.0`, media: `4.${i}.1`, ct: `3.${i}.0` };
+        for (const [component, version] of Object.entries(before[id]!)) {
+          await tdb.db.query(
+            `INSERT INTO deployment_history (client_id, component, version, image_url, is_current, created_at)
+             VALUES ($1, $2, $3, $4, true, $5)`,
+            [
+              id,
+              component,
+              version,
+              `registry.wrktalk.com/${component}:${version}`,
+              new Date(h.clock.ms() - 86_400_000),
+            ],
+          );
+        }
+        await tdb.db.query('UPDATE clients SET current_versions = $2::jsonb WHERE id = $1', [
+          id,
+          JSON.stringify(before[id]),
+        ]);
+      }
+      const fake = await startFakeArgoCd(
+        ids.map((id) =>
+          argoApplication(app(id), {
+            'backend.image.tag': before[id]!.backend!,
+            'media.image.tag': before[id]!.media!,
+            'ct.image.tag': before[id]!.ct!,
+          }),
+        ),
+        { token: TOKEN, badTags: ['6.0.0-media'] },
+      );
+      fakes.push(fake);
+      const w = fastWorker({ 'argo-set': fake });
+      const release = async (component: string, version: string) =>
+        (
+          await h.services.releases.create(ci, {
+            component,
+            version,
+            image_url: `registry.wrktalk.com/${component}:${version}`,
+          })
+        ).release.id;
+      const d = await h.services.deployments.create(ADMIN, {
+        release_ids: [
+          await release('backend', '6.0.0'),
+          await release('media', '6.0.0-media'),
+          await release('ct', '6.0.0'),
+        ],
+        targets: { selector: 'suite=fpset' },
+        approval: { required: false },
+        strategy: {
+          stages: [
+            { kind: 'canary', count: 1, wait_seconds: 0 },
+            { kind: 'batch', wait_seconds: 0 },
+          ],
+          canary_failure_threshold: { max_failures: 0 },
+          max_attempts: 1,
+        },
+      });
+      let rbId: string | null = null;
+      for (let i = 0; i < 10 && !rbId; i++) {
+        const results = await w.tick();
+        rbId = results.find((r) => r.rollbackId)?.rollbackId ?? null;
+        await w.argocd!.idle();
+        h.clock.advance(SEC);
+      }
+      expect(rbId).toBeTruthy();
+      await runUntilDone(w, [d.id, rbId!]);
+
+      const canary = (await h.services.deployments.listTasks(d.id, {})).items.find((t) => t.stage === 0)!;
+      const c = canary.client_id;
+      // The set went to Argo CD as one spec write with every component, then one sync; back the same way.
+      const puts = requestsOf(fake, c, 'PUT', '/spec').map((r) =>
+        ['backend', 'media', 'ct'].map((k) => readHelmParameter(r.body as never, `${k}.image.tag`)),
+      );
+      expect(puts).toEqual([
+        ['6.0.0', '6.0.0-media', '6.0.0'],
+        [before[c]!.backend, before[c]!.media, before[c]!.ct],
+      ]);
+      expect(requestsOf(fake, c, 'POST', '/sync')).toHaveLength(2);
+      expect(canary.last_message).toMatch(/Degraded/);
+      expect((await h.services.deployments.get(d.id)).status).toBe('rolled_back');
+      expect((await h.services.deployments.get(rbId!)).status).toBe('completed');
+      // The canary runs its own previous set again; nothing past the canary was touched.
+      expect((await h.services.clients.get(c)).current_versions).toEqual(before[c]);
+      for (const id of ids.filter((x) => x !== c)) {
+        expect(fake.requests.some((r) => r.path.startsWith(`/api/v1/applications/${app(id)}`))).toBe(false);
+        expect((await h.services.clients.get(id)).current_versions).toEqual(before[id]);
+      }
+    });
+
     it('leaves clients on an unconfigured Argo CD instance to their agents', async () => {
       const served = await clients('fpmix-a', 2, 'argo-served', 'sha-1');
       const other = await clients('fpmix-b', 2, 'argo-elsewhere', 'sha-1');
