@@ -4,6 +4,14 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatStageTable } from './cli/format-table';
 import { type ClientsFormat, parseClients } from './cli/parse-clients';
+import {
+  DEFAULT_COMPONENTS,
+  formatSetHeader,
+  type PlanClient,
+  parseSetOption,
+  type SetMember,
+  setChanges,
+} from './cli/release-set';
 import { planRollout } from './plan/plan-rollout';
 import { selectTargets } from './selector/select-targets';
 import type { Strategy } from './strategy/strategy';
@@ -58,6 +66,14 @@ function run(argv: string[]): void {
     .option('-f, --format <format>', 'clients format: json or csv (default: detected)')
     .option('-l, --selector <selector>', "only clients matching this label selector, e.g. 'tier=premium'")
     .option('-i, --ids <ids>', 'only these client ids (comma separated)')
+    .option(
+      '--set <components>',
+      "plan a release set (release train), one version per component, e.g. 'backend=5.0.0,media=5.0.0,ct=5.0.0'",
+    )
+    .option(
+      '--components <list>',
+      `components the GCC manages, for --set (comma separated; default: ${DEFAULT_COMPONENTS.join(',')})`,
+    )
     .option('--json', 'print the plan as JSON instead of a table')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -69,6 +85,8 @@ function run(argv: string[]): void {
     format?: string;
     selector?: string;
     ids?: string;
+    set?: string;
+    components?: string;
     json?: boolean;
   }>();
   const file = program.args[0];
@@ -80,9 +98,24 @@ function run(argv: string[]): void {
   if (strategyFormat !== undefined && strategyFormat !== 'api' && strategyFormat !== 'planner') {
     throw new BadInput(`--strategy-format must be api or planner, got '${strategyFormat}'`);
   }
+  // The set is checked first: a set the GCC would refuse is refused before any file is read.
+  let set: SetMember[] | undefined;
+  if (options.components !== undefined && options.set === undefined) {
+    throw new BadInput('--components only applies to --set');
+  }
+  if (options.set !== undefined) {
+    const managed = options.components
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (managed !== undefined && managed.length === 0) throw new BadInput('--components lists no component');
+    const r = parseSetOption(options.set, managed);
+    if (!r.ok) throw new BadInput(problemsText(`invalid release set '${options.set}'`, r.problems));
+    set = r.set;
+  }
   const parsed = parseClients(readText(file, 'clients'), options.format as ClientsFormat | undefined);
   if (!parsed.ok) throw new BadInput(problemsText('invalid clients', parsed.problems));
-  let clients = parsed.clients;
+  let clients: PlanClient[] = parsed.clients;
 
   if (options.selector !== undefined || options.ids !== undefined) {
     const ids = options.ids
@@ -134,10 +167,20 @@ function run(argv: string[]): void {
 
   const result = planRollout({ clients, ...(strategy === undefined ? {} : { strategy }) });
   if (!result.ok) throw new BadInput(problemsText('invalid strategy', result.problems));
+  if (set === undefined) {
+    process.stdout.write(
+      options.json === true
+        ? `${JSON.stringify(result.plan, null, 2)}\n`
+        : `${formatStageTable(result.plan)}\n`,
+    );
+    return;
+  }
+  // A set: the plan with the set, and each client's change per component (from what the clients file says it runs).
+  const changes = setChanges(result.plan, clients, set);
   process.stdout.write(
     options.json === true
-      ? `${JSON.stringify(result.plan, null, 2)}\n`
-      : `${formatStageTable(result.plan)}\n`,
+      ? `${JSON.stringify({ set, ...result.plan, changes }, null, 2)}\n`
+      : `${formatSetHeader(set, changes)}\n\n${formatStageTable(result.plan)}\n`,
   );
 }
 

@@ -55,6 +55,7 @@ export {
 } from './plan/plan-rollout';
 export { type StageSlot, stageSizes } from './plan/stage-sizes';
 export {
+  byPointer,
   planSetRollback,
   RELEASE_SET_MAX,
   type ReleaseSetMember,

@@ -144,7 +144,7 @@ Examples:
   if (f.seed !== undefined) scenario = { ...scenario, seed: f.seed };
   if (f.check) {
     io.stdout.write(
-      `${basename(file)}: ${scenario.name}, ${scenario.clients.count} clients, ${scenario.deployment.strategy.stages?.length ?? 'default'} stages, baseline ${scenario.baseline}, ${scenario.rules.length} rules: OK\n`,
+      `${basename(file)}: ${scenario.name}, ${scenario.clients.count} clients, ${scenario.deployment.strategy.stages?.length ?? 'default'} stages, baseline ${scenario.baseline}, ${scenario.rules.length} rules${scenario.release.set ? `, release set ${scenario.release.set.map((m) => `${m.component} ${m.version}`).join(', ')}` : ''}: OK\n`,
     );
     return 0;
   }

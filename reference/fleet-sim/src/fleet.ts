@@ -1,6 +1,6 @@
 import type { TargetKind } from '@wrktalk/rollout-planner';
 import { seededRandom } from '../../../examples/demo/src/random';
-import type { Scenario } from './scenario';
+import { membersOf, type Scenario } from './scenario';
 
 /** What a simulated client's approver does with the update. */
 export type Approval = 'approve' | 'reject' | 'never' | 'late';
@@ -12,8 +12,10 @@ export interface SimClient {
   labels: Record<string, string>;
   targetKind: TargetKind;
   argocdInstance: string | null;
-  /** The version it runs before the release. */
+  /** The version it runs before the release (of a set, its first component's). */
   previousVersion: string;
+  /** What it runs of each component of the release before it (one entry for a single release). */
+  previousVersions: Record<string, string>;
   approval: Approval;
   /** When its approver answers, in ms after the deployment's creation (`never`: unused). */
   approvalDelayMs: number;
@@ -29,6 +31,8 @@ export interface SimClient {
   failRate: number;
   /** Probabilities by stage index, overriding `failRate` for tasks placed in that stage. */
   stageFailRates: Record<number, number>;
+  /** The component of the set whose apply fails (a rule's `fail: { component }`); null: the release as a whole. */
+  failComponent: string | null;
 }
 
 /** A value drawn by weight: `{ a: 1, b: 3 }` gives `b` three times in four. */
@@ -65,6 +69,7 @@ export function buildFleet(s: Scenario): SimClient[] {
   let argocd = 0;
   const a = s.approvals;
   const approvalWeights = { approve: a.approve, reject: a.reject, never: a.never, late: a.late };
+  const members = membersOf(s.release);
   for (let i = 0; i < s.clients.count; i++) {
     const n = i + 1;
     const labels: Record<string, string> = {};
@@ -73,6 +78,10 @@ export function buildFleet(s: Scenario): SimClient[] {
     const approval = pickWeighted(approvalWeights, random()) as Approval;
     const delay = between(random(), approval === 'late' ? a.late_seconds : a.delay_seconds);
     const slow = random() < s.agents.slow_share;
+    // One draw per component, in the set's order (a single release: one draw, as before sets existed).
+    const previousVersions = Object.fromEntries(
+      members.map((m) => [m.component, draw(m.previous, random())]),
+    );
     clients.push({
       id: `${s.clients.id_prefix}${String(n).padStart(width, '0')}`,
       name: `Simulated client ${n}`,
@@ -80,7 +89,8 @@ export function buildFleet(s: Scenario): SimClient[] {
       targetKind,
       argocdInstance:
         targetKind === 'argocd' ? `argocd-${(argocd++ % s.clients.argocd_instances) + 1}` : null,
-      previousVersion: draw(s.release.previous, random()),
+      previousVersion: previousVersions[members[0]!.component]!,
+      previousVersions,
       approval,
       approvalDelayMs: Math.round(delay * 1000),
       rejectReason:
@@ -93,6 +103,7 @@ export function buildFleet(s: Scenario): SimClient[] {
       ),
       failRate: s.agents.failure_rate,
       stageFailRates: {},
+      failComponent: null,
     });
   }
   if (s.clients.canary) {
@@ -119,8 +130,10 @@ export function buildFleet(s: Scenario): SimClient[] {
           c.approvalDelayMs = Math.round(a.late_seconds.min * 1000);
       }
       if (rule.fail !== undefined) {
-        if (rule.stage === undefined) c.failRate = rule.fail;
-        else c.stageFailRates[rule.stage] = rule.fail;
+        const rate = typeof rule.fail === 'number' ? rule.fail : rule.fail.rate;
+        if (rule.stage === undefined) c.failRate = rate;
+        else c.stageFailRates[rule.stage] = rate;
+        if (typeof rule.fail === 'object') c.failComponent = rule.fail.component;
       }
       if (rule.offline !== undefined) c.offline = rule.offline;
       if (rule.offline_from_seconds !== undefined) {

@@ -34,7 +34,8 @@ export interface SimReport {
     going_offline: number;
     canaries: number;
   };
-  release: { component: string; version: string };
+  /** What was deployed: the first (or only) component, and a release set's every member (null: one release). */
+  release: { component: string; version: string; set: { component: string; version: string }[] | null };
   selector: string;
   strategy: WireStrategy;
   deployment: { id: string; status: Deployment['status']; status_reason: string | null };
@@ -43,14 +44,20 @@ export interface SimReport {
   stages: StageRow[];
   rollback_stages: StageRow[];
   /** The automatic rollback's tasks: the version each client was returned to, next to its own previous version and
-   * the version its agent reports at the end. */
+   * the version its agent reports at the end (of the first component), and the same per component of the release
+   * (`versions`, `previous_versions`: the client's own previous set, `running_versions`). */
   rollback_tasks: {
     client_id: string;
     version: string;
     status: TaskStatus;
     previous_version: string;
     running_version: string;
+    versions: Record<string, string>;
+    previous_versions: Record<string, string>;
+    running_versions: Record<string, string>;
   }[];
+  /** The rollout's tasks whose apply an agent reported failed: their stage, final status and the message the GCC kept. */
+  failures: { client_id: string; stage: number | null; status: TaskStatus; message: string }[];
   /** Final task status by what the approver did (`none`: no task). */
   outcomes: Record<Approval, Partial<Record<TaskStatus | 'none', number>>>;
   /** Clients that run the release at the end, as their agents report. */
@@ -81,6 +88,9 @@ const STATUS_COLOURS: Record<TaskStatus, string> = {
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Rows of a client table in the HTML report (the JSON report has them all). */
+const ROLLBACK_ROWS = 200;
 
 const fmtS = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -152,6 +162,23 @@ ${body}
 </tbody></table>`;
 }
 
+function failureTable(failures: SimReport['failures']): string {
+  const rows = failures
+    .slice(0, ROLLBACK_ROWS)
+    .map(
+      (f) =>
+        `<tr><td>${esc(f.client_id)}</td><td>${f.stage === null ? '–' : f.stage + 1}</td><td>${esc(f.status)}</td><td>${esc(f.message)}</td></tr>`,
+    )
+    .join('\n');
+  const more =
+    failures.length > ROLLBACK_ROWS
+      ? `<p>… and ${failures.length - ROLLBACK_ROWS} more (in the JSON report).</p>`
+      : '';
+  return `<table><thead><tr><th>Client</th><th>Stage</th><th>Task</th><th>Agent's message</th></tr></thead><tbody>
+${rows}
+</tbody></table>${more}`;
+}
+
 function outcomeTable(outcomes: SimReport['outcomes']): string {
   const cols = [...new Set(Object.values(outcomes).flatMap((o) => Object.keys(o)))].sort();
   const rows = (Object.keys(outcomes) as Approval[])
@@ -166,21 +193,41 @@ ${rows}
 </tbody></table>`;
 }
 
-const ROLLBACK_ROWS = 200;
+/** A release as people read it: `2.5.0`, or a set's `backend 5.0.0, media 5.0.0, ct 5.0.0`. */
+export function spellRelease(r: SimReport['release']): string {
+  return r.set ? r.set.map((m) => `${m.component} ${m.version}`).join(', ') : `${r.component} ${r.version}`;
+}
 
-function rollbackTable(tasks: SimReport['rollback_tasks']): string {
+/** A client's versions of a set's components, in the set's order: `backend 4.9.0, media 4.8.0, ct 4.9.0`. */
+const spellSet = (set: readonly { component: string }[], versions: Record<string, string>) =>
+  set.map((m) => `${m.component} ${versions[m.component] || '–'}`).join(', ');
+
+function rollbackTable(tasks: SimReport['rollback_tasks'], release: SimReport['release']): string {
+  // Of a set, each client's whole previous set, what it was returned to and what it runs, component by component.
+  const set = release.set;
+  const cells = (t: SimReport['rollback_tasks'][number]) =>
+    set
+      ? [
+          spellSet(set, t.previous_versions),
+          spellSet(set, t.versions),
+          t.status,
+          spellSet(set, t.running_versions),
+        ]
+      : [t.previous_version, t.version, t.status, t.running_version];
   const rows = tasks
     .slice(0, ROLLBACK_ROWS)
     .map(
       (t) =>
-        `<tr><td>${esc(t.client_id)}</td><td>${esc(t.previous_version)}</td><td>${esc(t.version)}</td><td>${esc(t.status)}</td><td>${esc(t.running_version)}</td></tr>`,
+        `<tr><td>${esc(t.client_id)}</td>${cells(t)
+          .map((c) => `<td>${esc(c)}</td>`)
+          .join('')}</tr>`,
     )
     .join('\n');
   const more =
     tasks.length > ROLLBACK_ROWS
       ? `<p>… and ${tasks.length - ROLLBACK_ROWS} more (in the JSON report).</p>`
       : '';
-  return `<table><thead><tr><th>Client</th><th>Its previous version</th><th>Returned to</th><th>Task</th><th>Runs at the end</th></tr></thead><tbody>
+  return `<table><thead><tr><th>Client</th><th>Its previous ${set ? 'set' : 'version'}</th><th>Returned to</th><th>Task</th><th>Runs at the end</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${more}`;
 }
@@ -210,16 +257,16 @@ export function renderHtml(r: SimReport): string {
         .map(([k, v]) => `${v} ${k}`)
         .join(', '),
     ],
-    ['Release', `${r.release.component} ${r.release.version} to ${r.selector}`],
+    [r.release.set ? 'Release set' : 'Release', `${spellRelease(r.release)} to ${r.selector}`],
     ['Deployment', `${d.id}: ${d.status}${d.status_reason ? ` — ${d.status_reason}` : ''}`],
     [
       'Rollback',
       r.rollback
-        ? `${r.rollback.id}: ${r.rollback.status}; ${r.rolled_back} clients returned to their own previous version`
+        ? `${r.rollback.id}: ${r.rollback.status}; ${r.rolled_back} clients returned to their own previous ${r.release.set ? 'set' : 'version'}`
         : 'none',
     ],
     ['End', r.end],
-    ['Updated', `${r.updated} clients run ${r.release.version}`],
+    ['Updated', `${r.updated} clients run ${r.release.set ? 'the set' : r.release.version}`],
     [
       'Time',
       `register ${fmtS(r.timings_ms.register)}, baseline ${fmtS(r.timings_ms.baseline)}, rollout ${fmtS(r.timings_ms.rollout)}, total ${fmtS(r.timings_ms.total)}`,
@@ -244,8 +291,8 @@ pre { background: #f3f5f7; padding: 8px; overflow-x: auto; }
 ${renderChart(r.samples, 'update')}
 <h2>Stages</h2>
 ${stageTable(r.stages)}
-${r.rollback ? `<h2>Rollback: tasks by status over time</h2>\n${renderChart(r.samples, 'rollback')}\n<h2>Rollback stages</h2>\n${stageTable(r.rollback_stages)}\n<h2>Rolled-back clients</h2>\n${rollbackTable(r.rollback_tasks)}` : ''}
-<h2>What approvers did, and where their tasks ended</h2>
+${r.rollback ? `<h2>Rollback: tasks by status over time</h2>\n${renderChart(r.samples, 'rollback')}\n<h2>Rollback stages</h2>\n${stageTable(r.rollback_stages)}\n<h2>Rolled-back clients</h2>\n${rollbackTable(r.rollback_tasks, r.release)}` : ''}
+${r.failures.length ? `<h2>Failed applies</h2>\n${failureTable(r.failures)}\n` : ''}<h2>What approvers did, and where their tasks ended</h2>
 ${outcomeTable(r.outcomes)}
 <h2>Strategy</h2>
 <pre>${esc(JSON.stringify(r.strategy, null, 2))}</pre>
@@ -257,8 +304,8 @@ ${outcomeTable(r.outcomes)}
 export function formatSummary(r: SimReport): string {
   const lines = [
     '',
-    `Deployment ${r.deployment.id} (${r.release.component} ${r.release.version} to ${r.selector}, ${r.fleet.clients} clients): ${r.deployment.status}${r.deployment.status_reason ? ` — ${r.deployment.status_reason}` : ''}`,
-    `End: ${r.end}; ${r.updated} clients run ${r.release.version}${r.rollback ? `; rollback ${r.rollback.id} ${r.rollback.status}, ${r.rolled_back} clients returned to their own previous version` : ''}`,
+    `Deployment ${r.deployment.id} (${spellRelease(r.release)} to ${r.selector}, ${r.fleet.clients} clients): ${r.deployment.status}${r.deployment.status_reason ? ` — ${r.deployment.status_reason}` : ''}`,
+    `End: ${r.end}; ${r.updated} clients run ${r.release.set ? 'the set' : r.release.version}${r.rollback ? `; rollback ${r.rollback.id} ${r.rollback.status}, ${r.rolled_back} clients returned to their own previous ${r.release.set ? 'set' : 'version'}` : ''}`,
     '',
     formatTable([...r.stages, ...r.rollback_stages]),
     '',

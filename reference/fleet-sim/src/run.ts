@@ -20,6 +20,7 @@ import {
   paginate,
   type Release,
   type Task,
+  type Update,
   type UpdatesResponse,
 } from '@wrktalk/sdk-gcc';
 import pino from 'pino';
@@ -38,7 +39,7 @@ import {
 } from './fleet';
 import { SimHttp } from './http';
 import type { Sample, SimEnd, SimReport } from './report';
-import type { Scenario } from './scenario';
+import { membersOf, type Scenario } from './scenario';
 
 /** Where the simulated fleet's GCC is. */
 export type SimGcc =
@@ -119,6 +120,12 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
   if (!selector.ok) throw new Error(`deployment.selector: ${selector.problems[0]?.message}`);
   const targets = fleet.filter((c) => matchesSelector(c.labels, selector.requirements));
   const component = scenario.release.component;
+  // Every component the scenario deploys, in its order (one for a single release), and the version of each.
+  const members = membersOf(scenario.release);
+  const releaseVersions: Record<string, string> = Object.fromEntries(
+    members.map((m) => [m.component, m.version]),
+  );
+  const spelled = members.map((m) => `${m.component} ${m.version}`).join(', ');
   const closers: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -240,8 +247,13 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
     });
     let rolloutStart: number | null = null;
     const releaseVersion = scenario.release.version;
-    const running = new Map<string, string>(fleet.map((c) => [c.id, c.previousVersion]));
+    // What each client runs, per component, as its agent knows it (a failed apply reverts locally: unchanged).
+    const running = new Map<string, Record<string, string>>(
+      fleet.map((c) => [c.id, { ...c.previousVersions }]),
+    );
     const atMs = () => (rolloutStart === null ? -1 : performance.now() - rolloutStart);
+    // Tasks whose apply a simulated agent reported failed (the report shows what the GCC kept of each).
+    const failedTaskIds = new Set<string>();
     const timers = new Set<NodeJS.Timeout>();
     closers.push(async () => {
       for (const t of timers) clearTimeout(t);
@@ -290,25 +302,49 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
         return items.find((t) => t.id === taskId)?.stage ?? null;
       };
       const apply = async (u: NonNullable<UpdatesResponse['update']>, key: string) => {
+        // The whole offer, as the agent applies it: every component of a set as one change.
+        const set: Update['components'] = u.components?.length
+          ? u.components
+          : [
+              {
+                component: u.component,
+                version: u.version,
+                image_url: u.image_url,
+                image_digest: u.image_digest ?? null,
+                previous_version: u.previous_version,
+                helm_parameter: u.helm_parameter,
+              },
+            ];
+        const spell = set.map((x) => `${x.component} ${x.version}`).join(', ');
         try {
-          await report(u, 'in_progress', `Applying ${u.component} ${u.version}.`);
+          await report(u, 'in_progress', `Applying ${spell}.`);
           await sleep(c.applyMs);
           if (stopped) return;
           // Gone dark mid-apply: no report; the lease runs out and the GCC times the attempt out.
           if (!isOnline(c, atMs())) return later(pollDelayMs(scenario.agents, random()), poll);
-          const isRelease = u.type === 'update' && u.version === releaseVersion;
+          const isRelease =
+            u.type === 'update' && set.every((x) => releaseVersions[x.component] === x.version);
           const stage =
             isRelease && Object.keys(c.stageFailRates).length > 0 ? await stageOf(u.task_id) : null;
           const fails = isRelease && applyFails(c, stage, random());
+          // A set fails as a whole: the agent returns every component to its previous version locally and says
+          // which one never became healthy.
+          const failing = set.find((x) => x.component === c.failComponent) ?? set[0]!;
           const r = await report(
             u,
             fails ? 'failed' : 'success',
             fails
-              ? `${u.component} ${u.version} did not become healthy (simulated).`
-              : `${u.component} ${u.version} is healthy.`,
+              ? set.length > 1
+                ? `${failing.component} ${failing.version} did not become healthy (simulated); reverted ${set.map((x) => `${x.component} to ${x.previous_version ?? 'its previous version'}`).join(', ')} locally.`
+                : `${u.component} ${u.version} did not become healthy (simulated).`
+              : `${spell} ${set.length > 1 ? 'are' : 'is'} healthy.`,
           );
           done.add(key);
-          if (!fails && r.status === 200) running.set(c.id, u.version);
+          if (fails && r.status === 200) failedTaskIds.add(u.task_id);
+          if (!fails && r.status === 200) {
+            const now = running.get(c.id)!;
+            for (const x of set) now[x.component] = x.version;
+          }
           etag = undefined;
         } catch {
           // A lost report: the next poll offers the same attempt again (or the lease runs out).
@@ -383,7 +419,7 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
       }
     };
 
-    const releaseOf = async (version: string): Promise<Release> => {
+    const releaseOf = async (component: string, version: string): Promise<Release> => {
       try {
         return await ci.releases.create({
           component,
@@ -401,20 +437,30 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
       }
     };
 
-    // 4. The baseline: each client's previous version installed through the GCC, so the GCC knows it.
+    /** What a deployment of `versions` (component → version, in the release's order) names: one release or a set. */
+    const whatOf = async (versions: Record<string, string>) => {
+      const rels: Release[] = [];
+      for (const m of members) rels.push(await releaseOf(m.component, versions[m.component]!));
+      return rels.length === 1 ? { release_id: rels[0]!.id } : { release_ids: rels.map((r) => r.id) };
+    };
+
+    // 4. The baseline: each client's previous versions installed through the GCC, so the GCC knows them (for a set,
+    // one deployment per distinct previous set, so every client gets its whole previous set in one task).
     const tBaseline = performance.now();
     if (scenario.baseline === 'install') {
       const byVersion = new Map<string, string[]>();
       for (const c of fleet) {
         if (c.offline) continue;
-        byVersion.set(c.previousVersion, [...(byVersion.get(c.previousVersion) ?? []), c.id]);
+        const key = JSON.stringify(members.map((m) => c.previousVersions[m.component]));
+        byVersion.set(key, [...(byVersion.get(key) ?? []), c.id]);
       }
       const ids: string[] = [];
-      for (const [version, clients] of byVersion) {
-        const release = await releaseOf(version);
+      for (const [key, clients] of byVersion) {
+        const versions = JSON.parse(key) as string[];
+        const what = await whatOf(Object.fromEntries(members.map((m, i) => [m.component, versions[i]!])));
         for (let i = 0; i < clients.length; i += 10_000) {
           const d = await admin.deployments.create({
-            release_id: release.id,
+            ...what,
             targets: { client_ids: clients.slice(i, i + 10_000) },
             approval: { required: false },
             strategy: {
@@ -439,11 +485,11 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
     const baselineMs = performance.now() - tBaseline;
 
     // 5. CI's release and the admin's deployment.
-    const release = await releaseOf(releaseVersion);
+    const what = await whatOf(releaseVersions);
     const a = scenario.deployment.approval;
     rolloutStart = performance.now();
     const created = await admin.deployments.create({
-      release_id: release.id,
+      ...what,
       targets: { selector: scenario.deployment.selector },
       approval: {
         required: a.required,
@@ -455,7 +501,7 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
       strategy: scenario.deployment.strategy,
     });
     progress(
-      `deployment ${created.id}: ${component} ${releaseVersion} to ${scenario.deployment.selector} (${targets.length} clients)`,
+      `deployment ${created.id}: ${spelled} to ${scenario.deployment.selector} (${targets.length} clients)`,
     );
 
     // 6. The approvers.
@@ -519,7 +565,13 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
         going_offline: f.goingOffline,
         canaries: f.canaries,
       },
-      release: { component, version: releaseVersion },
+      release: {
+        component,
+        version: releaseVersion,
+        set: scenario.release.set
+          ? members.map((m) => ({ component: m.component, version: m.version }))
+          : null,
+      },
       selector: scenario.deployment.selector,
       strategy: deployment.strategy,
       deployment: { id: deployment.id, status: deployment.status, status_reason: deployment.status_reason },
@@ -529,15 +581,31 @@ export async function runSimulation(scenario: Scenario, options: SimRunOptions =
       end,
       stages: stageRows(deployment, tasks, now),
       rollback_stages: rollback ? stageRows(rollback, rbTasks, now) : [],
-      rollback_tasks: rbTasks.map((t) => ({
-        client_id: t.client_id,
-        version: t.version,
-        status: t.status,
-        previous_version: fleetById.get(t.client_id)?.previousVersion ?? '',
-        running_version: running.get(t.client_id) ?? '',
-      })),
+      rollback_tasks: rbTasks.map((t) => {
+        const own = fleetById.get(t.client_id)?.previousVersions ?? {};
+        const runs = running.get(t.client_id) ?? {};
+        return {
+          client_id: t.client_id,
+          version: t.version,
+          status: t.status,
+          previous_version: own[component] ?? '',
+          running_version: runs[component] ?? '',
+          // Every component: what the rollback returned it to, the client's own previous set, and what it runs.
+          versions: Object.fromEntries(t.components.map((x) => [x.component, x.version])),
+          previous_versions: Object.fromEntries(members.map((m) => [m.component, own[m.component] ?? ''])),
+          running_versions: Object.fromEntries(members.map((m) => [m.component, runs[m.component] ?? ''])),
+        };
+      }),
       outcomes,
-      updated: [...running.values()].filter((v) => v === releaseVersion).length,
+      failures: tasks
+        .filter((t) => failedTaskIds.has(t.id))
+        .map((t) => ({
+          client_id: t.client_id,
+          stage: t.stage,
+          status: t.status,
+          message: t.last_message ?? '',
+        })),
+      updated: [...running.values()].filter((v) => members.every((m) => v[m.component] === m.version)).length,
       rolled_back: counts.success,
       samples,
       http: { requests: http.requests, errors: http.errors, by_status: { ...http.byStatus } },

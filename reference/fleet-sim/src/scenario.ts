@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import {
   parseSelector,
+  RELEASE_SET_MAX,
+  releaseSetProblems,
   TARGET_KINDS,
   validateWireStrategy,
   type WireStrategy,
@@ -32,6 +34,39 @@ const labelMatch = z.record(z.string().min(1), z.string());
 
 const behaviourName = z.enum(['approve', 'reject', 'never', 'late']);
 
+/** The components a GCC manages unless configured otherwise (`createGcc`'s default): a set may name only these. */
+export const MANAGED_COMPONENTS: readonly string[] = ['backend', 'media', 'ct'];
+
+/** Registry of every image the simulator registers (`registry.wrktalk.com/wrktalk/<component>:<version>`). */
+export const SIM_REGISTRY = 'registry.wrktalk.com';
+
+/** Default version a client runs before the release, per component when `previous` says nothing. */
+const DEFAULT_PREVIOUS = '2.4.0';
+
+/** One member of a release set as a list entry: `{ component, version, previous? }`. */
+const setMember = z.strictObject({
+  component: z.string().min(1),
+  version: z.string().min(1),
+  /** What the clients run of this component before (weights allowed). @default the release's `previous` */
+  previous: weighted.optional(),
+});
+/** A member in the mapping form: `backend: 5.0.0` or `backend: { version: 5.0.0, previous: … }`. */
+const setValue = z.union([
+  z.string().min(1),
+  z.strictObject({ version: z.string().min(1), previous: weighted.optional() }),
+]);
+
+/** Makes the apply of these clients fail: a probability, or `{ component, rate }` naming the component that fails. */
+const failEffect = z.union([
+  share,
+  z.strictObject({
+    /** The component of the set whose apply fails (the agent reverts the whole set and says which one failed). */
+    component: z.string().min(1),
+    /** Probability, every attempt. @default 1 */
+    rate: share.default(1),
+  }),
+]);
+
 const rule = z
   .strictObject({
     /** Labels the client must have (all of them); absent: every client. */
@@ -42,8 +77,11 @@ const rule = z
     stage: z.number().int().min(0).optional(),
     /** Overrides the approver's behaviour. */
     approval: behaviourName.optional(),
-    /** Probability that applying the release fails on these clients (every attempt). */
-    fail: share.optional(),
+    /**
+     * Probability that applying the release fails on these clients (every attempt), or `{ component, rate }`: the
+     * named component of the set fails (rate default 1).
+     */
+    fail: failEffect.optional(),
     /** The agent never runs (offline from the start). */
     offline: z.boolean().optional(),
     /** The agent stops answering at this second of the rollout (a regional outage); with `offline_until_seconds` it returns. */
@@ -84,14 +122,28 @@ const scenarioSchema = z.strictObject({
     /** Label the first `count` clients matching `match` with `canary=true` (and make them approve). @default none */
     canary: z.strictObject({ count: z.number().int().min(0), match: labelMatch.optional() }).optional(),
   }),
+  /**
+   * One release (`component`, `version`), or a release set (`set`: one release per component, deployed, approved,
+   * applied and rolled back together), and what the clients run before it. @default backend 2.5.0 from 2.4.0
+   */
   release: z
     .strictObject({
-      component: z.string().min(1).default('backend'),
-      version: z.string().min(1).default('2.5.0'),
-      /** What the clients run before it (weights allowed). @default '2.4.0' */
-      previous: weighted.default('2.4.0'),
+      /** @default 'backend' (not with `set`) */
+      component: z.string().min(1).optional(),
+      /** @default '2.5.0' (not with `set`) */
+      version: z.string().min(1).optional(),
+      /** What the clients run before it (weights allowed); for a set, of every member without its own. @default '2.4.0' */
+      previous: weighted.optional(),
+      /**
+       * A release set, in its order (the first member is the deployment's `component`): a list of
+       * `{ component, version, previous? }`, or a mapping `component: version` (or `component: { version, previous }`).
+       */
+      set: z.union([z.array(setMember).min(1), z.record(z.string().min(1), setValue)]).optional(),
     })
-    .default({ component: 'backend', version: '2.5.0', previous: '2.4.0' }),
+    .refine((r) => r.set === undefined || (r.component === undefined && r.version === undefined), {
+      message: 'give either component and version, or set',
+    })
+    .default({}),
   /**
    * `install`: the clients' previous versions are first installed through the GCC (a release and a deployment
    * without approval), so that the GCC knows each client's own previous version and a rollback has somewhere to go;
@@ -185,12 +237,76 @@ const scenarioSchema = z.strictObject({
 /** A scenario as written in its file (defaults applied, strategy still as written). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
-/** A checked scenario: every default applied and the strategy read (from `strategy_file` when given). */
-export type Scenario = Omit<z.output<typeof scenarioSchema>, 'deployment'> & {
+/** A label value or weights of values, as a scenario writes them. */
+export type Weighted = string | Record<string, number>;
+
+/** One component of what a scenario deploys, with what the clients run of it before. */
+export interface SimReleaseMember {
+  component: string;
+  version: string;
+  previous: Weighted;
+}
+
+/**
+ * What a checked scenario deploys. `component`, `version` and `previous` are the first member's (the only one of a
+ * single release); `set` is every member of a release set in its order, null for a single release.
+ */
+export interface SimRelease {
+  component: string;
+  version: string;
+  previous: Weighted;
+  set: SimReleaseMember[] | null;
+}
+
+/** A checked scenario: every default applied, the release normalised and the strategy read (from `strategy_file`). */
+export type Scenario = Omit<z.output<typeof scenarioSchema>, 'deployment' | 'release'> & {
+  release: SimRelease;
   deployment: Omit<z.output<typeof scenarioSchema>['deployment'], 'strategy' | 'strategy_file'> & {
     strategy: WireStrategy;
   };
 };
+
+/** The members of a release every component of it: a set's, or the single release as a set of one. */
+export const membersOf = (r: SimRelease): SimReleaseMember[] =>
+  r.set ?? [{ component: r.component, version: r.version, previous: r.previous }];
+
+/** The release as written, normalised: defaults applied, a set's mapping form turned into its list. */
+function releaseOf(r: z.output<typeof scenarioSchema>['release']): SimRelease {
+  const previous = r.previous ?? DEFAULT_PREVIOUS;
+  if (r.set === undefined)
+    return { component: r.component ?? 'backend', version: r.version ?? '2.5.0', previous, set: null };
+  const set: SimReleaseMember[] = Array.isArray(r.set)
+    ? r.set.map((m) => ({ component: m.component, version: m.version, previous: m.previous ?? previous }))
+    : Object.entries(r.set).map(([component, v]) =>
+        typeof v === 'string'
+          ? { component, version: v, previous }
+          : { component, version: v.version, previous: v.previous ?? previous },
+      );
+  const lead = set[0]!;
+  return { component: lead.component, version: lead.version, previous: lead.previous, set };
+}
+
+/**
+ * A release set's problems by the planner's own rule (`releaseSetProblems`: each component once, managed by the GCC,
+ * one registry), at the scenario's paths, from the set as written (a list or a mapping); every problem at once.
+ */
+function releaseSetProblemsOf(set: unknown): ScenarioProblem[] {
+  const entries: [string, unknown][] = Array.isArray(set)
+    ? set.map((m, i) => [`release.set[${i}]`, (m as { component?: unknown } | null)?.component])
+    : typeof set === 'object' && set !== null
+      ? Object.keys(set).map((c) => [`release.set.${c}`, c])
+      : [];
+  const members = entries
+    .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
+    .map(([path, component]) => ({ component, registry: SIM_REGISTRY, path }));
+  const problems: ScenarioProblem[] = releaseSetProblems(members, new Set(MANAGED_COMPONENTS)).map((p) => ({
+    path: p.path,
+    message: p.message,
+  }));
+  if (entries.length > RELEASE_SET_MAX)
+    problems.push({ path: 'release.set', message: `a set carries at most ${RELEASE_SET_MAX} components` });
+  return problems;
+}
 
 /** One simulation rule (see the scenario reference). */
 export type SimRule = Scenario['rules'][number];
@@ -229,8 +345,13 @@ export async function checkScenario(
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     // The selector and the strategy are checked even when other parts are malformed: every problem at once.
-    const raw = (input ?? {}) as { deployment?: { selector?: unknown; strategy?: unknown } };
+    const raw = (input ?? {}) as {
+      deployment?: { selector?: unknown; strategy?: unknown };
+      release?: { set?: unknown };
+    };
     const problems = parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
+    if (typeof raw.release === 'object' && raw.release !== null)
+      problems.push(...releaseSetProblemsOf(raw.release.set));
     const d = typeof raw.deployment === 'object' && raw.deployment !== null ? raw.deployment : {};
     problems.push(
       ...deploymentProblems(
@@ -255,6 +376,9 @@ export async function checkScenario(
     }
   }
   problems.push(...deploymentProblems(s.deployment.selector, strategy));
+  const release = releaseOf(s.release);
+  if (s.release.set !== undefined) problems.push(...releaseSetProblemsOf(s.release.set));
+  const components = [...new Set(membersOf(release).map((m) => m.component))];
 
   // A rule matching a label value no client can have is a typo, not an intention.
   const values = (key: string): Set<string> | null => {
@@ -290,6 +414,11 @@ export async function checkScenario(
           message: `no client ${id} (ids run from ${s.clients.id_prefix}${'1'.padStart(width, '0')} to ${s.clients.id_prefix}${s.clients.count})`,
         });
     });
+    if (typeof r.fail === 'object' && !components.includes(r.fail.component))
+      problems.push({
+        path: `rules[${i}].fail.component`,
+        message: `${r.fail.component} is not in the release (${components.join(', ')})`,
+      });
     if (
       r.offline_from_seconds !== undefined &&
       r.offline_until_seconds !== undefined &&
@@ -304,7 +433,7 @@ export async function checkScenario(
   if (problems.length > 0) throw new ScenarioError(from.file, problems);
 
   const { strategy: _inline, strategy_file: _file, ...deployment } = s.deployment;
-  return { ...s, deployment: { ...deployment, strategy: strategy as WireStrategy } };
+  return { ...s, release, deployment: { ...deployment, strategy: strategy as WireStrategy } };
 }
 
 /** Parses YAML or JSON text (by the file's extension; YAML, a superset of JSON, otherwise). */

@@ -91,6 +91,39 @@ describe('buildFleet', () => {
   });
 });
 
+describe('buildFleet with a release set', () => {
+  it("draws each client's previous version of every component, and names the component a rule makes fail", async () => {
+    const fleet = buildFleet(
+      await scenario({
+        release: {
+          set: [
+            { component: 'backend', version: '5.0.0', previous: { '4.9.0': 1, '4.8.0': 1 } },
+            { component: 'media', version: '5.0.0' },
+            { component: 'ct', version: '5.0.0', previous: '4.7.0' },
+          ],
+          previous: { '4.9.0': 3, '4.6.0': 1 },
+        },
+        rules: [{ stage: 0, fail: { component: 'media' } }],
+      }),
+    );
+    const share = (f: (c: (typeof fleet)[number]) => boolean) => fleet.filter(f).length / fleet.length;
+    // Each component by its own weights (media by the release's), the first one also as `previousVersion`.
+    expect(share((c) => c.previousVersions.backend === '4.8.0')).toBeCloseTo(0.5, 1);
+    expect(share((c) => c.previousVersions.media === '4.6.0')).toBeCloseTo(0.25, 1);
+    expect(fleet.every((c) => c.previousVersions.ct === '4.7.0')).toBe(true);
+    expect(fleet.every((c) => c.previousVersion === c.previousVersions.backend)).toBe(true);
+    expect(new Set(fleet.map((c) => JSON.stringify(c.previousVersions))).size).toBe(4);
+    for (const c of fleet) expect(c).toMatchObject({ stageFailRates: { 0: 1 }, failComponent: 'media' });
+  });
+
+  it('draws a single release exactly as before sets existed', async () => {
+    const s = await scenario();
+    const fleet = buildFleet(s);
+    expect(fleet.every((c) => Object.keys(c.previousVersions).join() === 'backend')).toBe(true);
+    expect(fleet.every((c) => c.previousVersion === '2.4.0' && c.failComponent === null)).toBe(true);
+  });
+});
+
 describe('the behaviour of one client', () => {
   it('is online outside its outage only', () => {
     const c = { offline: false, offlineFromMs: 20_000, offlineUntilMs: 30_000 };

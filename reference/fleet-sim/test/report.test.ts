@@ -26,7 +26,7 @@ const report: SimReport = {
     going_offline: 0,
     canaries: 1,
   },
-  release: { component: 'backend', version: '2.5.0' },
+  release: { component: 'backend', version: '2.5.0', set: null },
   selector: 'env=prod',
   strategy: { stages: [{ kind: 'batch', percent: 100 }] },
   deployment: { id: 'dpl-1', status: 'rolled_back', status_reason: 'stage 1 failed' },
@@ -56,8 +56,12 @@ const report: SimReport = {
       status: 'rolled_back',
       previous_version: '2.4.0',
       running_version: '2.4.0',
+      versions: { backend: '2.4.0' },
+      previous_versions: { backend: '2.4.0' },
+      running_versions: { backend: '2.4.0' },
     },
   ],
+  failures: [],
   outcomes: { approve: { success: 3, failed: 1 }, reject: {}, never: {}, late: {} },
   updated: 3,
   rolled_back: 1,
@@ -98,5 +102,54 @@ describe('the HTML report', () => {
     expect(text).toContain('rolled_back — stage 1 failed');
     expect(text).toContain('rollback dpl-2 completed, 1 clients returned to their own previous version');
     expect(text).toMatch(/1 batch\s+4\s+3\s+1/);
+  });
+});
+
+describe('the report of a release set', () => {
+  const set = [
+    { component: 'backend', version: '5.0.0' },
+    { component: 'media', version: '5.0.0' },
+    { component: 'ct', version: '5.0.0' },
+  ];
+  const own = { backend: '4.9.0', media: '4.8.0', ct: '4.9.1' };
+  const train: SimReport = {
+    ...report,
+    release: { component: 'backend', version: '5.0.0', set },
+    failures: [
+      {
+        client_id: 'd',
+        stage: 0,
+        status: 'rolled_back',
+        message:
+          'media 5.0.0 did not become healthy (simulated); reverted backend to 4.9.0, media to 4.8.0, ct to 4.9.1 locally.',
+      },
+    ],
+    rollback_tasks: [
+      {
+        client_id: 'd',
+        version: '4.9.0',
+        status: 'success',
+        previous_version: '4.9.0',
+        running_version: '4.9.0',
+        versions: own,
+        previous_versions: own,
+        running_versions: own,
+      },
+    ],
+  };
+
+  it("shows the set, and each rolled-back client's own previous set, returned set and what it runs", () => {
+    const html = renderHtml(train);
+    expect(html).toContain('<dt>Release set</dt><dd>backend 5.0.0, media 5.0.0, ct 5.0.0 to env=prod</dd>');
+    expect(html).toContain('<th>Its previous set</th>');
+    const spelled = 'backend 4.9.0, media 4.8.0, ct 4.9.1';
+    expect(html).toContain(
+      `<tr><td>d</td><td>${spelled}</td><td>${spelled}</td><td>success</td><td>${spelled}</td></tr>`,
+    );
+    expect(formatSummary(train)).toContain('(backend 5.0.0, media 5.0.0, ct 5.0.0 to env=prod, 4 clients)');
+    expect(formatSummary(train)).toContain('1 clients returned to their own previous set');
+    expect(html).toContain('<h2>Failed applies</h2>');
+    expect(html).toContain('<td>d</td><td>1</td><td>rolled_back</td><td>media 5.0.0 did not become healthy');
+    expect(renderHtml(report)).not.toContain('Failed applies');
   });
 });

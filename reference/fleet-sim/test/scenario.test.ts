@@ -26,6 +26,7 @@ describe('the shipped scenarios', () => {
       'failing-canary.yaml',
       'premium-first-100k.yaml',
       'regional-outage.yaml',
+      'release-train.yaml',
     ]);
     for (const f of files) await loadScenario(join(SCENARIOS_DIR, f));
     const customer = await loadScenario(join(SCENARIOS_DIR, 'customer-50.yaml'));
@@ -107,6 +108,80 @@ describe('checkScenario', () => {
       "the API spells it 'failure_threshold'",
     );
     expect(second.find((p) => p.path === 'rules[0].match.tier')?.message).toContain('premium, free');
+  });
+
+  it('reads a release set as a list or a mapping, in its order, with per-component previous versions', async () => {
+    const base = { name: 'x', clients: { count: 3 }, deployment: { strategy: {} } };
+    const list = await checkScenario({
+      ...base,
+      release: {
+        set: [
+          { component: 'backend', version: '5.0.0', previous: { '4.9.0': 1, '4.8.0': 1 } },
+          { component: 'ct', version: '5.0.1' },
+        ],
+        previous: '4.0.0',
+      },
+    });
+    expect(list.release).toEqual({
+      component: 'backend',
+      version: '5.0.0',
+      previous: { '4.9.0': 1, '4.8.0': 1 },
+      set: [
+        { component: 'backend', version: '5.0.0', previous: { '4.9.0': 1, '4.8.0': 1 } },
+        { component: 'ct', version: '5.0.1', previous: '4.0.0' },
+      ],
+    });
+    const map = await checkScenario({
+      ...base,
+      release: { set: { media: '5.0.0', backend: { version: '5.0.0', previous: '4.9.0' } } },
+    });
+    expect(map.release.set).toEqual([
+      { component: 'media', version: '5.0.0', previous: '2.4.0' },
+      { component: 'backend', version: '5.0.0', previous: '4.9.0' },
+    ]);
+    expect(map.release).toMatchObject({ component: 'media', version: '5.0.0' });
+  });
+
+  it('refuses a set with a duplicate or unknown component, listing every problem (the planner set rules)', async () => {
+    const problems = await problemsOf(
+      checkScenario({
+        name: 'x',
+        clients: { count: 3 },
+        deployment: { strategy: {} },
+        release: {
+          set: [
+            { component: 'backend', version: '5.0.0' },
+            { component: 'media', version: '5.0.0' },
+            { component: 'backend', version: '5.0.1' },
+            { component: 'search', version: '1.0.0' },
+          ],
+        },
+        rules: [{ stage: 0, fail: { component: 'ct' } }],
+      }),
+    );
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'release.set[2]: component backend is already in the set (release.set[0]); a set carries each component once',
+      'release.set[3]: component search is not managed by this GCC (managed: backend, media, ct)',
+      'rules[0].fail.component: ct is not in the release (backend, media, search)',
+    ]);
+    // The set's problems are listed with the schema's when other parts are malformed too.
+    const more = await problemsOf(
+      checkScenario({
+        name: 'x',
+        clients: { count: 0 },
+        deployment: { strategy: {} },
+        release: {
+          component: 'backend',
+          set: [
+            { component: 'x', version: '1' },
+            { component: 'x', version: '2' },
+          ],
+        },
+      }),
+    );
+    expect(more.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['clients.count', 'release', 'release.set[0]', 'release.set[1]']),
+    );
   });
 
   it('refuses a rule without an effect, and a stage without fail', async () => {

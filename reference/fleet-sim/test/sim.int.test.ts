@@ -105,6 +105,51 @@ describe('wrktalk-sim on a real GCC', () => {
     expect(await databases()).toEqual(before);
   });
 
+  it('release-train (PostgreSQL): one set of backend, media and ct; media fails on the canary, nothing is released past it, and the canary clients are back on their own previous sets', {
+    timeout: TIMEOUT,
+  }, async () => {
+    const scenario = await loadScenario(join(import.meta.dirname, '../scenarios/release-train.yaml'));
+    const r = await runSimulation(scenario, { gcc: { mode: 'postgres', databaseUrl: DATABASE_URL } });
+
+    const SET = ['backend', 'media', 'ct'];
+    expect(r.release.set).toEqual(SET.map((component) => ({ component, version: '5.0.0' })));
+    expect(r.end).toBe('ended');
+    expect(r.deployment.status).toBe('rolled_back');
+    const [canary, ...batches] = r.stages;
+    expect(canary).toMatchObject({ kind: 'canary', status: 'failed', placed: 2, succeeded: 0 });
+    for (const b of batches) expect(b.placed, `stage ${b.index}`).toBe(0);
+    expect(r.updated).toBe(0);
+
+    // The canary agents reverted their sets locally and said media failed; the GCC kept their messages.
+    expect(r.failures.length).toBeGreaterThan(0);
+    for (const f of r.failures) {
+      expect(canary!.clients).toContain(f.client_id);
+      expect(f.stage).toBe(0);
+      expect(f.message).toMatch(/^media 5\.0\.0 did not become healthy \(simulated\); reverted backend to /);
+    }
+
+    // The rollback returned canary clients only, each to its own previous set, every component of it (as the
+    // GCC planned it, and as the agent runs it at the end); the two canaries run different previous sets.
+    const fleet = new Map(buildFleet(scenario).map((c) => [c.id, c]));
+    const canaries = canary!.clients.map((id) => fleet.get(id)!.previousVersions);
+    expect(new Set(canaries.map((v) => JSON.stringify(v))).size).toBe(2);
+    expect(r.rollback?.status).toBe('completed');
+    expect(r.rollback_tasks.length).toBeGreaterThan(0);
+    for (const t of r.rollback_tasks) {
+      expect(canary!.clients).toContain(t.client_id);
+      const own = fleet.get(t.client_id)!.previousVersions;
+      expect(Object.keys(own)).toEqual(SET);
+      expect(t, t.client_id).toMatchObject({
+        status: 'success',
+        versions: own,
+        previous_versions: own,
+        running_versions: own,
+      });
+    }
+    expect(r.rolled_back).toBe(r.rollback_tasks.length);
+    expect(Object.keys(r.http.by_status).filter((k) => Number(k) >= 500)).toEqual([]);
+  });
+
   it('the CLI (embedded PGlite): stages sized by the strategy over the approving clients, rejected, silent and offline clients never updated, JSON and HTML written', {
     timeout: TIMEOUT,
   }, async () => {
@@ -203,7 +248,13 @@ approvals: { approve: -1 }
 
     t = io();
     expect(await runCli(['--list'], t)).toBe(0);
-    for (const name of ['customer-50', 'failing-canary', 'premium-first-100k', 'regional-outage'])
+    for (const name of [
+      'customer-50',
+      'failing-canary',
+      'premium-first-100k',
+      'regional-outage',
+      'release-train',
+    ])
       expect(t.out()).toContain(name);
     expect(t.out()).toMatch(/premium-first-100k\s+100,000 clients/);
 

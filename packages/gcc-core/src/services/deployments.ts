@@ -1,6 +1,7 @@
 import {
   APPROVAL_SOURCE,
   approvalStatusOf,
+  byPointer,
   CLIENT_PREFERENCE_POLICY,
   type DeploymentStatus,
   immediateStrategy,
@@ -461,7 +462,7 @@ export class DeploymentsService {
           path: m.path,
           message: `component ${m.component} is not managed by this GCC (managed: ${[...this.ctx.components].join(', ')})`,
         })),
-    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    ].sort(byPointer);
     if (problems.length) {
       throw new GccServiceError(
         'invalid_release_set',

@@ -1,14 +1,17 @@
 import { parse } from 'csv-parse/sync';
-import type { Client } from '../clients/client';
 import { validateClients } from '../clients/validate-clients';
 import type { ValidationProblem } from '../strategy/validate-strategy';
+import type { PlanClient } from './release-set';
 
 /** Input format of a client list. */
 export type ClientsFormat = 'json' | 'csv';
 
-/** Parsed clients, or every problem (with a path such as `line 3: labels` or `[2].targetKind`). */
+/**
+ * Parsed clients (with `currentVersions` when the file gives what each runs now), or every problem (with a path such
+ * as `line 3: labels` or `[2].targetKind`).
+ */
 export type ParseClientsResult =
-  | { ok: true; clients: Client[] }
+  | { ok: true; clients: PlanClient[] }
   | { ok: false; problems: ValidationProblem[] };
 
 /** Guesses the format from the first non-blank character: `[` is JSON, anything else CSV. */
@@ -29,7 +32,42 @@ export function parseLabels(text: string): Record<string, string> | null {
   return labels;
 }
 
-const CSV_COLUMNS = ['id', 'labels', 'target_kind', 'argocd_instance', 'timezone'];
+const CSV_COLUMNS = ['id', 'labels', 'target_kind', 'argocd_instance', 'timezone', 'current_versions'];
+
+/**
+ * Checks each client's `currentVersions` (component → version it runs now, as the GCC's `current_versions`): an
+ * object of non-empty strings when present. The planner ignores it; `wrktalk-plan --set` shows each client's change.
+ */
+function currentVersionsProblems(clients: readonly Record<string, unknown>[]): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  clients.forEach((c, i) => {
+    const v = c.currentVersions;
+    if (v === undefined) return;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      problems.push({ path: `[${i}].currentVersions`, message: 'must be an object of component: version' });
+      return;
+    }
+    for (const [k, x] of Object.entries(v))
+      if (typeof x !== 'string' || x === '')
+        problems.push({
+          path: `[${i}].currentVersions.${k}`,
+          message: `must be a version, got ${JSON.stringify(x)}`,
+        });
+  });
+  return problems;
+}
+
+/** The planner's client checks and the CLI's own (`currentVersions`), every problem at once. */
+function checkClients(data: unknown): ParseClientsResult {
+  const v = validateClients(data);
+  const own = Array.isArray(data)
+    ? currentVersionsProblems(
+        data.filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null),
+      )
+    : [];
+  if (v.ok && own.length === 0) return v;
+  return { ok: false, problems: (v.ok ? [] : v.problems).concat(own) };
+}
 
 function parseCsv(text: string): ParseClientsResult {
   let records: Record<string, string>[];
@@ -69,9 +107,18 @@ function parseCsv(text: string): ParseClientsResult {
       argocdInstance: r.argocd_instance === undefined || r.argocd_instance === '' ? null : r.argocd_instance,
     };
     if (r.timezone !== undefined && r.timezone !== '') client.timezone = r.timezone;
+    if (r.current_versions !== undefined && r.current_versions !== '') {
+      const versions = parseLabels(r.current_versions);
+      if (versions === null)
+        problems.push({
+          path: `line ${i + 2}: current_versions`,
+          message: `expected component=version;component=version, got '${r.current_versions}'`,
+        });
+      else client.currentVersions = versions;
+    }
     return client;
   });
-  const v = validateClients(clients);
+  const v = checkClients(clients);
   if (v.ok && problems.length === 0) return v;
   // CSV users think in lines, not array indexes.
   return {
@@ -80,7 +127,7 @@ function parseCsv(text: string): ParseClientsResult {
       path: p.path.replace(
         /^\[(\d+)\]\.?(.*)$/,
         (_m, i: string, rest: string) =>
-          `line ${Number(i) + 2}: ${rest.replace('targetKind', 'target_kind').replace('argocdInstance', 'argocd_instance')}`,
+          `line ${Number(i) + 2}: ${rest.replace('targetKind', 'target_kind').replace('argocdInstance', 'argocd_instance').replace('currentVersions', 'current_versions')}`,
       ),
       message: p.message.replace(
         /\(first at \[(\d+)\]\)/,
@@ -113,10 +160,15 @@ function parseJson(text: string): ParseClientsResult {
         o.argocdInstance = o.argocd_instance;
         delete o.argocd_instance;
       }
+      // The GCC's `Client.current_versions`, so a client list exported from the API plans as it is.
+      if (o.current_versions !== undefined && o.currentVersions === undefined) {
+        o.currentVersions = o.current_versions;
+        delete o.current_versions;
+      }
       return o;
     });
   }
-  return validateClients(data);
+  return checkClients(data);
 }
 
 /** Parses a client list from JSON (an array) or CSV (`id,labels,target_kind,argocd_instance[,timezone]`); pure. */

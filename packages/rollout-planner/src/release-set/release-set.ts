@@ -147,3 +147,11 @@ export function planSetRollback(
   }
   return { targets, unresolved: [...unresolved.values()], waves };
 }
+
+/**
+ * Orders located problems by their JSON pointer, array indexes numerically (`/release_ids/2` before
+ * `/release_ids/10`), so every caller lists a set's problems in the request's order.
+ */
+export function byPointer(a: { path: string }, b: { path: string }): number {
+  return a.path.localeCompare(b.path, 'en', { numeric: true });
+}

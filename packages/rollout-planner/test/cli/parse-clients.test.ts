@@ -24,8 +24,8 @@ describe('parseClients', () => {
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.problems.map((p) => p.message)).toEqual([
-        "missing column 'id' (columns: id,labels,target_kind,argocd_instance,timezone)",
-        "missing column 'target_kind' (columns: id,labels,target_kind,argocd_instance,timezone)",
+        "missing column 'id' (columns: id,labels,target_kind,argocd_instance,timezone,current_versions)",
+        "missing column 'target_kind' (columns: id,labels,target_kind,argocd_instance,timezone,current_versions)",
         "unknown column 'ident'",
       ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../src/index';
-import { planSetRollback, releaseSetProblems } from '../../src/index';
+import { byPointer, planSetRollback, releaseSetProblems } from '../../src/index';
 
 const managed = new Set(['backend', 'media', 'ct']);
 
@@ -112,5 +112,17 @@ describe('planSetRollback', () => {
       batchSize: 1,
     });
     expect(plan.waves).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('byPointer', () => {
+  it('orders array indexes numerically', () => {
+    const paths = ['/release_ids/10', '/release_ids/2', '/versions/ct', '/release_ids/1'].map((path) => ({ path }));
+    expect(paths.sort(byPointer).map((p) => p.path)).toEqual([
+      '/release_ids/1',
+      '/release_ids/2',
+      '/release_ids/10',
+      '/versions/ct',
+    ]);
   });
 });

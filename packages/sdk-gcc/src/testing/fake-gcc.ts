@@ -2,6 +2,7 @@ import {
   type ApprovalSource,
   approvalEventFor,
   approvalStatusOf,
+  byPointer,
   compileApprovalPolicy,
   type DeploymentEvent,
   decideApproval,
@@ -14,8 +15,10 @@ import {
   type LabelRequirement,
   matchesSelector,
   parseSelector,
-  planRollback,
+  planSetRollback,
+  type ReleaseSetMember,
   type RollbackScope,
+  releaseSetProblems,
   resolveStrategy,
   TASK_STATUSES,
   type TaskEvent,
@@ -26,7 +29,7 @@ import {
 import { getResponse, type HttpHandler, HttpResponse, http } from 'msw';
 import { bearerTokenOf, tokenExpiryOf } from '../auth';
 import { OPENAPI_JSON, OPENAPI_YAML } from '../generated/openapi-document';
-import { updateOf } from '../offer';
+import { type OfferedComponent, updateOf } from '../offer';
 import {
   ACTOR,
   type CheckedQuery,
@@ -41,6 +44,7 @@ import {
   WAIT,
 } from '../params';
 import { plannedStages, plannerPoliciesOf, policyRuleOf } from '../preview';
+import { imageLocation } from '../registry';
 import { type SchemaName, type Schemas, schemaOf } from '../schemas';
 import { autoApprovePolicyProblems, clientSettingsProblems, withRules } from '../settings';
 import { effectiveStrategy, strategyFromWire, validateDeploymentPolicy } from '../strategy';
@@ -280,8 +284,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       body.targets.selector !== undefined
         ? selectorOrThrow(body.targets.selector, '/targets/selector')
         : undefined;
-    const release = state.releases.find((r) => r.id === body.release_id);
-    if (!release) throw new FakeProblem('not_found', `No release ${body.release_id}.`);
+    const { release, set } = resolveSet(body);
     const ids = body.targets.client_ids;
     const unknown = (ids ?? []).filter((c) => !state.clients.has(c));
     if (unknown.length) {
@@ -316,15 +319,110 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       onDeadline: approval.on_deadline,
       autoApprovePolicies: plannerPoliciesOf(approval.auto_approve_policies),
     });
+    // A set is one approval: auto-approved only when the preference or policy covers every component of it.
+    const setComponents = set.map((m) => m.component);
     const decide = (client: Client) =>
       decideApproval(
         'pending',
         { labels: client.labels, autoApprove: client.auto_approve },
-        release.component,
+        setComponents,
         policy,
         now().getTime(),
       );
-    return { release, targets, approval, strategy, decide };
+    return { release, set, targets, approval, strategy, decide };
+  }
+
+  /**
+   * What a deployment request deploys, as the real service resolves it: exactly one of `release_id` (one release,
+   * `not_found` when unknown), `release_ids` or `versions` (`validation_failed` otherwise). A set is checked whole,
+   * every problem at once (`invalid_release_set`, sorted by path): a missing release, and the planner's set rules
+   * (`releaseSetProblems`: each component once, managed here, one registry).
+   */
+  function resolveSet(body: Schemas['DeploymentCreate']): {
+    release: Release;
+    set: Schemas['SetComponent'][];
+  } {
+    const named = (['release_id', 'release_ids', 'versions'] as const).filter((k) => body[k] !== undefined);
+    if (named.length !== 1) {
+      const errors = [
+        {
+          path: named.length ? `/${named[1]}` : '',
+          message:
+            named.length === 0
+              ? 'name what to deploy: release_id, release_ids or versions'
+              : `name exactly one of release_id, release_ids or versions (got ${named.join(', ')})`,
+        },
+      ];
+      throw new FakeProblem('validation_failed', `${errors.length} problem(s) in the request.`, errors);
+    }
+    let rows: (Release | undefined)[];
+    let paths: string[];
+    const missing: FieldError[] = [];
+    if (body.release_id !== undefined) {
+      const one = state.releases.find((r) => r.id === body.release_id);
+      if (!one) throw new FakeProblem('not_found', `No release ${body.release_id}.`);
+      rows = [one];
+      paths = ['/release_id'];
+    } else if (body.release_ids !== undefined) {
+      rows = body.release_ids.map((rid) => state.releases.find((r) => r.id === rid));
+      paths = body.release_ids.map((_, i) => `/release_ids/${i}`);
+      body.release_ids.forEach((rid, i) => {
+        if (!rows[i]) missing.push({ path: paths[i]!, message: `no release ${rid}` });
+      });
+    } else {
+      const wanted = Object.entries(body.versions!);
+      rows = wanted.map(([c, v]) => state.releases.find((r) => r.component === c && r.version === v));
+      paths = wanted.map(([c]) => `/versions/${c.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      wanted.forEach(([c, v], i) => {
+        // An unmanaged component is reported by the set rules below, not as a missing release too.
+        if (!rows[i] && components.has(c)) {
+          missing.push({ path: paths[i]!, message: `no release of ${c} ${v} is registered` });
+        }
+      });
+    }
+    const members: ReleaseSetMember[] = [];
+    const unmanaged: FieldError[] = [];
+    rows.forEach((r, i) => {
+      if (r)
+        members.push({
+          component: r.component,
+          registry: imageLocation(r.image_url).registry,
+          path: paths[i]!,
+        });
+      else if (body.versions) {
+        // A `versions` key for an unmanaged component has no release (so no registry) to check further, but is a
+        // problem of the set: the planner's rule on that member alone says so in its own words.
+        const alone = { component: Object.keys(body.versions)[i]!, registry: '', path: paths[i]! };
+        unmanaged.push(
+          ...releaseSetProblems([alone], components).map(({ path, message }) => ({ path, message })),
+        );
+      }
+    });
+    const problems = [
+      ...missing,
+      ...releaseSetProblems(members, components).map(({ path, message }) => ({ path, message })),
+      ...unmanaged,
+    ].sort(byPointer);
+    if (problems.length) {
+      throw new FakeProblem(
+        'invalid_release_set',
+        problems.length === 1
+          ? `The release set is not acceptable: ${problems[0]!.path}: ${problems[0]!.message}.`
+          : `The release set is not acceptable (${problems.length} problems; see errors).`,
+        problems,
+      );
+    }
+    const found = rows as Release[];
+    return {
+      release: found[0]!,
+      set: found.map((r) => ({
+        component: r.component,
+        release_id: r.id,
+        version: r.version,
+        image_url: r.image_url,
+        image_digest: r.image_digest ?? null,
+      })),
+    };
   }
 
   /** A deployment's answer and its entity tag: it changes whenever anything in the answer does. */
@@ -588,12 +686,25 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     return next;
   }
 
+  /** The digest of the release behind one component of a task (a set's offer carries each member's). */
+  const digestOf = (c: Task['components'][number]) =>
+    state.releases.find(
+      (r) => r.component === c.component && r.version === c.version && r.image_url === c.image_url,
+    )?.image_digest ?? null;
+
   function updatesBody(task: Task | undefined): UpdatesResponse {
     if (!task) return { available: false, poll_after_seconds: pollAfterSeconds };
+    // A set is offered as one update of every component (`Update.components`); a single release as before.
+    const set: OfferedComponent[] | null =
+      task.components.length > 1 ? task.components.map((c) => ({ ...c, image_digest: digestOf(c) })) : null;
     return {
       available: true,
       poll_after_seconds: pollAfterSeconds,
-      update: updateOf({ ...task, lease_expires_at: task.lease_expires_at! }),
+      update: updateOf({
+        ...task,
+        lease_expires_at: task.lease_expires_at!,
+        ...(set && { image_digest: set[0]!.image_digest, components: set }),
+      }),
     };
   }
 
@@ -1037,7 +1148,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         if (task.status === 'queued') move(task, 'pickup');
         move(task, body.status === 'success' ? 'succeed' : 'fail');
         task.lease_expires_at = null;
-        if (body.status === 'success') client.current_versions[task.component] = task.version;
+        // Success of a set is success of every component of it.
+        if (body.status === 'success')
+          for (const c of task.components) client.current_versions[c.component] = c.version;
       }
       task.last_message = body.message ?? task.last_message;
       if (body.logs) task.logs = [...task.logs, ...body.logs].slice(-200);
@@ -1093,7 +1206,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       const { who } = begin(request, params, { roles: ['admin'], idempotent: true });
       const body = await readBody(request.clone(), 'DeploymentCreate');
       return idempotent(request, JSON.stringify(body), async () => {
-        const { release, targets, approval, strategy, decide } = resolveDeployment(body);
+        const { release, set, targets, approval, strategy, decide } = resolveDeployment(body);
         const startLater =
           body.requested_start_time !== undefined && Date.parse(body.requested_start_time) > now().getTime();
         const d: Deployment = {
@@ -1102,15 +1215,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           release_id: release.id,
           component: release.component,
           version: release.version,
-          components: [
-            {
-              component: release.component,
-              release_id: release.id,
-              version: release.version,
-              image_url: release.image_url,
-              image_digest: release.image_digest ?? null,
-            },
-          ],
+          components: set,
           rollback_of: null,
           rollback_scope: null,
           rolled_back_by: null,
@@ -1135,12 +1240,16 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         const hidden = approval.visible_from !== null && Date.parse(approval.visible_from) > now().getTime();
         for (const clientId of targets) {
           const client = state.clients.get(clientId)!;
+          // One task for the whole set: every component from the version the client runs to the set's.
           const task = newTask(
             d,
             clientId,
-            release.version,
-            release.image_url,
-            client.current_versions[release.component] ?? null,
+            set.map((m) => ({
+              component: m.component,
+              version: m.version,
+              image_url: m.image_url,
+              previous_version: client.current_versions[m.component] ?? null,
+            })),
           );
           task.requested_start_time = body.requested_start_time ?? null;
           // Initial approvals as the planner decides them (not required, the client's auto-approve, an admin
@@ -1257,28 +1366,32 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
             })),
           );
         }
-        // Each client's target version is the planner's choice over the fake's history (every task of the
-        // component). The fake runs a deployment as one stage, so `failed_stage` is that stage: every client the
-        // deployment touched.
-        const history: HistoryEntry[] = [...state.tasks.values()]
-          .filter((t) => t.component === original.component)
-          .map((t) => ({
-            deploymentId: t.deployment_id,
-            clientId: t.client_id,
-            component: t.component,
-            version: t.version,
-            status: t.status,
-            finishedAt: changedAt.get(t.id) ?? 0,
-            stage: t.deployment_id === original.id ? 0 : null,
-          }));
+        // Each client's target versions are the planner's choice over the fake's history (every task, once per
+        // component it carried). The fake runs a deployment as one stage, so `failed_stage` is that stage: every
+        // client the deployment touched. A set goes back whole (`planSetRollback`): a client missing an earlier
+        // version of one component is skipped, as the real service does; a single release is a set of one.
+        const setComponents = original.components.map((m) => m.component);
+        const history: HistoryEntry[] = [...state.tasks.values()].flatMap((t) =>
+          t.components
+            .filter((c) => setComponents.includes(c.component))
+            .map((c) => ({
+              deploymentId: t.deployment_id,
+              clientId: t.client_id,
+              component: c.component,
+              version: c.version,
+              status: t.status,
+              finishedAt: changedAt.get(t.id) ?? 0,
+              stage: t.deployment_id === original.id ? 0 : null,
+            })),
+        );
         const planScope: RollbackScope =
           scope === 'clients'
             ? { type: 'clients', clientIds: body.client_ids! }
             : scope === 'failed_stage'
               ? { type: 'failed_stage', stage: 0 }
               : { type: 'deployment' };
-        const plan = planRollback(history, {
-          component: original.component,
+        const plan = planSetRollback(history, {
+          components: setComponents,
           deploymentId: original.id,
           scope: planScope,
         });
@@ -1320,16 +1433,23 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         original.rolled_back_by = d.id;
         startDue();
         for (const target of plan.targets) {
-          const installed = tasksOf(target.toDeploymentId).find(
-            (t) => t.client_id === target.clientId && t.version === target.toVersion,
-          )!;
           const client = state.clients.get(target.clientId)!;
+          // Each component back to the exact image the client ran before, from the version it runs now.
           const task = newTask(
             d,
             target.clientId,
-            target.toVersion,
-            installed.image_url,
-            client.current_versions[original.component] ?? target.fromVersion,
+            target.components.map((c) => {
+              const installed = tasksOf(c.toDeploymentId)
+                .filter((t) => t.client_id === target.clientId)
+                .flatMap((t) => t.components)
+                .find((x) => x.component === c.component && x.version === c.toVersion)!;
+              return {
+                component: c.component,
+                version: c.toVersion,
+                image_url: installed.image_url,
+                previous_version: client.current_versions[c.component] ?? c.fromVersion,
+              };
+            }),
           );
           approve(task, approvalEventFor('not_required'), null, 'not_required');
           releaseIfDue(task);
@@ -1434,23 +1554,19 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     }),
   ];
 
-  function newTask(
-    d: Deployment,
-    clientId: string,
-    version: string,
-    imageUrl: string,
-    previous: string | null,
-  ): Task {
+  /** A new task of `d` for a client: `set` from → to, its first entry the task's top-level component. */
+  function newTask(d: Deployment, clientId: string, set: Task['components']): Task {
+    const lead = set[0]!;
     const task: Task = {
       id: id('tsk'),
       deployment_id: d.id,
       client_id: clientId,
       type: d.type,
-      component: d.component,
-      version,
-      image_url: imageUrl,
-      previous_version: previous,
-      components: [{ component: d.component, version, image_url: imageUrl, previous_version: previous }],
+      component: lead.component,
+      version: lead.version,
+      image_url: lead.image_url,
+      previous_version: lead.previous_version,
+      components: set,
       status: 'pending',
       approval_status: 'pending',
       approval_source: null,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGccClient } from '../../src';
+import { createGccClient, isGccHttpError } from '../../src';
 import { createFakeGcc } from '../../src/testing';
 
 const base = 'http://fake/api/v1';
@@ -378,5 +378,235 @@ describe('createFakeGcc: rollout rules taken from the planner', () => {
       requested_start_time: at(5),
     });
     expect(early.requested_start_time).toBe(at(60));
+  });
+});
+
+describe('createFakeGcc: release sets, as the real service takes them', () => {
+  const fake = createFakeGcc();
+  const admin = createGccClient({
+    baseUrl: 'http://fake',
+    token: 'admin-token',
+    fetch: fake.fetch,
+    retry: false,
+  });
+  const agentOf = (clientId: string) =>
+    createGccClient({
+      baseUrl: 'http://fake',
+      token: fake.issueToken(clientId, 'agent'),
+      fetch: fake.fetch,
+      retry: false,
+    });
+  const SET = ['backend', 'media', 'ct'] as const;
+  const releaseOf = async (component: string, version: string, registry = 'registry.example.com') =>
+    (
+      await admin.releases.create({
+        component,
+        version,
+        image_url: `${registry}/wrktalk/${component}:${version}`,
+      })
+    ).id;
+  const train = (version: string) => Promise.all(SET.map((c) => releaseOf(c, version)));
+  /** Status, code and `errors` of what a promise rejected with. */
+  const problemOf = async (p: Promise<unknown>) => {
+    const e = await p.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    if (!isGccHttpError(e)) throw new Error(`expected a GccHttpError, got ${String(e)}`);
+    return { status: e.status, code: e.code, errors: e.problem?.errors };
+  };
+  /** Offers the client's next update to its agent and reports `status` for it (one report for the whole set). */
+  async function run(clientId: string, status: 'success' | 'failed') {
+    const agent = agentOf(clientId);
+    const offer = await agent.agent.getUpdates(clientId);
+    if (offer.notModified || !offer.body.update) throw new Error(`no offer for ${clientId}`);
+    const u = offer.body.update;
+    await agent.agent.reportStatus(clientId, { task_id: u.task_id, attempt: u.attempt, status });
+    return u;
+  }
+  /** Deploys `versions` to `clients` without approval and runs every agent to success (the clients' baseline). */
+  async function install(clients: string[], versions: Record<string, string>) {
+    for (const [c, v] of Object.entries(versions)) await releaseOf(c, v);
+    await admin.deployments.create({
+      versions,
+      targets: { client_ids: clients },
+      approval: { required: false },
+    });
+    for (const c of clients) await run(c, 'success');
+  }
+
+  beforeAll(async () => {
+    for (const id of ['s1', 's2', 's3', 'half', 'all', 'bad'])
+      await admin.clients.create({ id, name: id, target_kind: 'docker' });
+  });
+
+  it('refuses a bad set with every problem listed (sorted by path), like the real service, and writes nothing', async () => {
+    const [backend, media] = await train('5.1.0');
+    const backendOld = await releaseOf('backend', '5.0.9');
+    const mirrored = await releaseOf('media', '5.1.0-mirror', 'mirror.example.com');
+    const before = fake.state.deployments.size;
+    const targets = { client_ids: ['bad'] };
+
+    expect(
+      await problemOf(
+        admin.deployments.create({
+          release_ids: [backend!, backendOld, media!, mirrored, 'rel-missing'],
+          targets,
+        }),
+      ),
+    ).toEqual({
+      status: 422,
+      code: 'invalid_release_set',
+      errors: [
+        { path: '/release_ids/1', message: expect.stringMatching(/backend is already in the set/) },
+        { path: '/release_ids/3', message: expect.stringMatching(/media is already in the set/) },
+        {
+          path: '/release_ids/3',
+          message: expect.stringMatching(
+            /registry mirror\.example\.com but backend from registry\.example\.com/,
+          ),
+        },
+        { path: '/release_ids/4', message: 'no release rel-missing' },
+      ],
+    });
+    expect(
+      await problemOf(
+        admin.deployments.create({
+          versions: { backend: '5.1.0', search: '1.0.0', media: '9.9.9' },
+          targets,
+        }),
+      ),
+    ).toEqual({
+      status: 422,
+      code: 'invalid_release_set',
+      errors: [
+        { path: '/versions/media', message: 'no release of media 9.9.9 is registered' },
+        { path: '/versions/search', message: expect.stringMatching(/search is not managed by this GCC/) },
+      ],
+    });
+    // Exactly one of release_id, release_ids and versions.
+    const both = await problemOf(
+      admin.deployments.create({ release_id: backend!, release_ids: [backend!], targets }),
+    );
+    expect(both).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(both.errors?.[0]?.message).toMatch(/exactly one of release_id, release_ids or versions/);
+    expect(await problemOf(admin.deployments.create({ targets }))).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    // The preview refuses the same set the same way.
+    expect(
+      await problemOf(admin.deployments.preview({ release_ids: [backend!, backendOld], targets })),
+    ).toMatchObject({ status: 422, code: 'invalid_release_set', errors: [{ path: '/release_ids/1' }] });
+    expect(fake.state.deployments.size).toBe(before);
+  });
+
+  it('one task per client for the whole set, each component from its previous version, offered and recorded whole', async () => {
+    await install(['s1'], { backend: '4.9.0', media: '4.9.0', ct: '4.8.1' });
+    const ids = await train('5.0.0');
+    const preview = await admin.deployments.preview({ release_ids: ids, targets: { client_ids: ['s1'] } });
+    expect(preview.matched).toBe(1);
+    const d = await admin.deployments.create({ release_ids: ids, targets: { client_ids: ['s1'] } });
+    expect(d).toMatchObject({ release_id: ids[0], component: 'backend', version: '5.0.0' });
+    expect(d.components).toEqual(
+      SET.map((component, i) => ({
+        component,
+        release_id: ids[i],
+        version: '5.0.0',
+        image_url: `registry.example.com/wrktalk/${component}:5.0.0`,
+        image_digest: null,
+      })),
+    );
+    const tasks = (await admin.deployments.listTasks(d.id)).items;
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.components.map((c) => [c.component, c.previous_version, c.version])).toEqual([
+      ['backend', '4.9.0', '5.0.0'],
+      ['media', '4.9.0', '5.0.0'],
+      ['ct', '4.8.1', '5.0.0'],
+    ]);
+    const approver = createGccClient({
+      baseUrl: 'http://fake',
+      token: fake.issueToken('s1', 'approver'),
+      fetch: fake.fetch,
+      retry: false,
+    });
+    const pending = (await approver.approvals.listPending('s1')).items;
+    expect(pending.map((p) => p.components.length)).toEqual([3]);
+    await approver.approvals.approve('s1', pending[0]!.task_id, { approved_by: 'ops@s1' });
+
+    const update = await run('s1', 'success');
+    expect(update.components).toEqual(
+      SET.map((component) => ({
+        component,
+        version: '5.0.0',
+        image_url: `registry.example.com/wrktalk/${component}:5.0.0`,
+        image_digest: null,
+        previous_version: component === 'ct' ? '4.8.1' : '4.9.0',
+        helm_parameter: `${component}.image.tag`,
+      })),
+    );
+    expect((await admin.clients.get('s1')).current_versions).toEqual({
+      backend: '5.0.0',
+      media: '5.0.0',
+      ct: '5.0.0',
+    });
+    expect((await admin.deployments.get(d.id)).status).toBe('completed');
+  });
+
+  it('auto-approves a set only when the preference covers every component of it', async () => {
+    await admin.clients.update('half', { auto_approve: { all: false, components: ['backend', 'media'] } });
+    await admin.clients.update('all', { auto_approve: { all: false, components: [...SET] } });
+    await train('5.2.0');
+    const d = await admin.deployments.create({
+      versions: { backend: '5.2.0', media: '5.2.0', ct: '5.2.0' },
+      targets: { client_ids: ['half', 'all'] },
+    });
+    const byClient = Object.fromEntries(
+      (await admin.deployments.listTasks(d.id)).items.map((t) => [t.client_id, t]),
+    );
+    expect(byClient.all).toMatchObject({ approval_status: 'approved', approval_source: 'auto_policy' });
+    expect(byClient.half).toMatchObject({ approval_status: 'pending', status: 'pending_approval' });
+    await admin.deployments.abort(d.id);
+  });
+
+  it("rolls a set back whole, each client to its own previous versions; a client missing one component's is skipped", async () => {
+    await install(['s2'], { backend: '4.1.0', media: '4.1.0', ct: '4.1.0' });
+    await install(['s3'], { backend: '4.3.0', media: '4.2.0' });
+    await train('5.5.0');
+    const d = await admin.deployments.create({
+      versions: { backend: '5.5.0', media: '5.5.0', ct: '5.5.0' },
+      targets: { client_ids: ['s2', 's3'] },
+      approval: { required: false },
+    });
+    await run('s2', 'success');
+    await run('s3', 'success');
+    expect((await admin.deployments.get(d.id)).status).toBe('completed');
+
+    const rb = await admin.deployments.rollback(d.id, { scope: 'deployment' });
+    expect(rb.components.map((c) => c.component)).toEqual([...SET]);
+    const tasks = (await admin.deployments.listTasks(rb.id)).items;
+    // s3 never had ct before this set: it is skipped rather than half returned.
+    expect(tasks.map((t) => t.client_id)).toEqual(['s2']);
+    expect(
+      tasks[0]!.components.map((c) => [c.component, c.previous_version, c.version, c.image_url]),
+    ).toEqual(SET.map((c) => [c, '5.5.0', '4.1.0', `registry.example.com/wrktalk/${c}:4.1.0`]));
+    const offer = await run('s2', 'success');
+    expect(offer).toMatchObject({ type: 'rollback', component: 'backend', version: '4.1.0' });
+    expect(offer.components.map((c) => `${c.component}=${c.version}`)).toEqual([
+      'backend=4.1.0',
+      'media=4.1.0',
+      'ct=4.1.0',
+    ]);
+    expect((await admin.clients.get('s2')).current_versions).toEqual({
+      backend: '4.1.0',
+      media: '4.1.0',
+      ct: '4.1.0',
+    });
+    expect((await admin.clients.get('s3')).current_versions).toEqual({
+      backend: '5.5.0',
+      media: '5.5.0',
+      ct: '5.5.0',
+    });
+    expect((await admin.deployments.get(d.id)).status).toBe('rolled_back');
   });
 });
