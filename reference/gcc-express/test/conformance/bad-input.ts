@@ -278,6 +278,76 @@ function casesOf(op: Operation): Case[] {
         });
       }
     }
+    if (op.operationId === 'createDeployment') {
+      // Release sets (issue 15): exactly one way to name what is deployed, and a set checked whole.
+      const named = (b: Record<string, unknown>, what: Record<string, unknown>) => {
+        delete b.release_id;
+        Object.assign(b, what);
+      };
+      const sets: [string, (f: Fixture) => Record<string, unknown>, number, string, string[]][] = [
+        [
+          'release_id and release_ids both',
+          (f) => ({ release_id: f.releaseId, release_ids: [f.releaseId] }),
+          400,
+          'validation_failed',
+          [],
+        ],
+        ['nothing named', () => ({}), 400, 'validation_failed', []],
+        [
+          'release_ids with one release twice',
+          (f) => ({ release_ids: [f.releaseId, f.releaseId] }),
+          400,
+          'validation_failed',
+          [],
+        ],
+        ['an empty release_ids', () => ({ release_ids: [] }), 400, 'validation_failed', []],
+        ['an empty versions', () => ({ versions: {} }), 400, 'validation_failed', []],
+        [
+          '17 releases',
+          () => ({ release_ids: Array.from({ length: 17 }, (_, i) => `rel-x${i}`) }),
+          400,
+          'validation_failed',
+          [],
+        ],
+        [
+          'a set with a missing release',
+          (f) => ({ release_ids: [f.releaseId, 'rel-does-not-exist'] }),
+          422,
+          'invalid_release_set',
+          ['/release_ids/1'],
+        ],
+        [
+          'a set with an unmanaged component and an unregistered version',
+          () => ({ versions: { search: '1.0.0', media: '0.0.0-never-built' } }),
+          422,
+          'invalid_release_set',
+          ['/versions/media', '/versions/search'],
+        ],
+      ];
+      for (const [label, what, status, code, paths] of sets) {
+        cases.push({
+          name: `release set: ${label}`,
+          request: mutate((b, f) => named(b, what(f))),
+          expect: (a) => {
+            expectProblem(a, status, code);
+            if (paths.length) {
+              const errors = (a.json as { errors: { path: string }[] }).errors.map((e) => e.path);
+              expect(errors).toEqual(paths);
+            }
+          },
+        });
+      }
+      for (const [label, bad] of Object.entries(INJECTIONS)) {
+        cases.push({
+          name: `${label} as a version in versions`,
+          request: mutate((b) => named(b, { versions: { backend: bad } })),
+        });
+        cases.push({
+          name: `${label} as a component in versions`,
+          request: mutate((b) => named(b, { versions: { [bad]: '1.0.0' } })),
+        });
+      }
+    }
     if (op.operationId === 'rollbackDeployment') {
       for (const [label, bad] of Object.entries(INJECTIONS)) {
         cases.push({
