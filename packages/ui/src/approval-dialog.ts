@@ -2,7 +2,15 @@ import type { PendingApproval, Task } from '@wrktalk/sdk-gcc';
 import { css, html, nothing, type PropertyDeclarations } from 'lit';
 import { deepActiveElement, trapTab } from './dom';
 import { type ShownError, shownError } from './errors';
-import { deadlineText, localInputToIso, releaseNotes, type VersionChange, versionChange } from './format';
+import {
+  type ComponentChange,
+  componentChanges,
+  deadlineText,
+  fromText,
+  localInputToIso,
+  releaseNotes,
+  setApprovalText,
+} from './format';
 import { GccElement } from './gcc-element';
 import { baseStyles, dialogStyles } from './styles';
 
@@ -19,7 +27,7 @@ export const DECIDED_EVENT = 'wrktalk-decided';
 
 /** Options of {@link WrktalkApprovalDialog.show}. */
 export interface ShowOptions {
-  /** The client's current version of the component, when the caller knows it (shown as "from"). */
+  /** The client's current versions, when the caller knows them (shown as "from" when the GCC sent none). */
   currentVersions?: Record<string, string>;
   /** Where focus goes back when the dialog closes. @default the element focused when `show` was called */
   opener?: HTMLElement | null;
@@ -40,7 +48,8 @@ export class WrktalkApprovalDialog extends GccElement {
     reason: { state: true },
     start: { state: true },
     by: { state: true },
-    change: { state: true },
+    changes: { state: true },
+    reported: { state: true },
   };
 
   static override styles = [
@@ -80,6 +89,20 @@ export class WrktalkApprovalDialog extends GccElement {
       .notes {
         white-space: pre-wrap;
       }
+      ul.changes {
+        list-style: none;
+        margin: 0 0 0.6em;
+        padding: 0;
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.2em 1em;
+      }
+      ul.changes > li {
+        display: contents;
+      }
+      .change-component {
+        font-weight: 600;
+      }
       footer {
         margin-top: 1.2em;
         display: flex;
@@ -97,7 +120,10 @@ export class WrktalkApprovalDialog extends GccElement {
   declare protected reason: string;
   declare protected start: string;
   declare protected by: string;
-  declare protected change: VersionChange | undefined;
+  /** Every component of the approval's set, from → to (one for a single release). */
+  declare protected changes: ComponentChange[] | undefined;
+  /** The client's reported versions (`ShowOptions.currentVersions`), for what a missing "from" reads. */
+  declare protected reported: Record<string, string> | undefined;
 
   #opener: HTMLElement | null = null;
 
@@ -114,11 +140,12 @@ export class WrktalkApprovalDialog extends GccElement {
     return this.#dialog()?.open ?? false;
   }
 
-  /** Opens the dialog for `approval`. */
+  /** Opens the dialog for `approval` (a release set shows every component; one decision covers them all). */
   async show(approval: PendingApproval, options: ShowOptions = {}): Promise<void> {
     this.#opener = options.opener ?? deepActiveElement();
     this.approval = approval;
-    this.change = versionChange(approval, options.currentVersions);
+    this.changes = componentChanges(approval, options.currentVersions);
+    this.reported = options.currentVersions;
     this.error = undefined;
     this.reason = '';
     this.start = '';
@@ -200,7 +227,11 @@ export class WrktalkApprovalDialog extends GccElement {
 
   override render() {
     const a = this.approval;
-    const c = this.change;
+    const changes = this.changes ?? [];
+    const c = changes[0];
+    const set = changes.length > 1;
+    // A set is one decision: the buttons say it covers every component.
+    const all = set ? ` all ${changes.length}` : '';
     const noBy = !this.by.trim();
     return html`<dialog
       part="dialog"
@@ -213,12 +244,36 @@ export class WrktalkApprovalDialog extends GccElement {
     >
       ${
         a && c
-          ? html`<h2 id="title" part="title">
-              Update <code>${a.component}</code>: ${c.from ? html`<code>${c.from}</code> → ` : nothing}<code
-                >${c.to}</code
-              >
-            </h2>
+          ? html`${
+              set
+                ? html`<h2 id="title" part="title">Update ${changes.length} components together</h2>`
+                : html`<h2 id="title" part="title">
+                    Update <code>${a.component}</code>: ${c.from ? html`<code>${c.from}</code> → ` : nothing}<code
+                      >${c.to}</code
+                    >
+                  </h2>`
+            }
             <div id="summary">
+              ${
+                set
+                  ? html`<ul class="changes" part="changes" aria-label="Components in this update">
+                        ${changes.map(
+                          (x) => html`<li part="change" data-component=${x.component}>
+                            <span class="change-component">${x.component}</span>
+                            <span
+                              >${
+                                x.from
+                                  ? html`<code part="from-version">${x.from}</code>`
+                                  : html`<span class="muted" part="from-missing">${fromText(x.from, this.reported)}</span>`
+                              }
+                              → <code part="to-version">${x.to}</code></span
+                            >
+                          </li>`,
+                        )}
+                      </ul>
+                      <p part="set-note"><strong>${setApprovalText(changes)}</strong></p>`
+                  : nothing
+              }
               ${releaseNotes(a.release_metadata) ? html`<p class="notes" part="notes">${releaseNotes(a.release_metadata)}</p>` : nothing}
               <p class="muted" part="deadline">${deadlineText(a.deadline, a.on_deadline)}</p>
             </div>
@@ -242,7 +297,7 @@ export class WrktalkApprovalDialog extends GccElement {
                 ?disabled=${this.busy || noBy}
                 @click=${() => this.approve(false)}
               >
-                Approve now
+                Approve${all} now
               </button>
             </div>
             <label for="start">Start not before (your local time)</label>
@@ -261,7 +316,7 @@ export class WrktalkApprovalDialog extends GccElement {
                 ?disabled=${this.busy || noBy || localInputToIso(this.start) === null}
                 @click=${() => this.approve(true)}
               >
-                Approve from this time
+                Approve${all} from this time
               </button>
             </div>
             <h3>Reject</h3>
@@ -284,7 +339,7 @@ export class WrktalkApprovalDialog extends GccElement {
                 ?disabled=${this.busy || noBy || !this.reason.trim()}
                 @click=${() => this.reject()}
               >
-                Reject
+                Reject${all}
               </button>
             </div>
             <div role="alert">

@@ -10,18 +10,81 @@ export interface VersionChange {
   to: string;
 }
 
+/** One component of an update's set, from → to. */
+export interface ComponentChange extends VersionChange {
+  component: string;
+}
+
+/** What {@link componentChanges} reads: a pending approval or a task (their `components`, else the lead fields). */
+export interface ChangeSource {
+  component: string;
+  version: string;
+  previous_version?: string | null;
+  components?: readonly { component: string; version: string; previous_version: string | null }[];
+}
+
 /**
- * From → to of a pending approval. `previous_version` is used when the GCC sends it (a newer contract may), else the
- * client's reported `current_versions[component]`, else `null`.
+ * Every component of an update's set, from → to, in the set's order (one entry for a single release). "From" is
+ * the `previous_version` the GCC sent, else the client's reported `current_versions[component]` (when the caller
+ * has them: the CT reads its client), else `null`. A GCC older than release sets sends no `components`: the lead
+ * fields are the whole set then.
+ */
+export function componentChanges(
+  source: ChangeSource,
+  currentVersions?: Record<string, string>,
+): ComponentChange[] {
+  const list = source.components?.length
+    ? source.components
+    : [
+        {
+          component: source.component,
+          version: source.version,
+          previous_version: source.previous_version ?? null,
+        },
+      ];
+  return list.map((c) => {
+    const sent = c.previous_version;
+    const from = typeof sent === 'string' && sent !== '' ? sent : (currentVersions?.[c.component] ?? null);
+    return { component: c.component, from, to: c.version };
+  });
+}
+
+/**
+ * From → to of a pending approval's first (or only) component; see {@link componentChanges}, which gives every
+ * component of a set.
  */
 export function versionChange(
   approval: PendingApproval,
   currentVersions: Record<string, string> | undefined,
 ): VersionChange {
-  const sent = (approval as { previous_version?: unknown }).previous_version;
-  const from =
-    typeof sent === 'string' && sent !== '' ? sent : (currentVersions?.[approval.component] ?? null);
-  return { from, to: approval.version };
+  const [first] = componentChanges(approval, currentVersions);
+  return { from: first?.from ?? null, to: first?.to ?? approval.version };
+}
+
+/**
+ * What "from" reads when it is `null`: `not installed` when the client has reported its versions (and this
+ * component is not among them), `unknown` when nothing was reported or the caller does not know.
+ */
+export function fromText(from: string | null, reported?: Record<string, string>): string {
+  if (from !== null) return from;
+  return reported && Object.keys(reported).length > 0 ? 'not installed' : 'unknown';
+}
+
+/** `backend, media and ct`: the components of a set, as people list them. */
+export function componentList(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The sentence that tells the client's administrator one decision covers the whole set; `null` for a single
+ * component (nothing to explain).
+ */
+export function setApprovalText(changes: readonly ComponentChange[]): string | null {
+  if (changes.length < 2) return null;
+  return `One approval covers all ${changes.length} components (${componentList(
+    changes.map((c) => c.component),
+  )}): they are installed together, and rolled back together if the update fails.`;
 }
 
 /** Release-metadata keys read as release notes, first match wins. */

@@ -14,10 +14,16 @@ export {
 export { SAVED_EVENT, type SavedDetail, WrktalkClientSettings } from './client-settings';
 export { errorHeading, type FieldProblem, type ShownError, shownError } from './errors';
 export {
+  type ChangeSource,
+  type ComponentChange,
+  componentChanges,
+  componentList,
   deadlineText,
+  fromText,
   localInputToIso,
   RELEASE_NOTES_KEYS,
   releaseNotes,
+  setApprovalText,
   TASK_STATUS_TEXT,
   taskMessage,
   taskStatusText,

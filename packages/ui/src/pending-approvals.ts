@@ -3,7 +3,15 @@ import { css, html, nothing, type PropertyDeclarations, type PropertyValues } fr
 import type { WrktalkApprovalDialog } from './approval-dialog';
 import { errorView } from './error-view';
 import { type ShownError, shownError } from './errors';
-import { deadlineText, pageLimit, releaseNotes, versionChange } from './format';
+import {
+  type ComponentChange,
+  componentChanges,
+  deadlineText,
+  fromText,
+  pageLimit,
+  releaseNotes,
+  setApprovalText,
+} from './format';
 import { GccElement } from './gcc-element';
 import { baseStyles } from './styles';
 
@@ -18,7 +26,7 @@ export interface LoadedDetail {
 
 /** Parts of the nested dialog re-exported by the list, so a host styles them through the list element. */
 const DIALOG_PARTS =
-  'dialog, title, notes, deadline, by-input, approve-button, schedule-input, schedule-button, reason-input, reject-button, cancel-button, error: dialog-error';
+  'dialog, title, notes, deadline, set-note: dialog-set-note, changes: dialog-changes, change: dialog-change, by-input, approve-button, schedule-input, schedule-button, reason-input, reject-button, cancel-button, error: dialog-error';
 
 /**
  * `<wrktalk-pending-approvals client-id base-url token actor page-size>`: the updates waiting for this client's
@@ -46,10 +54,12 @@ export class WrktalkPendingApprovals extends GccElement {
         list-style: none;
         margin: 0;
         padding: 0;
+      }
+      ul.items {
         display: grid;
         gap: var(--wrktalk-spacing, 12px);
       }
-      li {
+      ul.items > li {
         display: grid;
         grid-template-columns: 1fr auto;
         gap: 0.25em 1em;
@@ -59,10 +69,28 @@ export class WrktalkPendingApprovals extends GccElement {
         border: 1px solid var(--wrktalk-color-border, #c9ced8);
         border-radius: var(--wrktalk-radius, 6px);
       }
-      li > button {
+      ul.items > li > button {
         grid-column: 2;
         grid-row: 1 / span 4;
         align-self: center;
+      }
+      ul.items > li.set > button {
+        grid-row: 1 / span 5;
+      }
+      ul.items > li > :not(button) {
+        grid-column: 1;
+      }
+      ul.changes {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.15em 1em;
+        margin: 0.2em 0;
+      }
+      ul.changes > li {
+        display: contents;
+      }
+      .set-note {
+        margin: 0;
       }
       .component {
         font-weight: 600;
@@ -219,7 +247,7 @@ export class WrktalkPendingApprovals extends GccElement {
       case 'ready':
         if (this.items.length === 0)
           return html`<p class="state muted" part="empty" role="status">No updates are waiting for your approval.</p>`;
-        return html`<ul part="list" aria-label="Updates waiting for approval">
+        return html`<ul class="items" part="list" aria-label="Updates waiting for approval">
             ${this.items.map((a) => this.#item(a))}
           </ul>
           ${
@@ -236,7 +264,9 @@ export class WrktalkPendingApprovals extends GccElement {
   }
 
   #item(a: PendingApproval) {
-    const c = versionChange(a, this.currentVersions);
+    const changes = componentChanges(a, this.currentVersions);
+    if (changes.length > 1) return this.#setItem(a, changes);
+    const c = changes[0]!;
     const notes = releaseNotes(a.release_metadata);
     return html`<li part="item" data-task-id=${a.task_id}>
       <span class="component" part="component">${a.component}</span>
@@ -248,14 +278,45 @@ export class WrktalkPendingApprovals extends GccElement {
       >
       ${notes ? html`<p class="notes" part="notes">${notes}</p>` : nothing}
       <span class="muted" part="deadline">${deadlineText(a.deadline, a.on_deadline)}</span>
-      <button
-        class="primary"
-        part="review-button"
-        aria-haspopup="dialog"
-        @click=${(e: Event) => this.#review(a, e.currentTarget as HTMLElement)}
-      >
-        Review <span class="visually-hidden">${a.component} ${c.to}</span>
-      </button>
+      ${this.#reviewButton(a, `${a.component} ${c.to}`)}
     </li>`;
+  }
+
+  /** A release set: one line per component, from → to, and that one approval covers them all. */
+  #setItem(a: PendingApproval, changes: ComponentChange[]) {
+    const notes = releaseNotes(a.release_metadata);
+    return html`<li class="set" part="item set" data-task-id=${a.task_id} data-components=${changes.length}>
+      <span class="component" part="set-title">Release set · ${changes.length} components</span>
+      <ul class="changes" part="changes" aria-label="Components in this update">
+        ${changes.map(
+          (c) => html`<li part="change" data-component=${c.component}>
+            <span class="change-component" part="component">${c.component}</span>
+            <span part="versions"
+              >${
+                c.from
+                  ? html`<code part="from-version">${c.from}</code>`
+                  : html`<span class="muted" part="from-missing">${fromText(c.from, this.currentVersions)}</span>`
+              }
+              → <code part="to-version">${c.to}</code></span
+            >
+          </li>`,
+        )}
+      </ul>
+      <p class="muted set-note" part="set-note">${setApprovalText(changes)}</p>
+      ${notes ? html`<p class="notes" part="notes">${notes}</p>` : nothing}
+      <span class="muted" part="deadline">${deadlineText(a.deadline, a.on_deadline)}</span>
+      ${this.#reviewButton(a, `release set: ${changes.map((c) => `${c.component} ${c.to}`).join(', ')}`)}
+    </li>`;
+  }
+
+  #reviewButton(a: PendingApproval, what: string) {
+    return html`<button
+      class="primary"
+      part="review-button"
+      aria-haspopup="dialog"
+      @click=${(e: Event) => this.#review(a, e.currentTarget as HTMLElement)}
+    >
+      Review <span class="visually-hidden">${what}</span>
+    </button>`;
   }
 }

@@ -2,7 +2,14 @@ import type { Client, Task } from '@wrktalk/sdk-gcc';
 import { css, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { errorView } from './error-view';
 import { type ShownError, shownError } from './errors';
-import { pageLimit, TASK_STATUS_TEXT, taskMessage, taskStatusText } from './format';
+import {
+  componentChanges,
+  fromText,
+  pageLimit,
+  TASK_STATUS_TEXT,
+  taskMessage,
+  taskStatusText,
+} from './format';
 import { GccElement } from './gcc-element';
 import { baseStyles } from './styles';
 
@@ -66,6 +73,9 @@ export class WrktalkUpdateHistory extends GccElement {
       .status[data-status='rejected'],
       .status[data-status='rolled_back'] {
         color: var(--wrktalk-color-danger, #b42318);
+      }
+      .line {
+        white-space: nowrap;
       }
       .pager {
         display: flex;
@@ -346,15 +356,37 @@ export class WrktalkUpdateHistory extends GccElement {
   #task(t: Task) {
     const message = taskMessage(t);
     const when = t.updated_at;
-    return html`<tr part="task" data-task-id=${t.id} data-status=${t.status}>
+    const changes = componentChanges(t);
+    const set = changes.length > 1;
+    return html`<tr part=${set ? 'task task-set' : 'task'} data-task-id=${t.id} data-status=${t.status} data-components=${changes.length}>
       <td><time datetime=${when} part="task-time">${new Date(when).toLocaleString()}</time></td>
-      <td part="task-component">${t.component}</td>
-      <td part="task-versions">
-        ${t.previous_version ? html`<code part="from-version">${t.previous_version}</code> → ` : nothing}<code
-          part="to-version"
-          >${t.version}</code
-        >
-      </td>
+      ${
+        set
+          ? // A release set: one line per component in both cells, so each name sits beside its versions.
+            html`<td part="task-component">
+                ${changes.map((c) => html`<div class="line" data-component=${c.component}>${c.component}</div>`)}
+                <div class="muted line">(one update)</div>
+              </td>
+              <td part="task-versions">
+                ${changes.map(
+                  (c) => html`<div class="line" part="task-change" data-component=${c.component}>
+                    ${
+                      c.from
+                        ? html`<code part="from-version">${c.from}</code>`
+                        : html`<span class="muted" part="from-missing">${fromText(c.from)}</span>`
+                    }
+                    → <code part="to-version">${c.to}</code>
+                  </div>`,
+                )}
+              </td>`
+          : html`<td part="task-component">${t.component}</td>
+              <td part="task-versions">
+                ${t.previous_version ? html`<code part="from-version">${t.previous_version}</code> → ` : nothing}<code
+                  part="to-version"
+                  >${t.version}</code
+                >
+              </td>`
+      }
       <td class="status" part="task-status" data-status=${t.status}>${taskStatusText(t)}</td>
       <td part="task-message">${message ?? html`<span class="muted">—</span>`}</td>
     </tr>`;

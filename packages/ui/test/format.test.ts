@@ -1,9 +1,13 @@
 import type { PendingApproval } from '@wrktalk/sdk-gcc';
 import { describe, expect, it } from 'vitest';
 import {
+  componentChanges,
+  componentList,
   deadlineText,
+  fromText,
   localInputToIso,
   releaseNotes,
+  setApprovalText,
   TASK_STATUS_TEXT,
   taskMessage,
   taskStatusText,
@@ -21,7 +25,22 @@ const approval = (extra: Partial<PendingApproval> & Record<string, unknown> = {}
   deadline: null,
   on_deadline: 'expire',
   requested_at: '2025-11-20T10:00:00Z',
+  components: [
+    {
+      component: 'backend',
+      version: 'sha2',
+      image_url: 'registry.wrktalk.com/backend:sha2',
+      previous_version: null,
+    },
+  ],
   ...extra,
+});
+
+const part = (component: string, version: string, previous_version: string | null) => ({
+  component,
+  version,
+  image_url: `registry.wrktalk.com/${component}:${version}`,
+  previous_version,
 });
 
 describe('versionChange', () => {
@@ -29,7 +48,7 @@ describe('versionChange', () => {
     [
       {
         name: 'previous_version sent by the GCC wins',
-        a: approval({ previous_version: 'sha0' }),
+        a: approval({ components: [part('backend', 'sha2', 'sha0')] }),
         cur: { backend: 'sha1' },
         from: 'sha0',
       },
@@ -39,6 +58,81 @@ describe('versionChange', () => {
     ],
   )('$name', ({ a, cur, from }) => {
     expect(versionChange(a, cur)).toEqual({ from, to: 'sha2' });
+  });
+});
+
+describe('componentChanges', () => {
+  const set = [part('backend', '5.0.0', '4.9.0'), part('media', '5.0.0', '4.9.0'), part('ct', '5.0.0', null)];
+  it.each<{
+    name: string;
+    source: Parameters<typeof componentChanges>[0];
+    cur?: Record<string, string>;
+    out: { component: string; from: string | null; to: string }[];
+  }>([
+    {
+      name: 'a set of three, in its order; a null from stays null',
+      source: approval({ component: 'backend', version: '5.0.0', components: set }),
+      out: [
+        { component: 'backend', from: '4.9.0', to: '5.0.0' },
+        { component: 'media', from: '4.9.0', to: '5.0.0' },
+        { component: 'ct', from: null, to: '5.0.0' },
+      ],
+    },
+    {
+      name: 'a null from falls back to what the client reported',
+      source: approval({ components: set }),
+      cur: { ct: '4.8.1', backend: '4.0.0' },
+      out: [
+        { component: 'backend', from: '4.9.0', to: '5.0.0' },
+        { component: 'media', from: '4.9.0', to: '5.0.0' },
+        { component: 'ct', from: '4.8.1', to: '5.0.0' },
+      ],
+    },
+    {
+      name: 'a single release is a set of one',
+      source: approval(),
+      out: [{ component: 'backend', from: null, to: 'sha2' }],
+    },
+    {
+      name: 'an older GCC without components: the lead fields',
+      source: { component: 'ct', version: '3.9.0', previous_version: '3.8.0' },
+      out: [{ component: 'ct', from: '3.8.0', to: '3.9.0' }],
+    },
+    {
+      name: 'an empty previous_version is no version',
+      source: { component: 'ct', version: '3.9.0', components: [part('ct', '3.9.0', '')] },
+      out: [{ component: 'ct', from: null, to: '3.9.0' }],
+    },
+  ])('$name', ({ source, cur, out }) => {
+    expect(componentChanges(source, cur)).toEqual(out);
+  });
+});
+
+describe('fromText, componentList, setApprovalText', () => {
+  it.each<{ name: string; from: string | null; reported: Record<string, string> | undefined; out: string }>([
+    { name: 'a version', from: '4.9.0', reported: undefined, out: '4.9.0' },
+    { name: 'client reported others', from: null, reported: { backend: '4.9.0' }, out: 'not installed' },
+    { name: 'client reported nothing', from: null, reported: {}, out: 'unknown' },
+    { name: 'not known', from: null, reported: undefined, out: 'unknown' },
+  ])('fromText: $name', ({ from, reported, out }) => {
+    expect(fromText(from, reported)).toBe(out);
+  });
+
+  it.each([
+    { names: [], out: '' },
+    { names: ['ct'], out: 'ct' },
+    { names: ['backend', 'ct'], out: 'backend and ct' },
+    { names: ['backend', 'media', 'ct'], out: 'backend, media and ct' },
+  ])('componentList($names)', ({ names, out }) => {
+    expect(componentList(names)).toBe(out);
+  });
+
+  it('says one approval covers the set; nothing for a single component', () => {
+    const c = (component: string) => ({ component, from: null, to: '5.0.0' });
+    expect(setApprovalText([c('backend'), c('media'), c('ct')])).toBe(
+      'One approval covers all 3 components (backend, media and ct): they are installed together, and rolled back together if the update fails.',
+    );
+    expect(setApprovalText([c('backend')])).toBeNull();
   });
 });
 

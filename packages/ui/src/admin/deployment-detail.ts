@@ -3,7 +3,7 @@ import { css, html, nothing, type PropertyDeclarations, type PropertyValues } fr
 import { deepActiveElement, trapTab } from '../dom';
 import { errorView } from '../error-view';
 import { type ShownError, shownError } from '../errors';
-import { pageLimit } from '../format';
+import { componentChanges, fromText, pageLimit } from '../format';
 import { GccElement } from '../gcc-element';
 import { baseStyles } from '../styles';
 import { deploymentHref } from './deployments';
@@ -179,6 +179,19 @@ export class WrktalkDeploymentDetail extends GccElement {
       }
       .bar > span[data-k='bad'] {
         background: var(--wrktalk-color-danger, #b42318);
+      }
+      ul.set,
+      ul.changes {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      ul.changes > li {
+        white-space: nowrap;
+        font-size: 0.92em;
+      }
+      .set-name {
+        font-weight: 600;
       }
       .message {
         max-width: 26em;
@@ -563,8 +576,7 @@ export class WrktalkDeploymentDetail extends GccElement {
       html`<a href=${deploymentHref(this.deploymentHref, id)}><code>${id}</code></a>`;
     const p = progressOf(d.task_counts);
     return html`<dl class="summary" part="summary">
-      <dt>Release</dt>
-      <dd>${d.component} <code>${d.version}</code></dd>
+      ${this.#release(d)}
       <dt>Type</dt>
       <dd>
         ${d.type === 'rollback' ? html`Rollback of ${d.rollback_of ? link(d.rollback_of) : '?'}` : 'Update'}
@@ -595,6 +607,25 @@ export class WrktalkDeploymentDetail extends GccElement {
       ${d.finished_at ? html`<dt>Finished</dt><dd>${new Date(d.finished_at).toLocaleString()}</dd>` : nothing}
       ${d.description ? html`<dt>Description</dt><dd>${d.description}</dd>` : nothing}
     </dl>`;
+  }
+
+  /** What is rolled out: one release, or the set (each component's version and release), applied together. */
+  #release(d: Deployment) {
+    const set = d.components?.length ? d.components : undefined;
+    if (!set || set.length === 1)
+      return html`<dt>Release</dt><dd part="release">${d.component} <code>${d.version}</code></dd>`;
+    return html`<dt>Release set</dt>
+      <dd part="release" data-components=${set.length}>
+        <ul class="set" part="set" aria-label="Releases in this set">
+          ${set.map(
+            (c) => html`<li part="set-component" data-component=${c.component}>
+              <span class="set-name">${c.component}</span> <code part="set-version">${c.version}</code>
+              <span class="muted"><code>${c.release_id}</code></span>
+            </li>`,
+          )}
+        </ul>
+        <span class="muted">One approval, one apply and one rollback per client for all ${set.length}.</span>
+      </dd>`;
   }
 
   #timeline(d: Deployment) {
@@ -745,7 +776,7 @@ export class WrktalkDeploymentDetail extends GccElement {
                   : nothing
               }${t.rejected_reason ? html`<div class="muted">${t.rejected_reason}</div>` : nothing}
             </td>
-            <td>${t.previous_version ? html`<code>${t.previous_version}</code> → ` : nothing}<code>${t.version}</code></td>
+            <td part="task-versions">${this.#taskVersions(t)}</td>
             <td class="num">${t.attempt}</td>
             <td class="message">${t.last_message ?? ''}</td>
             <td>
@@ -766,6 +797,22 @@ export class WrktalkDeploymentDetail extends GccElement {
         )}
       </tbody>
     </table>`;
+  }
+
+  /** From → to of a task: one line, or one compact line per component of a set. */
+  #taskVersions(t: Task) {
+    const changes = componentChanges(t);
+    if (changes.length === 1)
+      return html`${t.previous_version ? html`<code>${t.previous_version}</code> → ` : nothing}<code>${t.version}</code>`;
+    return html`<ul class="changes" aria-label=${`Versions of ${t.client_id}`}>
+      ${changes.map(
+        (c) => html`<li part="task-change" data-component=${c.component}>
+          <span class="muted">${c.component}</span>
+          ${c.from ? html`<code>${c.from}</code>` : html`<span class="muted">${fromText(c.from)}</span>`} →
+          <code>${c.to}</code>
+        </li>`,
+      )}
+    </ul>`;
   }
 
   #taskPagerNav() {

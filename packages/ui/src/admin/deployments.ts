@@ -2,7 +2,7 @@ import type { Deployment, DeploymentStatus, GccClient, Page } from '@wrktalk/sdk
 import { html, type PropertyDeclarations } from 'lit';
 import { baseStyles } from '../styles';
 import { emit } from './dom';
-import { DEPLOYMENT_STATUSES, progressText, statusLabel, statusTone } from './format';
+import { DEPLOYMENT_STATUSES, progressText, setOf, statusLabel, statusTone } from './format';
 import { PagedListElement } from './paged-list';
 import { adminStyles } from './styles';
 
@@ -101,6 +101,17 @@ export class WrktalkDeployments extends PagedListElement<Deployment> {
     </section>`;
   }
 
+  /** One component: `backend 5.0.0`; a set: one such line per component, and how many. */
+  #release(d: Deployment) {
+    const set = setOf(d);
+    if (set.length === 1) return html`${d.component} <code>${d.version}</code>`;
+    return html`<span class="muted">Set of ${set.length}</span>
+      ${set.map(
+        (c) =>
+          html`<div part="set-component" data-component=${c.component}>${c.component} <code>${c.version}</code></div>`,
+      )}`;
+  }
+
   #table() {
     return html`<table part="table">
       <caption class="visually-hidden">
@@ -128,7 +139,7 @@ export class WrktalkDeployments extends PagedListElement<Deployment> {
               >
               ${d.description ? html`<div class="muted">${d.description}</div>` : ''}
             </th>
-            <td>${d.component} <code>${d.version}</code></td>
+            <td part="release" data-components=${setOf(d).length}>${this.#release(d)}</td>
             <td>${d.type === 'rollback' ? html`Rollback of <code>${d.rollback_of}</code>` : 'Update'}</td>
             <td>
               <span class="badge" part="status" data-tone=${statusTone(d.status)}>${statusLabel(d.status)}</span>

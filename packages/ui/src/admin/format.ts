@@ -248,7 +248,12 @@ export function stagesFromDrafts(drafts: readonly StageDraft[]): {
 
 /** What the new-deployment form holds, as typed. */
 export interface DeploymentForm {
-  releaseId: string;
+  /**
+   * The release picked in each row of the release picker, in order (`''` for a row not chosen yet). One row deploys
+   * one release (`release_id`); more make a release set (`release_ids`, one release per component, approved,
+   * applied and rolled back together; the first row is the set's lead).
+   */
+  releaseIds: readonly string[];
   targetMode: 'ids' | 'selector';
   clientIds: string;
   selector: string;
@@ -270,7 +275,7 @@ export interface DeploymentForm {
 /** An empty form: default strategy, approval required, no deadline. */
 export function emptyDeploymentForm(): DeploymentForm {
   return {
-    releaseId: '',
+    releaseIds: [''],
     targetMode: 'selector',
     clientIds: '',
     selector: '',
@@ -310,7 +315,24 @@ export function deploymentBody(
   form: DeploymentForm,
 ): { body: DeploymentCreate; problems: [] } | { body: undefined; problems: FormProblem[] } {
   const problems: FormProblem[] = [];
-  if (!form.releaseId) problems.push({ field: 'release', message: 'Choose a release.' });
+  const releaseIds = form.releaseIds;
+  if (releaseIds.length === 0 || (releaseIds.length === 1 && !releaseIds[0]))
+    problems.push({ field: 'release-0', message: 'Choose a release.' });
+  else if (releaseIds.length > MAX_SET_SIZE)
+    problems.push({ field: 'release-0', message: `A release set has at most ${MAX_SET_SIZE} releases.` });
+  else
+    releaseIds.forEach((id, i) => {
+      if (!id)
+        problems.push({
+          field: `release-${i}`,
+          message: `Release ${i + 1}: choose a release or remove the row.`,
+        });
+      else if (releaseIds.indexOf(id) !== i)
+        problems.push({
+          field: `release-${i}`,
+          message: `Release ${i + 1}: this release is already in the set.`,
+        });
+    });
   let targets: DeploymentCreate['targets'] | undefined;
   if (form.targetMode === 'ids') {
     const ids = parseClientIds(form.clientIds);
@@ -349,10 +371,77 @@ export function deploymentBody(
     approval.on_deadline = form.onDeadline;
   }
   if (problems.length || !targets) return { body: undefined, problems };
-  const body: DeploymentCreate = { release_id: form.releaseId, targets, approval };
+  // Which components may go together (each once, managed, one registry) is the GCC's rule: it answers
+  // `invalid_release_set` with every problem, shown next to its row (see `releaseProblems`).
+  const body: DeploymentCreate =
+    releaseIds.length === 1
+      ? { release_id: releaseIds[0]!, targets, approval }
+      : { release_ids: [...releaseIds], targets, approval };
   if (strategy) body.strategy = strategy;
   if (form.description.trim()) body.description = form.description.trim();
   return { body, problems: [] };
+}
+
+/** Most releases in one set (`DeploymentCreate.release_ids.maxItems`). */
+export const MAX_SET_SIZE = 16;
+
+/**
+ * The row of the release picker a problem of the GCC is about, from its JSON pointer: `/release_id` is row 0,
+ * `/release_ids/<i>` row `i`; `undefined` for anything else (the set as a whole, targets, …).
+ */
+export function releaseRowOf(pointer: string): number | undefined {
+  if (pointer === '/release_id') return 0;
+  const m = /^\/release_ids\/(\d+)(?:\/|$)/.exec(pointer);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The GCC's problems with the picked releases (an `invalid_release_set` answer's `errors`, or a
+ * `validation_failed` one's about them), by picker row; problems about anything else are left out.
+ */
+export function releaseProblems(
+  problems: readonly { path: string; message: string }[] | undefined,
+): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const p of problems ?? []) {
+    const row = releaseRowOf(p.path);
+    if (row !== undefined) out.set(row, [...(out.get(row) ?? []), p.message]);
+  }
+  return out;
+}
+
+/**
+ * The release a new row of the picker starts with: the first (newest) of `releases` whose component is not in the
+ * set yet; `undefined` when every component listed is.
+ */
+export function nextSetRelease(
+  releases: readonly { id: string; component: string }[],
+  chosenIds: readonly string[],
+): string | undefined {
+  const taken = new Set(releases.filter((r) => chosenIds.includes(r.id)).map((r) => r.component));
+  return releases.find((r) => !taken.has(r.component))?.id;
+}
+
+/** The components of a deployment's set (one for a single release), as the contract's `components`. */
+export type SetComponentView = Pick<Deployment['components'][number], 'component' | 'version'>;
+
+/**
+ * `backend 5.0.0 · media 5.0.0 · ct 5.0.0`: what a deployment rolls out, in the set's order. A GCC older than
+ * release sets sends no `components`: the lead `component` and `version` are the whole set then.
+ */
+export function setText(
+  d: Pick<Deployment, 'component' | 'version'> & { components?: readonly SetComponentView[] },
+): string {
+  return setOf(d)
+    .map((c) => `${c.component} ${c.version}`)
+    .join(' · ');
+}
+
+/** A deployment's `components`, or its lead component alone (a GCC older than release sets). */
+export function setOf(
+  d: Pick<Deployment, 'component' | 'version'> & { components?: readonly SetComponentView[] },
+): SetComponentView[] {
+  return d.components?.length ? [...d.components] : [{ component: d.component, version: d.version }];
 }
 
 /** What an admin may do to a deployment in its current state (the contract's transitions). */

@@ -12,9 +12,14 @@ import {
   emptyDeploymentForm,
   type FormProblem,
   labelsText,
+  MAX_SET_SIZE,
+  nextSetRelease,
   relativeTime,
+  releaseProblems,
+  releaseRowOf,
   type StageDraft,
   statusLabel,
+  versionsText,
 } from './format';
 import { adminStyles } from './styles';
 
@@ -33,7 +38,8 @@ export const PREVIEW_DEBOUNCE_MS = 400;
 const RELEASE_CHOICES = 100;
 
 /**
- * `<wrktalk-new-deployment base-url token release-id>`: pick a release, target clients by id or by label selector,
+ * `<wrktalk-new-deployment base-url token release-id>`: pick a release (or compose a release set: one release per
+ * component, added row by row, sent as `release_ids`), target clients by id or by label selector,
  * choose the default strategy or edit the stages and failure thresholds, set the approval options, and see what the
  * GCC would do (matched count, the first matched clients, the stage plan from the planner; asked again
  * {@link PREVIEW_DEBOUNCE_MS} after each change) before "Create". Fires `wrktalk-deployment-created`
@@ -78,6 +84,21 @@ export class WrktalkNewDeployment extends GccElement {
         font-weight: 600;
         margin: 0 0 0.5em;
       }
+      .release-row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3em 0.8em;
+        align-items: end;
+        margin-bottom: 0.5em;
+      }
+      .release-row .field-error {
+        flex-basis: 100%;
+        margin: 0;
+        color: var(--wrktalk-color-danger, #b42318);
+      }
+      select[aria-invalid='true'] {
+        border-color: var(--wrktalk-color-danger, #b42318);
+      }
       .radios {
         display: flex;
         gap: 1em;
@@ -86,7 +107,7 @@ export class WrktalkNewDeployment extends GccElement {
     `,
   ];
 
-  /** Release preselected in the picker (e.g. from the releases list's "Deploy…"). */
+  /** Release preselected in the picker's first row (e.g. from the releases list's "Deploy…"). */
   declare releaseId: string | undefined;
   declare protected form: DeploymentForm;
   declare protected deadlineLocal: string;
@@ -122,8 +143,8 @@ export class WrktalkNewDeployment extends GccElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('releaseId') && this.releaseId && this.releaseId !== this.form.releaseId) {
-      this.#set({ releaseId: this.releaseId });
+    if (changed.has('releaseId') && this.releaseId && this.releaseId !== this.form.releaseIds[0]) {
+      this.#set({ releaseIds: [this.releaseId] });
       if (this.releases.length && !this.releases.some((r) => r.id === this.releaseId))
         void this.#loadReleases();
     }
@@ -133,9 +154,9 @@ export class WrktalkNewDeployment extends GccElement {
     }
   }
 
-  /** Clears the form (keeps the preselected release). */
+  /** Clears the form: one row, with the preselected release (else the newest). */
   reset(): void {
-    this.form = { ...emptyDeploymentForm(), releaseId: this.releaseId ?? '' };
+    this.form = { ...emptyDeploymentForm(), releaseIds: [this.releaseId ?? this.releases[0]?.id ?? ''] };
     this.deadlineLocal = '';
     this.problems = [];
     this.createError = undefined;
@@ -149,11 +170,14 @@ export class WrktalkNewDeployment extends GccElement {
     try {
       const page = await gcc.releases.list({ limit: RELEASE_CHOICES });
       let items = page.items;
-      const wanted = this.form.releaseId;
-      if (wanted && !items.some((r) => r.id === wanted)) items = [await gcc.releases.get(wanted), ...items];
+      // A preselected (or already picked) release older than the newest page is fetched and offered too.
+      const missing = this.form.releaseIds.filter((id) => id && !items.some((r) => r.id === id));
+      if (missing.length)
+        items = [...(await Promise.all(missing.map((id) => gcc.releases.get(id)))), ...items];
       this.releases = items;
       this.releasesError = undefined;
-      if (!this.form.releaseId && items[0]) this.#set({ releaseId: items[0].id });
+      if (this.form.releaseIds.length === 1 && !this.form.releaseIds[0] && items[0])
+        this.#set({ releaseIds: [items[0].id] });
     } catch (error) {
       this.releasesError = shownError(error);
     }
@@ -162,6 +186,8 @@ export class WrktalkNewDeployment extends GccElement {
   #set(patch: Partial<DeploymentForm>) {
     this.form = { ...this.form, ...patch };
     this.created = undefined;
+    // The GCC's answer was about the releases as they were; the next preview says what holds now.
+    if (patch.releaseIds && this.createError) this.createError = undefined;
     if (this.problems.length) this.problems = deploymentBody(this.form).problems;
     this.#schedulePreview();
   }
@@ -228,10 +254,42 @@ export class WrktalkNewDeployment extends GccElement {
       emit(this, DEPLOYMENT_CREATED_EVENT, { deployment: d } satisfies DeploymentCreatedDetail);
     } catch (error) {
       this.createError = shownError(error);
+      this.busy = false;
+      await this.updateComplete;
+      // A refused set: focus the first picker the GCC named (its message is beside it), else the summary.
+      (
+        this.renderRoot.querySelector<HTMLElement>('select[aria-invalid="true"]') ??
+        this.renderRoot.querySelector<HTMLElement>('#problems')
+      )?.focus();
       emit(this, 'wrktalk-error', this.createError);
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The GCC's problems with the picked releases, by row: from the refused "Create", else the preview. */
+  #releaseErrors(): Map<number, string[]> {
+    if (this.createError) return releaseProblems(this.createError.problems);
+    if (this.previewState === 'error') return releaseProblems(this.previewError?.problems);
+    return new Map();
+  }
+
+  #setRelease(i: number, id: string) {
+    this.#set({ releaseIds: this.form.releaseIds.map((x, j) => (j === i ? id : x)) });
+  }
+
+  async #addRelease() {
+    const ids = this.form.releaseIds;
+    this.#set({ releaseIds: [...ids, nextSetRelease(this.releases, ids) ?? ''] });
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#release-${ids.length}`)?.focus();
+  }
+
+  async #removeRelease(i: number) {
+    const ids = this.form.releaseIds.filter((_, j) => j !== i);
+    this.#set({ releaseIds: ids });
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#release-${Math.min(i, ids.length - 1)}`)?.focus();
   }
 
   override render() {
@@ -283,25 +341,67 @@ export class WrktalkNewDeployment extends GccElement {
 
   #releasePicker() {
     const f = this.form;
-    return html`<fieldset>
-      <legend>Release</legend>
-      <label
-        >Release
-        <select
-          id="release"
-          part="release-select"
-          required
-          @change=${(e: Event) => this.#set({ releaseId: (e.target as HTMLSelectElement).value })}
-        >
-          <option value="" ?selected=${!f.releaseId}>Choose a release</option>
-          ${this.releases.map(
-            (r) =>
-              html`<option value=${r.id} ?selected=${r.id === f.releaseId}>
-                ${r.component} ${r.version} (${new Date(r.created_at).toLocaleDateString()})
-              </option>`,
-          )}
-        </select>
-      </label>
+    const errors = this.#releaseErrors();
+    const set = f.releaseIds.length > 1;
+    // Options grouped by component, newest first within each (the order the GCC listed them).
+    const components = [...new Set(this.releases.map((r) => r.component))];
+    const canAdd =
+      f.releaseIds.length < MAX_SET_SIZE && nextSetRelease(this.releases, f.releaseIds) !== undefined;
+    return html`<fieldset part="releases" aria-describedby="releases-help">
+      <legend>${set ? `Release set (${f.releaseIds.length} components)` : 'Release'}</legend>
+      <p id="releases-help" class="muted">
+        One release per component. Several make a release set: each client approves it once, and it is applied and
+        rolled back as one.
+      </p>
+      ${f.releaseIds.map((id, i) => {
+        const messages = errors.get(i);
+        return html`<div class="release-row" part="release-row" data-row=${i}>
+          <label
+            >${set ? `Release ${i + 1}` : 'Release'}
+            <select
+              id=${`release-${i}`}
+              part="release-select"
+              required
+              aria-invalid=${messages ? 'true' : 'false'}
+              aria-describedby=${messages ? `release-${i}-error` : nothing}
+              @change=${(e: Event) => this.#setRelease(i, (e.target as HTMLSelectElement).value)}
+            >
+              <option value="" ?selected=${!id}>Choose a release</option>
+              ${components.map(
+                (c) => html`<optgroup label=${c}>
+                  ${this.releases
+                    .filter((r) => r.component === c)
+                    .map(
+                      (r) =>
+                        html`<option value=${r.id} ?selected=${r.id === id}>
+                          ${r.component} ${r.version} (${new Date(r.created_at).toLocaleDateString()})
+                        </option>`,
+                    )}
+                </optgroup>`,
+              )}
+            </select>
+          </label>
+          ${
+            set
+              ? html`<button type="button" part="remove-release" @click=${() => this.#removeRelease(i)}>
+                  Remove <span class="visually-hidden">release ${i + 1}</span>
+                </button>`
+              : nothing
+          }
+          ${
+            messages
+              ? html`<p class="field-error" part="field-error" id=${`release-${i}-error`} data-row=${i}>
+                  ${messages.join('; ')}
+                </p>`
+              : nothing
+          }
+        </div>`;
+      })}
+      <div class="actions">
+        <button type="button" part="add-release" ?disabled=${!canAdd} @click=${() => this.#addRelease()}>
+          Add a component
+        </button>
+      </div>
       ${
         this.releasesError
           ? html`<p class="error" role="alert" part="error">Releases: ${this.releasesError.message}</p>`
@@ -645,7 +745,17 @@ export class WrktalkNewDeployment extends GccElement {
 
   #previewBody(p: DeploymentPreview) {
     const now = new Date();
-    const component = this.releases.find((r) => r.id === this.form.releaseId)?.component;
+    // The components deployed, for what each matched client runs of them now.
+    const components = this.form.releaseIds.flatMap((id) => {
+      const c = this.releases.find((r) => r.id === id)?.component;
+      return c ? [c] : [];
+    });
+    const runs = (current: Record<string, string>) =>
+      components.length > 1
+        ? versionsText(Object.fromEntries(components.flatMap((c) => (current[c] ? [[c, current[c]]] : []))))
+        : components[0]
+          ? (current[components[0]] ?? '—')
+          : '—';
     return html`${
       p.auto_approved && p.approval.required
         ? html`<p part="auto-approved">
@@ -700,7 +810,7 @@ export class WrktalkNewDeployment extends GccElement {
                 <tr>
                   <th scope="col">Client</th>
                   <th scope="col">Labels</th>
-                  <th scope="col">Runs ${component ?? ''}</th>
+                  <th scope="col">Runs ${components.length > 1 ? 'now' : (components[0] ?? '')}</th>
                   <th scope="col">Last seen</th>
                 </tr>
               </thead>
@@ -709,7 +819,7 @@ export class WrktalkNewDeployment extends GccElement {
                   (c) => html`<tr part="sample-row" data-client-id=${c.id}>
                     <th scope="row"><code>${c.id}</code></th>
                     <td><code>${labelsText(c.labels)}</code></td>
-                    <td>${component ? (c.current_versions[component] ?? '—') : '—'}</td>
+                    <td part="sample-runs">${runs(c.current_versions)}</td>
                     <td>${relativeTime(c.last_seen_at, now)}</td>
                   </tr>`,
                 )}
@@ -723,7 +833,13 @@ export class WrktalkNewDeployment extends GccElement {
     const list = e.problems;
     return list?.length
       ? html`<ul class="problems">
-          ${list.map((x) => html`<li><code>${x.path}</code>: ${x.message}</li>`)}
+          ${list.map((x) => {
+            const row = releaseRowOf(x.path);
+            return html`<li>
+              ${row === undefined ? html`<code>${x.path}</code>` : html`Release ${row + 1} (<code>${x.path}</code>)`}:
+              ${x.message}
+            </li>`;
+          })}
         </ul>`
       : nothing;
   }

@@ -11,6 +11,7 @@ import {
   emptyDeploymentForm,
   FIRST_PAGE,
   labelsText,
+  nextSetRelease,
   nonZeroCounts,
   pagerCursor,
   pagerLoaded,
@@ -23,9 +24,13 @@ import {
   progressOf,
   progressText,
   relativeTime,
+  releaseProblems,
+  releaseRowOf,
   routeHash,
   routeSection,
   type StageDraft,
+  setOf,
+  setText,
   stagesFromDrafts,
   statusLabel,
   statusTone,
@@ -169,7 +174,7 @@ describe('stagesFromDrafts', () => {
 describe('deploymentBody', () => {
   const form = (patch: Partial<DeploymentForm>): DeploymentForm => ({
     ...emptyDeploymentForm(),
-    releaseId: 'rel-1',
+    releaseIds: ['rel-1'],
     selector: 'tier=premium',
     ...patch,
   });
@@ -220,13 +225,39 @@ describe('deploymentBody', () => {
     });
   });
 
+  it("sends a set as release_ids, in the rows' order", () => {
+    expect(deploymentBody(form({ releaseIds: ['rel-b', 'rel-m', 'rel-c'] })).body).toEqual({
+      release_ids: ['rel-b', 'rel-m', 'rel-c'],
+      targets: { selector: 'tier=premium' },
+      approval: { required: true },
+    });
+  });
+
+  it('leaves the set rules (one release per component, …) to the GCC: two releases of one component are sent', () => {
+    expect(
+      deploymentBody(form({ releaseIds: ['rel-backend-1', 'rel-backend-2'] })).body?.release_ids,
+    ).toEqual(['rel-backend-1', 'rel-backend-2']);
+  });
+
   it('drops the deadline when approval is not required', () => {
     const r = deploymentBody(form({ approvalRequired: false, deadline: '2030-01-01T00:00:00.000Z' }));
     expect(r.body?.approval).toEqual({ required: false });
   });
 
   it.each([
-    { name: 'no release', patch: { releaseId: '' }, fields: ['release'] },
+    { name: 'no release', patch: { releaseIds: [''] }, fields: ['release-0'] },
+    { name: 'no row at all', patch: { releaseIds: [] }, fields: ['release-0'] },
+    { name: 'a set row not chosen', patch: { releaseIds: ['rel-1', '', 'rel-3'] }, fields: ['release-1'] },
+    {
+      name: 'the same release twice',
+      patch: { releaseIds: ['rel-1', 'rel-2', 'rel-1'] },
+      fields: ['release-2'],
+    },
+    {
+      name: 'more than 16 releases',
+      patch: { releaseIds: Array.from({ length: 17 }, (_, i) => `rel-${i}`) },
+      fields: ['release-0'],
+    },
     { name: 'blank selector', patch: { selector: '  ' }, fields: ['selector'] },
     { name: 'no ids', patch: { targetMode: 'ids' as const, clientIds: ' , ' }, fields: ['client-ids'] },
     {
@@ -375,5 +406,64 @@ describe('policyBody', () => {
     },
   ])('$name', ({ form, body }) => {
     expect(policyBody(form)).toEqual(body);
+  });
+});
+
+describe('release sets', () => {
+  it.each([
+    { pointer: '/release_id', row: 0 },
+    { pointer: '/release_ids/0', row: 0 },
+    { pointer: '/release_ids/12', row: 12 },
+    { pointer: '/release_ids/2/x', row: 2 },
+    { pointer: '/release_ids', row: undefined },
+    { pointer: '/versions/backend', row: undefined },
+    { pointer: '/targets/selector', row: undefined },
+    { pointer: '', row: undefined },
+  ])('releaseRowOf($pointer) is $row', ({ pointer, row }) => {
+    expect(releaseRowOf(pointer)).toBe(row);
+  });
+
+  it('groups the GCC problems by picker row, every one kept, others left out', () => {
+    const m = releaseProblems([
+      { path: '/release_ids/1', message: 'component backend is already in the set (/release_ids/0)' },
+      { path: '/release_ids/1', message: 'from another registry' },
+      { path: '/release_ids/2', message: 'no release rel-x' },
+      { path: '/targets/selector', message: 'bad' },
+    ]);
+    expect(Object.fromEntries(m)).toEqual({
+      1: ['component backend is already in the set (/release_ids/0)', 'from another registry'],
+      2: ['no release rel-x'],
+    });
+    expect(releaseProblems(undefined).size).toBe(0);
+  });
+
+  const releases = [
+    { id: 'b5', component: 'backend' },
+    { id: 'm5', component: 'media' },
+    { id: 'b4', component: 'backend' },
+    { id: 'c5', component: 'ct' },
+  ];
+  it.each([
+    { name: 'nothing chosen: the newest', chosen: [], next: 'b5' },
+    { name: 'skips chosen components', chosen: ['b4'], next: 'm5' },
+    { name: 'the next missing component', chosen: ['b5', 'm5'], next: 'c5' },
+    { name: 'every component in', chosen: ['b4', 'm5', 'c5'], next: undefined },
+  ])('nextSetRelease: $name', ({ chosen, next }) => {
+    expect(nextSetRelease(releases, chosen)).toBe(next);
+  });
+
+  it('setText and setOf: the set in order, or the lead alone from an older GCC', () => {
+    const d = {
+      component: 'backend',
+      version: '5.0.0',
+      components: [
+        { component: 'backend', version: '5.0.0' },
+        { component: 'media', version: '5.0.0' },
+        { component: 'ct', version: '5.0.1' },
+      ],
+    };
+    expect(setText(d)).toBe('backend 5.0.0 · media 5.0.0 · ct 5.0.1');
+    expect(setOf({ component: 'ct', version: '3.9.0' })).toEqual([{ component: 'ct', version: '3.9.0' }]);
+    expect(setText({ component: 'ct', version: '3.9.0', components: [] })).toBe('ct 3.9.0');
   });
 });

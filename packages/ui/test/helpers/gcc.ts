@@ -31,8 +31,11 @@ export interface TestGcc {
   release(component: string, version: string, notes?: string): Promise<string>;
   /** Registers clients `[id, name]` (docker). */
   clients(...list: [string, string][]): Promise<void>;
-  /** Installs `version` on `clientId` without approval, as if its agent applied it. */
-  install(clientId: string, releaseId: string): Promise<void>;
+  /**
+   * Installs a release (or a release set: several ids, one per component) on `clientId` without approval, as if
+   * its agent applied it.
+   */
+  install(clientId: string, releaseId: string | string[]): Promise<void>;
   /** A deployment waiting for approval by `clientIds`; returns its id. */
   awaitingApproval(
     releaseId: string,
@@ -90,7 +93,7 @@ export async function openTestGcc(options: TestGccOptions = {}): Promise<TestGcc
         retry: false,
       });
       await t.admin.deployments.create({
-        release_id: releaseId,
+        ...(typeof releaseId === 'string' ? { release_id: releaseId } : { release_ids: releaseId }),
         targets: { client_ids: [clientId] },
         approval: { required: false },
       });
