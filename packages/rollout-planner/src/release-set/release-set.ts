@@ -129,7 +129,7 @@ export function planSetRollback(
         })),
       });
     } else if (!unresolved.has(clientId)) {
-      const i = parts.findIndex((t) => t === undefined);
+      const i = parts.indexOf(undefined);
       unresolved.set(clientId, {
         clientId,
         reason: 'no_previous_success',

@@ -117,7 +117,9 @@ describe('planSetRollback', () => {
 
 describe('byPointer', () => {
   it('orders array indexes numerically', () => {
-    const paths = ['/release_ids/10', '/release_ids/2', '/versions/ct', '/release_ids/1'].map((path) => ({ path }));
+    const paths = ['/release_ids/10', '/release_ids/2', '/versions/ct', '/release_ids/1'].map((path) => ({
+      path,
+    }));
     expect(paths.sort(byPointer).map((p) => p.path)).toEqual([
       '/release_ids/1',
       '/release_ids/2',
