@@ -3,7 +3,7 @@
  *
  *   npx tsx packages/gcc-core/bench/worker.bench.ts [clients] [--agents service|http] [--concurrency 16]
  *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--create-only]
- *     [--json FILE]
+ *     [--set] [--json FILE]
  *
  * `clients` defaults to 100,000 on PostgreSQL, 10,000 on PGlite (`--pglite`, in memory) and 2,000 with
  * `--agents http`. gcc-core runs from its sources (no build needed for it); the planner and sdk-gcc from their builds.
@@ -34,6 +34,8 @@
  * `--create-only` stops after phase B's deployment is created (no agents, no worker, no rollout) and times, as its
  * baseline in the same run, the database's floor for that creation: one `INSERT … SELECT` copying the deployment's
  * task rows into a table of the same columns, defaults and indexes (`LIKE deployment_tasks`, no foreign keys).
+ * `--set` makes phase B's deployment a release set of three components (backend, media, ct: `release_ids`), whose
+ * tasks each carry the set with the client's previous versions (issue 15), instead of one backend release.
  * `--json FILE` also writes the figures as JSON (for `npm run bench`).
  */
 import { writeFileSync } from 'node:fs';
@@ -61,6 +63,7 @@ const { values: args, positionals } = parseArgs({
     durable: { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
     'create-only': { type: 'boolean', default: false },
+    set: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -290,10 +293,10 @@ async function seedClients(db: Database, n: number): Promise<void> {
   log(`registered ${f0(n)} clients in ${f0(performance.now() - t)} ms`);
 }
 
-async function release(gcc: Gcc, version: string): Promise<string> {
+async function release(gcc: Gcc, version: string, component = 'backend'): Promise<string> {
   const r = await gcc.services.releases.create(
     { role: 'ci', name: 'bench' },
-    { component: 'backend', version, image_url: `registry.wrktalk.com/backend:${version}` },
+    { component, version, image_url: `registry.wrktalk.com/${component}:${version}` },
   );
   return r.release.id;
 }
@@ -452,19 +455,25 @@ async function main(): Promise<void> {
     let idB: string | undefined;
     const agentsB = CREATE_ONLY ? undefined : await runAgents(db, () => idB, stepB);
     const releaseB = await release(gccB, 'bench-b');
+    // `--set`: backend, media and ct of bench-b as one release set.
+    const setB = args.set
+      ? [releaseB, await release(gccB, 'bench-b', 'media'), await release(gccB, 'bench-b', 'ct')]
+      : null;
     ticks.count = 0;
     ticks.maxMs = 0;
     ticks.totalMs = 0;
     const t0 = Date.now();
     const dB = await gccB.services.deployments.create(ADMIN, {
-      release_id: releaseB,
+      ...(setB ? { release_ids: setB } : { release_id: releaseB }),
       targets: { selector: 'bench=true' },
       approval: { required: false },
       strategy: { stages: STAGES },
     });
     idB = dB.id;
     const createMs = Date.now() - t0;
-    log(`B. deployment ${dB.id}: ${f0(CLIENTS)} tasks created in ${f0(createMs)} ms`);
+    log(
+      `B. deployment ${dB.id}${setB ? ' (a set of backend, media, ct)' : ''}: ${f0(CLIENTS)} tasks created in ${f0(createMs)} ms`,
+    );
     if (!agentsB) {
       const counted = await db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1',
@@ -474,7 +483,7 @@ async function main(): Promise<void> {
       const floor = await floorMs(db, dB.id);
       const rss = process.resourceUsage().maxRSS / 1024;
       process.stdout.write(
-        `\ncreated a deployment of ${f0(tasks)} tasks in ${f0(createMs)} ms; floor (INSERT … SELECT of the same rows) ` +
+        `\ncreated a deployment${setB ? ' of a 3-component set' : ''} of ${f0(tasks)} tasks in ${f0(createMs)} ms; floor (INSERT … SELECT of the same rows) ` +
           `${f0(floor)} ms; ${PGLITE ? 'PGlite (memory)' : 'PostgreSQL'}, Node ${process.version}, peak RSS ${f0(rss)} MB\n`,
       );
       writeJson({ createMs, floorMs: floor, tasks, peakRssMb: rss }, tasks === CLIENTS);

@@ -64,20 +64,26 @@ export async function postgresAt(target?: number): Promise<TestDatabase> {
   };
 }
 
-/** A Database that counts the statements sent through it (including inside transactions). */
-export function countingDatabase(inner: Database): { db: Database; count: () => number; reset: () => void } {
-  let n = 0;
+/** A Database that counts the statements sent through it (including inside transactions), keeping their text. */
+export function countingDatabase(inner: Database): {
+  db: Database;
+  count: () => number;
+  /** The statements counted since the last reset, in order. */
+  texts: () => string[];
+  reset: () => void;
+} {
+  let seen: string[] = [];
   const db: Database = {
     kind: inner.kind,
     query: (text, params) => {
-      n++;
+      seen.push(text);
       return inner.query(text, params);
     },
     transaction: (fn) =>
       inner.transaction((tx) =>
         fn({
           query: (text, params) => {
-            n++;
+            seen.push(text);
             return tx.query(text, params);
           },
         }),
@@ -87,9 +93,10 @@ export function countingDatabase(inner: Database): { db: Database; count: () => 
   };
   return {
     db,
-    count: () => n,
+    count: () => seen.length,
+    texts: () => [...seen],
     reset: () => {
-      n = 0;
+      seen = [];
     },
   };
 }
