@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -26,10 +25,6 @@ export default defineConfig({
     },
   },
   test: {
-    // At least 3 workers, also on a 2-core machine: most tests wait on PostgreSQL, child processes, HTTP or Chromium
-    // rather than compute, and one more worker than cores overlaps those waits. Measured on CI's 2-core machine: the
-    // whole run in 566 s with 3 workers against 862 s with the default (every test passing in both).
-    maxWorkers: Math.max(3, availableParallelism()),
     projects: [
       {
         extends: true,

@@ -66,14 +66,11 @@ describe('wrktalk-sim on a real GCC', () => {
     expect(r.end).toBe('ended');
     expect(r.deployment.status).toBe('rolled_back');
     const [canary, ...batches] = r.stages;
-    // Both canary applies failed; their tasks end rolled_back (the rollback's own tasks succeeded).
-    expect(canary).toMatchObject({
-      kind: 'canary',
-      status: 'failed',
-      placed: 2,
-      succeeded: 0,
-      rolledBack: 2,
-    });
+    // The canary failed without a success. Its clients that ran the release (usually both; on a busy machine the
+    // first failure may cross the threshold before the second agent picked its task up, which is then cancelled and
+    // never ran it) end rolled_back (the rollback's own tasks succeeded).
+    expect(canary).toMatchObject({ kind: 'canary', status: 'failed', placed: 2, succeeded: 0 });
+    expect(canary!.rolledBack).toBeGreaterThanOrEqual(1);
     // Nothing past the failed canary: no batch got a task, no client runs the release.
     for (const b of batches) expect(b.placed, `stage ${b.index}`).toBe(0);
     expect(r.updated).toBe(0);
@@ -81,7 +78,8 @@ describe('wrktalk-sim on a real GCC', () => {
     // The rollback returned exactly the canary clients, each to its own previous version (they differ).
     const fleet = new Map(buildFleet(scenario).map((c) => [c.id, c]));
     expect(r.rollback?.status).toBe('completed');
-    expect(r.rollback_tasks.map((t) => t.client_id).sort()).toEqual([...canary!.clients].sort());
+    expect(r.rollback_tasks).toHaveLength(canary!.rolledBack);
+    for (const t of r.rollback_tasks) expect(canary!.clients).toContain(t.client_id);
     for (const t of r.rollback_tasks) {
       const own = fleet.get(t.client_id)!.previousVersion;
       expect(t, t.client_id).toMatchObject({
@@ -91,8 +89,9 @@ describe('wrktalk-sim on a real GCC', () => {
         running_version: own,
       });
     }
-    expect(r.rolled_back).toBe(2);
-    expect(new Set(r.rollback_tasks.map((t) => t.version)).size).toBe(2); // each its own, not one "previous"
+    expect(r.rolled_back).toBe(canary!.rolledBack);
+    // Each its own, not one "previous" (the two canary clients' previous versions differ).
+    expect(new Set(r.rollback_tasks.map((t) => t.version)).size).toBe(r.rollback_tasks.length);
     // Rejecting and silent approvers never got the release: their tasks ended rejected or expired, or were
     // cancelled with the deployment when the rollback stopped it first.
     expect(Object.keys(r.outcomes.reject).length).toBeGreaterThan(0);
