@@ -1,6 +1,7 @@
 import { PICKUP_READY_TASK_STATUSES } from '@wrktalk/rollout-planner';
 import {
   createArgoCdApiExecutor,
+  describeSet,
   type Executor,
   type ExecutorContext,
   isExecutorError,
@@ -223,8 +224,9 @@ export function createArgoCdFastPath(init: ArgoCdFastPathInit): ArgoCdFastPath {
       await report('in_progress');
       const executor = executorFor(instance);
       // A release set is one Application patch (every component's Helm parameter) and one sync.
-      const what = (u.components ?? [u]).map((c) => `${c.component} ${c.version}`).join(', ');
-      ctx.log(`applying ${what} through the Argo CD API of ${instance.name} (${u.type})`);
+      ctx.log(
+        `applying ${describeSet(instruction.components)} through the Argo CD API of ${instance.name} (${u.type})`,
+      );
       await executor.apply(instruction, ctx);
       tlog.info('argocd fast path: applied (spec written, sync started)');
       const verdict = await executor.verify(instruction, ctx);

@@ -462,20 +462,11 @@ export class DeploymentsService {
           ? { component: Object.keys(input.versions)[i]!, registry: null, path: paths[i]! }
           : null,
     );
-    const present = members.filter((m): m is NonNullable<typeof m> => m !== null);
+    // A `versions` key with no release still counts for the component rules (e.g. an unmanaged component).
+    const present = members.filter((m): m is ReleaseSetMember => m !== null);
     const problems = [
       ...missing,
-      ...releaseSetProblems(
-        present.filter((m) => m.registry !== null) as ReleaseSetMember[],
-        this.ctx.components,
-      ).map(({ path, message }) => ({ path, message })),
-      // A `versions` key for an unmanaged component has no release to check further, but is a problem of the set.
-      ...present
-        .filter((m) => m.registry === null && !this.ctx.components.has(m.component))
-        .map((m) => ({
-          path: m.path,
-          message: `component ${m.component} is not managed by this GCC (managed: ${[...this.ctx.components].join(', ')})`,
-        })),
+      ...releaseSetProblems(present, this.ctx.components).map(({ path, message }) => ({ path, message })),
     ].sort(byPointer);
     if (problems.length) {
       throw new GccServiceError(

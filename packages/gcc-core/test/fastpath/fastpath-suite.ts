@@ -108,6 +108,18 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
       }
     }
 
+    /** Ticks and lets the fast path finish until a tick starts a rollback; its id, or null after 10 ticks. */
+    async function untilRollback(w: Worker): Promise<string | null> {
+      for (let i = 0; i < 10; i++) {
+        const results = await w.tick();
+        const id = results.find((r) => r.rollbackId)?.rollbackId ?? null;
+        await w.argocd!.idle();
+        h.clock.advance(SEC);
+        if (id) return id;
+      }
+      return null;
+    }
+
     const requestsOf = (fake: FakeArgoCd, clientId: string, method: string, suffix: string) =>
       fake.requests.filter(
         (r) => r.method === method && r.path === `/api/v1/applications/${app(clientId)}${suffix}`,
@@ -210,13 +222,7 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
         },
       });
       // Tick until the rollback exists, then until both are finished.
-      let rbId: string | null = null;
-      for (let i = 0; i < 10 && !rbId; i++) {
-        const results = await w.tick();
-        rbId = results.find((r) => r.rollbackId)?.rollbackId ?? null;
-        await w.argocd!.idle();
-        h.clock.advance(SEC);
-      }
+      const rbId = await untilRollback(w);
       expect(rbId).toBeTruthy();
       await runUntilDone(w, [d, rbId!]);
 
@@ -314,13 +320,7 @@ export function defineFastPathSuite(name: string, factory: DatabaseFactory): voi
           max_attempts: 1,
         },
       });
-      let rbId: string | null = null;
-      for (let i = 0; i < 10 && !rbId; i++) {
-        const results = await w.tick();
-        rbId = results.find((r) => r.rollbackId)?.rollbackId ?? null;
-        await w.argocd!.idle();
-        h.clock.advance(SEC);
-      }
+      const rbId = await untilRollback(w);
       expect(rbId).toBeTruthy();
       await runUntilDone(w, [d.id, rbId!]);
 

@@ -4,7 +4,7 @@ import type {
   RollbackRequest,
   UnresolvedRollback,
 } from '../rollback/plan-rollback';
-import { planRollback } from '../rollback/plan-rollback';
+import { cutWaves, planRollback } from '../rollback/plan-rollback';
 
 /**
  * Release sets (release trains): one release per component, approved, applied and rolled back together per client.
@@ -19,8 +19,11 @@ export const RELEASE_SET_MAX = 16;
 export interface ReleaseSetMember {
   /** Component, e.g. `backend`. */
   component: string;
-  /** Registry host of the member's image (`registry.wrktalk.com`, `docker.io`), by Docker's reference rules. */
-  registry: string;
+  /**
+   * Registry host of the member's image (`registry.wrktalk.com`, `docker.io`), by Docker's reference rules; null when
+   * the member has no image (a version named that no release has): it then takes part in the component rules only.
+   */
+  registry: string | null;
   /** Where the member came from in the request, for the problem's path (e.g. `/release_ids/2`). */
   path: string;
 }
@@ -63,9 +66,10 @@ export function releaseSetProblems(
       });
     }
   }
-  const lead = members[0];
+  const imaged = members.filter((m) => m.registry !== null);
+  const lead = imaged[0];
   if (lead) {
-    for (const m of members.slice(1)) {
+    for (const m of imaged.slice(1)) {
       if (m.registry !== lead.registry) {
         problems.push({
           path: m.path,
@@ -137,15 +141,7 @@ export function planSetRollback(
       });
     }
   }
-  const size =
-    request.batchSize !== undefined && request.batchSize >= 1
-      ? Math.floor(request.batchSize)
-      : targets.length;
-  const waves: string[][] = [];
-  for (let i = 0; i < targets.length; i += Math.max(1, size)) {
-    waves.push(targets.slice(i, i + Math.max(1, size)).map((t) => t.clientId));
-  }
-  return { targets, unresolved: [...unresolved.values()], waves };
+  return { targets, unresolved: [...unresolved.values()], waves: cutWaves(targets, request.batchSize) };
 }
 
 /**

@@ -142,13 +142,18 @@ export function planRollback(history: readonly HistoryEntry[], request: Rollback
       toDeploymentId: best.deploymentId,
     });
   }
-  const size =
-    request.batchSize !== undefined && request.batchSize >= 1
-      ? Math.floor(request.batchSize)
-      : targets.length;
+  return { targets, unresolved, waves: cutWaves(targets, request.batchSize) };
+}
+
+/** Client ids of `targets`, in order, in waves of at most `batchSize` (unset or below 1: one wave). */
+export function cutWaves(
+  targets: readonly { clientId: string }[],
+  batchSize: number | undefined,
+): string[][] {
+  const size = batchSize !== undefined && batchSize >= 1 ? Math.floor(batchSize) : targets.length;
   const waves: string[][] = [];
   for (let i = 0; i < targets.length; i += Math.max(1, size)) {
     waves.push(targets.slice(i, i + Math.max(1, size)).map((t) => t.clientId));
   }
-  return { targets, unresolved, waves };
+  return waves;
 }

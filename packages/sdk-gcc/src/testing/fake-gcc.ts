@@ -380,8 +380,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
         }
       });
     }
+    // A `versions` key with no release still counts for the component rules (e.g. an unmanaged component).
     const members: ReleaseSetMember[] = [];
-    const unmanaged: FieldError[] = [];
     rows.forEach((r, i) => {
       if (r)
         members.push({
@@ -389,19 +389,12 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           registry: imageLocation(r.image_url).registry,
           path: paths[i]!,
         });
-      else if (body.versions) {
-        // A `versions` key for an unmanaged component has no release (so no registry) to check further, but is a
-        // problem of the set: the planner's rule on that member alone says so in its own words.
-        const alone = { component: Object.keys(body.versions)[i]!, registry: '', path: paths[i]! };
-        unmanaged.push(
-          ...releaseSetProblems([alone], components).map(({ path, message }) => ({ path, message })),
-        );
-      }
+      else if (body.versions)
+        members.push({ component: Object.keys(body.versions)[i]!, registry: null, path: paths[i]! });
     });
     const problems = [
       ...missing,
       ...releaseSetProblems(members, components).map(({ path, message }) => ({ path, message })),
-      ...unmanaged,
     ].sort(byPointer);
     if (problems.length) {
       throw new FakeProblem(
