@@ -30,7 +30,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{packages,reference,examples}/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            '{packages,reference,examples}/*/test/**/*.test.ts',
+            'deploy/test/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           // Opening and migrating an embedded PGlite takes a few seconds, and well over 30 s on a shared 2-core
           // machine under heavy load (seen in CI's second, Node 24 pass): bounded, but generous.

@@ -158,14 +158,20 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
 
   program
     .command('serve')
-    .description('Migrate the database and serve the GCC API until SIGINT or SIGTERM.')
+    .description(
+      'Migrate the database (unless GCC_MIGRATE=false) and serve the GCC API until SIGINT or SIGTERM.',
+    )
     .action(async () => {
       const c = config();
       const { createLogger, startServer } = await server();
       const logger = createLogger(c);
       const running = await startServer(c, logger);
-      const { applied, version } = running.migrations;
-      logger.info({ applied, version }, 'database ready');
+      if (running.migrations) {
+        const { applied, version } = running.migrations;
+        logger.info({ applied, version }, 'database ready');
+      } else {
+        logger.info('GCC_MIGRATE=false: migrations are left to `wrktalk-gcc migrate`');
+      }
       if (running.generated.admin || running.generated.ci) {
         const lines = [
           '',
@@ -203,7 +209,7 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
   program
     .command('worker')
     .description(
-      'Migrate the database and run the staged-rollout worker alone (no API) until SIGINT or SIGTERM.',
+      'Migrate the database (unless GCC_MIGRATE=false) and run the staged-rollout worker alone (no API) until SIGINT or SIGTERM.',
     )
     .action(async () => {
       const c = config();
@@ -212,8 +218,12 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       const logger = createLogger(c);
       const db = await openConfiguredDatabase(c);
       try {
-        const { applied, version } = await migrate(db);
-        logger.info({ applied, version }, 'database ready');
+        if (c.migrate) {
+          const { applied, version } = await migrate(db);
+          logger.info({ applied, version }, 'database ready');
+        } else {
+          logger.info('GCC_MIGRATE=false: migrations are left to `wrktalk-gcc migrate`');
+        }
         const worker = createWorker({
           database: db,
           logger: logger.child({ component: 'rollout-worker' }),

@@ -32,6 +32,12 @@ export interface Config {
   orchestration: Orchestration;
   /** Whether `serve` runs the rollout worker in-process (`GCC_RUN_WORKER`). */
   runWorker: boolean;
+  /**
+   * Whether `serve`, `worker` and the admin helpers apply pending migrations when they start (`GCC_MIGRATE`). With
+   * `false` they leave the schema to `wrktalk-gcc migrate` (a deploy step, e.g. a Helm hook Job) and `/readyz`
+   * answers 503 until it has run. `wrktalk-gcc migrate` always migrates.
+   */
+  migrate: boolean;
   /** Notification channels (`SMTP_URL`, `NOTIFY_FROM`, `NOTIFY_ADMIN_EMAILS`, `NOTIFY_WEBHOOKS`). */
   notifications: NotificationOptions;
   /** Argo CD instances of the worker's fast path (`GCC_ARGOCD_INSTANCES` / `GCC_ARGOCD_INSTANCES_FILE`). */
@@ -74,6 +80,7 @@ export const ENVIRONMENT = {
   GCC_COMPONENTS: 'backend,media,ct',
   GCC_ORCHESTRATION: 'worker',
   GCC_RUN_WORKER: 'true',
+  GCC_MIGRATE: 'true',
   SMTP_URL: 'unset: no email is sent',
   NOTIFY_FROM: 'WrkTalk GCC <gcc@localhost>',
   NOTIFY_ADMIN_EMAILS: 'unset: no admin email',
@@ -259,6 +266,7 @@ const schema = z.object({
     z.enum(['worker', 'immediate'], { message: 'must be worker or immediate' }) as z.ZodType<string>,
   ).default(ENVIRONMENT.GCC_ORCHESTRATION),
   GCC_RUN_WORKER: bool('GCC_RUN_WORKER', ENVIRONMENT.GCC_RUN_WORKER),
+  GCC_MIGRATE: bool('GCC_MIGRATE', ENVIRONMENT.GCC_MIGRATE),
   SMTP_URL: optional(smtpUrl),
   NOTIFY_FROM: optional(z.string().max(320, 'must be at most 320 characters')),
   NOTIFY_ADMIN_EMAILS: optional(z.string()).transform((s, ctx) => {
@@ -405,6 +413,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     components: c.GCC_COMPONENTS,
     orchestration: c.GCC_ORCHESTRATION as Orchestration,
     runWorker: c.GCC_RUN_WORKER,
+    migrate: c.GCC_MIGRATE,
     notifications: {
       ...(c.SMTP_URL !== undefined && { smtpUrl: c.SMTP_URL }),
       ...(c.NOTIFY_FROM !== undefined && { from: c.NOTIFY_FROM }),

@@ -39,7 +39,11 @@ export interface OpenedGcc {
   ciToken: string;
   /** Which of the two tokens were generated because the configuration had none. */
   generated: { admin: boolean; ci: boolean };
-  migrations: { applied: string[]; version: number };
+  /**
+   * The migrations this start applied and the schema version after them; `undefined` when `GCC_MIGRATE=false` left
+   * the schema to `wrktalk-gcc migrate` (gcc-core then reports `/readyz` unavailable until it is up to date).
+   */
+  migrations: { applied: string[]; version: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,7 @@ export interface OpenGccOptions {
   background?: boolean;
 }
 
-/** Opens the database, applies pending migrations and creates the GCC. */
+/** Opens the database, applies pending migrations (unless `config.migrate` is false) and creates the GCC. */
 export async function openGcc(
   config: Config,
   logger: Logger,
@@ -62,7 +66,7 @@ export async function openGcc(
   const background = options.background ?? true;
   const db = await openConfiguredDatabase(config);
   try {
-    const migrations = await migrate(db);
+    const migrations = config.migrate ? await migrate(db) : undefined;
     const adminToken = config.adminToken ?? randomToken();
     const ciToken = config.ciToken ?? randomToken();
     const gcc = await createGcc({

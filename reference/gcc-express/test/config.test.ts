@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       components: ['backend', 'media', 'ct'],
       orchestration: 'worker',
       runWorker: true,
+      migrate: true,
       notifications: {},
       argocd: undefined,
       auditRetentionDays: null,
@@ -27,6 +28,17 @@ describe('loadConfig', () => {
       tokenCacheTtlSeconds: 30,
       trustProxy: false,
     });
+  });
+
+  it('reads GCC_MIGRATE as a boolean, and refuses anything else', () => {
+    expect(loadConfig({ GCC_MIGRATE: 'false' }).migrate).toBe(false);
+    expect(loadConfig({ GCC_MIGRATE: '0' }).migrate).toBe(false);
+    expect(loadConfig({ GCC_MIGRATE: 'NO' }).migrate).toBe(false);
+    expect(loadConfig({ GCC_MIGRATE: 'true' }).migrate).toBe(true);
+    expect(loadConfig({ GCC_MIGRATE: '' }).migrate).toBe(true);
+    expect(() => loadConfig({ GCC_MIGRATE: 'later' })).toThrow(
+      /GCC_MIGRATE: GCC_MIGRATE must be true or false \(got "later"\)/,
+    );
   });
 
   it('reads GCC_TRUST_PROXY as Express takes it, and refuses garbage', () => {
