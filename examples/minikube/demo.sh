@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Steps 5-7 of README.md, after ./up.sh. Usage:
-#   ./demo.sh                  steps 5, 6 and 7 in order
-#   ./demo.sh argocd           5. the update by hand with the argocd CLI (client acme), a bad tag, going back
-#   ./demo.sh kubectl          6. the same without Argo CD: helm install + kubectl set image / rollout status
-#   ./demo.sh gcc              7a. GCC on the laptop, clients and tokens, agents in the cluster
-#   ./demo.sh rollout          7b. release v2 (canary, batches; one client rejects), then a broken release and its rollback
-#   ./demo.sh apps             7b. the Applications' tags, sync and health, live (in a second terminal)
-#   ./demo.sh diagnose CLIENT  8. what to look at when something fails for one client
+# Steps 5-7 of README.md, after ./up.sh (./demo.sh --help lists the commands). The GCC helpers of step 7b
+# (release_and_deploy, answer_approvals, watch_deployment, show_tasks) are in lib.sh, to source in your own shell.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh
 . ./lib.sh
+
+usage() {
+  cat << EOF
+Usage: ./demo.sh [COMMAND]
+
+Steps 5-7 of README.md; run ./up.sh first.
+Commands:
+  all (default)    steps 5, 6 and 7 in order
+  argocd           5. the update by hand with the argocd CLI (client acme), a bad tag, going back
+  kubectl          6. the same without Argo CD: helm install + kubectl set image / rollout status
+  gcc              7a. GCC on the laptop, clients and tokens, agents in the cluster
+  rollout          7b. release v2 (canary, batches; one client rejects), then a broken release and its rollback
+  apps             7b. the Applications' tags, sync and health, live (in a second terminal)
+  diagnose CLIENT  8. what to look at when something fails for one client
+  -h, --help       this help; nothing is run
+
+Environment (current value; defaults in lib.sh):
+  PROFILE=$PROFILE  the minikube profile = kubectl context the demo works in
+  CLIENTS="$CLIENTS"
+  CANARY_CLIENT=$CANARY_CLIENT  REJECT_CLIENT=$REJECT_CLIENT  STAGE_WAIT=$STAGE_WAIT (seconds)
+  GCC_PORT=$GCC_PORT  ARGOCD_PORT=$ARGOCD_PORT  AGENT_EXECUTOR=$AGENT_EXECUTOR
+EOF
+}
 
 step5_argocd() {
   step "5. Update by hand, as the agent will: argocd app set / sync / wait"
@@ -117,62 +134,6 @@ step7_gcc() {
   # <<< guide
 }
 
-# >>> guide: rollout-helpers
-# The demo strategy: the canary (the client labelled canary=true) -> one client -> the rest, STAGE_WAIT seconds
-# apart; one attempt per client, and a single failure stops the rollout and rolls the failed stage back.
-STRATEGY="$(printf '{"stages":[{"kind":"canary","count":1,"wait_seconds":%d},{"kind":"batch","count":1,"wait_seconds":%d},
-{"kind":"batch"}],"failure_threshold":{"max_failures":0},"on_failure":"rollback","max_attempts":1}' \
-  "$STAGE_WAIT" "$STAGE_WAIT")"
-
-# release_and_deploy TAG: CI publishes the release, the admin creates a deployment for every demo client.
-release_and_deploy() {
-  local release
-  release="$(api POST /api/v1/releases "$(cat .work/tokens/ci)" \
-    "{\"component\":\"backend\",\"version\":\"$1\",\"image_url\":\"wrktalk.local/web:$1\"}" | jget id)"
-  DEPLOYMENT="$(api POST /api/v1/deployments "$(cat .work/tokens/admin)" \
-    "{\"release_id\":\"$release\",\"targets\":{\"selector\":\"demo=true\"},\"strategy\":$STRATEGY}" | jget id)"
-  echo "release $release ($1) -> deployment $DEPLOYMENT"
-}
-
-# answer_approvals [REJECTING_CLIENT]: each client answers its pending update with its own approver token (the call
-# the CT page will make): approve, except REJECTING_CLIENT, which rejects.
-answer_approvals() {
-  local c token task
-  for c in $CLIENTS; do
-    token="$(cat ".work/tokens/$c.approver")"
-    for task in $(api GET "/api/v1/clients/$c/pending-approvals" "$token" | jget 'items.*.task_id'); do
-      if [ "$c" = "${1:-}" ]; then
-        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/reject" "$token" \
-          "{\"rejected_by\":\"it@$c.example\",\"reason\":\"Change freeze this week\"}" | jget status)"
-      else
-        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/approve" "$token" \
-          "{\"approved_by\":\"it@$c.example\"}" | jget status)"
-      fi
-    done
-  done
-}
-
-# watch_deployment: prints the deployment's status and its stages' every 5 s until it stops moving.
-watch_deployment() {
-  local body
-  while true; do
-    body="$(api GET "/api/v1/deployments/$DEPLOYMENT" "$(cat .work/tokens/admin)")"
-    STATUS="$(printf '%s' "$body" | jget status)"
-    echo "$(date +%T) $STATUS stages: $(printf '%s' "$body" | jget 'stages.*.status' | paste -sd ' ' -)"
-    case "$STATUS" in completed | failed | aborted | paused | rolled_back) return 0 ;; esac
-    sleep 5
-  done
-}
-
-# show_tasks DEPLOYMENT_ID: one line per task: client, type (update/rollback), status, version, the last message.
-show_tasks() {
-  api GET "/api/v1/deployments/$1/tasks" "$(cat .work/tokens/admin)" | jget 'items.*' |
-    node -e 'require("node:readline").createInterface({ input: process.stdin }).on("line", (l) => {
-      const t = JSON.parse(l);
-      console.log([t.client_id, t.type, t.status, t.version, t.last_message ?? ""].join(" "));
-    })'
-}
-# <<< guide
 
 step7_rollout() {
   step "7b. A staged rollout with approvals, then a broken release and its automatic rollback"
@@ -180,7 +141,7 @@ step7_rollout() {
   # >>> guide: rollout-good
   release_and_deploy v2
   answer_approvals "$REJECT_CLIENT"
-  watch_deployment
+  watch_deployment "$DEPLOYMENT"
   show_tasks "$DEPLOYMENT"
   for c in $CLIENTS; do echo "$c: $(show_version "$c")"; done
   # <<< guide
@@ -191,7 +152,7 @@ step7_rollout() {
   # >>> guide: rollout-broken
   release_and_deploy v404
   answer_approvals
-  watch_deployment
+  watch_deployment "$DEPLOYMENT"
   show_tasks "$DEPLOYMENT"
   ROLLBACK="$(api GET '/api/v1/deployments?limit=10' "$(cat .work/tokens/admin)" | jget 'items.*' |
     grep -F "\"rollback_of\":\"$DEPLOYMENT\"" | jget id)"
@@ -239,8 +200,9 @@ case "${1:-all}" in
   apps) watch_apps ;;
   diagnose) diagnose "${2:-}" ;;
   all) step5_argocd && step6_kubectl && step7_gcc && step7_rollout ;;
+  -h | --help) usage ;;
   *)
-    echo "usage: ./demo.sh [argocd|kubectl|gcc|rollout|apps|diagnose CLIENT|all]" >&2
+    echo "demo.sh: unknown command '$1' (./demo.sh --help lists them)" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Settings and helpers shared by up.sh, demo.sh and down.sh (sourced by them, not run on its own).
+# Settings and helpers shared by up.sh, demo.sh and down.sh, and for your own bash shell (README.md, step 7b):
+#   cd examples/minikube && . ./lib.sh
+# Sourcing it only sets the variables below and defines functions: it runs no CLI, writes no file and changes no
+# shell option (no `set -e`: that is the scripts' own business). Not meant to be run on its own.
 # The blocks between ">>> guide:" and "<<< guide" are shown verbatim in README.md; a test keeps both identical.
 # shellcheck shell=bash
 
@@ -16,8 +19,9 @@ REJECT_CLIENT="${REJECT_CLIENT:-umbrella}"         # rejects release v2 in step 
 STAGE_WAIT="${STAGE_WAIT:-30}"                     # seconds between two rollout stages in step 7
 # <<< guide
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$HERE/../.." && pwd)"
+# CDPATH='' so that an interactive shell's CDPATH cannot make `cd` print (into the value) or pick another directory.
+HERE="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(CDPATH='' cd -- "$HERE/../.." && pwd)"
 GCC_BIN="$REPO_ROOT/reference/gcc-express/bin/wrktalk-gcc.mjs"
 WORK="$HERE/.work"
 
@@ -67,6 +71,74 @@ api() {
 show_version() {
   kubectl -n "wrktalk-$1" exec deploy/wrktalk-backend -- \
     node -e 'fetch("http://wrktalk-backend/version").then((r) => r.text()).then((t) => process.stdout.write(t))'
+}
+# <<< guide
+
+# >>> guide: rollout-helpers
+# The demo strategy: the canary (the client labelled canary=true) -> one client -> the rest, STAGE_WAIT seconds
+# apart; one attempt per client, and a single failure stops the rollout and rolls the failed stage back.
+STRATEGY="$(printf '{"stages":[{"kind":"canary","count":1,"wait_seconds":%d},{"kind":"batch","count":1,"wait_seconds":%d},
+{"kind":"batch"}],"failure_threshold":{"max_failures":0},"on_failure":"rollback","max_attempts":1}' \
+  "$STAGE_WAIT" "$STAGE_WAIT")"
+
+# release_and_deploy TAG: CI publishes the release, the admin creates a deployment for every demo client.
+release_and_deploy() {
+  local release
+  release="$(api POST /api/v1/releases "$(cat .work/tokens/ci)" \
+    "{\"component\":\"backend\",\"version\":\"$1\",\"image_url\":\"wrktalk.local/web:$1\"}" | jget id)"
+  DEPLOYMENT="$(api POST /api/v1/deployments "$(cat .work/tokens/admin)" \
+    "{\"release_id\":\"$release\",\"targets\":{\"selector\":\"demo=true\"},\"strategy\":$STRATEGY}" | jget id)"
+  echo "release $release ($1) -> deployment $DEPLOYMENT"
+}
+
+# answer_approvals [REJECTING_CLIENT]: each client answers its pending update with its own approver token (the call
+# the CT page will make): approve, except REJECTING_CLIENT, which rejects.
+answer_approvals() {
+  local c token task
+  for c in $CLIENTS; do
+    token="$(cat ".work/tokens/$c.approver")"
+    for task in $(api GET "/api/v1/clients/$c/pending-approvals" "$token" | jget 'items.*.task_id'); do
+      if [ "$c" = "${1:-}" ]; then
+        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/reject" "$token" \
+          "{\"rejected_by\":\"it@$c.example\",\"reason\":\"Change freeze this week\"}" | jget status)"
+      else
+        echo "$c: $(api POST "/api/v1/clients/$c/pending-approvals/$task/approve" "$token" \
+          "{\"approved_by\":\"it@$c.example\"}" | jget status)"
+      fi
+    done
+  done
+}
+
+# watch_deployment [DEPLOYMENT_ID]: prints the deployment's status and its stages' every 5 s until it stops moving
+# (default: $DEPLOYMENT, the one release_and_deploy created last); sets STATUS. Fails if the GCC answers an error.
+watch_deployment() {
+  local id="${1:-${DEPLOYMENT:-}}" body
+  if [ -z "$id" ]; then
+    echo "usage: watch_deployment DEPLOYMENT_ID" >&2
+    return 2
+  fi
+  while true; do
+    body="$(api GET "/api/v1/deployments/$id" "$(cat .work/tokens/admin)")" || { echo "$body" >&2; return 1; }
+    STATUS="$(printf '%s' "$body" | jget status)"
+    echo "$(date +%T) $STATUS stages: $(printf '%s' "$body" | jget 'stages.*.status' | paste -sd ' ' -)"
+    case "$STATUS" in completed | failed | aborted | paused | rolled_back) return 0 ;; esac
+    sleep 5
+  done
+}
+
+# show_tasks [DEPLOYMENT_ID]: one line per task: client, type (update/rollback), status, version, the last message.
+show_tasks() {
+  local id="${1:-${DEPLOYMENT:-}}" body
+  if [ -z "$id" ]; then
+    echo "usage: show_tasks DEPLOYMENT_ID" >&2
+    return 2
+  fi
+  body="$(api GET "/api/v1/deployments/$id/tasks" "$(cat .work/tokens/admin)")" || { echo "$body" >&2; return 1; }
+  printf '%s' "$body" | jget 'items.*' |
+    node -e 'require("node:readline").createInterface({ input: process.stdin }).on("line", (l) => {
+      const t = JSON.parse(l);
+      console.log([t.client_id, t.type, t.status, t.version, t.last_message ?? ""].join(" "));
+    })'
 }
 # <<< guide
 

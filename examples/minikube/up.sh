@@ -1,10 +1,45 @@
 #!/usr/bin/env bash
 # Steps 1-4 of README.md: a minikube profile, the web app images v1 and v2, the in-cluster git server holding the
 # chart, Argo CD, and one Application wrktalk-<client> per client from the single template, synced at v1.
+# ./up.sh --help: what it does, its options and the settings it reads.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh
 . ./lib.sh
+
+usage() {
+  cat << EOF
+Usage: ./up.sh [--help]
+
+Steps 1-4 of README.md: starts the minikube profile \$PROFILE, builds the web app images v1 and v2 and the
+in-cluster git server (holding chart/) into it, installs Argo CD \$ARGOCD_VERSION, and creates and syncs one
+Argo CD Application wrktalk-<client> per client, all at v1. Works only in the kubectl context \$PROFILE.
+Needs minikube, kubectl, helm, argocd, node, npm, git and curl (README.md, step 1), about 4 GB of memory
+and network access (images, Argo CD's install.yaml). Next: ./demo.sh; clean up: ./down.sh.
+
+Options:
+  -h, --help  this help; nothing is run
+
+Environment (current value; defaults in lib.sh):
+  PROFILE=$PROFILE  minikube profile, and the kubectl context it creates
+  CLIENTS="$CLIENTS"  one Application and namespace wrktalk-<client> each
+  ARGOCD_VERSION=$ARGOCD_VERSION  the Argo CD release installed
+  ARGOCD_PORT=$ARGOCD_PORT  local port of the kubectl port-forward to argocd-server
+EOF
+}
+
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      echo "up.sh: unknown option '$arg' (./up.sh --help lists the options)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 step "1. Prerequisites"
 need minikube kubectl helm argocd node npm git curl

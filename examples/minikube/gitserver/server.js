@@ -1,6 +1,8 @@
 // A read-only git server over smart HTTP, so that Argo CD in minikube can fetch the chart without any account
 // anywhere: a bridge from node:http to git's own CGI program, `git http-backend`. No dependencies; Node 20+.
 // Env: GIT_PROJECT_ROOT (directory of bare repositories), PORT (default 8080).
+// Needs `git http-backend` (on Alpine: package git-daemon). /healthz only says the process is up; whether a clone
+// works is what GET /<repo>.git/info/refs?service=git-upload-pack answers (the readiness probe, gitserver.yaml).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 
@@ -70,7 +72,10 @@ const server = createServer((req, res) => {
   backend.on('close', (code) => {
     if (!headersDone) res.writeHead(code === 0 ? 200 : 500).end();
     else res.end();
-    console.log(`${req.method} ${url.pathname}${url.search} -> git http-backend exit ${code}`);
+    // The readiness probe asks every 5 s; log its requests only when they fail, so that Argo CD's stay readable.
+    const probe = String(req.headers['user-agent'] ?? '').startsWith('kube-probe/');
+    if (!probe || code !== 0)
+      console.log(`${req.method} ${url.pathname}${url.search} -> git http-backend exit ${code}`);
   });
   backend.on('error', (error) => {
     console.error(error);

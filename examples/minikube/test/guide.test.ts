@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allRegions, codeBlocks, SCRIPTS, SHELL_LANGS, syncReadme } from './guide';
+import { allRegions, codeBlocks, promisedOutput, SCRIPTS, SHELL_LANGS, syncReadme } from './guide';
 import { DOCKER_HOST_DIR, has, MINIKUBE_DIR } from './helpers';
 
 const readme = readFileSync(join(MINIKUBE_DIR, 'README.md'), 'utf8');
@@ -51,8 +51,17 @@ describe('the guide and the scripts cannot drift', () => {
   });
 });
 
-/** Runs a README block with bash in `cwd`; skips it, with the reason, when a required tool is missing. */
-function runOfflineBlocks(name: string, markdown: string, cwd: string, allowed: string[]) {
+/**
+ * Runs a README block with bash in `cwd`; skips it, with the reason, when a required tool is missing. With
+ * `checkPromises`, what the guide says you will see after the block (`promisedOutput`) must be in its output.
+ */
+function runOfflineBlocks(
+  name: string,
+  markdown: string,
+  cwd: string,
+  allowed: string[],
+  checkPromises = false,
+) {
   const blocks = codeBlocks(markdown).filter((b) => SHELL_LANGS.has(b.lang));
   it(`${name}: every shell block is tagged (${allowed.join(', ')})`, () => {
     const bad = blocks.filter(
@@ -76,6 +85,9 @@ function runOfflineBlocks(name: string, markdown: string, cwd: string, allowed: 
           timeout: 60_000,
         });
         expect(out.status, `${out.stdout}\n${out.stderr}`).toBe(0);
+        if (checkPromises)
+          for (const promised of promisedOutput(markdown, b))
+            expect(out.stdout, `the guide says you should see ${promised}`).toContain(promised);
       }, 90_000);
     } else {
       it(`${name}:${b.line} ${b.tag} block is valid bash`, () => {
@@ -87,7 +99,20 @@ function runOfflineBlocks(name: string, markdown: string, cwd: string, allowed: 
 }
 
 describe('commands that need no cluster are run', () => {
-  runOfflineBlocks('minikube/README.md', readme, MINIKUBE_DIR, ['offline', 'region']);
+  runOfflineBlocks('minikube/README.md', readme, MINIKUBE_DIR, ['offline', 'region'], true);
+
+  it('what the guide says an offline block prints is read (so the check above is not empty)', () => {
+    const promises = codeBlocks(readme)
+      .filter((b) => b.tag === 'offline')
+      .map((b) => promisedOutput(readme, b));
+    expect(promises).toContainEqual([
+      'name: wrktalk-acme',
+      'releaseName: wrktalk-acme',
+      'namespace: wrktalk-acme',
+    ]);
+    expect(promises).toContainEqual(['v1', '<p id="version">version v1</p>']);
+    expect(promises).toContainEqual(['function']);
+  });
   runOfflineBlocks('docker-host/README.md', dockerReadme, DOCKER_HOST_DIR, ['offline', 'docker']);
 
   it('docker-host blocks only name files that exist', () => {

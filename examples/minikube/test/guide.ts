@@ -89,6 +89,24 @@ export function codeBlocks(markdown: string): Block[] {
   return blocks;
 }
 
+/**
+ * What the guide says a block prints: the `code` spans of the sentence right after the block, when that sentence
+ * starts with "You should see" (the sentence ends at the first full stop outside a code span).
+ */
+export function promisedOutput(markdown: string, block: Block): string[] {
+  const after = markdown.slice(block.end).replace(/^```[^\n]*\n\s*/, '');
+  if (!after.startsWith('You should see')) return [];
+  let sentence = '';
+  let inCode = false;
+  for (let i = 0; i < after.length; i++) {
+    const ch = after[i]!;
+    if (ch === '`') inCode = !inCode;
+    else if (!inCode && ch === '.' && /\s/.test(after[i + 1] ?? ' ')) break;
+    sentence += ch;
+  }
+  return [...sentence.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+}
+
 export const SHELL_LANGS = new Set(['sh', 'bash', 'shell', 'console', 'zsh']);
 
 /** Rewrites every `sh FILE#REGION` block of the README from the scripts; returns the new text. */

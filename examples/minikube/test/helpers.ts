@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -35,4 +35,30 @@ export function parseYamlStream(text: string): unknown[] {
     const value: unknown = doc.toJS();
     return value === null || value === undefined ? [] : [value];
   });
+}
+
+/** A Dockerfile's instructions, continuation lines joined and comments dropped: `{ op: 'RUN', args: '…' }`. */
+export function dockerfileInstructions(text: string): { op: string; args: string }[] {
+  const out: { op: string; args: string }[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    current += `${line.replace(/\\\s*$/, '')} `;
+    if (/\\\s*$/.test(line)) continue;
+    const m = /^\s*([A-Za-z]+)\s+(.*?)\s*$/.exec(current);
+    if (m) out.push({ op: m[1]!.toUpperCase(), args: m[2]!.replace(/\s+/g, ' ') });
+    current = '';
+  }
+  return out;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, read by path in assertions
+export type Yaml = Record<string, any>;
+
+/** The git server Deployment's container, from gitserver/gitserver.yaml. */
+export function gitserverContainer(): Yaml {
+  const objects = parseYamlStream(
+    readFileSync(join(MINIKUBE_DIR, 'gitserver/gitserver.yaml'), 'utf8'),
+  ) as Yaml[];
+  return objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
 }

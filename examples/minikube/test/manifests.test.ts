@@ -5,7 +5,16 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DOCKER_HOST_DIR, has, listFiles, MINIKUBE_DIR, parseYamlStream, SPECS_DIR } from './helpers';
+import {
+  DOCKER_HOST_DIR,
+  dockerfileInstructions,
+  gitserverContainer,
+  has,
+  listFiles,
+  MINIKUBE_DIR,
+  parseYamlStream,
+  SPECS_DIR,
+} from './helpers';
 import { validateK8s } from './k8s-schemas';
 import { renderChart, renderChartStream } from './render-chart';
 
@@ -87,6 +96,49 @@ describe('the Helm chart', () => {
   });
   if (!has('helm'))
     it.skip('helm comparison skipped: helm is not installed on this machine (no binary on PATH)');
+});
+
+describe('the git server image and its readiness probe', () => {
+  const instructions = dockerfileInstructions(
+    readFileSync(join(MINIKUBE_DIR, 'gitserver/Dockerfile'), 'utf8'),
+  );
+  const runs = instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
+  const repoURL = new URL(
+    (parse(readFileSync(join(MINIKUBE_DIR, 'argocd/application.yaml'), 'utf8')) as Obj).spec.source.repoURL,
+  );
+
+  it('is Alpine-based and installs git-daemon, the Alpine package that holds git-http-backend', () => {
+    expect(instructions.find((i) => i.op === 'FROM')?.args).toMatch(/-alpine$/);
+    // Alpine's `git` has no git-http-backend: aports main/git/APKBUILD moves it (with git-daemon and git-shell)
+    // into the subpackage git-daemon. server.js runs `git http-backend` for every request of a clone.
+    const packages = runs
+      .flatMap((r) => r.split(/&&|;/))
+      .map((cmd) => /^\s*apk add (.*)$/.exec(cmd)?.[1])
+      .filter((a): a is string => a !== undefined)
+      .flatMap((a) => a.trim().split(' '))
+      .filter((a) => !a.startsWith('-'));
+    expect(packages).toContain('git');
+    expect(packages).toContain('git-daemon');
+    // And the build stops if the program is not there after all (another base image, a repackaging).
+    expect(runs.some((r) => r.includes('test -x "$(git --exec-path)/git-http-backend"'))).toBe(true);
+  });
+
+  it("serves the repository Argo CD's Application points at", () => {
+    const root = instructions.find((i) => i.op === 'ENV' && i.args.startsWith('GIT_PROJECT_ROOT='))?.args;
+    expect(root).toBe('GIT_PROJECT_ROOT=/srv/git');
+    expect(repoURL.pathname).toBe('/wrktalk-demo.git');
+    expect(runs.some((r) => r.includes(`git clone -q --bare /tmp/src /srv/git${repoURL.pathname}`))).toBe(
+      true,
+    );
+  });
+
+  it("is ready only when the first request of Argo CD's clone works, not on a static page", () => {
+    const probe = gitserverContainer().readinessProbe;
+    expect(probe.httpGet).toEqual({
+      path: `${repoURL.pathname}/info/refs?service=git-upload-pack`,
+      port: 'http',
+    });
+  });
 });
 
 describe('Kubernetes manifests', () => {

@@ -1,9 +1,10 @@
 /**
  * Step 7 of the guide without a cluster: the script regions that talk to the GCC (register the clients, serve,
  * publish, deploy, answer the approvals with curl, watch, list the tasks) run verbatim, taken from demo.sh and
- * lib.sh, against a real `wrktalk-gcc serve` (PGlite in a temp dir, on a free port). Scripted agents speaking HTTP
- * through @wrktalk/sdk-gcc stand in for the agents in the cluster, and a shell function reading their state stands in
- * for `show_version` (the only cluster command in those regions). The checks are the outcomes the guide promises.
+ * lib.sh (sourced as the scripts source it), against a real `wrktalk-gcc serve` (PGlite in a temp dir, on a free
+ * port). Scripted agents speaking HTTP through @wrktalk/sdk-gcc stand in for the agents in the cluster, and a shell
+ * function reading their state stands in for `show_version` (the only cluster command in those regions). The checks
+ * are the outcomes the guide promises.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -169,7 +170,10 @@ describe.skipIf(!hasCurl)('step 7, the GCC side, against a real wrktalk-gcc serv
   let good: Awaited<ReturnType<typeof bash>>;
   let goodDeployment = '';
 
-  /** lib.sh as the scripts source it; show_version reads the scripted agents' state instead of the cluster. */
+  /**
+   * lib.sh as the scripts source it (it holds the rollout helpers); show_version reads the scripted agents' state
+   * instead of the cluster.
+   */
   const prelude = `set -euo pipefail
 . "${MINIKUBE_DIR}lib.sh"
 show_version() { cat ".work/fake-cluster/$1"; }
@@ -237,8 +241,7 @@ show_version() { cat ".work/fake-cluster/$1"; }
 
   it('7b: v2 goes canary -> batch -> batch with the waits; the client that rejects is never updated', async () => {
     good = await bash(
-      `${prelude}${region('demo.sh', 'rollout-helpers')}\n${region('demo.sh', 'rollout-good')}\n` +
-        'echo "$DEPLOYMENT" > .work/test-deployment\n',
+      `${prelude}${region('demo.sh', 'rollout-good')}\necho "$DEPLOYMENT" > .work/test-deployment\n`,
       work,
       env,
     );
@@ -282,8 +285,7 @@ show_version() { cat ".work/fake-cluster/$1"; }
   it('7b: the broken v404 fails in the canary and is rolled back to each client its own previous version', async () => {
     expect(goodDeployment).not.toBe('');
     const broken = await bash(
-      `${prelude}${region('demo.sh', 'rollout-helpers')}\n${region('demo.sh', 'rollout-broken')}\n` +
-        'echo "$DEPLOYMENT" > .work/test-deployment\n',
+      `${prelude}${region('demo.sh', 'rollout-broken')}\necho "$DEPLOYMENT" > .work/test-deployment\n`,
       work,
       env,
     );
