@@ -7,107 +7,36 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  copies,
+  parseDockerfile,
+  readJson as readJsonObject,
+  runtimeWorkspaces,
+  workspaces as workspaceDirs,
+  workspaceFlags,
+} from '../../reference/agent-node/test/helpers/image';
 import { ENVIRONMENT } from '../../reference/gcc-express/src/config';
 import { REPO_DIR } from './helpers/chart-render';
 
-interface Instruction {
-  op: string;
-  args: string;
-}
-interface Stage {
-  from: string;
-  name: string;
-  instructions: Instruction[];
-}
+// biome-ignore lint/suspicious/noExplicitAny: JSON read from the repository, narrowed where used.
+const readJson = (path: string): any => readJsonObject(path);
 
-/** The Dockerfile's stages: instructions with their continuation lines joined and comments dropped. */
-function parseDockerfile(text: string): Stage[] {
-  const stages: Stage[] = [];
-  const logical: string[] = [];
-  let current = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (current === '' && (line === '' || line.startsWith('#'))) continue;
-    if (line.startsWith('#')) continue; // a comment inside a continued instruction
-    if (line.endsWith('\\')) {
-      current += `${line.slice(0, -1)} `;
-      continue;
-    }
-    logical.push(`${current}${line}`.trim());
-    current = '';
-  }
-  for (const l of logical) {
-    const [op = '', ...rest] = l.split(/\s+/);
-    const args = rest.join(' ');
-    if (op.toUpperCase() === 'FROM') {
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      if (!m) throw new Error(`cannot read FROM ${args}`);
-      stages.push({ from: m[1]!, name: m[2] ?? String(stages.length), instructions: [] });
-    } else {
-      stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
-    }
-  }
-  return stages;
-}
-
-interface Copy {
-  from: string | undefined;
-  sources: string[];
-  dest: string;
-}
-function copies(stage: Stage): Copy[] {
-  return stage.instructions
-    .filter((i) => i.op === 'COPY')
-    .map((i) => {
-      const words = i.args.split(/\s+/);
-      let from: string | undefined;
-      while (words[0]?.startsWith('--')) {
-        const flag = words.shift()!;
-        if (flag.startsWith('--from=')) from = flag.slice('--from='.length);
-      }
-      const dest = words.pop()!;
-      return { from, sources: words, dest };
-    });
-}
-
-/** The workspace names a `npm <command> -w …` in a RUN passes. */
-function workspaceFlags(run: string, command: RegExp): string[][] {
-  return run
+/** The workspace names each `npm <command> -w …` of a RUN passes. */
+const workspaceFlagsOf = (run: string, command: RegExp): string[][] =>
+  run
     .split('&&')
     .filter((part) => command.test(part))
-    .map((part) => [...part.matchAll(/(?:^|\s)-w\s+(\S+)/g)].map((m) => m[1]!));
-}
+    .map(workspaceFlags);
 
-const readJson = (path: string) => JSON.parse(readFileSync(join(REPO_DIR, path), 'utf8'));
-const root = readJson('package.json') as { workspaces: string[] };
-const workspaces = new Map<string, string>(); // name → directory
-for (const dir of root.workspaces) {
-  const file = join(REPO_DIR, dir, 'package.json');
-  if (existsSync(file)) workspaces.set(JSON.parse(readFileSync(file, 'utf8')).name, dir);
-}
+const workspaces = workspaceDirs();
 const GCC = '@wrktalk/reference-gcc-express';
 const gccDir = workspaces.get(GCC)!;
-
-/** The GCC's workspace and every workspace its production dependencies reach, transitively. */
-function runtimeWorkspaces(): Set<string> {
-  const out = new Set<string>();
-  const visit = (name: string) => {
-    if (out.has(name)) return;
-    out.add(name);
-    const pkg = readJson(join(workspaces.get(name)!, 'package.json')) as {
-      dependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys(pkg.dependencies ?? {})) if (workspaces.has(dep)) visit(dep);
-  };
-  visit(GCC);
-  return out;
-}
 
 const dockerfile = readFileSync(join(REPO_DIR, gccDir, 'Dockerfile'), 'utf8');
 const stages = parseDockerfile(dockerfile);
 const runtime = stages.at(-1)!;
 const stageByName = new Map(stages.map((s) => [s.name, s]));
-const needed = runtimeWorkspaces();
+const needed = runtimeWorkspaces(GCC);
 const neededDirs = [...needed].map((n) => workspaces.get(n)!);
 /** Runtime COPY --from=<stage> /app/<path>: the paths (relative to /app) by stage. */
 const runtimeCopies = copies(runtime);
@@ -164,9 +93,9 @@ describe('reference/gcc-express/Dockerfile', () => {
   it('installs, builds and prunes every workspace the GCC needs, in the build stage', () => {
     const build = stageByName.get('build')!;
     const runs = build.instructions.filter((i) => i.op === 'RUN').map((i) => i.args);
-    const ci = runs.flatMap((r) => workspaceFlags(r, /\bnpm ci\b/));
-    const builds = runs.flatMap((r) => workspaceFlags(r, /\bnpm run build\b/));
-    const prunes = runs.flatMap((r) => workspaceFlags(r, /\bnpm prune\b/));
+    const ci = runs.flatMap((r) => workspaceFlagsOf(r, /\bnpm ci\b/));
+    const builds = runs.flatMap((r) => workspaceFlagsOf(r, /\bnpm run build\b/));
+    const prunes = runs.flatMap((r) => workspaceFlagsOf(r, /\bnpm prune\b/));
     for (const list of [ci, builds, prunes]) {
       expect(list).toHaveLength(1);
       expect(new Set(list[0])).toEqual(needed);

@@ -94,7 +94,14 @@ export async function runCli(argv: string[], io: DemoIo): Promise<number> {
       new Option('--scenario <name>', 'what to show').choices([...SCENARIO_NAMES]).default(d.scenario),
     )
     .option('--clients <n>', 'simulated clients (>= 10)', number, d.clients)
-    .option('--port <n>', 'port to serve on (a free one when busy; 0: any)', number, d.port)
+    .addOption(
+      new Option(
+        '--port <n>',
+        `port to serve on (default ${d.port}, or a free one when that is busy; a port given here or in PORT must be free; 0: any)`,
+      )
+        .env('PORT')
+        .argParser(number),
+    )
     .option('--host <host>', 'address to serve on', d.host)
     .option('--latency-ms <n>', "fake executor's mean apply/verify time", number, d.latencyMs)
     .option('--failure-rate <r>', 'share of first attempts that fail (0 to 0.5)', number, d.failureRate)
@@ -121,10 +128,13 @@ export async function runCli(argv: string[], io: DemoIo): Promise<number> {
   }
   const f = program.opts<DemoOptions & { exit?: boolean; json?: boolean; plain?: boolean }>();
   const mode: ProgressMode = f.json ? 'silent' : f.plain || !io.stdout.isTTY ? 'plain' : 'live';
+  // A port the user chose (--port or PORT) that is busy is an error; the default one falls back to a free port.
+  const portChosen = f.port !== undefined;
   const demoOptions: DemoOptions = {
     scenario: f.scenario,
     clients: f.clients,
-    port: f.port,
+    port: f.port ?? d.port,
+    portFallback: !portChosen,
     host: f.host,
     latencyMs: f.latencyMs,
     failureRate: f.failureRate,

@@ -7,8 +7,14 @@ export interface DemoOptions {
   scenario?: ScenarioName;
   /** Simulated clients (at least 10, so that each behaviour appears). @default 50 */
   clients?: number;
-  /** Port to serve on; when it is busy the demo takes a free one. `0` always takes a free one. @default 8080 */
+  /** Port to serve on. `0` takes a free one. @default 8080 */
   port?: number;
+  /**
+   * When `port` is busy, serve on a free one instead of failing. The CLI turns it off when the port was chosen
+   * (`--port` or `PORT`): a chosen port that is busy is an error that says so.
+   * @default true
+   */
+  portFallback?: boolean;
   /** @default '127.0.0.1' */
   host?: string;
   /** Mean time the fake executor takes to apply and to verify, in ms (each client gets 0.5x to 1.5x of it). @default 400 */
@@ -30,6 +36,7 @@ export function defaultDemoOptions(): CompiledDemoOptions {
     scenario: 'rollout',
     clients: 50,
     port: 8080,
+    portFallback: true,
     host: '127.0.0.1',
     latencyMs: 400,
     failureRate: 0.05,

@@ -21,6 +21,7 @@ import {
 } from '@wrktalk/sdk-gcc';
 import { Listr, type ListrRendererValue } from 'listr2';
 import pino, { type Logger } from 'pino';
+import { lockDataDir } from '../../../reference/gcc-express/src/data-dir-lock';
 import { randomToken } from '../../../reference/gcc-express/src/index';
 import { DemoTimeoutError } from './errors';
 import { buildFleet, COMPONENT, type FleetClient, VERSIONS } from './fleet';
@@ -217,8 +218,12 @@ export async function runDemo(
         title: 'Start the GCC on embedded PostgreSQL (PGlite)',
         rendererOptions: OUTPUT,
         task: async (_, task) => {
+          // The data directory is this run's alone; locked all the same, as every opener of a PGlite directory
+          // does, so that `wrktalk-gcc` pointed at it is refused instead of writing where the demo never looks.
+          const lock = await lockDataDir(join(dir, 'pgdata'), { command: 'wrktalk-demo' });
+          closers.push(() => lock.release());
           const [database, bundle] = await Promise.all([
-            openDatabase({ dataDir: join(dir, 'pgdata') }),
+            openDatabase({ dataDir: lock.dir }),
             consoleBundle(),
           ]);
           closers.push(() => database.close());
@@ -234,11 +239,20 @@ export async function runDemo(
           });
           const g = gcc;
           closers.push(() => g.close());
-          server = await serveGcc(gcc, logger, { host: o.host, port: o.port, bundle });
+          server = await serveGcc(gcc, logger, {
+            host: o.host,
+            port: o.port,
+            portFallback: o.portFallback,
+            bundle,
+          });
           const s = server;
           closers.push(() => s.close());
+          await lock.announce({ url: s.url });
           admin = createGccClient({ baseUrl: server.url, token: adminToken });
-          task.title = `GCC on ${server.url}${server.portFallback ? ` (port ${o.port} was busy)` : ''}, PGlite in a temporary directory`;
+          const busy = server.portFallback
+            ? ` (port ${o.port} is in use${server.portHolder ? ` by ${server.portHolder}` : ''}; set PORT or --port to choose one)`
+            : '';
+          task.title = `GCC on ${server.url}${busy}, PGlite in a temporary directory`;
         },
       },
       {

@@ -39,6 +39,7 @@ import type {
   TokenCreate,
   TokenIssued,
   UpdatesResponse,
+  Whoami,
 } from './types';
 
 /** Per-call options. */
@@ -204,6 +205,16 @@ export interface AuditApi {
   list(query?: ListAuditQuery, options?: CallOptions): Promise<Page<AuditEntry>>;
 }
 
+/** The caller's own token (any role). */
+export interface AuthApi {
+  /**
+   * What this client's token is: `token_id` (`null` for a secret configured on the GCC), `role`, `client_id` (approver
+   * and agent tokens), `name` (admin and CI tokens) and `expires_at`. Changes nothing on the GCC (an agent's call is
+   * no heartbeat and picks up no task). A missing, unknown, expired or revoked token throws `GccHttpError` 401.
+   */
+  whoami(options?: CallOptions): Promise<Whoami>;
+}
+
 /** Health endpoints (no auth). */
 export interface HealthApi {
   /** Liveness. */
@@ -225,6 +236,8 @@ export interface GccClient {
   deployments: DeploymentsApi;
   autoApprovePolicies: AutoApprovePoliciesApi;
   audit: AuditApi;
+  /** The caller's own token (any role). */
+  auth: AuthApi;
   health: HealthApi;
 }
 
@@ -588,6 +601,11 @@ export function createGccClient(options: GccClientOptions): GccClient {
       ),
   };
 
+  const auth: AuthApi = {
+    whoami: (o) =>
+      data(t.call({ method: 'GET', path: `${v1}/whoami`, schema: schemaOf('Whoami'), signal: o?.signal })),
+  };
+
   const health: HealthApi = {
     healthz: (o) =>
       data(t.call({ method: 'GET', path: '/healthz', schema: schemaOf('Health'), signal: o?.signal })),
@@ -613,7 +631,7 @@ export function createGccClient(options: GccClientOptions): GccClient {
       ),
   };
 
-  return { releases, clients, approvals, agent, deployments, autoApprovePolicies, audit, health };
+  return { releases, clients, approvals, agent, deployments, autoApprovePolicies, audit, auth, health };
 }
 
 /**

@@ -9,6 +9,7 @@ export {
   type AgentApi,
   type ApprovalsApi,
   type AuditApi,
+  type AuthApi,
   type AutoApprovePoliciesApi,
   type CallOptions,
   type ClientsApi,

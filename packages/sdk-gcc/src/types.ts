@@ -73,6 +73,8 @@ export type DeploymentApproval = Schemas['DeploymentApproval'];
 export type DeploymentPreview = Schemas['DeploymentPreview'];
 /** One stage of a preview's plan. */
 export type PlannedStage = Schemas['PlannedStage'];
+/** What the caller's bearer token is (`GET /api/v1/whoami`): id, role, client or name, expiry. */
+export type Whoami = Schemas['Whoami'];
 /** A page of a list. */
 export interface Page<T> {
   items: T[];

@@ -12,6 +12,7 @@ import {
   type Release,
   type Task,
   type UpdatesResult,
+  type Whoami,
 } from '../src';
 
 const gcc = createGccClient({ baseUrl: 'http://localhost:8080', token: 't' });
@@ -40,6 +41,15 @@ describe('createGccClient types', () => {
       | 'cancelled'
     >();
     expectTypeOf<Deployment>().not.toBeAny();
+  });
+
+  it('types whoami: nullable fields where a role has none', () => {
+    expectTypeOf(gcc.auth.whoami).returns.resolves.toEqualTypeOf<Whoami>();
+    expectTypeOf<Whoami['role']>().toEqualTypeOf<'admin' | 'ci' | 'approver' | 'agent'>();
+    expectTypeOf<Whoami['token_id']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Whoami['client_id']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Whoami['name']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Whoami['expires_at']>().toEqualTypeOf<string | null>();
   });
 
   it('types the admin console and CT additions', () => {

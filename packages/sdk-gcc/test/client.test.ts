@@ -157,6 +157,41 @@ describe('auth', () => {
   });
 });
 
+describe('auth.whoami (any role)', () => {
+  it('says what each token is, validated against the contract; a revoked or expired token is 401', async () => {
+    const as = (token: string) => createGccClient({ baseUrl: server.url, token, retry });
+    expect(await admin.auth.whoami()).toEqual({
+      token_id: null,
+      role: 'admin',
+      client_id: null,
+      name: 'admin',
+      expires_at: null,
+    });
+    expect(await ci.auth.whoami()).toMatchObject({ role: 'ci', client_id: null, name: 'ci' });
+    const agent = await admin.clients.createToken('adani-prod', { role: 'agent' });
+    expect(await as(agent.token).auth.whoami()).toEqual({
+      token_id: agent.id,
+      role: 'agent',
+      client_id: 'adani-prod',
+      name: null,
+      expires_at: null,
+    });
+    const approver = await admin.clients.createToken('tata-prod', { role: 'approver', ttl_seconds: 3600 });
+    expect(await as(approver.token).auth.whoami()).toEqual({
+      token_id: approver.id,
+      role: 'approver',
+      client_id: 'tata-prod',
+      name: null,
+      expires_at: approver.expires_at,
+    });
+    await admin.clients.revokeToken('adani-prod', agent.id);
+    expect((await httpError(as(agent.token).auth.whoami())).status).toBe(401);
+    expect((await httpError(createGccClient({ baseUrl: server.url, retry }).auth.whoami())).code).toBe(
+      'unauthorized',
+    );
+  });
+});
+
 describe('the update flow: deployment, approvals, agent', () => {
   it('runs approve → agent apply → success, and reject, end to end', async () => {
     const release = await ci.releases.create({

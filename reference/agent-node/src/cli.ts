@@ -1,7 +1,7 @@
 import { createAgent, createJsonLogger, type Executor } from '@wrktalk/sdk-agent';
 import { Command, CommanderError } from 'commander';
 import { type AgentConfig, ConfigError, loadConfig } from './config';
-import { formatChecks, runDoctor } from './doctor';
+import { doctorReport, formatChecks, runDoctor } from './doctor';
 import { createExecutor } from './executors';
 
 /** What the CLI touches outside itself, injectable for tests. */
@@ -31,12 +31,17 @@ const processIo = (): CliIo => ({
   },
 });
 
-function config(io: CliIo): AgentConfig | number {
+/** The configuration, or EXIT.config once the problems are on stderr (and, with `json`, as a report on stdout). */
+function config(io: CliIo, json = false): AgentConfig | number {
   try {
     return loadConfig(io.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`${error.message}\nSee reference/agent-node/README.md for every variable.\n`);
+      if (json) {
+        const checks = error.problems.map((p) => ({ name: 'configuration', ok: false, detail: p }));
+        io.stdout(`${JSON.stringify(doctorReport(checks))}\n`);
+      }
       return EXIT.config;
     }
     throw error;
@@ -107,9 +112,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   program
     .command('doctor')
-    .description('check GCC reachability, the token, the state file directory and the executor')
-    .action(async () => {
-      const cfg = config(io);
+    .description(
+      'check GCC reachability, the token (role and client), the client, the state file directory and the executor',
+    )
+    .option('--json', 'print { ok, checks: [{ name, ok, detail }] } instead of ✓/✗ lines')
+    .action(async (options: { json?: boolean }) => {
+      const json = options.json === true;
+      const cfg = config(io, json);
       if (typeof cfg === 'number') {
         code = cfg;
         return;
@@ -121,7 +130,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         executor = error as Error;
       }
       const checks = await runDoctor(cfg, executor);
-      io.stdout(`${formatChecks(checks)}\n`);
+      io.stdout(json ? `${JSON.stringify(doctorReport(checks))}\n` : `${formatChecks(checks)}\n`);
       code = checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed;
     });
 

@@ -8,5 +8,12 @@ export {
   type ExecutorName,
   loadConfig,
 } from './config';
-export { formatChecks, runDoctor } from './doctor';
+export {
+  type DoctorReport,
+  doctorReport,
+  formatChecks,
+  issueAgentToken,
+  runDoctor,
+  tokenCheck,
+} from './doctor';
 export { createExecutor } from './executors';

@@ -129,9 +129,13 @@ describe('wrktalk-agent', { timeout: 60_000 }, () => {
   it('doctor: every check passes against a reachable GCC with a valid token', async () => {
     const t = io();
     expect(await main(['doctor'], t.io)).toBe(0);
-    expect(t.out.join('').trim().split('\n')).toEqual([
+    const lines = t.out.join('').trim().split('\n');
+    expect(lines[1]).toMatch(
+      /^✓ agent token — an agent token of client acme-prod \(tok-[A-Za-z0-9_-]+\), valid until revoked$/,
+    );
+    expect([lines[0], ...lines.slice(2)]).toEqual([
       `✓ GCC reachable — ${gcc.url} answers /healthz`,
-      '✓ agent token — accepted for client acme-prod (Acme)',
+      '✓ client acme-prod — registered (Acme, target docker)',
       `✓ state file directory — ${join(dir, 'state')} is writable`,
       '✓ executor fake — in-memory executor, changes nothing',
     ]);
@@ -151,8 +155,9 @@ describe('wrktalk-agent', { timeout: 60_000 }, () => {
     const lines = t.out.join('').trim().split('\n');
     expect(lines[0]).toMatch(/^✓ GCC reachable/);
     expect(lines[1]).toBe(
-      '✗ agent token — the GCC rejected AGENT_TOKEN (401): issue a new agent token for this client',
+      '✗ agent token — the GCC rejected AGENT_TOKEN (401: unknown, revoked or expired): issue a new token: wrktalk-gcc token issue --client acme-prod --role agent',
     );
+    // (No client check after a refused token: it would only repeat the 401.)
     expect(lines[2]).toMatch(
       /^✗ state file directory — .*a-file is not writable \(E[A-Z]+: .*\): mount a volume there or set STATE_FILE$/,
     );

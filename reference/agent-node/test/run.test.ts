@@ -3,7 +3,7 @@
  * approver, and each executor against the sdk-agent test fakes (Argo CD server, Kubernetes API server, `argocd` and
  * `docker` executables on PATH, Watchtower). Nothing real is touched: no docker, no cluster.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGccClient, type Task } from '@wrktalk/sdk-gcc';
@@ -244,6 +244,55 @@ describe('wrktalk-agent run, end to end against the fake GCC', { timeout: 60_000
       '--grpc-web',
     ]);
     expect(set.env).toEqual({ ARGOCD_SERVER: 'argocd.acme.internal', ARGOCD_AUTH_TOKEN: 'cli-token' });
+  });
+
+  it('EXECUTOR=argocd-cli with only an `argocd login` context: doctor says ✓ and run applies (they agree)', async () => {
+    const clis = await installFakeClis(
+      {
+        apps: {
+          [APP]: {
+            parameters: [{ name: 'backend.image.tag', value: '2.3.0', forceString: true }],
+            sync: 'Synced',
+            health: 'Healthy',
+          },
+        },
+        // The fake argocd now refuses a call without a server and a session, as the real one does.
+        argocdAuth: { tokens: ['login-token'] },
+      },
+      ['argocd'],
+    );
+    cleanups.push(() => clis.cleanup());
+    const home = await tempDir();
+    await mkdir(join(home, '.config', 'argocd'), { recursive: true });
+    await writeFile(
+      join(home, '.config', 'argocd', 'config'),
+      'contexts:\n- name: argo\n  server: argocd.acme.internal\n  user: argo\ncurrent-context: argo\nusers:\n- auth-token: login-token\n  name: argo\n',
+    );
+    const env = { EXECUTOR: 'argocd-cli', HOME: home, ...clis.env, PASS_ENV: 'FAKE_CLI_*' };
+    const out: string[] = [];
+    const doctorCode = await main(['doctor'], {
+      env: {
+        GCC_URL: gcc.url,
+        CLIENT_ID: CLIENT,
+        AGENT_TOKEN: gcc.fake.issueToken(CLIENT, 'agent'),
+        STATE_FILE: join(home, 'doctor', 'state.json'),
+        ...env,
+      },
+      stdout: (t) => out.push(t),
+      stderr: () => {},
+      onSignal: () => () => {},
+    });
+    expect(doctorCode, out.join('')).toBe(0);
+    const taskId = await approvedUpdate('2.7.1');
+    const { task, code, stderr } = await runUntilFinal(taskId, env);
+    expect(task.status, stderr).toBe('success');
+    expect(code).toBe(0);
+    expect((await clis.state()).apps[APP]!.parameters).toContainEqual({
+      name: 'backend.image.tag',
+      value: '2.7.1',
+      forceString: true,
+    });
+    expect((await clis.calls('argocd')).every((c) => c.env.ARGOCD_SERVER === undefined)).toBe(true);
   });
 
   it('EXECUTOR=argocd-k8s: patches the Application resource in ARGOCD_NAMESPACE', async () => {

@@ -3,6 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { createGccClient, type GccClient, isGccHttpError } from '@wrktalk/sdk-gcc';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
+import {
+  type CommandContext,
+  createClientToken,
+  eitherApi,
+  type IssuedToken,
+  issueOverApi,
+  overApi,
+  packageVersion,
+  registerApiCommands,
+  revokeOverApi,
+  rootHelpText,
+  serverOption,
+  tokenOption,
+} from './cli/index';
 import { type Config, ConfigError, loadConfig } from './config';
 import type { OpenedGcc } from './server';
 
@@ -16,6 +30,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Resolves when the service should stop (default: SIGINT or SIGTERM). */
   shutdownSignal?: (logger: Logger) => Promise<string>;
+  /** Whether stdout is a terminal, where `deployments watch` redraws (default: process.stdout.isTTY). */
+  tty?: boolean;
+  /** Aborted to stop `deployments watch` (default: SIGINT while it runs). */
+  interrupt?: AbortSignal;
 }
 
 /** Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration. */
@@ -55,7 +73,8 @@ function expiresAtArg(value: string): Date {
   return d;
 }
 
-function clientIdArg(value: string): string {
+/** A client id: a DNS label. */
+export function clientIdArg(value: string): string {
   if (!DNS_LABEL.test(value)) {
     throw new InvalidArgumentError(
       'A client id is a DNS label: 1-63 lowercase letters, digits and "-", not starting or ending with "-".',
@@ -149,12 +168,32 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
     }
   };
 
+  const ctx: CommandContext = {
+    env,
+    stdout,
+    stderr,
+    tty: io.tty ?? (io.stdout === undefined && process.stdout.isTTY === true),
+    interrupt: io.interrupt,
+    setExitCode: (c) => {
+      code = c;
+    },
+    version: packageVersion(),
+    localApi: (fn) => withGcc((opened) => withAdminApi(opened, fn)),
+  };
+
   const program = new Command('wrktalk-gcc')
-    .description('The WrkTalk GCC reference service (update control) and its admin helpers.')
+    .description(
+      'The WrkTalk GCC reference service (update control), its admin helpers, and a client of its API ' +
+        '(releases, deploy, deployments, approvals).',
+    )
+    .version(ctx.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: stdout, writeErr: stderr })
     .showHelpAfterError('(add --help for usage)')
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    // Root options only before the command, so that `releases register --version 1.2.0` is the release's version.
+    .enablePositionalOptions()
+    .addHelpText('after', rootHelpText());
 
   program
     .command('serve')
@@ -265,10 +304,15 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       }
     });
 
-  const client = program.command('client').description('Manage clients (customer installations).');
+  const client = program
+    .command('clients')
+    .alias('client')
+    .description('Clients (customer installations): create, list, show.');
   client
     .command('create')
-    .description('Register a client.')
+    .description(
+      'Register a client (over the API with --server or GCC_URL, else on the configured database).',
+    )
     .requiredOption('--id <id>', 'client id, a DNS label (e.g. adani-prod)', clientIdArg)
     .requiredOption('--name <name>', 'display name', nonEmpty(200))
     .addOption(
@@ -284,8 +328,12 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
     .option('--label <key=value>', 'a label; repeat for several', labelArg)
     .option('--timezone <zone>', 'IANA time zone (default UTC)', nonEmpty(64))
     .option('--json', 'print the client as JSON')
+    .addOption(serverOption())
+    .addOption(tokenOption())
     .action(
       async (o: {
+        server?: string;
+        token?: string;
         id: string;
         name: string;
         targetKind: 'argocd' | 'kubernetes' | 'docker';
@@ -300,17 +348,15 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
         if (o.targetKind !== 'argocd' && o.argocdInstance) {
           throw new UsageError('--argocd-instance only applies to --target-kind argocd.');
         }
-        const created = await withGcc((opened) =>
-          withAdminApi(opened, (api) =>
-            api.clients.create({
-              id: o.id,
-              name: o.name,
-              target_kind: o.targetKind,
-              labels: o.label ?? {},
-              ...(o.argocdInstance ? { argocd_instance: o.argocdInstance } : {}),
-              ...(o.timezone ? { timezone: o.timezone } : {}),
-            }),
-          ),
+        const created = await eitherApi(ctx, o, (api) =>
+          api.clients.create({
+            id: o.id,
+            name: o.name,
+            target_kind: o.targetKind,
+            labels: o.label ?? {},
+            ...(o.argocdInstance ? { argocd_instance: o.argocdInstance } : {}),
+            ...(o.timezone ? { timezone: o.timezone } : {}),
+          }),
         );
         stdout(
           o.json
@@ -320,7 +366,7 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       },
     );
 
-  const token = program.command('token').description('Manage bearer tokens.');
+  const token = program.command('tokens').alias('token').description('Manage bearer tokens.');
   token
     .command('issue')
     .description(
@@ -341,8 +387,12 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
     .option('--ttl-seconds <n>', 'the token expires this many seconds after it is issued', ttlArg)
     .option('--expires-at <time>', 'the token expires at this RFC 3339 time', expiresAtArg)
     .option('--json', 'print {id, role, client_id, name, token, expires_at} as JSON')
+    .addOption(serverOption())
+    .addOption(tokenOption())
     .action(
       async (o: {
+        server?: string;
+        token?: string;
         role: 'agent' | 'approver' | 'admin' | 'ci';
         client?: string;
         name?: string;
@@ -361,41 +411,35 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
         if (!scoped && !o.name) throw new UsageError(`--name is required for ${article} token.`);
         if (!scoped && o.client)
           throw new UsageError(`--client is for agent and approver tokens, not ${o.role}.`);
-        const issued = await withGcc(async (opened) => {
-          if (o.role === 'agent' || o.role === 'approver') {
-            const role = o.role;
-            const t = await withAdminApi(opened, (api) =>
-              api.clients.createToken(o.client!, {
-                role,
-                ...(o.description ? { description: o.description } : {}),
-                ...(o.ttlSeconds !== undefined && { ttl_seconds: o.ttlSeconds }),
-                ...(o.expiresAt !== undefined && { expires_at: o.expiresAt.toISOString() }),
-              }),
-            );
+        const issueLocally = () =>
+          withGcc(async (opened): Promise<IssuedToken> => {
+            if (o.role === 'agent' || o.role === 'approver') {
+              const role = o.role;
+              return withAdminApi(opened, (api) =>
+                createClientToken(api, o.client!, {
+                  role,
+                  ...(o.description ? { description: o.description } : {}),
+                  ...(o.ttlSeconds !== undefined && { ttlSeconds: o.ttlSeconds }),
+                  ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }),
+                }),
+              );
+            }
+            const t = await opened.gcc.issueToken({
+              role: o.role,
+              name: o.name!,
+              ...(o.ttlSeconds !== undefined && { ttlSeconds: o.ttlSeconds }),
+              ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }),
+            });
             return {
               id: t.id,
-              role,
-              client_id: t.client_id,
-              name: null,
+              role: o.role,
+              client_id: null,
+              name: o.name!,
               token: t.token,
-              expires_at: t.expires_at ?? null,
+              expires_at: t.expiresAt,
             };
-          }
-          const t = await opened.gcc.issueToken({
-            role: o.role,
-            name: o.name!,
-            ...(o.ttlSeconds !== undefined && { ttlSeconds: o.ttlSeconds }),
-            ...(o.expiresAt !== undefined && { expiresAt: o.expiresAt }),
           });
-          return {
-            id: t.id,
-            role: o.role,
-            client_id: null,
-            name: o.name!,
-            token: t.token,
-            expires_at: t.expiresAt,
-          };
-        });
+        const issued = await (overApi(ctx, o) ? issueOverApi(ctx, o) : issueLocally());
         if (o.json) stdout(`${JSON.stringify(issued, null, 2)}\n`);
         else {
           const whose = issued.client_id ? `client ${issued.client_id}` : `name ${issued.name}`;
@@ -410,16 +454,20 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
   token
     .command('revoke')
     .description(
-      'Revoke a token by id (tok-…): refused at once on every replica. To rotate, issue the new token, deploy it, then revoke the old one.',
+      'Revoke a token by id (tok-…): refused at once on every replica. Over the API (--server) give its --client. ' +
+        'To rotate, see `tokens rotate`.',
     )
     .argument(
       '<id>',
       'the token id printed by `token issue`',
       pattern(TOKEN_ID, 'A token id is tok- and 1-64 of letters, digits, "_" and "-".'),
     )
-    .action(async (id: string) => {
-      await withGcc((opened) => opened.gcc.revokeToken(id));
-      stderr(`Revoked token ${id}.\n`);
+    .option('--client <id>', 'the client whose token it is (required over the API)', clientIdArg)
+    .addOption(serverOption())
+    .addOption(tokenOption())
+    .action(async (id: string, o: { server?: string; token?: string; client?: string }) => {
+      if (!(await revokeOverApi(ctx, id, o))) await withGcc((opened) => opened.gcc.revokeToken(id));
+      stderr(`Revoked token ${id}${o.client ? ` of client ${o.client}` : ''}.\n`);
     });
 
   const keys = program
@@ -473,6 +521,8 @@ ${pair.publicKeyPem}`;
         );
       stdout(describePublicKeys(signing));
     });
+
+  registerApiCommands(program, { clients: client, tokens: token }, ctx);
 
   try {
     await program.parseAsync(args, { from: 'user' });

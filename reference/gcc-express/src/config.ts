@@ -316,6 +316,26 @@ const schema = z.object({
   ),
 });
 
+/** Query parameters of a PostgreSQL URL that carry secrets (libpq and `pg` read both). */
+const SECRET_URL_PARAMETERS = ['password', 'sslpassword'];
+
+/**
+ * `url` with its password (and any `password` / `sslpassword` query parameter) replaced by `***`, to be shown in
+ * messages and logs. A URL that cannot be parsed is shown as its scheme only.
+ */
+export function redactDatabaseUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
+    return scheme ? `${scheme}//*** (not a valid URL)` : '*** (not a valid URL)';
+  }
+  if (u.password !== '') u.password = '***';
+  for (const name of SECRET_URL_PARAMETERS) if (u.searchParams.has(name)) u.searchParams.set(name, '***');
+  return u.toString().replace(/%2A%2A%2A/g, '***');
+}
+
 /** Variables whose values are never repeated in an error (tokens, credentials). */
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'NOTIFY_WEBHOOKS', 'GCC_ARGOCD_INSTANCES']);
 

@@ -5,6 +5,9 @@ import { createGcc, type Database, type Gcc, migrate, openDatabase } from '@wrkt
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
+import { type DataDirLock, lockDataDir } from './data-dir-lock';
+import { databaseConnectError } from './database-connect';
+import { isAddressInUse, portInUseError } from './port-in-use';
 
 /** A new random token: 256 bits, base64url. */
 export function randomToken(): string {
@@ -24,16 +27,87 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Opens the configured database: PostgreSQL when `DATABASE_URL` is set, otherwise PGlite in `GCC_DATA_DIR`. */
-export function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase({
-    ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }),
-    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+/** Options of {@link openConfiguredDatabase}. */
+export interface OpenDatabaseOptions {
+  /** What this process is, recorded with the data directory's lock for a refused opener. @default its argv */
+  command?: string;
+  /** Where a lost data-directory lock is reported. @default stderr */
+  logger?: Logger;
+}
+
+/** A {@link Database} from {@link openConfiguredDatabase}, with the data directory's lock when it holds one. */
+export type ConfiguredDatabase = Database & {
+  /** The embedded data directory's exclusive lock (released by `close()`); undefined on PostgreSQL or `memory://`. */
+  dataDirLock: DataDirLock | undefined;
+};
+
+/**
+ * Opens the configured database: PostgreSQL when `DATABASE_URL` is set, otherwise PGlite in `GCC_DATA_DIR`.
+ *
+ * PGlite is one process's database: a second process on the same directory writes where the first never looks,
+ * and the first overwrites it (a client created beside a running `serve` was gone after its restart). So the data
+ * directory is locked first, for as long as the database is open, and a second opener gets a
+ * `DataDirLockedError` naming the holder. A connection failure to PostgreSQL is a `DatabaseConnectError` naming
+ * `DATABASE_URL` (password redacted) and what to check.
+ */
+export async function openConfiguredDatabase(
+  config: Config,
+  options: OpenDatabaseOptions = {},
+): Promise<ConfiguredDatabase> {
+  if (config.databaseUrl) {
+    let db: Database;
+    try {
+      db = await openDatabase({
+        url: config.databaseUrl,
+        ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+      });
+    } catch (error) {
+      throw databaseConnectError(error, config.databaseUrl);
+    }
+    return Object.assign(db, { dataDirLock: undefined });
+  }
+  if (config.dataDir === 'memory://') {
+    return Object.assign(await openDatabase({ dataDir: config.dataDir }), { dataDirLock: undefined });
+  }
+  let closeOnce: (() => Promise<void>) | undefined;
+  const lock = await lockDataDir(config.dataDir, {
+    ...(options.command !== undefined && { command: options.command }),
+    // Another process may have the directory now: stop writing to it. Requests then answer 503, and the log says why.
+    onCompromised: (error) => {
+      const message = `lost the lock on the data directory ${config.dataDir} (${error.message}): closing the database so that nothing more is written to it`;
+      if (options.logger) options.logger.error({ err: error }, message);
+      else process.stderr.write(`wrktalk-gcc: ${message}\n`);
+      void closeOnce?.().catch(() => undefined);
+    },
+  });
+  let db: Database;
+  try {
+    db = await openDatabase({ dataDir: lock.dir });
+  } catch (error) {
+    await lock.release().catch(() => undefined);
+    throw error;
+  }
+  const closeDatabase = db.close.bind(db);
+  let closing: Promise<void> | undefined;
+  closeOnce = () => {
+    closing ??= closeDatabase();
+    return closing;
+  };
+  const close = closeOnce;
+  return Object.assign(db, {
+    dataDirLock: lock,
+    close: async () => {
+      try {
+        await close();
+      } finally {
+        await lock.release();
+      }
+    },
   });
 }
 
 export interface OpenedGcc {
-  db: Database;
+  db: ConfiguredDatabase;
   gcc: Gcc;
   adminToken: string;
   ciToken: string;
@@ -55,6 +129,8 @@ export interface OpenGccOptions {
    * @default true
    */
   background?: boolean;
+  /** What this process is, recorded with the data directory's lock. @default its argv */
+  command?: string;
 }
 
 /** Opens the database, applies pending migrations (unless `config.migrate` is false) and creates the GCC. */
@@ -64,7 +140,10 @@ export async function openGcc(
   options: OpenGccOptions = {},
 ): Promise<OpenedGcc> {
   const background = options.background ?? true;
-  const db = await openConfiguredDatabase(config);
+  const db = await openConfiguredDatabase(config, {
+    logger,
+    ...(options.command !== undefined && { command: options.command }),
+  });
   try {
     const migrations = config.migrate ? await migrate(db) : undefined;
     const adminToken = config.adminToken ?? randomToken();
@@ -116,8 +195,12 @@ export interface RunningServer extends OpenedGcc {
 }
 
 /** Starts the service: the GCC on an Express 5 app, listening on `config.host:config.port`. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const opened = await openGcc(config, logger);
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: Pick<OpenGccOptions, 'command'> = {},
+): Promise<RunningServer> {
+  const opened = await openGcc(config, logger, options);
   const app = createApp(opened.gcc, logger, { trustProxy: config.trustProxy });
   // Agents' polls are answered before Express (`gcc.handlePoll`): a held long poll then costs no Express request.
   const server = createServer((req, res) => opened.gcc.handlePoll(req, res, () => app(req, res)));
@@ -134,11 +217,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
   } catch (error) {
     await opened.close();
-    throw error;
+    throw isAddressInUse(error) ? await portInUseError(config.port, config.host, ['PORT']) : error;
   }
   const { port, address } = server.address() as AddressInfo;
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // A CLI command refused the data directory then names the URL to run it against instead.
+  await opened.db.dataDirLock?.announce({ url });
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 10_000) => {
     stopping ??= (async () => {

@@ -1,6 +1,6 @@
 import { type FakeGccServer, startFakeGccServer } from '@wrktalk/sdk-gcc/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { authorizationSuite, badInputSuite, type ConformanceTarget } from './conformance';
+import { authorizationSuite, badInputSuite, type ConformanceTarget, whoamiSuite } from './conformance';
 
 /** The suites against the in-memory fake of `@wrktalk/sdk-gcc/testing`, exactly as against the real service. */
 // Many HTTP requests per test against a server in this process: generous timeouts for a busy machine.
@@ -20,4 +20,5 @@ describe('conformance: sdk-gcc fake', { timeout: 60_000 }, () => {
 
   authorizationSuite(() => target);
   badInputSuite(() => target);
+  whoamiSuite(() => target);
 });

@@ -1,6 +1,6 @@
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { authorizationSuite, badInputSuite } from './conformance';
+import { authorizationSuite, badInputSuite, whoamiSuite } from './conformance';
 import { type CoreTarget, startCoreTarget } from './helpers/core-target';
 
 /** The suites against gcc-core on an in-memory PGlite, served by the reference Express app. */
@@ -19,4 +19,5 @@ describe('conformance: gcc-core on PGlite (memory)', { timeout: 60_000 }, () => 
 
   authorizationSuite(() => core.target);
   badInputSuite(() => core.target);
+  whoamiSuite(() => core.target);
 });

@@ -1,6 +1,6 @@
 import { type Database, openDatabase } from '@wrktalk/gcc-core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { authorizationSuite, badInputSuite } from './conformance';
+import { authorizationSuite, badInputSuite, whoamiSuite } from './conformance';
 import { type CoreTarget, createTestDatabase, startCoreTarget } from './helpers/core-target';
 
 /** The suites against gcc-core on real PostgreSQL, in a database of its own. */
@@ -21,4 +21,5 @@ describe('conformance: gcc-core on PostgreSQL', () => {
 
   authorizationSuite(() => core.target);
   badInputSuite(() => core.target);
+  whoamiSuite(() => core.target);
 });

@@ -75,6 +75,8 @@ interface Operation {
   };
   /** Creating POST: honours Idempotency-Key. */
   idempotent?: boolean;
+  /** Answers about the caller's own token (`whoami`): no client in the path, so no client scope to check. */
+  self?: boolean;
   run: (call: Call, tx?: Parameters<Parameters<GccServices['idempotency']['run']>[3]>[0]) => Promise<Answer>;
 }
 
@@ -462,6 +464,26 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
         // This replica at once; the others on the notification (or within the token cache's TTL).
         deps.tokens.drop(path.token_id!);
         return { status: 204 };
+      },
+    },
+    // the caller's own token
+    {
+      id: 'whoami',
+      method: 'get',
+      path: '/api/v1/whoami',
+      roles: ['admin', 'ci', 'approver', 'agent'],
+      self: true,
+      // Read from the principal the token lookup (and its cache, as for every operation) already made: no query,
+      // no write. Not `deps.seen`: an agent asking who it is is no heartbeat.
+      run: async ({ who }) => {
+        const scoped = who.role === 'agent' || who.role === 'approver';
+        return ok({
+          token_id: who.tokenId ?? null,
+          role: who.role,
+          client_id: scoped ? (who.clientId ?? null) : null,
+          name: scoped ? null : who.name,
+          expires_at: who.expiresAt ? who.expiresAt.toISOString() : null,
+        });
       },
     },
     // approvals
@@ -1128,6 +1150,7 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
         if (
           who.clientId !== undefined &&
           (who.role === 'agent' || who.role === 'approver') &&
+          !op.self &&
           path.client_id !== who.clientId
         ) {
           throw new GccServiceError('not_found', `No client ${path.client_id ?? ''} for this token.`);

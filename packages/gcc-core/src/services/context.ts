@@ -6,6 +6,10 @@ export interface Principal {
   role: 'admin' | 'ci' | 'approver' | 'agent';
   clientId?: string;
   name: string;
+  /** The stored token's id (`whoami`); absent for the configured admin/CI secrets and host-authenticated callers. */
+  tokenId?: string;
+  /** When the stored token expires, if it does (`whoami`). */
+  expiresAt?: Date;
 }
 
 /** The channel every GCC replica listens on for cache invalidation. */

@@ -137,9 +137,11 @@ export class TokensService {
     );
     const row = r.rows[0];
     if (!row) return undefined;
-    const principal: Principal = { role: row.role, name: row.name };
+    const expiresAt = row.expires_at === null ? undefined : new Date(row.expires_at);
+    const principal: Principal = { role: row.role, name: row.name, tokenId: row.id };
     if (row.client_id) principal.clientId = row.client_id;
-    return { id: row.id, principal, ...(row.expires_at !== null && { expiresAt: new Date(row.expires_at) }) };
+    if (expiresAt) principal.expiresAt = expiresAt;
+    return { id: row.id, principal, ...(expiresAt && { expiresAt }) };
   }
 
   /** Records when tokens were last used (batched by the caller; sliced on PGlite like `recordSeen`). */

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArgoCdCliExecutor } from '../../src/executors';
 import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
@@ -162,6 +165,107 @@ describe('argocd-cli executor', { timeout: 60_000 }, () => {
   it('doctor finds the tool, credentials and application', async () => {
     const checks = await executor().doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
     expect(checks.every((c) => c.ok)).toBe(true);
+  });
+
+  describe("doctor: the credentials are the CLI's own choice, judged by `app get`", () => {
+    let home: string;
+    beforeEach(async () => {
+      home = await mkdtemp(join(tmpdir(), 'argocd-home-'));
+      await clis.setState((s) => {
+        s.argocdAuth = { tokens: ['login-token', 'secret-token'] };
+      });
+    });
+    afterEach(() => rm(home, { recursive: true, force: true }));
+
+    /** What `argocd login argocd.acme.internal` leaves in ~/.config/argocd/config. */
+    const login = async (token: string) => {
+      await mkdir(join(home, '.config', 'argocd'), { recursive: true });
+      await writeFile(
+        join(home, '.config', 'argocd', 'config'),
+        [
+          'contexts:',
+          '- name: argocd.acme.internal',
+          '  server: argocd.acme.internal',
+          '  user: argocd.acme.internal',
+          'current-context: argocd.acme.internal',
+          'servers:',
+          '- server: argocd.acme.internal',
+          'users:',
+          `- auth-token: ${token}`,
+          '  name: argocd.acme.internal',
+          '',
+        ].join('\n'),
+      );
+    };
+    const doctor = (env: Record<string, string> = {}) =>
+      createArgoCdCliExecutor({ env: { ...clis.env, HOME: home, ...env }, pollIntervalMs: 10 }).doctor({
+        signal: AbortSignal.timeout(30_000),
+        clientId: 'acme',
+      });
+
+    it('an `argocd login` context without ARGOCD_SERVER / ARGOCD_AUTH_TOKEN is valid (it was ✗ before)', async () => {
+      await login('login-token');
+      expect(await doctor()).toEqual([
+        { name: 'argocd binary', ok: true, detail: 'argocd: v3.5.1+fake' },
+        {
+          name: 'argocd credentials',
+          ok: true,
+          detail:
+            "ARGOCD_SERVER unset, ARGOCD_AUTH_TOKEN unset: the server and token from the CLI's `argocd login` context",
+        },
+        { name: `application ${APP}`, ok: true, detail: 'readable' },
+      ]);
+    });
+
+    it('ARGOCD_OPTS=--core is valid without any Argo CD credentials', async () => {
+      const checks = await doctor({ ARGOCD_OPTS: '--core' });
+      expect(checks.every((c) => c.ok)).toBe(true);
+      expect(checks[1]?.detail).toMatch(/^ARGOCD_OPTS --core: /);
+    });
+
+    it('ARGOCD_AUTH_TOKEN with the server of the login context is valid', async () => {
+      await login('expired-token');
+      const checks = await createArgoCdCliExecutor({
+        env: { ...clis.env, HOME: home },
+        authToken: 'secret-token',
+        pollIntervalMs: 10,
+      }).doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
+      expect(checks.map((c) => c.ok)).toEqual([true, true, true]);
+      expect(checks[1]?.detail).toBe(
+        "ARGOCD_SERVER unset, ARGOCD_AUTH_TOKEN set: the server from the CLI's `argocd login` context",
+      );
+    });
+
+    it('no server anywhere, or a token Argo CD refuses: ✗ credentials with the ways to fix it', async () => {
+      const none = await doctor();
+      expect(none[1]).toEqual({
+        name: 'argocd credentials',
+        ok: false,
+        code: 'forbidden',
+        detail: expect.stringMatching(
+          /^ARGOCD_SERVER unset, ARGOCD_AUTH_TOKEN unset: .*: the CLI is not logged in to Argo CD: set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN .*, run `argocd login` as the agent user \(HOME\), or set ARGOCD_OPTS=--core$/,
+        ),
+      });
+      expect(none[2]).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('server address unspecified'),
+      });
+      await login('revoked-token');
+      const refused = await doctor();
+      expect(refused[1]).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(refused[2]).toMatchObject({ ok: false, detail: expect.stringContaining('Unauthenticated') });
+    });
+
+    it('an application Argo CD does not have is the application line, not the credentials', async () => {
+      await login('login-token');
+      const checks = await createArgoCdCliExecutor({
+        env: { ...clis.env, HOME: home },
+        appName: 'wrktalk-{clientId}-missing',
+        pollIntervalMs: 10,
+      }).doctor({ signal: AbortSignal.timeout(30_000), clientId: 'acme' });
+      expect(checks.map((c) => c.ok)).toEqual([true, true, false]);
+      expect(checks[2]).toMatchObject({ code: 'not_found' });
+    });
   });
 
   it('doctor reports tool_missing', async () => {

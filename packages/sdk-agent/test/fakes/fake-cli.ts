@@ -50,6 +50,13 @@ export interface FakeCliState {
   psFormat: 'lines' | 'array';
   /** Services without a healthcheck report Health "". */
   noHealthcheck?: boolean;
+  /**
+   * When set, `argocd app …` needs credentials as the real CLI does (unset: any call is let in): `--core` in
+   * ARGOCD_OPTS, or a server (ARGOCD_SERVER, else the current context of the `argocd login` config in
+   * `$ARGOCD_CONFIG_DIR`, `$XDG_CONFIG_HOME/argocd` or `$HOME/.config/argocd`) and a token (ARGOCD_AUTH_TOKEN, else
+   * that context's user's) that is one of `tokens`.
+   */
+  argocdAuth?: { tokens: string[] };
   containers: Record<string, FakeContainer>;
 }
 
@@ -65,7 +72,7 @@ const fatal = (msg, code = 20) => { process.stderr.write('time="2026-11-26T06:00
 const tagOf = (image) => { const at = image.indexOf('@'); if (at >= 0) return image.slice(at + 1); const s = image.lastIndexOf('/'); const c = image.lastIndexOf(':'); return c > s ? image.slice(c + 1) : 'latest'; };
 `;
 
-const ARGOCD = String.raw`
+const ARGOCD = (yamlPath: string) => String.raw`
 const BIN = 'argocd';
 ${RECORD}
 const state = load();
@@ -73,6 +80,22 @@ const args = argv.filter((a) => a !== '--grpc-web');
 const [group, cmd, name] = args;
 if (group === 'version') { process.stdout.write('argocd: v3.5.1+fake\n'); process.exit(0); }
 if (group !== 'app') fatal('unknown command ' + group, 1);
+if (state.argocdAuth && !(process.env.ARGOCD_OPTS ?? '').split(/\s+/).includes('--core')) {
+  const env = process.env;
+  const dir = env.ARGOCD_CONFIG_DIR || (env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME + '/argocd' : (env.HOME ?? '') + '/.config/argocd');
+  let context;
+  try {
+    const { parse } = await import(${JSON.stringify(yamlPath)});
+    const config = parse(readFileSync(dir + '/config', 'utf8'));
+    const c = (config.contexts ?? []).find((x) => x.name === config['current-context']);
+    if (c) context = { server: c.server, token: (config.users ?? []).find((u) => u.name === c.user)?.['auth-token'] };
+  } catch {}
+  const server = env.ARGOCD_SERVER || context?.server;
+  if (!server) fatal('Argo CD server address unspecified', 1);
+  const token = env.ARGOCD_AUTH_TOKEN || context?.token;
+  if (!token) fatal('rpc error: code = Unauthenticated desc = no session information');
+  if (!state.argocdAuth.tokens.includes(token)) fatal('rpc error: code = Unauthenticated desc = invalid session: token signature is invalid');
+}
 const app = state.apps[name];
 if (!app) fatal('rpc error: code = NotFound desc = applications.argoproj.io \"' + name + '\" not found');
 const param = (list, key) => list.find((p) => p.name === key)?.value;
@@ -224,7 +247,7 @@ export async function installFakeClis(
   await writeFile(statePath, JSON.stringify(state));
   await writeFile(logPath, '');
   for (const bin of bins) {
-    const body = bin === 'argocd' ? ARGOCD : DOCKER(bin, yamlPath);
+    const body = bin === 'argocd' ? ARGOCD(yamlPath) : DOCKER(bin, yamlPath);
     const path = join(dir, bin);
     await writeFile(path, `#!/usr/bin/env node\n${body}`);
     await chmod(path, 0o755);

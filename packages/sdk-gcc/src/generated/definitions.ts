@@ -570,6 +570,61 @@ export const definitions = {
       }
     }
   },
+  "Whoami": {
+    "type": "object",
+    "additionalProperties": false,
+    "required": [
+      "token_id",
+      "role",
+      "client_id",
+      "name",
+      "expires_at"
+    ],
+    "properties": {
+      "token_id": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/TokenId"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "role": {
+        "type": "string",
+        "enum": [
+          "admin",
+          "ci",
+          "approver",
+          "agent"
+        ]
+      },
+      "client_id": {
+        "anyOf": [
+          {
+            "$ref": "#/$defs/ClientId"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "name": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "expires_at": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    }
+  },
   "StageSpec": {
     "type": "object",
     "additionalProperties": false,

@@ -213,6 +213,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the caller's own token
+         * @description What the bearer token of this request is: its id, role, client (approver and agent
+         *     tokens) or name (admin and CI tokens) and expiry. Answers only about the token it is
+         *     called with, so it reveals nothing a token holder does not already hold. Use it to
+         *     check a token before deploying it (`wrktalk-agent doctor` does: an agent needs an
+         *     `agent` token of its own `CLIENT_ID`).
+         *
+         *     Side-effect free: it changes nothing the API shows. An agent's call is not a
+         *     heartbeat (the client's `last_seen_at` does not move), picks up no task and writes
+         *     no audit entry; the only trace is the one every authenticated request leaves (the
+         *     request log and metrics, and the last-use time the GCC keeps for the token). Like
+         *     every other operation, a missing, unknown, expired or revoked token is
+         *     `401 unauthorized`; every valid token may call it, so it is never `403`.
+         *
+         *     Roles: `admin`, `ci`, `approver`, `agent`.
+         */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{client_id}/auto-approve": {
         parameters: {
             query?: never;
@@ -1336,6 +1369,26 @@ export interface components {
             /**
              * Format: date-time
              * @description When the token stops being valid; null when it is valid until revoked. Always sent by the GCC.
+             */
+            expires_at: string | null;
+        };
+        /** @description What the caller's bearer token is (`whoami`). */
+        Whoami: {
+            /**
+             * @description The token's id (as `createClientToken` and `wrktalk-gcc token issue` print it, and as
+             *     `revokeClientToken` takes it); `null` for a secret configured on the GCC itself
+             *     (`ADMIN_TOKEN`, `CI_TOKEN`), which is not a stored token.
+             */
+            token_id: components["schemas"]["TokenId"] | null;
+            /** @enum {string} */
+            role: "admin" | "ci" | "approver" | "agent";
+            /** @description The client an `approver` or `agent` token is scoped to; `null` for `admin` and `ci`. */
+            client_id: components["schemas"]["ClientId"] | null;
+            /** @description The name of an `admin` or `ci` token (`admin`, `ci` for the configured secrets); `null` for `approver` and `agent`. */
+            name: string | null;
+            /**
+             * Format: date-time
+             * @description When the token stops being valid; `null` when it is valid until revoked.
              */
             expires_at: string | null;
         };
@@ -2758,6 +2811,33 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's token. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -137,6 +137,10 @@ interface Principal {
   role: Role;
   clientId?: string;
   name: string;
+  /** The stored token's id (`whoami`); none for the configured admin and CI secrets. */
+  tokenId?: string;
+  /** When the token expires (epoch ms), if it does. */
+  expiresMs?: number;
 }
 
 type Query = CheckedQuery;
@@ -182,9 +186,8 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     [adminToken, { role: 'admin', name: 'admin' }],
     [ciToken, { role: 'ci', name: 'ci' }],
   ]);
-  /** Client tokens by id (for revocation) and their expiry (epoch ms). */
+  /** Client tokens by id (for revocation). */
   const tokenIds = new Map<string, { token: string; clientId: string }>();
-  const tokenExpiry = new Map<string, number>();
   const idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
   const reports = new Set<string>();
   const listeners = new Set<() => void>();
@@ -208,14 +211,17 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
   function begin(
     request: Request,
     params: Readonly<Record<string, unknown>>,
-    spec: { roles: Role[]; query?: Record<string, QuerySpec>; idempotent?: boolean },
+    spec: {
+      roles: Role[];
+      query?: Record<string, QuerySpec>;
+      idempotent?: boolean;
+      /** The operation answers about the caller's own token (`whoami`): no client in the path to scope. */
+      self?: boolean;
+    },
   ): { who: Principal; query: Query } {
     const secret = bearerTokenOf(request.headers.get('authorization'));
-    const expires = secret === undefined ? undefined : tokenExpiry.get(secret);
-    const who =
-      secret === undefined || (expires !== undefined && expires <= now().getTime())
-        ? undefined
-        : tokens.get(secret);
+    const found = secret === undefined ? undefined : tokens.get(secret);
+    const who = found?.expiresMs !== undefined && found.expiresMs <= now().getTime() ? undefined : found;
     if (!who) throw new FakeProblem('unauthorized', 'A valid bearer token is required.');
     if (!spec.roles.includes(who.role)) {
       throw new FakeProblem('forbidden', `Role ${who.role} may not call this operation.`);
@@ -230,7 +236,7 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     if (pathErrors.length) {
       throw new FakeProblem('validation_failed', `${pathErrors.length} problem(s) in the path.`, pathErrors);
     }
-    if (who.clientId !== undefined && params.client_id !== who.clientId) {
+    if (who.clientId !== undefined && !spec.self && params.client_id !== who.clientId) {
       // Another client's resources do not exist for a client-scoped token: 404, like an unknown client.
       throw new FakeProblem('not_found', `No client ${String(params.client_id ?? '')} for this token.`);
     }
@@ -923,10 +929,9 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
           throw new FakeProblem('validation_failed', expiry.problem.detail, expiry.problem.errors);
         }
         const expiresMs = expiry.expiresAtMs;
-        const token = issueToken(clientId, body.role);
         const tokenId = id('tok');
+        const token = mintToken(clientId, body.role, tokenId, expiresMs ?? undefined);
         tokenIds.set(tokenId, { token, clientId });
-        if (expiresMs !== null) tokenExpiry.set(token, expiresMs);
         const issued = {
           id: tokenId,
           role: body.role,
@@ -950,6 +955,19 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       tokens.delete(t.token);
       audit(who, 'token.revoke', 'token', String(params.token_id), { client_id: clientId });
       return new HttpResponse(null, { status: 204 });
+    }),
+
+    // the caller's own token: answers and changes nothing (no heartbeat, no task pickup)
+    http.get(`${api}/whoami`, ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin', 'ci', 'approver', 'agent'], self: true });
+      const scoped = who.role === 'agent' || who.role === 'approver';
+      return ok({
+        token_id: who.tokenId ?? null,
+        role: who.role,
+        client_id: scoped ? (who.clientId ?? null) : null,
+        name: scoped ? null : who.name,
+        expires_at: who.expiresMs === undefined ? null : new Date(who.expiresMs).toISOString(),
+      });
     }),
 
     // approvals (CT)
@@ -1579,10 +1597,31 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
     return task;
   }
 
-  function issueToken(clientId: string, role: 'agent' | 'approver'): string {
+  /** Stores a client token (secret → principal) and returns its secret. */
+  function mintToken(
+    clientId: string,
+    role: 'agent' | 'approver',
+    tokenId: string,
+    expiresMs?: number,
+  ): string {
     const token = `wrk_${role}_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
-    tokens.set(token, { role, clientId, name: clientId });
+    tokens.set(token, {
+      role,
+      clientId,
+      name: clientId,
+      tokenId,
+      ...(expiresMs !== undefined && { expiresMs }),
+    });
     return token;
+  }
+
+  function issueToken(clientId: string, role: 'agent' | 'approver'): string {
+    // Its own id space, so tokens issued outside the API do not move the ids of everything else.
+    return mintToken(
+      clientId,
+      role,
+      `tok-direct${globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`,
+    );
   }
 
   async function handle(request: Request): Promise<Response> {

@@ -5,3 +5,4 @@
 export { authorizationSuite } from './authorization';
 export { badInputSuite, INJECTIONS } from './bad-input';
 export { type ConformanceTarget, seed } from './target';
+export { whoamiSuite } from './whoami';

@@ -19,6 +19,7 @@ import {
 } from '../shared/argocd';
 import { describeHelmValues, helmValuesOf } from '../shared/argocd-flow';
 import { commandFailed, runCommand, tail } from '../shared/command';
+import { commandEnv } from '../shared/env';
 import { applicationName, lookupComponent } from '../shared/options';
 import { partialRevertError, withoutPrevious } from '../shared/set';
 import { type ArgoCdCliExecutorOptions, compileArgoCdCliOptions } from './options';
@@ -27,6 +28,40 @@ export type { ArgoCdCliExecutorOptions } from './options';
 export { compileArgoCdCliOptions } from './options';
 
 const NAME = 'argocd-cli';
+
+/** What the argocd CLI says when it has no server or no valid session (as opposed to an answer about the app). */
+const NOT_AUTHENTICATED =
+  /Unauthenticated|server address unspecified|no session information|invalid session|token is expired/i;
+
+const CREDENTIALS_FIX =
+  'set ARGOCD_SERVER and ARGOCD_AUTH_TOKEN (an account allowed applications get, update, sync), ' +
+  'run `argocd login` as the agent user (HOME), or set ARGOCD_OPTS=--core';
+
+/**
+ * Where the CLI takes its server and credentials from, in the environment its commands get (`env`): ARGOCD_SERVER /
+ * ARGOCD_AUTH_TOKEN, `--server` / `--auth-token` / `--core` in ARGOCD_OPTS, and otherwise its `argocd login` context.
+ */
+function credentialSource(env: Readonly<Record<string, string>>): string {
+  const opts = env.ARGOCD_OPTS ?? '';
+  const flag = (name: string) => new RegExp(`(^|\\s)--${name}(\\s|=|$)`).test(opts);
+  if (flag('core'))
+    return 'ARGOCD_OPTS --core: the Kubernetes API directly (KUBECONFIG or the pod service account)';
+  const server = env.ARGOCD_SERVER
+    ? 'ARGOCD_SERVER set'
+    : flag('server')
+      ? '--server in ARGOCD_OPTS'
+      : undefined;
+  const token = env.ARGOCD_AUTH_TOKEN
+    ? 'ARGOCD_AUTH_TOKEN set'
+    : flag('auth-token')
+      ? '--auth-token in ARGOCD_OPTS'
+      : undefined;
+  if (server && token) return `${server}, ${token}`;
+  const fromLogin = [server ? undefined : 'server', token ? undefined : 'token']
+    .filter(Boolean)
+    .join(' and ');
+  return `${server ?? 'ARGOCD_SERVER unset'}, ${token ?? 'ARGOCD_AUTH_TOKEN unset'}: the ${fromLogin} from the CLI's \`argocd login\` context`;
+}
 
 /**
  * Updates a client's Argo CD application with the `argocd` CLI, exactly as the customer runs it by hand:
@@ -220,27 +255,37 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
         });
         return checks;
       }
-      const hasServer = Boolean(opts.env.set.ARGOCD_SERVER);
-      const hasToken = Boolean(opts.env.set.ARGOCD_AUTH_TOKEN);
-      checks.push({
-        name: 'argocd credentials',
-        ok: hasServer && hasToken,
-        ...(hasServer && hasToken ? {} : { code: 'invalid_config' as const }),
-        detail: `ARGOCD_SERVER ${hasServer ? 'set' : 'missing'}, ARGOCD_AUTH_TOKEN ${hasToken ? 'set' : 'missing'}`,
-      });
+      // Where the CLI's credentials come from is described, not required: ARGOCD_SERVER / ARGOCD_AUTH_TOKEN, flags in
+      // ARGOCD_OPTS (--core included) or an `argocd login` context are all valid, and the CLI alone knows which it
+      // uses. The verdict is the CLI's own, on the very command apply starts with (`app get`).
+      const source = credentialSource(commandEnv(opts.env));
       const app = applicationName(NAME, opts.appName, ctx.clientId);
+      let failure: unknown;
       try {
         await getApp(app, ctx);
-        checks.push({ name: `application ${app}`, ok: true, detail: 'readable' });
       } catch (error) {
-        const code = isExecutorError(error) ? error.code : 'command_failed';
+        failure = error;
+      }
+      const message = failure instanceof Error ? failure.message : String(failure);
+      const refused = failure !== undefined && NOT_AUTHENTICATED.test(message);
+      checks.push(
+        refused
+          ? {
+              name: 'argocd credentials',
+              ok: false,
+              code: 'forbidden',
+              detail: `${source}: the CLI is not logged in to Argo CD: ${CREDENTIALS_FIX}`,
+            }
+          : { name: 'argocd credentials', ok: true, detail: source },
+      );
+      if (failure === undefined) checks.push({ name: `application ${app}`, ok: true, detail: 'readable' });
+      else
         checks.push({
           name: `application ${app}`,
           ok: false,
-          code,
-          detail: error instanceof Error ? error.message : String(error),
+          code: isExecutorError(failure) ? failure.code : 'command_failed',
+          detail: message,
         });
-      }
       return checks;
     },
   };
