@@ -38,11 +38,35 @@ function plannerCase(): BenchCase {
     title: 'Rollout planner on 100,000 clients',
     script: 'packages/rollout-planner/bench/planner.bench.ts',
     args: [],
-    timeoutMinutes: 15,
+    // The fleet input's planRollout took seconds a call on the 2-CPU machine (2026-12-05).
+    timeoutMinutes: 30,
     figures: [
       {
+        id: 'plan-fleet-ms',
+        label: 'planRollout, 100,000 clients, one Argo CD instance per client, shuffled ids',
+        unit: 'ms',
+        digits: 1,
+        headline: true,
+        value: at('planRolloutFleet.median'),
+        baseline: {
+          label: 'planRollout, 40 shared instances, ids in order',
+          value: at('planRollout.median'),
+        },
+        ratio: true,
+        goal: { on: 'value', op: '<', limit: 50, text: '< 50 ms' },
+      },
+      {
+        id: 'decide-fleet-ms',
+        label: 'decide, 100,000-task snapshot, one Argo CD instance per client, shuffled ids',
+        unit: 'ms',
+        digits: 1,
+        value: at('decideFleet.median'),
+        baseline: { label: 'decide, 40 shared instances, ids in order', value: at('decide.median') },
+        ratio: true,
+      },
+      {
         id: 'plan-ms',
-        label: 'planRollout, 100,000 clients',
+        label: 'planRollout, 100,000 clients, 40 shared Argo CD instances, ids in order',
         unit: 'ms',
         digits: 1,
         headline: true,
@@ -53,7 +77,7 @@ function plannerCase(): BenchCase {
       },
       {
         id: 'decide-ms',
-        label: 'decide, 100,000-task snapshot',
+        label: 'decide, 100,000-task snapshot, 40 shared Argo CD instances, ids in order',
         unit: 'ms',
         digits: 1,
         value: at('decide.median'),
@@ -90,7 +114,11 @@ function plannerCase(): BenchCase {
         "all on the same client and snapshot instances in one process, with the planner's module-level caches " +
         '(time zone formatters, parsed times) warm. The "first call in a fresh process" rows are the honest cold ' +
         'figure: the first call in a child process that built its inputs and had never called the planner.',
-      'The planner bench always uses 100,000 clients, in `--quick` too (it takes seconds).',
+      'Two inputs in the same run: 40 Argo CD instances shared by the 70,000 Argo CD clients with the ids in sorted order ' +
+        '(the original input: few instance groups, nothing to sort) and the fleet as it is, one Argo CD instance per ' +
+        'Argo CD client and the clients in a shuffled order (seeded); same labels, kinds, windows and time zones. A ' +
+        'scenario whose call takes over a second is timed 5 times after 1 warm-up call instead of 21 after 3.',
+      'The planner bench always uses 100,000 clients, in `--quick` too.',
     ],
   };
 }
@@ -398,27 +426,29 @@ function agentMemoryCase(mode: BenchMode): BenchCase {
     timeoutMinutes: 10,
     figures: [
       {
-        id: 'agent-rss-mb',
-        label: `Idle agent RSS after ${seconds} s (last sample)`,
-        unit: 'MB',
-        digits: 1,
-        headline: true,
-        value: at('runs.0.agentMB'),
-        baseline: { label: 'bare Node, same flags', value: at('runs.0.baselineMB') },
-        goal: { on: 'value', op: '<', limit: 45, text: '< 45 MB' },
-      },
-      {
         id: 'agent-peak-mb',
-        label: 'Idle agent RSS, peak of the per-second samples',
+        label: `Idle agent RSS, peak of the per-second samples over ${seconds} s`,
         unit: 'MB',
         digits: 1,
         headline: true,
         value: at('runs.0.peakMB'),
-        baseline: { label: 'bare Node, same flags (last sample)', value: at('runs.0.baselineMB') },
+        baseline: {
+          label: 'bare Node, same flags, peak',
+          value: (d) => pick(d.figures, 'runs.0.baselinePeakMB') ?? pick(d.figures, 'runs.0.baselineMB'),
+        },
+        goal: { on: 'value', op: '<', limit: 45, text: '< 45 MB' },
+      },
+      {
+        id: 'agent-rss-mb',
+        label: `Idle agent RSS after ${seconds} s (last sample)`,
+        unit: 'MB',
+        digits: 1,
+        value: at('runs.0.agentMB'),
+        baseline: { label: 'bare Node, same flags, last sample', value: at('runs.0.baselineMB') },
       },
     ],
     notes: [
-      "The reference daemon (`reference/agent-node/bin/wrktalk-agent.mjs run`, built code, EXECUTOR=argocd-cli) with the V8 flags of its image's ENTRYPOINT, long-polling a fake GCC in the bench process; RSS from /proc every second, no forced GC. The bench's own figure is the last sample; the peak sample is shown too. The bench exits 1 when its own (older) 60 MB goal is missed; that exit code is not counted as a failure here.",
+      "The reference daemon (`reference/agent-node/bin/wrktalk-agent.mjs run`, built code, EXECUTOR=argocd-cli) with the V8 flags of its image's ENTRYPOINT, long-polling a fake GCC in the bench process; RSS from /proc every second, no forced GC. The figure (and the goal) is the peak of those samples, what a container limit must hold; the last sample, what the agent settles to, is shown too. The bench exits 1 when its own (older) 60 MB goal is missed by the peak; that exit code is not counted as a failure here.",
     ],
   };
 }

@@ -21,7 +21,10 @@
  *      in-process (`createGcc({ orchestration: 'worker' })`, pg-boss tick queue, LISTEN/NOTIFY wake-ups); the time
  *      from the deployment's creation to `completed`.
  *
- * B − A is the time the GCC adds to advance all stages. Also printed: dispatches per second, the number of ticks and
+ * B − A is the time the GCC adds to advance all stages; per stage, the time from when it was due to its last report
+ * minus A's time per task × its tasks (the GCC's overhead in that stage; they sum to B − A). The fleet as it runs is
+ * `--agents http --durable` (real HTTP, tokens and JSON, durable commits); the default (in-process agents,
+ * `synchronous_commit = off`) overstates. Also printed: dispatches per second, the number of ticks and
  * the slowest one (a tick is one worker transaction, timed around `Database.transaction`), and the process's peak
  * RSS (the agents run in the same process).
  *
@@ -114,7 +117,7 @@ function timingDatabase(inner: Database, stats: TickStats): Database {
             query: (text, params) => {
               if (first) {
                 first = false;
-                tick = text.includes('FROM deployments') && text.includes('FOR UPDATE SKIP LOCKED');
+                tick = text.includes('FROM deployments') && /FOR (NO KEY )?UPDATE SKIP LOCKED/.test(text);
               }
               return tx.query(text, params);
             },
@@ -535,6 +538,26 @@ async function main(): Promise<void> {
     }
     gaps.push((finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now()) - due);
     const advanceMs = gaps.reduce((a, b) => a + b, 0);
+    // Per stage, end to end: from the moment it was due (creation, or the previous stage's last report) to its own
+    // last report; the GCC's overhead in it is that time minus what the agents alone (phase A) needed for as many
+    // tasks. Their sum plus the last gap (last report → completed) is B − A.
+    const perTaskMs = baselineMs / CLIENTS;
+    const perStage: { stage: number; placed: number; endToEndMs: number; overheadMs: number }[] = [];
+    {
+      let dueAt = t0 + createMs;
+      for (const [i, e] of edges.rows.entries()) {
+        const placed = stages.rows[i]?.placed ?? 0;
+        const end = e.last_report ?? e.started;
+        perStage.push({
+          stage: e.stage_index,
+          placed,
+          endToEndMs: end - dueAt,
+          overheadMs: end - dueAt - placed * perTaskMs,
+        });
+        dueAt = end;
+      }
+    }
+    const finalGapMs = gaps[gaps.length - 1] ?? 0;
     const disp = await db.query<{ n: number; tasks: number; ticks: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS tasks, count(DISTINCT dispatched_at)::int AS ticks
        FROM task_dispatches WHERE deployment_id = $1`,
@@ -569,6 +592,15 @@ async function main(): Promise<void> {
       ['Peak RSS of the process (GCC + agents)', `${f0(rss)} MB`],
     ];
     const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+    const stageTable = [
+      '| Stage | Tasks | End to end (due → last report) | GCC overhead (end to end − A per task × tasks) |',
+      '| ---: | ---: | ---: | ---: |',
+      ...perStage.map(
+        (p) => `| ${p.stage} | ${f0(p.placed)} | ${f0(p.endToEndMs)} ms | ${f0(p.overheadMs)} ms |`,
+      ),
+      `| last report → completed | | ${f0(finalGapMs)} ms | ${f0(finalGapMs)} ms |`,
+      `| **all stages** | ${f0(CLIENTS)} | ${f0(workerMs)} ms | **${f0(perStage.reduce((a, p) => a + p.overheadMs, 0) + finalGapMs)} ms** |`,
+    ].join('\n');
     const notes = [
       `${f0(CLIENTS)} clients, agents: ${MODE === 'service' ? 'in-process service calls' : 'HTTP to the gcc-core router'}, ${CONCURRENCY} at once;`,
       `stages (placed / ms): ${stages.rows.map((s) => `${f0(s.placed)} / ${f0(s.ms)}`).join(', ')};`,
@@ -576,7 +608,7 @@ async function main(): Promise<void> {
       `database: ${PGLITE ? 'PGlite (memory)' : `PostgreSQL ${args['database-url'].replace(/\/\/[^@]*@/, '//')}, synchronous_commit ${args.durable ? 'as configured' : 'off'}`}; Node ${process.version};`,
       `machine: ${cpus().length} CPUs, load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(' ')}.`,
     ];
-    process.stdout.write(`\n${table}\n\n${notes.join('\n')}\n`);
+    process.stdout.write(`\n${table}\n\n${stageTable}\n\n${notes.join('\n')}\n`);
     const ok =
       finished.status === 'completed' &&
       d.n === CLIENTS &&
@@ -590,6 +622,8 @@ async function main(): Promise<void> {
         gccShareMs: gccShare,
         advanceMs,
         advanceGapsMs: gaps,
+        perStage,
+        durable: args.durable,
         createMs,
         dispatches: d.n,
         dispatchesPerSecond: (d.n / workerMs) * 1000,

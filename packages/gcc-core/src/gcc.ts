@@ -2,7 +2,7 @@ import { STRATEGY_LIMITS } from '@wrktalk/rollout-planner';
 import type { Request, Router } from 'express';
 import { type Logger, pino } from 'pino';
 import { OfferCache } from './cache/offer-cache';
-import { TokenCache } from './cache/token-cache';
+import { recheckTokens, TokenCache } from './cache/token-cache';
 import type { Database } from './db/database';
 import { GccOptionsError, OptionProblems } from './errors/options-error';
 import { ArgoCdFastPathConfigError } from './fastpath/config-error';
@@ -15,6 +15,7 @@ import { createNotifier, type NotificationOptions, type Notifier } from './notif
 import { createServices, type GccServices } from './services';
 import { AUDIT_RETENTION_MAX_DAYS, pruneAuditLog } from './services/audit';
 import { EVENTS_CHANNEL, type Orchestration, type Principal, type ServiceContext } from './services/context';
+import { parseCacheEvent } from './services/transaction';
 import { compileAllowedRegistries, compileSigningOptions, type SigningOptions } from './signing';
 import { compileWorkerOptions, createWorker, type Worker, type WorkerOptions } from './worker';
 
@@ -107,6 +108,13 @@ export interface GccOptions {
    * @default 30
    */
   tokenCacheTtlSeconds?: number;
+  /**
+   * How long `/readyz` waits for the database before it answers 503 (`checks.database`: no answer within this
+   * bound), so that a database that stopped answering takes the replica out of rotation at once, whatever the
+   * database's own timeouts. 100 to 60000.
+   * @default 2000
+   */
+  readinessTimeoutMs?: number;
 }
 
 /** A running GCC: its router, its services, and token administration. */
@@ -181,6 +189,7 @@ function compile(options: GccOptions) {
   const maxBodyBytes = p.integer('maxBodyBytes', options.maxBodyBytes, 1_048_576, 1);
   const authFailureLimit = compileAuthFailureLimit(p, options.authFailureLimit);
   const tokenCacheTtlSeconds = p.integer('tokenCacheTtlSeconds', options.tokenCacheTtlSeconds, 30, 0, 3600);
+  const readinessTimeoutMs = p.integer('readinessTimeoutMs', options.readinessTimeoutMs, 2000, 100, 60_000);
   const signer = compileSigningOptions(options.signing, p);
   const allowedRegistries = compileAllowedRegistries(options.allowedRegistries, p);
   const auditRetentionDays =
@@ -211,6 +220,7 @@ function compile(options: GccOptions) {
     allowedRegistries,
     authFailureLimit,
     tokenCacheTtlSeconds,
+    readinessTimeoutMs,
     now: options.now ?? (() => new Date()),
     logger: options.logger ?? pino(),
   };
@@ -246,7 +256,12 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     wake: (tx, id, w) => worker.wake(tx, id, w),
   };
   const services = createServices(ctx);
-  const tokens = new TokenCache(services.tokens, options, { ttlSeconds: o.tokenCacheTtlSeconds, now: o.now });
+  const tokens = new TokenCache(
+    services.tokens,
+    options,
+    { ttlSeconds: o.tokenCacheTtlSeconds, now: o.now },
+    recheckTokens(db),
+  );
   const expected = latestMigrationVersion();
   let migrationsOk = false;
   try {
@@ -258,12 +273,14 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     o.logger.warn({ expected }, 'database migrations are not applied; /readyz reports unavailable');
 
   const unlisten = await db.listen(EVENTS_CHANNEL, (payload) => {
-    if (payload === '*') {
+    const e = parseCacheEvent(payload);
+    if (e?.kind === 'everything') {
+      // The LISTEN connection was lost or came back: offer changes and revocations may have been missed.
       offers.invalidate('*');
-      // "*" also means the LISTEN connection was lost or came back: revocations may have been missed.
       tokens.clear();
-    } else if (payload.startsWith('c:')) offers.invalidate([payload.slice(2)]);
-    else if (payload.startsWith('t:')) tokens.drop(payload.slice(2));
+    } else if (e?.kind === 'clients')
+      offers.invalidate(e.clientIds); // offer changes never touch tokens
+    else if (e?.kind === 'token') tokens.drop(e.id);
   });
 
   const runWorker = options.worker !== false;
@@ -340,8 +357,17 @@ export async function createGcc(options: GccOptions): Promise<Gcc> {
     async readiness() {
       const checks: Record<string, { status: 'ok' | 'unavailable'; message: string | null }> = {};
       let ok = true;
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const v = await appliedMigrationVersion(db);
+        const v = await Promise.race([
+          appliedMigrationVersion(db),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer from the database within ${o.readinessTimeoutMs} ms`)),
+              o.readinessTimeoutMs,
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
         checks.database = { status: 'ok', message: null };
         migrationsOk = v >= expected;
         checks.migrations = migrationsOk

@@ -1,6 +1,12 @@
 export { OfferCache } from './cache/offer-cache';
-export type { Database, OpenDatabaseOptions, Sql } from './db/database';
-export { openDatabase } from './db/database';
+export type {
+  Database,
+  DatabaseTimeouts,
+  OpenDatabaseOptions,
+  ResolvedDatabaseTimeouts,
+  Sql,
+} from './db/database';
+export { openDatabase, resolveDatabaseTimeouts } from './db/database';
 export {
   type FieldError,
   type GccErrorCode,
@@ -20,6 +26,8 @@ export {
   isArgoCdFastPathConfigError,
 } from './fastpath';
 export { createGcc, type Gcc, type GccOptions } from './gcc';
+export { LOGGED_QUERY_VALUES, loggableUrl } from './http/log-url';
+export { answerClientError } from './http/problem';
 export type { PollHandler } from './http/router';
 export { migrate } from './migrate';
 export {

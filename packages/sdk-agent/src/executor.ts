@@ -183,6 +183,14 @@ export interface CurrentState {
   versions?: Record<string, string | null>;
   /** Free-form detail for logs. */
   detail?: string;
+  /**
+   * `false` when the target's desired state already names these versions but the target has not rolled them out:
+   * an executor whose change is a write then a separate rollout (Argo CD: `app set`, then `app sync`) says so when the
+   * write happened and the rollout did not (the Application is OutOfSync, an operation runs, or its comparison
+   * predates the values). The runtime then applies again after a crash (the executor only syncs) instead of skipping
+   * to verify. Absent: the versions read are what runs (or rolls out by itself).
+   */
+  settled?: boolean;
 }
 
 /** Outcome of a health verification. */

@@ -213,6 +213,12 @@ export interface AuthApi {
    * no heartbeat and picks up no task). A missing, unknown, expired or revoked token throws `GccHttpError` 401.
    */
   whoami(options?: CallOptions): Promise<Whoami>;
+  /**
+   * Revokes an issued token of any role by id (admin only): an admin or CI token issued with a name, or a client's
+   * agent or approver token. At once on every replica; revoking a revoked token again is fine; an unknown id throws
+   * `GccHttpError` 404. Tokens configured in the GCC's environment have no id.
+   */
+  revokeToken(tokenId: string, options?: CallOptions): Promise<void>;
 }
 
 /** Health endpoints (no auth). */
@@ -604,6 +610,14 @@ export function createGccClient(options: GccClientOptions): GccClient {
   const auth: AuthApi = {
     whoami: (o) =>
       data(t.call({ method: 'GET', path: `${v1}/whoami`, schema: schemaOf('Whoami'), signal: o?.signal })),
+    revokeToken: async (tokenId, o) => {
+      await t.call({
+        method: 'DELETE',
+        path: path`/api/v1/tokens/${tokenId}`,
+        schema: 'text',
+        signal: o?.signal,
+      });
+    },
   };
 
   const health: HealthApi = {

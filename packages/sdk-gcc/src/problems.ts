@@ -17,6 +17,7 @@ export interface ProblemType {
  */
 export const PROBLEM_TYPES: { readonly [C in ProblemCode]: ProblemType } = {
   malformed_json: { status: 400, title: 'Malformed JSON' },
+  malformed_request: { status: 400, title: 'Malformed request' },
   validation_failed: { status: 400, title: 'Validation failed' },
   invalid_selector: { status: 400, title: 'Invalid label selector' },
   unauthorized: { status: 401, title: 'Unauthorized' },
@@ -28,6 +29,7 @@ export const PROBLEM_TYPES: { readonly [C in ProblemCode]: ProblemType } = {
   idempotency_key_reused: { status: 409, title: 'Idempotency key reused' },
   illegal_transition: { status: 409, title: 'Illegal transition' },
   stale_attempt: { status: 409, title: 'Stale attempt' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   unknown_component: { status: 422, title: 'Unknown component' },
@@ -38,6 +40,7 @@ export const PROBLEM_TYPES: { readonly [C in ProblemCode]: ProblemType } = {
   no_targets: { status: 422, title: 'No targets' },
   invalid_policy: { status: 422, title: 'Invalid policy' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'Header fields too large' },
   internal_error: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 };

@@ -1,4 +1,4 @@
-import { createAgent, createJsonLogger, type Executor } from '@wrktalk/sdk-agent';
+import { createAgent, createJsonLogger, type Executor, isStateFileError } from '@wrktalk/sdk-agent';
 import { Command, CommanderError } from 'commander';
 import { type AgentConfig, ConfigError, loadConfig } from './config';
 import { doctorReport, formatChecks, runDoctor } from './doctor';
@@ -103,8 +103,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       try {
         await agent.start();
       } catch (error) {
-        logger.error({ err: error }, 'agent crashed');
-        code = EXIT.failed;
+        if (isStateFileError(error)) {
+          // Found before the first poll: a configuration error (exit 2), as a bad variable is. Once running, a state
+          // file that becomes unusable does not end the agent (it logs an error and keeps polling).
+          io.stderr(`Invalid configuration:\n  ✗ STATE_FILE: ${error.message}\n`);
+          code = EXIT.config;
+        } else {
+          logger.error({ err: error }, 'agent crashed');
+          code = EXIT.failed;
+        }
       } finally {
         off();
       }

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { DoctorCheck, Executor } from '@wrktalk/sdk-agent';
+import { dirname } from 'node:path';
+import { checkStateFile, type DoctorCheck, type Executor } from '@wrktalk/sdk-agent';
 import { createGccClient, type GccClient, isGccHttpError, type Whoami } from '@wrktalk/sdk-gcc';
 import type { AgentConfig } from './config';
 
@@ -141,16 +139,14 @@ export async function runDoctor(
   checks.push(...(await gccChecks(config, gcc)));
   const dir = dirname(config.STATE_FILE);
   try {
-    await mkdir(dir, { recursive: true });
-    const probe = join(dir, `.doctor-${randomBytes(4).toString('hex')}`);
-    await writeFile(probe, 'ok');
-    await unlink(probe);
+    // The check `run` makes before its first poll: the path is not a directory, the directory is writable.
+    await checkStateFile(config.STATE_FILE);
     checks.push({ name: 'state file directory', ok: true, detail: `${dir} is writable` });
   } catch (error) {
     checks.push({
       name: 'state file directory',
       ok: false,
-      detail: `${dir} is not writable (${why(error)}): mount a volume there or set STATE_FILE`,
+      detail: `STATE_FILE: ${why(error)}`,
     });
   }
   if (executor instanceof Error) {

@@ -159,7 +159,7 @@ describe('wrktalk-agent', { timeout: 60_000 }, () => {
     );
     // (No client check after a refused token: it would only repeat the 401.)
     expect(lines[2]).toMatch(
-      /^✗ state file directory — .*a-file is not writable \(E[A-Z]+: .*\): mount a volume there or set STATE_FILE$/,
+      /^✗ state file directory — STATE_FILE: the directory of .*a-file\/state\.json \(.*a-file\) is not writable \(E[A-Z]+: .*\): mount a writable volume there or choose another path$/,
     );
     expect(lines[3]).toMatch(
       /^✗ application gitops\/wrktalk-acme-prod — argocd-k8s: no Kubernetes configuration found \(in-cluster, KUBECONFIG or ~\/\.kube\/config\): .*ENOENT/,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type {
   ArgoCdFastPathOptions,
+  DatabaseTimeouts,
   NotificationOptions,
   Orchestration,
   SigningOptions,
@@ -22,6 +23,15 @@ export interface Config {
   dataDir: string;
   /** Connections in the PostgreSQL pool; `undefined` leaves gcc-core's default. */
   databasePoolSize: number | undefined;
+  /**
+   * Time bounds of the PostgreSQL connections, in ms (`DATABASE_CONNECT_TIMEOUT_SECONDS`,
+   * `DATABASE_STATEMENT_TIMEOUT_SECONDS`, `DATABASE_QUERY_TIMEOUT_SECONDS`,
+   * `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS`, `DATABASE_KEEPALIVE_SECONDS`); an unset one keeps gcc-core's
+   * default (`DatabaseTimeouts`).
+   */
+  databaseTimeouts: DatabaseTimeouts;
+  /** How long `/readyz` waits for the database before answering 503, in ms (`GCC_READINESS_TIMEOUT_SECONDS`). */
+  readinessTimeoutMs: number;
   port: number;
   host: string;
   adminToken: string | undefined;
@@ -72,6 +82,12 @@ export const ENVIRONMENT = {
   DATABASE_URL: 'unset: embedded PGlite in GCC_DATA_DIR',
   GCC_DATA_DIR: '.gcc-data',
   DATABASE_POOL_SIZE: "unset: gcc-core's default",
+  DATABASE_CONNECT_TIMEOUT_SECONDS: '10',
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: '30 (0: no limit)',
+  DATABASE_QUERY_TIMEOUT_SECONDS: 'DATABASE_STATEMENT_TIMEOUT_SECONDS + 5 (0: no limit)',
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: '60 (0: no limit)',
+  DATABASE_KEEPALIVE_SECONDS: '10 (0: no TCP keepalive)',
+  GCC_READINESS_TIMEOUT_SECONDS: '2',
   PORT: '8080',
   HOST: '0.0.0.0',
   GCC_ADMIN_TOKEN: 'unset: serve generates one and prints it once',
@@ -123,6 +139,10 @@ const integer = (name: string, min: number, max: number) =>
     .regex(/^[0-9]+$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be from ${min} to ${max}`);
+
+/** An optional whole number of seconds (empty: unset). */
+const seconds = (name: string, min: number, max: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), integer(name, min, max).optional()).optional();
 
 const token = z
   .string()
@@ -233,6 +253,16 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z
     .preprocess((v) => (v === '' ? undefined : v), integer('DATABASE_POOL_SIZE', 1, 1000).optional())
     .optional(),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: seconds('DATABASE_CONNECT_TIMEOUT_SECONDS', 0, 3600),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: seconds('DATABASE_STATEMENT_TIMEOUT_SECONDS', 0, 86400),
+  DATABASE_QUERY_TIMEOUT_SECONDS: seconds('DATABASE_QUERY_TIMEOUT_SECONDS', 0, 86400),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: seconds(
+    'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS',
+    0,
+    86400,
+  ),
+  DATABASE_KEEPALIVE_SECONDS: seconds('DATABASE_KEEPALIVE_SECONDS', 0, 86400),
+  GCC_READINESS_TIMEOUT_SECONDS: seconds('GCC_READINESS_TIMEOUT_SECONDS', 1, 60),
   PORT: z
     .preprocess((v) => (v === '' || v === undefined ? ENVIRONMENT.PORT : v), integer('PORT', 0, 65535))
     .optional(),
@@ -421,10 +451,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const allowedRegistries = allowedRegistriesFromEnv(env, problems);
   if (!r.success || problems.length > 0) throw new ConfigError(problems);
   const c = r.data;
+  const ms = (name: keyof DatabaseTimeouts, s: number | undefined) =>
+    s === undefined ? {} : { [name]: s * 1000 };
   return {
     databaseUrl: c.DATABASE_URL,
     dataDir: c.GCC_DATA_DIR,
     databasePoolSize: c.DATABASE_POOL_SIZE,
+    databaseTimeouts: {
+      ...ms('connectTimeoutMs', c.DATABASE_CONNECT_TIMEOUT_SECONDS),
+      ...ms('statementTimeoutMs', c.DATABASE_STATEMENT_TIMEOUT_SECONDS),
+      ...ms('queryTimeoutMs', c.DATABASE_QUERY_TIMEOUT_SECONDS),
+      ...ms('idleInTransactionTimeoutMs', c.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS),
+      ...ms('keepAliveInitialDelayMs', c.DATABASE_KEEPALIVE_SECONDS),
+    },
+    readinessTimeoutMs:
+      (c.GCC_READINESS_TIMEOUT_SECONDS ?? Number(ENVIRONMENT.GCC_READINESS_TIMEOUT_SECONDS)) * 1000,
     port: c.PORT ?? Number(ENVIRONMENT.PORT),
     host: c.HOST,
     adminToken: c.GCC_ADMIN_TOKEN,

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGcc, type Database, type Gcc, migrate, openDatabase } from '@wrktalk/gcc-core';
+import {
+  answerClientError,
+  createGcc,
+  type Database,
+  type Gcc,
+  migrate,
+  openDatabase,
+} from '@wrktalk/gcc-core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -60,6 +67,7 @@ export async function openConfiguredDatabase(
       db = await openDatabase({
         url: config.databaseUrl,
         ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+        ...config.databaseTimeouts,
       });
     } catch (error) {
       throw databaseConnectError(error, config.databaseUrl);
@@ -164,6 +172,7 @@ export async function openGcc(
       ...(config.allowedRegistries !== undefined && { allowedRegistries: config.allowedRegistries }),
       authFailureLimit: config.authFailureLimit,
       tokenCacheTtlSeconds: config.tokenCacheTtlSeconds,
+      readinessTimeoutMs: config.readinessTimeoutMs,
     });
     return {
       db,
@@ -207,6 +216,8 @@ export async function startServer(
   // Agents keep connections open between polls; stay above common proxy idle timeouts.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // What the HTTP parser refuses (431 header fields too large, 400 not HTTP, 408 headers too slow) is problem+json too.
+  server.on('clientError', answerClientError);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -427,7 +427,7 @@ describe('tokens over the API', () => {
   });
 
   it.each([
-    [['tokens', 'revoke', 'tok-abc'], 2, /over the API give --client <id>/],
+    [['tokens', 'revoke', 'tok-abc'], 1, /No token tok-abc\. \(not_found\)/],
     [['tokens', 'revoke', 'tok-nothere', '--client', 'tok-client'], 1, /\(not_found\)/],
     [
       ['tokens', 'rotate', 'tok-nothere', '--client', 'tok-client'],
@@ -445,6 +445,28 @@ describe('tokens over the API', () => {
     expect(r.code).toBe(code);
     expect(r.err).toMatch(message);
     noStack(r.err);
+  });
+
+  it('tokens revoke over the API without --client revokes any issued token: an admin and a ci token, at once', async () => {
+    const ops = await gcc.running.gcc.issueToken({ role: 'admin', name: 'ops-revoke' });
+    const ci = await gcc.running.gcc.issueToken({ role: 'ci', name: 'ci-revoke' });
+    expect((await gcc.api(ops.token).auth.whoami()).role).toBe('admin');
+    for (const t of [ci, ops]) {
+      const r = await run(['tokens', 'revoke', t.id], gcc.env(ADMIN));
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toBe(`Revoked token ${t.id}.\n`);
+      await expect(gcc.api(t.token).auth.whoami()).rejects.toMatchObject({ status: 401 });
+    }
+    // Again: nothing to do, still 0; the configured admin token is untouched.
+    const again = await run(['tokens', 'revoke', ops.id], gcc.env(ADMIN));
+    expect(again.code, again.err).toBe(0);
+    expect((await gcc.api(ADMIN).auth.whoami()).role).toBe('admin');
+    // Only an admin may: a ci token is the GCC's 403, and nothing is revoked.
+    const other = await gcc.running.gcc.issueToken({ role: 'ci', name: 'ci-kept' });
+    const refused = await run(['tokens', 'revoke', other.id], gcc.env(CI));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/\(forbidden\)/);
+    expect((await gcc.api(other.token).auth.whoami()).role).toBe('ci');
   });
 
   it('an approver token cannot rotate (the audit log is the admin’s): the GCC’s 403', async () => {

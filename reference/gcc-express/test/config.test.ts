@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dataDir: '.gcc-data',
       databasePoolSize: undefined,
+      databaseTimeouts: {},
+      readinessTimeoutMs: 2000,
       port: 8080,
       host: '0.0.0.0',
       adminToken: undefined,
@@ -38,6 +40,36 @@ describe('loadConfig', () => {
     expect(loadConfig({ GCC_MIGRATE: '' }).migrate).toBe(true);
     expect(() => loadConfig({ GCC_MIGRATE: 'later' })).toThrow(
       /GCC_MIGRATE: GCC_MIGRATE must be true or false \(got "later"\)/,
+    );
+  });
+
+  it('reads the database time bounds in seconds (gcc-core takes ms), and refuses anything else', () => {
+    const c = loadConfig({
+      DATABASE_CONNECT_TIMEOUT_SECONDS: '3',
+      DATABASE_STATEMENT_TIMEOUT_SECONDS: '0',
+      DATABASE_QUERY_TIMEOUT_SECONDS: '40',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: '120',
+      DATABASE_KEEPALIVE_SECONDS: '',
+      GCC_READINESS_TIMEOUT_SECONDS: '5',
+    });
+    expect(c.databaseTimeouts).toEqual({
+      connectTimeoutMs: 3000,
+      statementTimeoutMs: 0,
+      queryTimeoutMs: 40_000,
+      idleInTransactionTimeoutMs: 120_000,
+    });
+    expect(c.readinessTimeoutMs).toBe(5000);
+    const error = (() => {
+      try {
+        loadConfig({ DATABASE_QUERY_TIMEOUT_SECONDS: '1.5', GCC_READINESS_TIMEOUT_SECONDS: '0' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toMatch(/DATABASE_QUERY_TIMEOUT_SECONDS: must be a whole number from 0 to 86400/);
+    expect(error?.message).toMatch(
+      /GCC_READINESS_TIMEOUT_SECONDS: GCC_READINESS_TIMEOUT_SECONDS must be from 1 to 60/,
     );
   });
 

@@ -43,19 +43,44 @@ class PromiseWaiter extends OfferWaiter {
   }
 }
 
+/** How many offers an {@link OfferCache} keeps by default: one per client of a 250,000-client fleet. */
+export const OFFER_CACHE_MAX_ENTRIES = 250_000;
+
+/**
+ * How many per-client invalidations the cache remembers for the reads in flight (see {@link OfferCache.stamp});
+ * beyond it every read in flight is refused (not stored: read again next time), which is always safe.
+ */
+const RECENT_MAX = 4096;
+
+/** Options of an {@link OfferCache}. */
+export interface OfferCacheOptions {
+  /** At most this many offers are kept; the least recently used goes first. @default {@link OFFER_CACHE_MAX_ENTRIES} */
+  maxEntries?: number;
+}
+
 /**
  * Per-client cache of what `getUpdates` answers, so the common "nothing new" poll needs no database round trip.
  * Entries are dropped on change notifications (LISTEN/NOTIFY, sent in the transaction that changed the tasks,
- * so every replica hears it on commit). A read racing a notification is not stored: each client has a version
- * bumped by every invalidation, and a result is kept only if the version did not move while it was read.
+ * so every replica hears it on commit), for exactly the clients that changed. A read racing a notification is not
+ * stored: a read takes a {@link stamp} (a sequence number) before it starts, and {@link set} keeps its result only if
+ * no invalidation of that client (or of every client) came after the stamp.
+ *
+ * Bounded: at most `maxEntries` offers, least recently used evicted first. The answer "nothing new" is one shared
+ * object per GCC (see `AgentService`), so a cached idle client costs one map entry (about 100 bytes, measured in the
+ * README), not one answer each.
  *
  * Long polls wait for an invalidation in the cache itself: {@link OfferCache.park}ed waiters, one linked list per
  * client and one deadline heap with a single timer for all of them (issue 12, item 6: memory per idle long poll).
  */
 export class OfferCache {
   private readonly entries = new Map<string, Offer>();
-  private readonly versions = new Map<string, number>();
-  private epoch = 0;
+  private readonly maxEntries: number;
+  /** Sequence number of invalidations; a read's stamp is its value when the read started. */
+  private seq = 0;
+  /** Reads stamped before this are refused (an invalidation of every client, or {@link recent} overflowed). */
+  private floor = 0;
+  /** The sequence number of each client's last invalidation, for the reads in flight (bounded by RECENT_MAX). */
+  private readonly recent = new Map<string, number>();
   /** The first parked waiter of each client (then `next`…). */
   private readonly waiters = new Map<string, OfferWaiter>();
   /** Every parked waiter, a binary min-heap on `deadline`; one timer for the earliest. */
@@ -63,6 +88,10 @@ export class OfferCache {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private isClosed = false;
+
+  constructor(options: OfferCacheOptions = {}) {
+    this.maxEntries = Math.max(1, Math.floor(options.maxEntries ?? OFFER_CACHE_MAX_ENTRIES));
+  }
 
   /** True once {@link close} ran: long polls answer at once instead of waiting. */
   get closed(): boolean {
@@ -72,6 +101,11 @@ export class OfferCache {
   /** Number of cached offers. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The most offers kept. */
+  get capacity(): number {
+    return this.maxEntries;
   }
 
   /** Number of parked waiters (long polls waiting). */
@@ -84,36 +118,49 @@ export class OfferCache {
     return this.waiters.size;
   }
 
-  /** The version to pass to {@link set} for a read started now. */
-  stamp(clientId: string): string {
-    return `${this.epoch}:${this.versions.get(clientId) ?? 0}`;
+  /** The stamp to pass to {@link set} for a read of this client started now. */
+  stamp(_clientId?: string): number {
+    return this.seq;
   }
 
-  /** The cached offer, unless it expired. */
+  /** The cached offer, unless it expired; a hit makes it the most recently used. */
   get(clientId: string, nowMs: number): Offer | undefined {
     const e = this.entries.get(clientId);
-    if (e && e.validUntil <= nowMs) {
-      this.entries.delete(clientId);
-      return undefined;
-    }
+    if (!e) return undefined;
+    this.entries.delete(clientId);
+    if (e.validUntil <= nowMs) return undefined;
+    this.entries.set(clientId, e);
     return e;
   }
 
-  /** Stores an offer read since `stamp`, unless it was invalidated meanwhile. */
-  set(clientId: string, offer: Offer, stamp: string): void {
-    if (stamp === this.stamp(clientId)) this.entries.set(clientId, offer);
+  /** Stores an offer read since `stamp`, unless it was invalidated meanwhile; evicts the least recently used. */
+  set(clientId: string, offer: Offer, stamp: number): void {
+    if (stamp < this.floor || (this.recent.get(clientId) ?? -1) > stamp) return;
+    this.entries.delete(clientId);
+    this.entries.set(clientId, offer);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
   }
 
   /** Drops the offers of these clients (or all) and wakes their long polls. */
   invalidate(clientIds: readonly string[] | '*'): void {
+    const seq = ++this.seq;
     if (clientIds === '*') {
-      this.epoch++;
+      this.floor = seq;
+      this.recent.clear();
       this.entries.clear();
       this.wakeAll();
       return;
     }
+    if (this.recent.size + clientIds.length > RECENT_MAX) {
+      // Too many to remember one by one: refuse every read in flight instead (they are read again next time).
+      this.floor = seq;
+      this.recent.clear();
+    }
     for (const id of clientIds) {
-      this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
+      if (this.floor !== seq) this.recent.set(id, seq);
       this.entries.delete(id);
       let w = this.waiters.get(id);
       if (!w) continue;

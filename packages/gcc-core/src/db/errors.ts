@@ -13,10 +13,16 @@ const SOCKET_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+/** `pg`'s client-side `query_timeout` error: the statement got no answer in time (the connection is then unusable). */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
+}
+
 /**
  * The database is away or going away: connection exceptions (SQLSTATE class 08), operator intervention (57:
- * `57P01` terminated by administrator on a restart or failover, `57P03` still starting up), insufficient resources
- * (53), a refused or reset socket, or a connection/pool the driver reports as ended.
+ * `57P01` terminated by administrator on a restart or failover, `57P03` still starting up, `57014` a statement
+ * cancelled by `statement_timeout`), insufficient resources (53), a refused or reset socket, a connection/pool the
+ * driver reports as ended, or one of the driver's time bounds (no answer to a statement, no connection in time).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
@@ -24,7 +30,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof e.code === 'string' && (/^(08|53|57)/.test(e.code) || SOCKET_CODES.has(e.code))) return true;
   return (
     typeof e.message === 'string' &&
-    /Connection terminated|Client has encountered a connection error|pool.*(ended|closed)|PGlite is closed/i.test(
+    /Connection terminated|Client has encountered a connection error|pool.*(ended|closed)|PGlite is closed|Query read timeout|timeout exceeded when trying to connect|^timeout expired$/i.test(
       e.message,
     )
   );

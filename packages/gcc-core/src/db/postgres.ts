@@ -1,11 +1,43 @@
 import pg from 'pg';
-import { type Database, quoteIdent, type Sql } from './database';
+import {
+  type Database,
+  quoteIdent,
+  type ResolvedDatabaseTimeouts,
+  resolveDatabaseTimeouts,
+  type Sql,
+} from './database';
+import { isQueryTimeout } from './errors';
 
 const RECONNECT_MS = 1000;
+/** How long the LISTEN connection's check waits for its answer when `queryTimeoutMs` is off. */
+const LISTEN_CHECK_TIMEOUT_MS = 5000;
 
-/** A {@link Database} on a `pg` pool, with one dedicated connection for LISTEN. */
-export async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+/** The `pg` client options of {@link ResolvedDatabaseTimeouts} (0 leaves a bound off: pg's own default). */
+export function pgTimeoutOptions(t: ResolvedDatabaseTimeouts): pg.ClientConfig {
+  return {
+    ...(t.connectTimeoutMs > 0 && { connectionTimeoutMillis: t.connectTimeoutMs }),
+    ...(t.statementTimeoutMs > 0 && { statement_timeout: t.statementTimeoutMs }),
+    ...(t.queryTimeoutMs > 0 && { query_timeout: t.queryTimeoutMs }),
+    ...(t.idleInTransactionTimeoutMs > 0 && {
+      idle_in_transaction_session_timeout: t.idleInTransactionTimeoutMs,
+    }),
+    keepAlive: t.keepAliveInitialDelayMs > 0,
+    ...(t.keepAliveInitialDelayMs > 0 && { keepAliveInitialDelayMillis: t.keepAliveInitialDelayMs }),
+  };
+}
+
+/**
+ * A {@link Database} on a `pg` pool, with one dedicated connection for LISTEN. Every connection has the time bounds
+ * of `timeouts` (see {@link DatabaseTimeouts}): a database that stops answering fails statements instead of holding
+ * them.
+ */
+export async function openPostgres(
+  url: string,
+  poolSize: number,
+  timeouts: ResolvedDatabaseTimeouts = resolveDatabaseTimeouts(),
+): Promise<Database> {
+  const connection = { connectionString: url, ...pgTimeoutOptions(timeouts) };
+  const pool = new pg.Pool({ ...connection, max: poolSize });
   // An idle client losing its connection must not crash the process; the next query reports the problem.
   pool.on('error', () => {});
   // Fail fast on a wrong URL instead of at the first request.
@@ -17,6 +49,8 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  /** Drops the current LISTEN connection as lost (set while one is connected). */
+  let dropListener: (() => void) | undefined;
 
   const broadcastAll = () => {
     for (const set of listeners.values()) for (const fn of [...set]) fn('*');
@@ -25,13 +59,14 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   function connectListener(): Promise<pg.Client> {
     if (listenClient) return Promise.resolve(listenClient);
     connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client(connection);
       client.on('notification', (msg) => {
         for (const fn of [...(listeners.get(msg.channel) ?? [])]) fn(msg.payload ?? '');
       });
       const lost = () => {
         if (listenClient !== client) return;
         listenClient = undefined;
+        dropListener = undefined;
         client.removeAllListeners('end');
         void client.end().catch(() => {});
         broadcastAll();
@@ -47,6 +82,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
         throw error;
       }
       listenClient = client;
+      dropListener = lost;
       return client;
     })().finally(() => {
       connecting = undefined;
@@ -64,6 +100,34 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     }, RECONNECT_MS);
     retry.unref();
   }
+
+  // A LISTEN connection that went silent (half-open) would never report a notification again, nor fail: it is
+  // checked with `SELECT 1`, and one that gets no answer in time is replaced (listeners hear `*`).
+  let checking = false;
+  const check =
+    timeouts.listenCheckIntervalMs > 0
+      ? setInterval(() => {
+          const client = listenClient;
+          if (!client || checking) return;
+          checking = true;
+          let timer: NodeJS.Timeout | undefined;
+          const silent = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error('no answer')),
+              timeouts.queryTimeoutMs || LISTEN_CHECK_TIMEOUT_MS,
+            );
+          });
+          Promise.race([client.query('SELECT 1'), silent])
+            .catch(() => {
+              if (listenClient === client) dropListener?.();
+            })
+            .finally(() => {
+              clearTimeout(timer);
+              checking = false;
+            });
+        }, timeouts.listenCheckIntervalMs)
+      : undefined;
+  check?.unref();
 
   const run = async <R>(runner: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
     const r = await runner.query(text, params);
@@ -99,6 +163,9 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
       } catch (error) {
         try {
           if (broken !== undefined) throw broken;
+          // A statement that got no answer in time: the connection is not usable (its answer may still come), and a
+          // ROLLBACK would only wait as long again. The server rolls back when the connection closes.
+          if (isQueryTimeout(error)) throw error;
           await client.query('ROLLBACK');
           client.removeListener('error', onError);
           client.release();
@@ -132,6 +199,7 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);
+      if (check) clearInterval(check);
       const client = listenClient;
       listenClient = undefined;
       if (client) {

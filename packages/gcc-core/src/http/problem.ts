@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { PROBLEM_TYPES, problemTypeUri } from '@wrktalk/sdk-gcc';
 import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/errors';
 import type { FieldError, GccErrorCode } from '../errors/gcc-service-error';
@@ -66,4 +67,48 @@ export function classifyError(error: unknown): { code: GccErrorCode; detail: str
     return { code: 'unavailable', detail: 'The database is unavailable; retry later.' };
   }
   return undefined;
+}
+
+/** What Node's HTTP parser refused, as the contract's problem (Node's own default answers, as problem+json). */
+function clientErrorProblem(code: string | undefined): { code: GccErrorCode; detail: string } {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        code: 'headers_too_large',
+        detail: "The request's header fields are larger than this server accepts.",
+      };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { code: 'payload_too_large', detail: 'The chunk extensions of the body are too large.' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 'request_timeout', detail: "The request's header fields did not arrive in time." };
+    default:
+      return { code: 'malformed_request', detail: 'The request is not valid HTTP/1.1.' };
+  }
+}
+
+/**
+ * A `node:http` server's `'clientError'` listener: what the HTTP parser refuses before any route runs (header fields
+ * too large, header timeout, anything that is not HTTP/1.1) is answered as an RFC 9457 problem document
+ * (`431 headers_too_large`, `408 request_timeout`, `413 payload_too_large`, `400 malformed_request`) instead of
+ * Node's bare default, and the connection is closed. A reset connection, or one already answering, is only closed.
+ *
+ * `server.on('clientError', answerClientError)`
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // As Node's default: nothing can be written on a reset or closed socket, nor inside a response already started.
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const { code, detail } = clientErrorProblem(error.code);
+  const { status, title } = PROBLEM_TYPES[code];
+  const body = JSON.stringify({ type: problemTypeUri(code), title, status, detail, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? title}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }

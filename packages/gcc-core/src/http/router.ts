@@ -19,6 +19,7 @@ import type { Principal } from '../services/context';
 import { sha256 } from '../services/ids';
 import { type AuthFailureLimiter, sendRateLimited, sourceOf } from './auth-limiter';
 import { checkContentEncoding, checkJsonDepth } from './body';
+import { loggableUrl } from './log-url';
 import type { GccMetrics } from './metrics';
 import { ACTOR, CURSOR, checkQuery, checkSchema, LIMIT, type QuerySpec, SEARCH, STAGE, WAIT } from './params';
 import { findRoute, isParamDecodeError } from './path-params';
@@ -466,6 +467,17 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
         return { status: 204 };
       },
     },
+    {
+      id: 'revokeToken',
+      method: 'delete',
+      path: '/api/v1/tokens/:token_id',
+      roles: ['admin'],
+      run: async ({ who, path }) => {
+        await s.tokens.revoke(who, path.token_id!);
+        deps.tokens.drop(path.token_id!);
+        return { status: 204 };
+      },
+    },
     // the caller's own token
     {
       id: 'whoami',
@@ -773,7 +785,8 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
     // Only what is safe to log: never headers (Authorization) or bodies.
     deps.logger[level](
       {
-        req: { id, method: req.method, url: req.originalUrl ?? req.url },
+        // The query's values are redacted (a credential in a URL must not reach the logs): see loggableUrl.
+        req: { id, method: req.method, url: loggableUrl(req.originalUrl ?? req.url) },
         res: { statusCode: status },
         ...(operation !== 'unknown' && { operation }),
         responseTime: Math.round(ms),
@@ -878,10 +891,19 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
       routed(req, res, next, id, started);
       return;
     }
-    // A token not cached: its first use, or its entry went stale (the token cache's TTL, 30 s by default, is shorter
-    // than an agent's 60 s long poll, so most long polls come here). Looked up here, so the poll stays on the fast
-    // path (a held poll costs much less memory there, issue 12 item 6); a refused token or a failed lookup goes the
-    // usual route, which answers it exactly as before (401 and the failure limiter, 503…).
+    // A token not cached: its first use (every agent's, right after a GCC start), or its entry was evicted or not
+    // confirmed for the token cache's TTL. Looked up here, so the poll stays on the fast path (a held poll costs much
+    // less memory there, issue 12 item 6), together with the client's offer in one statement: a cold poll with
+    // nothing to hand out costs one round trip. A refused token or a failed lookup goes the usual route, which
+    // answers it exactly as before (401 and the failure limiter, 503…).
+    const clientId = m[1]!;
+    const stamp = deps.offers.stamp(clientId);
+    let read: Offer | undefined;
+    const lookup = async (hash: string) => {
+      const r = await s.agent.authorizedOffer(hash, clientId);
+      read = r.offer;
+      return r.record;
+    };
     let gone = false;
     const onClose = () => {
       gone = true;
@@ -889,13 +911,15 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
     res.on('close', onClose);
     const then = (principal: Principal | undefined) => {
       res.off('close', onClose);
+      // Only an agent token of this very client reads its offer: stored as any read is (unless changed meanwhile).
+      if (principal && read) deps.offers.set(clientId, read, stamp);
       // The client left during the lookup: logged as the usual route would ("request aborted").
       if (gone) record(req, res, 'getUpdates', started, id);
-      else if (principal) poll(req, res, next, id, started, m, principal);
+      else if (principal) poll(req, res, next, id, started, m, principal, read ? 'database' : 'cache');
       else routed(req, res, next, id, started);
     };
     deps.tokens
-      .resolve(bearer[1]!)
+      .resolve(bearer[1]!, lookup)
       .then(then, () => then(undefined))
       .catch(next);
   }
@@ -944,6 +968,7 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
     started: number,
     m: RegExpExecArray,
     who: Principal,
+    source: 'cache' | 'database' = 'cache',
   ): void {
     const clientId = m[1]!;
     const ifNoneMatch = req.headers['if-none-match'];
@@ -973,7 +998,7 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
     deps.seen(clientId);
     const cached = deps.offers.get(clientId, deps.now().getTime());
     if (cached && !shouldWait(cached, wait, ifNoneMatch)) {
-      sendPoll(res, cached, 'cache', ifNoneMatch, id);
+      sendPoll(res, cached, source, ifNoneMatch, id);
       record(req, res, 'getUpdates', started, id, true);
       return;
     }
@@ -1171,10 +1196,18 @@ export function createRouter(deps: RouterDeps): Router & { handlePoll: PollHandl
         if (key) {
           const scope = `${who.role}:${who.name}:${op.id}`;
           const fingerprint = sha256(`${req.method} ${instance} ${canonical(body ?? null)}`);
-          const r = await s.idempotency.run(scope, key, fingerprint, async (tx) => {
-            const a = await op.run(call, tx);
-            return { status: a.status, body: a.body };
-          });
+          // A token secret in the answer is stored sealed under the caller's bearer token (see IdempotencyService).
+          const credential = BEARER.exec(req.get('authorization') ?? '')?.[1];
+          const r = await s.idempotency.run(
+            scope,
+            key,
+            fingerprint,
+            async (tx) => {
+              const a = await op.run(call, tx);
+              return { status: a.status, body: a.body };
+            },
+            credential,
+          );
           answer = {
             status: r.status,
             body: r.body,

@@ -18,6 +18,18 @@ import { rollbackNeverRollsBack, startRollback } from './rollback';
 import type { OrchestratedDeployment } from './snapshot';
 import { tallyTasks } from './tally';
 
+/**
+ * Stores a deployment's next wake-up (the planner's `wait_until`, epoch ms, or null) and ends any run of tick errors,
+ * writing the row only when either changes.
+ */
+export async function setWakeAt(tx: Sql, id: string, wakeAt: number | null): Promise<void> {
+  await tx.query(
+    `UPDATE deployments SET wake_at = $2, tick_errors = 0
+     WHERE id = $1 AND (wake_at IS DISTINCT FROM $2::timestamptz OR tick_errors <> 0)`,
+    [id, wakeAt === null ? null : new Date(wakeAt)],
+  );
+}
+
 /** What one tick wrote, for the caller (wakeups, logs, tests). */
 export interface AppliedTick {
   /** The deployment's status after the tick. */
@@ -39,7 +51,6 @@ class Changed {
   add(rows: readonly { client_id: string }[]): void {
     if (this.all) return;
     for (const r of rows) this.ids.add(r.client_id);
-    if (this.ids.size > 200) this.all = true;
   }
 }
 
@@ -483,11 +494,10 @@ export async function applyTick(
     }
   }
   // The tick's one write of the deployment row: its next wake-up, and the end of any run of tick errors (only
-  // consecutive errors count; this reset commits with the tick's other writes, or not at all).
-  await tx.query('UPDATE deployments SET wake_at = $2, tick_errors = 0 WHERE id = $1', [
-    d.id,
-    wakeAt === null ? null : new Date(wakeAt),
-  ]);
+  // consecutive errors count; this reset commits with the tick's other writes, or not at all). Skipped when neither
+  // changes, so a tick that changed nothing writes nothing: the worker's sweep recognises an unchanged deployment by
+  // its rows' versions (the worker's `sweepList`) and does not tick it again.
+  await setWakeAt(tx, d.id, wakeAt);
   await notifyClients(tx, c.changed.all ? '*' : [...c.changed.ids]);
   return { status: c.d.status, actions: todo, dispatched, rollbackId, wakeAt };
 }

@@ -36,7 +36,7 @@ export interface RollbackOriginal {
 
 /** What {@link startRollback} is asked to do. */
 export interface StartRollbackInput {
-  /** The deployment rolled back; the caller holds its row (`FOR UPDATE`). */
+  /** The deployment rolled back; the caller holds its row (`FOR NO KEY UPDATE`). */
   original: RollbackOriginal;
   /** Which of its clients. */
   scope: RollbackScopeName;
@@ -449,7 +449,7 @@ export async function finishRollback(
   const scope = own?.rollback_scope ?? null;
   const original = (
     await tx.query<{ id: string; status: DeploymentStatus }>(
-      'SELECT id, status FROM deployments WHERE id = $1 FOR UPDATE',
+      'SELECT id, status FROM deployments WHERE id = $1 FOR NO KEY UPDATE',
       [rb.rollback_of],
     )
   ).rows[0];

@@ -7,6 +7,7 @@ import { type Principal, type ServiceContext, wakeWorker } from './context';
 import { isoOf } from './iso-time';
 import { statusListSql } from './status-sql';
 import { boundLogs, type TaskRow, taskComponentsOf } from './task-rows';
+import type { TokenRecord } from './tokens';
 import { inTransaction } from './transaction';
 import { nextTaskStatus } from './transitions';
 
@@ -49,8 +50,35 @@ export type ClaimedUpdate = NonNullable<UpdatesResponse['update']>;
  */
 const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STATUSES]);
 
+/**
+ * One client and the tasks its agent's poll looks at (one row per task, or one row with null task columns), without
+ * locks: what a poll with nothing to hand out needs, in one statement. Callers add `WHERE c.id = …`.
+ */
+const OFFER_READ = `SELECT c.id AS c_id, t.* FROM clients c LEFT JOIN LATERAL (
+    SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds,
+           CASE WHEN r.image_url = t.image_url THEN r.image_digest END AS image_digest
+    FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
+    LEFT JOIN releases r ON r.component = t.component AND r.version = t.version
+    WHERE t.client_id = c.id AND t.status IN ${OFFER_CANDIDATES}
+    ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id) t ON true`;
+
+/** A row of {@link OFFER_READ}: the client's id, and a task's columns (all null when the client has none). */
+type OfferReadRow = { c_id: string | null } & { [K in keyof OfferRow]: OfferRow[K] | null };
+
+/** The token columns of {@link AgentService.authorizedOffer}. */
+interface TokenReadRow {
+  k_id: string;
+  k_role: Principal['role'];
+  k_client_id: string | null;
+  k_name: string;
+  k_expires_at: Date | string | null;
+}
+
 /** The agent API: offers and status reports. */
 export class AgentService {
+  /** The one "nothing new" answer (see {@link offerOf}). */
+  private none: Offer | undefined;
+
   constructor(private readonly ctx: ServiceContext) {}
 
   /**
@@ -61,6 +89,15 @@ export class AgentService {
    * deterministic: the same update signs to the same bytes, so a rebuilt answer keeps its ETag.
    */
   private offerOf(task: OfferRow | undefined, validUntil: number): Offer {
+    if (!task && validUntil === Number.POSITIVE_INFINITY) {
+      // "Nothing new" is the same answer for every client: one object, so a cached idle client costs a map entry.
+      this.none ??= this.buildOffer(undefined, validUntil);
+      return this.none;
+    }
+    return this.buildOffer(task, validUntil);
+  }
+
+  private buildOffer(task: OfferRow | undefined, validUntil: number): Offer {
     let update: UpdatesResponse['update'];
     if (task) {
       update = updateOf({
@@ -91,7 +128,59 @@ export class AgentService {
    * again when its agent finally polls, at the same attempt, so the agent can still run it.
    */
   async currentOffer(clientId: string): Promise<Offer> {
-    return (await this.pickup(clientId, 'agent')).offer;
+    const r = await this.db().query<OfferReadRow>(`${OFFER_READ} WHERE c.id = $1`, [clientId]);
+    if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
+    return this.offerFromRead(r.rows) ?? (await this.pickup(clientId, 'agent')).offer;
+  }
+
+  /**
+   * The agent token with this sha256 and, when it is a live agent token of `clientId`, that client's offer, in one
+   * statement (the poll of an agent whose token is not cached: one round trip, not a token lookup then a read).
+   * `offer` is undefined when the token is not the client's agent token, or when there is something to hand out
+   * (a queued task to pick up: {@link currentOffer} does it, under row locks).
+   */
+  async authorizedOffer(
+    hash: string,
+    clientId: string,
+  ): Promise<{ record: TokenRecord | undefined; offer: Offer | undefined }> {
+    const r = await this.db().query<OfferReadRow & TokenReadRow>(
+      `SELECT k.id AS k_id, k.role AS k_role, k.client_id AS k_client_id, k.name AS k_name,
+              k.expires_at AS k_expires_at, o.*
+       FROM tokens k
+       LEFT JOIN LATERAL (${OFFER_READ} WHERE c.id = k.client_id AND k.role = 'agent' AND k.client_id = $2) o
+         ON true
+       WHERE k.hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $3)`,
+      [hash, clientId, this.ctx.now()],
+    );
+    const row = r.rows[0];
+    if (!row) return { record: undefined, offer: undefined };
+    const expiresAt = row.k_expires_at === null ? undefined : new Date(row.k_expires_at);
+    const principal: Principal = { role: row.k_role, name: row.k_name, tokenId: row.k_id };
+    if (row.k_client_id) principal.clientId = row.k_client_id;
+    if (expiresAt) principal.expiresAt = expiresAt;
+    const record: TokenRecord = { id: row.k_id, principal, ...(expiresAt && { expiresAt }) };
+    const offer = row.c_id === null ? undefined : this.offerFromRead(r.rows);
+    return { record, offer };
+  }
+
+  /**
+   * The offer a client's read rows ({@link OFFER_READ}) give without writing anything: the task it holds, or
+   * "nothing new"; undefined when a task waits to be picked up (or an overdue one to be queued again), which only
+   * the locking {@link pickup} may do.
+   */
+  private offerFromRead(rows: readonly OfferReadRow[]): Offer | undefined {
+    const tasks = rows.filter((t) => t.id !== null) as OfferRow[];
+    const validUntil = Number.POSITIVE_INFINITY;
+    const running = tasks.find((t) => t.status === 'in_progress');
+    if (running)
+      return this.offerOf(running.gcc_attempt === running.attempt ? undefined : running, validUntil);
+    if (tasks.some((t) => t.d_status === 'running' && (t.status === 'queued' || t.status === 'overdue')))
+      return undefined;
+    return this.offerOf(undefined, validUntil);
+  }
+
+  private db() {
+    return this.ctx.db;
   }
 
   /**
@@ -282,19 +371,23 @@ export class AgentService {
   }
 
   /**
-   * Writes batched `last_seen_at` values: one statement on PostgreSQL; on PGlite, which runs in this process's
+   * Writes batched `last_seen_at` values (the GCC collects every poll's client for 5 s): one statement on PostgreSQL,
+   * however many clients polled; on PGlite, which runs in this process's
    * thread, in slices with a yield between them, so a large batch does not hold up the polls being answered.
    */
   async recordSeen(seen: ReadonlyMap<string, Date>): Promise<void> {
     if (seen.size === 0) return;
-    const ids = [...seen.keys()];
-    const ats = [...seen.values()];
+    // In id order, so that two replicas writing overlapping batches take the row locks in the same order (no
+    // deadlock); a row already seen later (by another replica) is not written.
+    const ids = [...seen.keys()].sort();
+    const ats = ids.map((id) => seen.get(id)!);
     const slice = this.ctx.db.kind === 'pglite' ? PGLITE_SLICE : ids.length;
     for (let i = 0; i < ids.length; i += slice) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       await this.ctx.db.query(
         `UPDATE clients c SET last_seen_at = GREATEST(c.last_seen_at, s.at)
-         FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at) WHERE c.id = s.id`,
+         FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at)
+         WHERE c.id = s.id AND (c.last_seen_at IS NULL OR c.last_seen_at < s.at)`,
         [ids.slice(i, i + slice), ats.slice(i, i + slice)],
       );
     }

@@ -140,6 +140,14 @@ function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: u
     params.push(...cond.params);
     arms.push(`WHEN ${cond.sql} THEN ${$(idAt)}::text`);
   }
+  // Only the arms the request has: `id = ANY('{}') OR <selector>` keeps PostgreSQL from answering the selector
+  // with the labels index alone. (Without ids their parameter stays, as a one-time filter that holds.)
+  const byIds = `c.id = ANY(${$(2)}::text[])`;
+  const matched = !where
+    ? byIds
+    : r.ids.length === 0
+      ? `cardinality(${$(2)}::text[]) = 0 AND (${where.sql})`
+      : `(${byIds} OR (${where.sql}))`;
   const sql = `targets AS (
            SELECT c.id, c.current_versions ->> ${$(0)}::text AS previous, c.current_versions AS versions,
                   CASE WHEN COALESCE((c.auto_approve ->> 'all')::boolean, false)
@@ -148,7 +156,7 @@ function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: u
                        ${arms.join(' ')}
                   END AS policy
            FROM clients c
-           WHERE c.id = ANY(${$(2)}::text[]) OR (${where ? where.sql : 'false'})
+           WHERE ${matched}
          )`;
   return { sql, params };
 }
@@ -602,7 +610,9 @@ export class DeploymentsService {
   async control(who: Principal, id: string, verb: 'pause' | 'resume' | 'abort'): Promise<Deployment> {
     const target = { pause: 'paused', resume: 'running', abort: 'aborted' }[verb];
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR NO KEY UPDATE', [
+        id,
+      ]);
       const d = r.rows[0];
       if (!d) throw new GccServiceError('not_found', `No deployment ${id}.`);
       if (d.status === target) return this.view(sql, id);
@@ -637,7 +647,7 @@ export class DeploymentsService {
           [id, now, statusesAllowing('cancel')],
         );
         cancelled = c.rows.length;
-        await changed(c.rows.length > 200 ? '*' : c.rows.map((x) => x.client_id));
+        await changed(c.rows.map((x) => x.client_id));
         // A waiting or paused deployment's reason no longer applies once it is aborted.
         await sql.query('UPDATE deployments SET status_reason = NULL WHERE id = $1', [id]);
         // An aborted rollback ends like any other: the deployment it rolled back leaves `rolling_back`.
@@ -666,7 +676,9 @@ export class DeploymentsService {
       throw validationFailed([{ path: '/client_ids', message: 'required when scope is clients' }]);
     }
     return inTransaction(this.ctx, tx, async (sql, changed) => {
-      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [id]);
+      const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1 FOR NO KEY UPDATE', [
+        id,
+      ]);
       const original = r.rows[0];
       if (!original) throw new GccServiceError('not_found', `No deployment ${id}.`);
       if (original.type === 'rollback') {
@@ -721,7 +733,7 @@ export class DeploymentsService {
         );
       }
       const touched = started.changedClientIds;
-      await changed(touched.length > 200 ? '*' : touched);
+      await changed(touched);
       return this.view(sql, started.id);
     });
   }

@@ -15,6 +15,11 @@ export function parseSelectorOrThrow(selector: string, path: string): LabelRequi
 /**
  * Translates parsed selector requirements to an SQL condition over a jsonb `labels` column (Kubernetes
  * semantics: `!=` and `notin` also match a missing key). Values go in as parameters starting at `$<first>`.
+ *
+ * `=` and `in` are written as containment (`labels @> '{"k": "v"}'`, one per value of `in`, the value a parameter
+ * so the planner weighs it against the column's statistics), which the GIN index on
+ * `clients.labels` (`jsonb_path_ops`) answers; `labels ->> k = v` means the same for string labels (the only kind
+ * stored) but makes every selection read every client (issue 18). The negative operators cannot use that index.
  */
 export function selectorSql(
   requirements: readonly LabelRequirement[],
@@ -33,11 +38,13 @@ export function selectorSql(
       case 'not_exists':
         return `NOT (${column} ? ${p(r.key)}::text)`;
       case 'eq':
-        return `(${column} ->> ${p(r.key)}::text) = ${p(r.value)}::text`;
+        return `(${column} @> ${p(JSON.stringify({ [r.key]: r.value }))}::jsonb)`;
       case 'neq':
         return `(${column} ->> ${p(r.key)}::text) IS DISTINCT FROM ${p(r.value)}::text`;
-      case 'in':
-        return `(${column} ->> ${p(r.key)}::text) = ANY(${p(r.values)}::text[])`;
+      case 'in': {
+        if (r.values.length === 0) return 'false';
+        return `(${r.values.map((v) => `${column} @> ${p(JSON.stringify({ [r.key]: v }))}::jsonb`).join(' OR ')})`;
+      }
       case 'notin':
         return `COALESCE(NOT ((${column} ->> ${p(r.key)}::text) = ANY(${p(r.values)}::text[])), true)`;
     }

@@ -46,7 +46,10 @@ export function defineReplicasSuite(name: string, factory: DatabaseFactory): voi
         const r = await agentB.agent.getUpdates('rep-1', { etag: first.etag });
         expect(r.notModified).toBe(true);
       }
-      expect(countingB.count()).toBe(0);
+      // (The rollout worker's job queue polling its table, and the token cache's re-check of every cached token,
+      // one statement per half TTL whatever the number of polls, may fall in this window: no poll's round trip.)
+      const polls = countingB.texts().filter((t) => !t.includes('gcc_boss') && !t.includes('AS x(id)'));
+      expect(polls).toEqual([]);
       expect(await b.client(ADMIN).health.metrics()).toMatch(
         /gcc_agent_polls_total\{source="cache",status="304"\} 20/,
       );

@@ -94,13 +94,24 @@ export class MemberPool<T> {
     const want = Math.min(Math.max(0, size), this.left);
     for (const tier of this.tiers) {
       while (out.length < want && tier.length > 0) {
+        let visited = 0;
         for (const g of tier) {
           if (out.length === want) break;
           out.push(g.values[g.next++]!);
+          visited++;
         }
-        // Drop exhausted keys so the next round visits only keys with clients left.
-        for (let i = tier.length - 1; i >= 0; i--)
-          if (tier[i]!.next >= tier[i]!.values.length) tier.splice(i, 1);
+        // Drop exhausted keys so the next round visits only keys with clients left. Only the keys this round drew
+        // from can be exhausted: compact that prefix in place, in one pass (with one Argo CD instance per client a
+        // tier has as many keys as clients, and removing them one by one was quadratic).
+        let kept = 0;
+        for (let i = 0; i < visited; i++) {
+          const g = tier[i]!;
+          if (g.next < g.values.length) tier[kept++] = g;
+        }
+        if (kept < visited) {
+          tier.copyWithin(kept, visited);
+          tier.length -= visited - kept;
+        }
       }
     }
     this.left -= out.length;

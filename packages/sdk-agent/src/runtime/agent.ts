@@ -17,8 +17,9 @@ import {
   type UpdateInstruction,
   type VerifyResult,
 } from '../executor';
-import { backoffDelay, parseRetryAfter } from './backoff';
+import { backoffDelay, parseRetryAfter, pollSpreadMs } from './backoff';
 import { IllegalStateError } from './errors/illegal-state-error';
+import { StateFileError } from './errors/state-file-error';
 import type { AgentErrorPhase, AgentEvents } from './events';
 import { validateInstruction } from './instruction';
 import { createNodeHttpSend } from './node-http';
@@ -29,12 +30,14 @@ import {
   type CheckpointResult,
   type CheckpointStep,
   COMPLETED_MEMORY,
+  checkStateFile,
   describeOwner,
   emptyState,
   normalizeGccUrl,
   ownershipOf,
   readStateFile,
   type StateOwner,
+  stateFileWriteProblem,
   writeStateFile,
 } from './state-file';
 import { clip, LOG_LIMITS, TaskLog } from './task-log';
@@ -116,6 +119,8 @@ function revertedTo(ins: UpdateInstruction): string {
  * for a single component, never for a set.
  */
 function runsAll(ins: UpdateInstruction, cur: CurrentState): boolean {
+  // Written but not rolled out (Argo CD: `app set` done, `app sync` not): apply again, which only syncs.
+  if (cur.settled === false) return false;
   const set = componentsOf(ins);
   return set.every((c, i) => {
     const running = cur.versions
@@ -125,6 +130,18 @@ function runsAll(ins: UpdateInstruction, cur: CurrentState): boolean {
         : undefined;
     return running != null && (running === c.version || running === deployedVersion(c));
   });
+}
+
+/** A checkpoint could not be written: the side effect it announces did not happen, and the task is paused. */
+class CheckpointWriteError extends Error {
+  constructor(
+    message: string,
+    readonly taskId: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CheckpointWriteError';
+  }
 }
 
 /** Whether retrying a failed call later may help (network trouble, timeouts, 408/429/5xx). */
@@ -151,6 +168,8 @@ class UpdateAgent implements Agent {
   #etag: string | undefined;
   #pollAfterMs: number | undefined;
   #failures = 0;
+  /** Consecutive cycles that could not write the state file (their own backoff: a poll success does not reset it). */
+  #stateFileFailures = 0;
   #retryAfterMs: number | undefined;
   #stopped: Promise<void> | undefined;
 
@@ -294,9 +313,22 @@ class UpdateAgent implements Agent {
 
   async #init(): Promise<void> {
     if (this.#loaded) return;
-    this.#loaded = true;
     const owner = this.#owner();
-    const read = await readStateFile(this.#o.stateFile, this.#o.now, owner);
+    // A path that cannot hold the state file (a directory, an unwritable directory) is a configuration error: thrown
+    // before anything is polled or applied (StateFileError), never found mid-task.
+    await checkStateFile(this.#o.stateFile);
+    let read: Awaited<ReturnType<typeof readStateFile>>;
+    try {
+      read = await readStateFile(this.#o.stateFile, this.#o.now, owner);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new StateFileError(
+        this.#o.stateFile,
+        `${this.#o.stateFile} cannot be read (${code ?? messageOf(error)})`,
+        { code, cause: error },
+      );
+    }
+    this.#loaded = true;
     if (read.kind === 'ok') {
       this.#file = read.state;
       const t = read.state.task;
@@ -362,8 +394,16 @@ class UpdateAgent implements Agent {
       completed = [...completed.filter((k) => k !== key), key].slice(-COMPLETED_MEMORY);
     }
     const next: AgentStateFile = { v: 1, owner: this.#owner(), task, completed };
-    // Written before the side effect it announces: if this fails the side effect does not happen.
-    await writeStateFile(this.#o.stateFile, next);
+    // Written before the side effect it announces: if this fails the side effect does not happen (the cycle pauses
+    // the task, see #cycle).
+    try {
+      await writeStateFile(this.#o.stateFile, next);
+    } catch (error) {
+      throw new CheckpointWriteError(stateFileWriteProblem(this.#o.stateFile, error), ins.taskId, {
+        cause: error,
+      });
+    }
+    this.#stateFileFailures = 0;
     this.#file = next;
     this.#unconfirmed = false;
   }
@@ -379,7 +419,40 @@ class UpdateAgent implements Agent {
 
   // ---- one cycle -------------------------------------------------------------------------------------------------
 
+  /**
+   * One cycle. A state file that cannot be written while running (replaced by a directory, a read-only or full
+   * disk) never ends the agent: the step that needed the checkpoint is not taken, the task is paused where its last
+   * checkpoint (in memory) left it, an error naming the file is logged and emitted (phase `state-file`), and the
+   * agent keeps polling with backoff; the task resumes once the file can be written again.
+   */
   async #cycle(): Promise<RunOnceResult> {
+    try {
+      return await this.#cycleOnce();
+    } catch (error) {
+      if (!(error instanceof CheckpointWriteError)) throw error;
+      this.#stateFileFailures++;
+      const { backoff, random, minPollIntervalMs } = this.#o;
+      const delayMs = backoffDelay(this.#stateFileFailures, backoff, random, minPollIntervalMs);
+      const message =
+        `${error.message}; task ${error.taskId} is paused (the step that needed the checkpoint was not taken) and ` +
+        `the agent keeps polling; it goes on once the state file can be written (retry in ${Math.round(delayMs / 1000)} s)`;
+      this.#o.logger.error(
+        { stateFile: this.#o.stateFile, taskId: error.taskId, err: error.cause, retryInMs: delayMs },
+        message,
+      );
+      this.#error('state-file', new Error(message, { cause: error.cause }), {
+        taskId: error.taskId,
+        retryInMs: delayMs,
+      });
+      // The next poll must get the offer again (not a 304 for the one this cycle could not take).
+      this.#etag = undefined;
+      if (this.#stopping) return { outcome: 'stopped', delayMs: 0 };
+      this.#move('polling');
+      return { outcome: 'error', taskId: error.taskId, delayMs };
+    }
+  }
+
+  async #cycleOnce(): Promise<RunOnceResult> {
     const pending = this.#file.task;
     if (pending && pending.step !== 'done' && !this.#unconfirmed) {
       const outcome = await this.#resume(pending);
@@ -398,7 +471,8 @@ class UpdateAgent implements Agent {
       });
     } catch (error) {
       if (this.#stopping) return { outcome: 'stopped', delayMs: 0 };
-      const delayMs = this.#failureDelay(error);
+      // Spread over at least one poll period: a GCC restart fails every agent's poll at the same instant.
+      const delayMs = this.#failureDelay(error, pollSpreadMs(this.#o.pollWaitSeconds, this.#pollAfterMs));
       this.#o.logger.warn(
         { err: error, failures: this.#failures, retryInMs: delayMs },
         `poll failed: ${messageOf(error)}`,
@@ -437,10 +511,10 @@ class UpdateAgent implements Agent {
     return outcome === 'stopped' ? 0 : this.#o.minPollIntervalMs;
   }
 
-  #failureDelay(error: unknown): number {
+  #failureDelay(error: unknown, spreadMs = 0): number {
     this.#failures++;
     const { backoff, random, minPollIntervalMs } = this.#o;
-    let delay = backoffDelay(this.#failures, backoff, random, minPollIntervalMs);
+    let delay = backoffDelay(this.#failures, backoff, random, minPollIntervalMs, spreadMs);
     const retryAfter =
       isGccHttpError(error) && (error.status === 429 || error.status === 503)
         ? this.#retryAfterMs
@@ -631,7 +705,11 @@ class UpdateAgent implements Agent {
                   })),
                 )
               : (cur.version ?? 'an unknown version');
-          log.add(`resumed after restart: target runs ${runs}`);
+          log.add(
+            cur.settled === false
+              ? `resumed after restart: target is set to ${runs} but has not rolled it out; applying again`
+              : `resumed after restart: target runs ${runs}`,
+          );
         } catch (error) {
           if (this.#abortedByStop(error)) return 'stopped';
           this.#o.logger.warn(

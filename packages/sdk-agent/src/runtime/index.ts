@@ -1,5 +1,5 @@
 export { type Agent, createAgent, type RunOnceResult } from './agent';
-export { type BackoffPolicy, backoffDelay, parseRetryAfter } from './backoff';
+export { type BackoffPolicy, backoffDelay, parseRetryAfter, pollSpreadMs } from './backoff';
 export { type Duration, toMs } from './duration';
 export * from './errors';
 export type { AgentErrorPhase, AgentEvents } from './events';
@@ -25,6 +25,7 @@ export {
   type AgentStateFile,
   type CheckpointResult,
   type CheckpointStep,
+  checkStateFile,
   readStateFile,
   writeStateFile,
 } from './state-file';

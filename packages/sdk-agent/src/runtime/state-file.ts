@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { StateFileError } from './errors/state-file-error';
 
 /** Step of the task in flight, written BEFORE the side effect it names. */
 export type CheckpointStep = 'received' | 'applying' | 'applied' | 'verifying' | 'reporting' | 'done';
@@ -192,4 +193,69 @@ export async function writeStateFile(file: string, state: AgentStateFile): Promi
   } catch {
     // Some platforms and filesystems refuse fsync on a directory; the rename is still atomic there.
   }
+}
+
+/** `EISDIR: illegal operation on a directory`, from a system error; the message otherwise. */
+function describeSystemError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code
+    ? `${e.code}: ${e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`
+    : String(error);
+}
+
+/**
+ * Checks, before an agent takes any task, that `file` can serve as its state file: not a directory or another
+ * non-file (`EISDIR` on every write otherwise), readable when it exists, and its directory writable (created when
+ * missing; probed with a temporary file that is removed). Throws a {@link StateFileError} saying what is wrong.
+ */
+export async function checkStateFile(file: string): Promise<void> {
+  try {
+    const found = await stat(file);
+    if (!found.isFile()) {
+      const what = found.isDirectory() ? 'a directory' : 'not a regular file';
+      throw new StateFileError(
+        file,
+        `${file} is ${what}: the state file must be a file path (for example ${file.replace(/\/+$/, '')}/state.json)`,
+        { code: found.isDirectory() ? 'EISDIR' : 'EINVAL' },
+      );
+    }
+  } catch (error) {
+    if (error instanceof StateFileError) throw error;
+    // Missing, or a path through a file (ENOTDIR): the directory probe below says what is wrong.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      throw new StateFileError(file, `${file} cannot be read (${describeSystemError(error)})`, {
+        code: (error as NodeJS.ErrnoException).code,
+        cause: error,
+      });
+  }
+  const dir = dirname(file);
+  const probe = `${file}.probe-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(probe, 'wx', 0o600);
+    await handle.close();
+    await unlink(probe);
+  } catch (error) {
+    await unlink(probe).catch(() => {});
+    throw new StateFileError(
+      file,
+      `the directory of ${file} (${dir}) is not writable (${describeSystemError(error)}): mount a writable volume there or choose another path`,
+      { code: (error as NodeJS.ErrnoException).code, cause: error },
+    );
+  }
+}
+
+/** Why a state file write failed, in words, for logs and the `error` event. */
+export function stateFileWriteProblem(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const hint =
+    code === 'EISDIR'
+      ? `${file} is a directory now`
+      : code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? `${dirname(file)} is not writable`
+          : 'the write failed';
+  return `cannot write the state file ${file}: ${hint} (${describeSystemError(error)})`;
 }

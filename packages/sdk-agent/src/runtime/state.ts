@@ -25,10 +25,11 @@ export const AGENT_TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[
   starting: ['polling', 'applying', 'verifying', 'reporting', 'stopping'],
   // A rejected instruction or a duplicate delivery goes straight to reporting.
   polling: ['applying', 'verifying', 'reporting', 'stopping'],
-  // A failed apply is reported without verifying.
-  applying: ['verifying', 'reporting', 'stopping'],
+  // A failed apply is reported without verifying. A task whose checkpoint cannot be written (the state file became
+  // unusable) is paused: back to polling, resumed once the file can be written.
+  applying: ['verifying', 'reporting', 'polling', 'stopping'],
   // A failed verification may revert (applying again) before reporting.
-  verifying: ['applying', 'reporting', 'stopping'],
+  verifying: ['applying', 'reporting', 'polling', 'stopping'],
   reporting: ['polling', 'stopping'],
   stopping: ['stopped'],
   stopped: [],

@@ -301,6 +301,7 @@ describe('argocd-cli executor: a release set', { timeout: 60_000 }, () => {
     expect(await exec.current(set, ctx)).toEqual({
       version: '4.9.0',
       versions: { backend: '4.9.0', media: '4.9.0', ct: '4.9.0' },
+      settled: true,
       detail: `${SET_APP} backend.image.tag, media.image.tag, ct.image.tag (Synced/Healthy)`,
     });
     await exec.apply(set, ctx);

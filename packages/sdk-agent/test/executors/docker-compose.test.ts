@@ -84,14 +84,19 @@ describe('setServiceImage', () => {
     await expect(setServiceImage(COMPOSE, 'ct', '2.4.0')).rejects.toThrow(/has no image/);
   });
 
-  it.skipIf(!LEGACY_COMPOSE)('the edited file passes the real `docker-compose config`', async () => {
-    // 1.29 predates the top-level `name:` of the compose spec.
-    const edit = await setServiceImage(COMPOSE.replace('name: wrktalk\n', ''), 'backend', '2.4.0');
-    await writeFile(file, edit.text);
-    await writeFile(join(dir, '.env'), '');
-    const { stdout } = await execFileAsync(LEGACY_COMPOSE!, ['-f', file, 'config']);
-    expect(parse(stdout).services.backend.image).toBe('registry.wrktalk.com/wrktalk/backend:2.4.0');
-  });
+  // Spawns the real docker-compose 1.x (a Python program): seconds on a busy machine.
+  it.skipIf(!LEGACY_COMPOSE)(
+    'the edited file passes the real `docker-compose config`',
+    { timeout: 60_000 },
+    async () => {
+      // 1.29 predates the top-level `name:` of the compose spec.
+      const edit = await setServiceImage(COMPOSE.replace('name: wrktalk\n', ''), 'backend', '2.4.0');
+      await writeFile(file, edit.text);
+      await writeFile(join(dir, '.env'), '');
+      const { stdout } = await execFileAsync(LEGACY_COMPOSE!, ['-f', file, 'config']);
+      expect(parse(stdout).services.backend.image).toBe('registry.wrktalk.com/wrktalk/backend:2.4.0');
+    },
+  );
 
   it('reports schema problems', async () => {
     expect(await validateCompose({ services: { backend: { image: 'x', restart: 42 } } })).not.toEqual([]);

@@ -42,6 +42,8 @@ export interface FakeCliState {
   badTags: string[];
   /** `argocd app sync` answers "blocked by sync window". */
   syncWindow?: boolean;
+  /** `argocd app sync` never returns (until killed): an agent killed between `app set` and the end of `app sync`. */
+  hangSync?: boolean;
   /** `argocd app wait` returns once with a stale Synced/Healthy before Argo CD compares the new parameters. */
   staleWaits?: number;
   /** `docker compose` plugin present. */
@@ -139,6 +141,7 @@ if (cmd === 'get') {
   save(state);
 } else if (cmd === 'sync') {
   if (args.length !== 3) fatal('unexpected app sync arguments', 1);
+  if (state.hangSync) { setInterval(() => {}, 60_000); await new Promise(() => {}); }
   if (state.syncWindow) fatal('rpc error: code = PermissionDenied desc = cannot sync: blocked by sync window');
   if (app.operationInProgress) fatal('rpc error: code = FailedPrecondition desc = another operation is already in progress');
   if ((state.staleWaits ?? 0) > 0) { save(state); process.exit(0); }

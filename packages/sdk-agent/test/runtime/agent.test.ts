@@ -116,8 +116,9 @@ describe('createAgent against the fake GCC on a real port', { timeout: 60_000 },
 
     const backoffs = errors.slice(0, 6).map((e) => e.retryInMs);
     expect(errors.every((e) => e.phase === 'poll')).toBe(true);
-    // 999 is raised to the 1000 ms floor (minPollIntervalMs): full jitter may never make a tight loop.
-    expect(backoffs).toEqual([1000, 1998, 3996, 7992, 7992, 7992]);
+    // Full jitter draws in [floor, cap]: the first cap is the 1000 ms floor (minPollIntervalMs), so no tight loop;
+    // no spread here (pollWaitSeconds 0 and no poll_after_seconds heard yet).
+    expect(backoffs).toEqual([1000, 1999, 3997, 7993, 7993, 7993]);
     // Every one of those delays was really slept through the injected sleep: no tight loop.
     expect(delays.slice(0, 6)).toEqual(backoffs);
     expect(executor.callsOf('apply')).toHaveLength(1);

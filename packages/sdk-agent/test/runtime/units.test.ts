@@ -6,10 +6,12 @@ import {
   AGENT_TRANSITIONS,
   type AgentState,
   backoffDelay,
+  defaultAgentOptions,
   IllegalStateError,
   imageCarriesVersion,
   nextState,
   parseRetryAfter,
+  pollSpreadMs,
   readStateFile,
   TaskLog,
   validateInstruction,
@@ -25,6 +27,9 @@ describe('agent states', () => {
     ['verifying', 'applying'],
     ['verifying', 'reporting'],
     ['reporting', 'polling'],
+    // A task paused because its checkpoint could not be written (the state file became unusable).
+    ['applying', 'polling'],
+    ['verifying', 'polling'],
     ['polling', 'stopping'],
     ['stopping', 'stopped'],
   ] as const)('allows %s → %s', (from, to) => {
@@ -35,7 +40,7 @@ describe('agent states', () => {
     ['stopping', 'polling'],
     ['polling', 'stopped'],
     ['reporting', 'verifying'],
-    ['applying', 'polling'],
+    ['reporting', 'applying'],
   ] as const)('refuses %s → %s with IllegalStateError', (from, to) => {
     expect(() => nextState(from, to)).toThrow(IllegalStateError);
     expect(() => nextState(from, to)).toThrow(`Illegal agent state transition: ${from} → ${to}`);
@@ -61,10 +66,51 @@ describe('backoffDelay', () => {
   ])('without jitter, failure %i waits %i ms (capped)', (n, ms) => {
     expect(backoffDelay(n, policy, Math.random, 100)).toBe(ms);
   });
-  it('full jitter draws in [floor, cap] and never goes under the floor', () => {
+  it('full jitter draws uniformly in [floor, cap] and never goes under the floor', () => {
     const p = { ...policy, jitter: 'full' as const };
     expect(backoffDelay(3, p, () => 0, 250)).toBe(250);
-    expect(backoffDelay(3, p, () => 0.5, 250)).toBe(2000);
+    expect(backoffDelay(3, p, () => 0.5, 250)).toBe(2125);
+    expect(backoffDelay(3, p, () => 0.999_999, 250)).toBe(4000);
+    // A cap at or under the floor: the floor.
+    expect(backoffDelay(1, p, () => 0.7, 1000)).toBe(1000);
+  });
+  it('a spread widens the window to at least spreadMs (bounded by maxMs); none ignores it', () => {
+    const p = { ...policy, jitter: 'full' as const };
+    expect(backoffDelay(1, p, () => 0.5, 1000, 30_000)).toBe(15_500);
+    expect(backoffDelay(1, p, () => 0.999_999, 1000, 30_000)).toBe(30_000);
+    // Once the cap outgrows the spread, the cap is the window.
+    expect(backoffDelay(7, p, () => 0.5, 1000, 30_000)).toBe(32_500);
+    expect(backoffDelay(1, { ...p, maxMs: 10_000 }, () => 0.999_999, 1000, 30_000)).toBe(10_000);
+    expect(backoffDelay(1, policy, () => 0.5, 1000, 30_000)).toBe(1000);
+  });
+  it('100,000 agents whose long polls a GCC restart cut at once reconnect spread over ~29 s, not in one second', () => {
+    // The agent's defaults (backoff 1 s × 2, full jitter, floor 1 s, 30 s long poll) and a seeded random source per
+    // agent (deterministic: mulberry32 seeded by the agent's number).
+    const o = defaultAgentOptions();
+    const mulberry32 = (seed: number) => () => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const agents = 100_000;
+    const perSecond = new Map<number, number>();
+    const perMs = new Map<number, number>();
+    const spread = pollSpreadMs(o.pollWaitSeconds, undefined);
+    for (let a = 0; a < agents; a++) {
+      const ms = backoffDelay(1, o.backoff, mulberry32(a + 1), o.minPollIntervalMs, spread);
+      perSecond.set(Math.floor(ms / 1000), (perSecond.get(Math.floor(ms / 1000)) ?? 0) + 1);
+      perMs.set(ms, (perMs.get(ms) ?? 0) + 1);
+    }
+    const seconds = [...perSecond.keys()].sort((x, y) => x - y);
+    expect(seconds[0]).toBe(1);
+    expect(seconds.at(-1)).toBe(30);
+    // Uniform over 29 s: ~3,450 a second (the fleet's own rate with 30 s polls: ~3,300), never a burst.
+    const full = seconds.filter((s) => s < 30).map((s) => perSecond.get(s)!);
+    expect(Math.max(...full)).toBeLessThan(3_800);
+    expect(Math.min(...full)).toBeGreaterThan(3_100);
+    expect(Math.max(...perMs.values())).toBeLessThan(20);
   });
   it('equal jitter keeps at least half', () => {
     expect(backoffDelay(3, { ...policy, jitter: 'equal' }, () => 0, 1)).toBe(2000);

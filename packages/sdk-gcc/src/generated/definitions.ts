@@ -2516,6 +2516,9 @@ export const definitions = {
     "type": "string",
     "enum": [
       "malformed_json",
+      "malformed_request",
+      "request_timeout",
+      "headers_too_large",
       "validation_failed",
       "unsupported_media_type",
       "payload_too_large",

@@ -213,6 +213,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Token id (from `createClientToken`), not the secret.
+                 * @example tok-5d2c8e1f
+                 */
+                token_id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke any issued token
+         * @description Revokes an issued token of any role by its id (an admin or CI token issued with
+         *     `wrktalk-gcc tokens issue --name`, or a client's agent or approver token): every
+         *     request with it is `401 unauthorized` from now on, on every replica. Revoking a
+         *     token that is already revoked does nothing (204). An unknown id is `404 not_found`.
+         *     Tokens configured in the GCC's environment (`GCC_ADMIN_TOKEN`, `GCC_CI_TOKEN`)
+         *     have no id and are replaced by changing that configuration. An admin may revoke
+         *     its own token; the next request with it is `401`.
+         *
+         *     Roles: `admin`.
+         */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/whoami": {
         parameters: {
             query?: never;
@@ -2141,6 +2175,7 @@ export interface components {
          *     | Code | Status | Meaning |
          *     |------|--------|---------|
          *     | `malformed_json` | 400 | The body is not valid JSON. |
+         *     | `malformed_request` | 400 | The request is not valid HTTP/1.1 (refused by the server's HTTP parser before any operation; the connection is closed). |
          *     | `validation_failed` | 400 | Body, path or query do not match this contract; see `errors`. |
          *     | `invalid_selector` | 400 | A label selector does not parse. |
          *     | `unauthorized` | 401 | Missing, unknown, expired or revoked bearer token. |
@@ -2149,9 +2184,10 @@ export interface components {
          *     | `release_conflict` | 409 | This component and version were recorded with a different body. |
          *     | `client_exists` | 409 | A client with this id exists. |
          *     | `policy_exists` | 409 | An auto-approve policy with this id exists. |
-         *     | `idempotency_key_reused` | 409 | The Idempotency-Key was used with a different request. |
+         *     | `idempotency_key_reused` | 409 | The Idempotency-Key was used with a different request, or its first answer holds a token secret only the bearer token that made it can read back. |
          *     | `illegal_transition` | 409 | The resource's current state does not allow this action. |
          *     | `stale_attempt` | 409 | A status report for an attempt that is no longer current. |
+         *     | `request_timeout` | 408 | The request's header fields did not arrive in time (the connection is closed). |
          *     | `payload_too_large` | 413 | The body is too large. |
          *     | `unsupported_media_type` | 415 | The body's Content-Type is not accepted. |
          *     | `unknown_component` | 422 | The component is not managed by this GCC. |
@@ -2162,11 +2198,12 @@ export interface components {
          *     | `no_targets` | 422 | The targets select no client. |
          *     | `invalid_policy` | 422 | An auto-approve policy's id, components or selector is not usable; see `errors`. |
          *     | `rate_limited` | 429 | Too many requests; see `Retry-After`. |
+         *     | `headers_too_large` | 431 | The request's header fields are larger than the server accepts (the connection is closed). |
          *     | `internal_error` | 500 | Unexpected server error. |
          *     | `unavailable` | 503 | A dependency is unavailable or the server is shutting down. |
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "policy_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "invalid_release_set" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "invalid_policy" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
+        ProblemCode: "malformed_json" | "malformed_request" | "request_timeout" | "headers_too_large" | "validation_failed" | "unsupported_media_type" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "release_conflict" | "client_exists" | "policy_exists" | "idempotency_key_reused" | "illegal_transition" | "invalid_selector" | "unknown_client" | "invalid_release_set" | "unknown_component" | "invalid_image_reference" | "registry_not_allowed" | "no_targets" | "invalid_policy" | "stale_attempt" | "rate_limited" | "internal_error" | "unavailable";
         /** @description An RFC 9457 problem document. More members may be added; clients ignore unknown ones. */
         Problem: {
             /**
@@ -2789,6 +2826,38 @@ export interface operations {
                  * @example adani-prod
                  */
                 client_id: components["parameters"]["ClientIdPath"];
+                /**
+                 * @description Token id (from `createClientToken`), not the secret.
+                 * @example tok-5d2c8e1f
+                 */
+                token_id: components["parameters"]["TokenIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is revoked. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
                 /**
                  * @description Token id (from `createClientToken`), not the secret.
                  * @example tok-5d2c8e1f

@@ -957,6 +957,17 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
       return new HttpResponse(null, { status: 204 });
     }),
 
+    // any issued token by id (admin)
+    http.delete(`${api}/tokens/:token_id`, ({ request, params }) => {
+      const { who } = begin(request, params, { roles: ['admin'] });
+      const id = String(params.token_id);
+      const t = tokenIds.get(id);
+      if (!t) throw new FakeProblem('not_found', `No token ${id}.`);
+      tokens.delete(t.token);
+      audit(who, 'token.revoke', 'token', id, { client_id: t.clientId });
+      return new HttpResponse(null, { status: 204 });
+    }),
+
     // the caller's own token: answers and changes nothing (no heartbeat, no task pickup)
     http.get(`${api}/whoami`, ({ request, params }) => {
       const { who } = begin(request, params, { roles: ['admin', 'ci', 'approver', 'agent'], self: true });

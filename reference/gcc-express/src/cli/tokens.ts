@@ -64,9 +64,9 @@ export async function createClientToken(
 }
 
 /**
- * `tokens revoke` with `--client` or over the API: `DELETE /clients/{id}/tokens/{token_id}`, which revokes only a
- * token of that client. Resolves false when the command should revoke on the database as before (no server, no
- * client: admin and ci tokens too).
+ * `tokens revoke` over the API (`--server`/GCC_URL): with `--client`, `DELETE /clients/{id}/tokens/{token_id}`, which
+ * revokes only a token of that client; without, `DELETE /tokens/{token_id}`, any issued token (admin and ci ones
+ * too). Resolves false when the command should revoke on the database (no server given).
  */
 export async function revokeOverApi(
   ctx: CommandContext,
@@ -75,10 +75,8 @@ export async function revokeOverApi(
 ): Promise<boolean> {
   if (o.client === undefined) {
     if (!wantsRemote(o, ctx.env)) return false;
-    throw new UsageError(
-      'over the API give --client <id>: the API revokes client (agent and approver) tokens; admin and ci ' +
-        'tokens are revoked on the GCC host (`tokens revoke` without --server).',
-    );
+    await remoteApi(ctx, o, (api) => api.auth.revokeToken(id));
+    return true;
   }
   await eitherApi(ctx, o, (api) => api.clients.revokeToken(o.client!, id));
   return true;

@@ -103,6 +103,33 @@ export function whoamiSuite(getTarget: TargetRef): void {
       expectProblem(await whoami(t, issued.token), 401, 'unauthorized');
     });
 
+    it('DELETE /tokens/{id} (admin) revokes any issued token at once; again is 204; an unknown id is 404', async () => {
+      const t = getTarget();
+      const issued = await issue(t, f.clientA, { role: 'approver' });
+      const byApprover = await call(t, {
+        method: 'DELETE',
+        path: `/api/v1/tokens/${issued.id}`,
+        token: f.tokens.approverA,
+      });
+      expectProblem(byApprover, 403, 'forbidden');
+      expect((await whoami(t, issued.token)).status).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const revoked = await call(t, {
+          method: 'DELETE',
+          path: `/api/v1/tokens/${issued.id}`,
+          token: t.adminToken,
+        });
+        expect(revoked.status, revoked.text).toBe(204);
+        expectProblem(await whoami(t, issued.token), 401, 'unauthorized');
+      }
+      const unknown = await call(t, {
+        method: 'DELETE',
+        path: '/api/v1/tokens/tok-does-not-exist',
+        token: t.adminToken,
+      });
+      expectProblem(unknown, 404, 'not_found');
+    });
+
     it('an expired token is 401 unauthorized (after answering while it was valid)', async () => {
       const t = getTarget();
       const issued = await issue(t, f.clientA, { role: 'approver', ttl_seconds: 1 });

@@ -15,6 +15,7 @@ import {
   evaluateApplication,
   isBlockedBySyncWindow,
   isOperationInProgress,
+  isSettledOn,
   readHelmParameter,
 } from '../shared/argocd';
 import { describeHelmValues, helmValuesOf } from '../shared/argocd-flow';
@@ -122,10 +123,13 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
     const app = applicationName(NAME, opts.appName, ctx.clientId);
     const before = await getApp(app, ctx);
     const changed = values.some((v) => readHelmParameter(before.spec, v.parameter) !== v.value);
-    if (!changed && before.status?.sync?.status === 'Synced' && before.operation == null) {
+    // Set and Synced on a comparison that shows them: nothing to do. Set but not synced (an agent killed between
+    // `app set` and `app sync`, or a stale Synced from before the set) goes on to `app sync`.
+    if (!changed && isSettledOn(before, values)) {
       ctx.log(`${app}: ${describeHelmValues(values)} already set and Synced; nothing to apply`);
       return;
     }
+    if (!changed) ctx.log(`${app}: ${describeHelmValues(values)} already set but not synced; syncing`);
     if (changed) {
       // One `app set` for the whole set (one spec write), so Argo CD never syncs half of it.
       const setArgs = [
@@ -181,9 +185,11 @@ export function createArgoCdCliExecutor(options: ArgoCdCliExecutorOptions = {}):
       const versions = Object.fromEntries(
         set.map((c, i) => [c.component, readHelmParameter(found.spec, keys[i]!)]),
       );
+      const values = keys.map((parameter, i) => ({ parameter, value: versions[set[i]!.component] ?? '' }));
       return {
         version: versions[set[0]!.component] ?? null,
         versions,
+        settled: isSettledOn(found, values),
         detail: `${app} ${keys.join(', ')} (${status})`,
       };
     },

@@ -14,6 +14,7 @@ import {
   type ApplicationSpec,
   type ExpectedParameter,
   evaluateApplication,
+  isSettledOn,
   readHelmParameter,
   setHelmParameters,
 } from './argocd';
@@ -101,10 +102,13 @@ export function createArgoCdFlow(
       throw new ExecutorError({ executor: name, code: 'invalid_config', message: String(cause), cause });
     }
     const changed = values.some((v, i) => current[i] !== v.value);
-    if (!changed && found.status?.sync?.status === 'Synced' && found.operation == null) {
+    // Set and Synced on a comparison that shows them: nothing to do. Set but not synced (an agent killed between the
+    // spec write and the sync, or a stale Synced from before the write) goes on to sync.
+    if (!changed && isSettledOn(found, values, opts.sourceIndex)) {
       ctx.log(`${app}: ${describeHelmValues(values)} already set and Synced; nothing to apply`);
       return;
     }
+    if (!changed) ctx.log(`${app}: ${describeHelmValues(values)} already set but not synced; syncing`);
     if (changed) {
       // One write for the whole set: the parameters list is replaced as a whole anyway.
       const edit = (spec: ApplicationSpec) => setHelmParameters(spec, values, opts.sourceIndex);
@@ -195,9 +199,14 @@ export function createArgoCdFlow(
       const versions = Object.fromEntries(
         set.map((c, i) => [c.component, readHelmParameter(found.spec, parameters[i]!, opts.sourceIndex)]),
       );
+      const values = parameters.map((parameter, i) => ({
+        parameter,
+        value: versions[set[i]!.component] ?? '',
+      }));
       return {
         version: versions[set[0]!.component] ?? null,
         versions,
+        settled: isSettledOn(found, values, opts.sourceIndex),
         detail: `${app} ${parameters.join(', ')} (${status})`,
       };
     },

@@ -218,6 +218,29 @@ export function evaluateApplication(app: Application, expect: ApplicationExpecta
 }
 
 /**
+ * Whether an Application has rolled out `values`: Synced, no operation running, and the comparison behind that
+ * status made with every one of them (`status.sync.comparedTo`), so a stale Synced from before a spec write does not
+ * count. False after an `app set` (or a spec write) that no sync followed: the apply must still sync.
+ */
+export function isSettledOn(
+  app: Application,
+  values: readonly Pick<ExpectedParameter, 'parameter' | 'value'>[],
+  sourceIndex?: number,
+): boolean {
+  const status = app.status ?? {};
+  const phase = status.operationState?.phase;
+  if (status.sync?.status !== 'Synced' || app.operation != null) return false;
+  if (phase === 'Running' || phase === 'Terminating') return false;
+  const comparedTo = status.sync.comparedTo;
+  if (!comparedTo) return false;
+  try {
+    return values.every((v) => readHelmParameter(comparedTo, v.parameter, sourceIndex) === v.value);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The components of a set whose workload `status.resources` reports Degraded. A resource belongs to a component
  * when its name holds the component as a whole dash-separated word (`wrktalk-media`, `media`, `media-worker`): the
  * Argo CD executors know Helm parameters, not workload names. Empty when Argo CD does not keep resource health

@@ -1,0 +1,4 @@
+import { pgliteAt, pgliteFactory } from '../helpers/databases';
+import { defineIdempotencySecretsSuite } from './idempotency-secrets-suite';
+
+defineIdempotencySecretsSuite('PGlite', pgliteFactory, pgliteAt);

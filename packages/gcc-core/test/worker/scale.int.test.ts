@@ -1,0 +1,4 @@
+import { postgresFactory } from '../helpers/databases';
+import { defineScaleSuite } from './scale-suite';
+
+defineScaleSuite('PostgreSQL', postgresFactory);
