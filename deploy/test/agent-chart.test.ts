@@ -7,12 +7,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { type AgentConfig, EXECUTOR_NAMES, loadConfig } from '../../reference/agent-node/src/config';
 import {
   ChartRenderError,
   canRenderCharts,
+  chartRenderBinary,
   DEPLOY_DIR,
   find,
   helmNotes,
@@ -249,6 +250,10 @@ describe('values.schema.json', () => {
 // The renders need deploy/tools/chart-render, built with Go and Debian's sprig/yaml.v3 Go libraries (no helm binary
 // can be installed here); skipped only where those are missing. .ci/run installs them.
 describe.skipIf(!canRenderCharts())('rendered chart', () => {
+  // Built once, in a hook (120 s), not inside the first test (a cold Go build takes longer than a test's time).
+  beforeAll(() => {
+    chartRenderBinary();
+  });
   it('fails the render the way helm does when a per-client value is missing or invalid', () => {
     const bad: K8sObject[] = [
       { gccUrl: 'https://gcc.wrktalk.com', executor: 'argocd-k8s' },

@@ -7,12 +7,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { renderChartStream } from '../../examples/minikube/test/render-chart';
 import {
   ChartRenderError,
   canRenderCharts,
+  chartRenderBinary,
   DEPLOY_DIR,
   find,
   helmNotes,
@@ -27,6 +28,10 @@ const data = (o: Parameters<typeof renderObjects>[1]) => find(renderObjects(CHAR
 
 // Skipped only where Go or Debian's sprig/yaml.v3 Go libraries are missing; .ci/run installs them.
 describe.skipIf(!canRenderCharts())('chart-render (offline helm template)', () => {
+  // Built once, in a hook (120 s), not inside the first test (a cold Go build takes longer than a test's time).
+  beforeAll(() => {
+    chartRenderBinary();
+  });
   it('renders helpers, labels and defaults like Helm', () => {
     const objects = renderObjects(CHART, { release: 'acme', namespace: 'wrktalk-acme' });
     expect(objects).toHaveLength(1);

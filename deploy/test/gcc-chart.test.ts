@@ -11,12 +11,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair } from '@wrktalk/sdk-gcc';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENVIRONMENT, loadConfig } from '../../reference/gcc-express/src/config';
 import {
   ChartRenderError,
   canRenderCharts,
+  chartRenderBinary,
   DEPLOY_DIR,
   find,
   helmNotes,
@@ -231,6 +232,10 @@ describe('deploy/gcc/README.md', () => {
 // Rendering needs Go and Debian's sprig / yaml.v3 packages (deploy/tools/chart-render; no helm binary can be
 // installed here). .ci/run installs them, so CI renders; a machine without them skips with this reason.
 describe.skipIf(!canRenderCharts())('deploy/gcc rendered (needs Go: deploy/tools/chart-render)', () => {
+  // Built once, in a hook (120 s), not inside the first test (a cold Go build takes longer than a test's time).
+  beforeAll(() => {
+    chartRenderBinary();
+  });
   const rendered = new Map<string, K8sObject[]>();
   const objectsOf = (name: string) => {
     if (!rendered.has(name)) rendered.set(name, render(CONFIGURATIONS[name]));

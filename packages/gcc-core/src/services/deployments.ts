@@ -9,6 +9,7 @@ import {
   parseSelector,
   type ReleaseSetMember,
   releaseSetProblems,
+  SETTLED_TASK_STATUSES,
   type TaskEvent,
   type TaskStatus,
   transition,
@@ -653,8 +654,13 @@ export class DeploymentsService {
         // An aborted rollback ends like any other: the deployment it rolled back leaves `rolling_back`.
         if (d.type === 'rollback' && d.rollback_of) await changed(await deploymentEnded(sql, d, status, now));
       } else {
-        // Pausing hides queued tasks from agents; resuming shows them again.
-        await changed('*');
+        // Pausing hides queued tasks from agents; resuming shows them again: the offers of this deployment's
+        // clients whose task is not settled change (no other client's).
+        const c = await sql.query<{ client_id: string }>(
+          'SELECT client_id FROM deployment_tasks WHERE deployment_id = $1 AND NOT (status = ANY($2::text[]))',
+          [id, [...SETTLED_TASK_STATUSES]],
+        );
+        await changed(c.rows.map((x) => x.client_id));
       }
       await audit(sql, now, who, `deployment.${verb}`, 'deployment', id, {
         deploymentId: id,

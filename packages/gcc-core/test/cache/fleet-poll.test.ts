@@ -101,6 +101,48 @@ describe('the agent poll path at fleet scale (PGlite)', { timeout: 180_000 }, ()
     // And every answer was right: the offers cached as "nothing new" before the change were not handed out after it.
     await srv.client(ADMIN).deployments.abort(d.id);
   });
+
+  it('pausing hides queued tasks from agents whose "nothing new" was cached, and resuming shows them at once', async () => {
+    // Clients of their own: the fleet's tasks of the test above may still be in progress (an abort leaves them be).
+    const some: { client: string; token: string }[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const client = `paused-${i}`;
+      await srv.client(ADMIN).clients.create({
+        id: client,
+        name: client,
+        target_kind: 'docker',
+        auto_approve: { all: true, components: [] },
+      });
+      some.push({ client, token: (await srv.gcc.issueToken({ role: 'agent', clientId: client })).token });
+    }
+    const available = async (a: { client: string; token: string }) =>
+      ((await (await poll(a)).json()) as { available: boolean }).available;
+    const rel = await srv.client(CI).releases.create({
+      component: 'backend',
+      version: 'fleet2',
+      image_url: 'registry.wrktalk.com/backend:fleet2',
+    });
+    // Paused as soon as it exists; the agents' "nothing new" is cached meanwhile.
+    for (const a of some) expect(await available(a), a.client).toBe(false);
+    const d = await srv.client(ADMIN).deployments.create({
+      release_id: rel.id,
+      targets: { client_ids: some.map((a) => a.client) },
+    });
+    await srv.client(ADMIN).deployments.pause(d.id);
+    for (const a of some) expect(await available(a), a.client).toBe(false);
+    // The tasks wait, approved, while paused (nothing polled them out).
+    const tasks = await srv.client(ADMIN).deployments.listTasks(d.id);
+    expect(tasks.items.map((t) => t.status)).not.toContain('in_progress');
+    await srv.client(ADMIN).deployments.resume(d.id);
+    const end = Date.now() + 30_000;
+    const left = new Set(some.map((a) => a.client));
+    while (left.size > 0 && Date.now() < end) {
+      for (const a of some) if (left.has(a.client) && (await available(a))) left.delete(a.client);
+      if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect([...left]).toEqual([]);
+    await srv.client(ADMIN).deployments.abort(d.id);
+  });
 });
 
 describe('cache events', () => {
