@@ -18,8 +18,9 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createGcc, type Database, migrate, openDatabase, type Sql } from '../src/index';
+import { createGcc, migrate, openDatabase } from '../src/index';
 import { createWorker } from '../src/worker';
+import { tickTimer } from './tick-timer';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,43 +40,6 @@ const CLIENTS = Number(positionals[0] ?? 100_000);
 const IDLE_MS = Number(args['idle-seconds']) * 1000;
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** Counts and times the worker's ticks (a transaction whose first statement locks a deployment). */
-function tickTimer(inner: Database) {
-  const stats = { count: 0, totalMs: 0, lastMs: 0 };
-  const db: Database = {
-    kind: inner.kind,
-    query: (text, params) => inner.query(text, params),
-    listen: (channel, cb) => inner.listen(channel, cb),
-    close: () => inner.close(),
-    async transaction(fn) {
-      let tick = false;
-      const started = performance.now();
-      try {
-        return await inner.transaction((tx) => {
-          let first = true;
-          const wrapped: Sql = {
-            query: (text, params) => {
-              if (first) {
-                first = false;
-                tick = /FROM deployments WHERE id = \$1 AND orchestration = 'worker' FOR/.test(text);
-              }
-              return tx.query(text, params);
-            },
-          };
-          return fn(wrapped);
-        });
-      } finally {
-        if (tick) {
-          stats.count++;
-          stats.lastMs = performance.now() - started;
-          stats.totalMs += stats.lastMs;
-        }
-      }
-    },
-  };
-  return { db, stats };
-}
 
 async function main(): Promise<void> {
   const loadBefore = loadavg();

@@ -47,7 +47,8 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { pino } from 'pino';
-import { createGcc, type Database, type Gcc, migrate, openDatabase, type Sql } from '../src/index';
+import { createGcc, type Database, type Gcc, migrate, openDatabase } from '../src/index';
+import { tickTimer } from './tick-timer';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -92,49 +93,6 @@ const ADMIN = { role: 'admin' as const, name: 'bench' };
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** Worker ticks seen through the database wrapper: one transaction that locks a deployment row. */
-interface TickStats {
-  count: number;
-  maxMs: number;
-  totalMs: number;
-}
-
-/** Wraps a database so every worker tick (a transaction starting with the deployment's row lock) is timed. */
-function timingDatabase(inner: Database, stats: TickStats): Database {
-  return {
-    kind: inner.kind,
-    query: (text, params) => inner.query(text, params),
-    listen: (channel, cb) => inner.listen(channel, cb),
-    close: () => inner.close(),
-    async transaction(fn) {
-      let tick = false;
-      const started = performance.now();
-      try {
-        return await inner.transaction((tx) => {
-          let first = true;
-          const wrapped: Sql = {
-            query: (text, params) => {
-              if (first) {
-                first = false;
-                tick = text.includes('FROM deployments') && /FOR (NO KEY )?UPDATE SKIP LOCKED/.test(text);
-              }
-              return tx.query(text, params);
-            },
-          };
-          return fn(wrapped);
-        });
-      } finally {
-        if (tick) {
-          const ms = performance.now() - started;
-          stats.count++;
-          stats.totalMs += ms;
-          stats.maxMs = Math.max(stats.maxMs, ms);
-        }
-      }
-    },
-  };
-}
 
 /** One agent's work on one client: poll (pickup), `in_progress`, `success`. Returns false when nothing was offered. */
 type AgentStep = (clientId: string) => Promise<boolean>;
@@ -374,8 +332,7 @@ async function main(): Promise<void> {
   const raw = await openDatabase(
     databaseUrl ? { url: databaseUrl, poolSize: CONCURRENCY + 6 } : { dataDir: 'memory://' },
   );
-  const ticks: TickStats = { count: 0, maxMs: 0, totalMs: 0 };
-  const db = timingDatabase(raw, ticks);
+  const { db, stats: ticks } = tickTimer(raw);
   const logger = pino({ level: 'warn' });
   const closers: (() => Promise<void>)[] = [];
   try {

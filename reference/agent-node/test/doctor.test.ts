@@ -17,7 +17,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { argoApplication, startFakeArgoCd } from '../../../packages/sdk-agent/test/fakes/fake-argocd-server';
-import { installFakeClis } from '../../../packages/sdk-agent/test/fakes/fake-cli';
+import { installFakeClis, writeArgoLogin } from '../../../packages/sdk-agent/test/fakes/fake-cli';
 import { kubeDeployment, startFakeKube } from '../../../packages/sdk-agent/test/fakes/fake-kube-server';
 import { type CliIo, main, tokenCheck } from '../src';
 
@@ -424,27 +424,6 @@ describe('wrktalk-agent doctor with a missing tool', { timeout: 60_000 }, () => 
     );
   });
 });
-
-/** What `argocd login argocd.acme.internal` leaves in `<home>/.config/argocd/config`. */
-async function writeArgoLogin(home: string, token: string): Promise<void> {
-  await mkdir(join(home, '.config', 'argocd'), { recursive: true });
-  await writeFile(
-    join(home, '.config', 'argocd', 'config'),
-    [
-      'contexts:',
-      '- name: argocd.acme.internal',
-      '  server: argocd.acme.internal',
-      '  user: argocd.acme.internal',
-      'current-context: argocd.acme.internal',
-      'servers:',
-      '- server: argocd.acme.internal',
-      'users:',
-      `- auth-token: ${token}`,
-      '  name: argocd.acme.internal',
-      '',
-    ].join('\n'),
-  );
-}
 
 describe('wrktalk-agent doctor with everything in place', { timeout: 60_000 }, () => {
   it('argocd-cli: the fake argocd on PATH', async () => {

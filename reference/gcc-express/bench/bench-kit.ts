@@ -80,6 +80,55 @@ export function start(
   return child;
 }
 
+/** What an agent's poll with nothing new answers: the body the baselines serve. */
+export const NOTHING_NEW = JSON.stringify({ available: false, poll_after_seconds: 30 });
+
+/** A poll path of the bench's first client, to wait for a server on. */
+export const SAMPLE_POLL = '/api/v1/clients/bench-000001/updates';
+
+/**
+ * The two baselines a GCC poll is measured against, in the same run: a bare node:http server and a bare Express route
+ * answering {@link NOTHING_NEW}, each in its own process, both up when this resolves.
+ */
+export async function startBaselines(): Promise<{
+  bareHttp: ChildProcess;
+  httpPort: number;
+  bareExpress: ChildProcess;
+  expressPort: number;
+}> {
+  const httpPort = await freePort();
+  const bareHttp = start(
+    'node:http',
+    [
+      '--input-type=module',
+      '-e',
+      `import { createServer } from 'node:http';
+       const body = ${JSON.stringify(NOTHING_NEW)};
+       createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); })
+         .listen(${httpPort}, '127.0.0.1');`,
+    ],
+    {},
+  );
+  const expressPort = await freePort();
+  const bareExpress = start(
+    'express',
+    [
+      '--input-type=module',
+      '-e',
+      `import express from 'express';
+       const app = express();
+       app.disable('x-powered-by');
+       const body = JSON.parse(${JSON.stringify(NOTHING_NEW)});
+       app.get('/api/v1/clients/:client_id/updates', (req, res) => { res.json(body); });
+       app.listen(${expressPort}, '127.0.0.1');`,
+    ],
+    {},
+  );
+  await waitFor(`http://127.0.0.1:${httpPort}${SAMPLE_POLL}`, bareHttp);
+  await waitFor(`http://127.0.0.1:${expressPort}${SAMPLE_POLL}`, bareExpress);
+  return { bareHttp, httpPort, bareExpress, expressPort };
+}
+
 /** SIGTERM, then SIGKILL after 10 s; resolves once the child exited. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

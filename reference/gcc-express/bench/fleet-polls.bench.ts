@@ -36,13 +36,12 @@ import {
   BENCH_ADMIN_TOKEN,
   benchClientId,
   DEFAULT_DATABASE_URL,
-  freePort,
   insertAgentTokens,
   log,
   peakRssMb,
   rotatingPolls,
   seedClients,
-  start,
+  startBaselines,
   stop,
   waitFor,
 } from './bench-kit';
@@ -63,7 +62,6 @@ const { values: args } = parseArgs({
 const CLIENTS = Number(args.clients);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
-const FIXED = JSON.stringify({ available: false, poll_after_seconds: 30 });
 
 /** The GCC child: gcc-core's sources on the database URL given, prints its URL once listening, stops on SIGTERM. */
 async function serve(url: string): Promise<void> {
@@ -209,39 +207,8 @@ async function main(): Promise<void> {
     };
 
     // ---- (1) baselines ----------------------------------------------------------------------------------------
-    const httpPort = await freePort();
-    const bareHttp = start(
-      'node:http',
-      [
-        '--input-type=module',
-        '-e',
-        `import { createServer } from 'node:http';
-         const body = ${JSON.stringify(FIXED)};
-         createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); })
-           .listen(${httpPort}, '127.0.0.1');`,
-      ],
-      {},
-    );
-    children.push(bareHttp);
-    const expressPort = await freePort();
-    const bareExpress = start(
-      'express',
-      [
-        '--input-type=module',
-        '-e',
-        `import express from 'express';
-         const app = express();
-         app.disable('x-powered-by');
-         const body = JSON.parse(${JSON.stringify(FIXED)});
-         app.get('/api/v1/clients/:client_id/updates', (req, res) => { res.json(body); });
-         app.listen(${expressPort}, '127.0.0.1');`,
-      ],
-      {},
-    );
-    children.push(bareExpress);
-    const sample = '/api/v1/clients/bench-000001/updates';
-    await waitFor(`http://127.0.0.1:${httpPort}${sample}`, bareHttp);
-    await waitFor(`http://127.0.0.1:${expressPort}${sample}`, bareExpress);
+    const { bareHttp, httpPort, bareExpress, expressPort } = await startBaselines();
+    children.push(bareHttp, bareExpress);
     log(`node:http baseline, ${DURATION} s`);
     let c0 = cpuMs(bareHttp.pid!);
     const http = await load(`http://127.0.0.1:${httpPort}`, rotatingPolls(agents), { duration: DURATION });

@@ -41,6 +41,7 @@ import {
   rotatingPolls,
   seedClients,
   start,
+  startBaselines,
   stop,
   waitFor,
 } from './bench-kit';
@@ -67,7 +68,6 @@ if (TOKENS_VIA !== 'api' && TOKENS_VIA !== 'sql') throw new Error('--tokens-via 
 const BIN = GCC_BIN;
 const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
 const CI_TOKEN = BENCH_CI_TOKEN;
-const FIXED = JSON.stringify({ available: false, poll_after_seconds: 30 });
 
 interface Load {
   rps: number;
@@ -198,39 +198,8 @@ async function main(): Promise<void> {
     }
 
     // ---- (2) polls vs baselines ---------------------------------------------------------------------------------
-    const httpPort = await freePort();
-    const bareHttp = start(
-      'node:http',
-      [
-        '--input-type=module',
-        '-e',
-        `import { createServer } from 'node:http';
-         const body = ${JSON.stringify(FIXED)};
-         createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); })
-           .listen(${httpPort}, '127.0.0.1');`,
-      ],
-      {},
-    );
-    children.push(bareHttp);
-    const expressPort = await freePort();
-    const bareExpress = start(
-      'express',
-      [
-        '--input-type=module',
-        '-e',
-        `import express from 'express';
-         const app = express();
-         app.disable('x-powered-by');
-         const body = JSON.parse(${JSON.stringify(FIXED)});
-         app.get('/api/v1/clients/:client_id/updates', (req, res) => { res.json(body); });
-         app.listen(${expressPort}, '127.0.0.1');`,
-      ],
-      {},
-    );
-    children.push(bareExpress);
-    const sample = '/api/v1/clients/bench-000001/updates';
-    await waitFor(`http://127.0.0.1:${httpPort}${sample}`, bareHttp);
-    await waitFor(`http://127.0.0.1:${expressPort}${sample}`, bareExpress);
+    const { bareHttp, httpPort, bareExpress, expressPort } = await startBaselines();
+    children.push(bareHttp, bareExpress);
 
     const rotating = rotatingPolls(agents);
     const check = await fetch(`${base}${`/api/v1/clients/${agents[0]!.client}/updates`}`, {

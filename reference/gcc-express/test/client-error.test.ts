@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config';
-import { createLogger, type RunningServer, startServer } from '../src/server';
+import type { RunningServer } from '../src/server';
+import { type ApiGcc, startApiGcc } from './helpers/cli-session';
 
 /** Writes `request` on a raw socket and reads everything until the server closes it. */
 function rawExchange(url: string, request: string): Promise<string> {
@@ -34,17 +34,13 @@ function parse(answer: string) {
  * were answered by Node itself with an empty, non-problem body. Now they are problem+json like every other error.
  */
 describe('answers the HTTP parser refuses (clientError) as problem+json', () => {
+  let gcc: ApiGcc;
   let running: RunningServer;
   beforeAll(async () => {
-    const config = loadConfig({
-      GCC_DATA_DIR: 'memory://',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    });
-    running = await startServer(config, createLogger(config));
+    gcc = await startApiGcc();
+    running = gcc.running;
   }, 60_000);
-  afterAll(() => running?.stop(1000));
+  afterAll(() => gcc?.stop());
 
   it('431 headers_too_large for a huge header', async () => {
     const answer = await rawExchange(

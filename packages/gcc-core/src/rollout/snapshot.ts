@@ -68,14 +68,14 @@ const AWAITING_APPROVAL = statusListSql(AWAITING_APPROVAL_TASK_STATUSES);
  * @returns the row, or undefined when it is locked elsewhere, gone, or not orchestrated by the worker
  */
 export async function lockDeployment(tx: Sql, id: string): Promise<OrchestratedDeployment | undefined> {
-  const r = await tx.query<OrchestratedDeployment>(
-    `SELECT id, type, release_id, component, version, components, rollback_of, status, strategy, approval,
-            requested_start_time
-     FROM deployments WHERE id = $1 AND orchestration = 'worker' FOR NO KEY UPDATE SKIP LOCKED`,
-    [id],
-  );
+  const r = await tx.query<OrchestratedDeployment>(LOCK_DEPLOYMENT_SQL, [id]);
   return r.rows[0];
 }
+
+/** The statement a tick starts with (its lock of the deployment row); benchmarks recognise ticks by it. */
+export const LOCK_DEPLOYMENT_SQL = `SELECT id, type, release_id, component, version, components, rollback_of, status, strategy, approval,
+            requested_start_time
+     FROM deployments WHERE id = $1 AND orchestration = 'worker' FOR NO KEY UPDATE SKIP LOCKED`;
 
 /** 2^32: row versions (`xmin`) are 32-bit transaction ids, compared modulo this. */
 const XID_SPAN = 4294967296n;

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArgoCdCliExecutor } from '../../src/executors';
 import { INJECTION_ATTEMPTS, testContext, testInstruction, testSetInstruction } from '../fakes/context';
-import { type FakeClis, installFakeClis } from '../fakes/fake-cli';
+import { type FakeClis, installFakeClis, writeArgoLogin } from '../fakes/fake-cli';
 
 const APP = 'wrktalk-acme';
 let clis: FakeClis;
@@ -178,25 +178,7 @@ describe('argocd-cli executor', { timeout: 60_000 }, () => {
     afterEach(() => rm(home, { recursive: true, force: true }));
 
     /** What `argocd login argocd.acme.internal` leaves in ~/.config/argocd/config. */
-    const login = async (token: string) => {
-      await mkdir(join(home, '.config', 'argocd'), { recursive: true });
-      await writeFile(
-        join(home, '.config', 'argocd', 'config'),
-        [
-          'contexts:',
-          '- name: argocd.acme.internal',
-          '  server: argocd.acme.internal',
-          '  user: argocd.acme.internal',
-          'current-context: argocd.acme.internal',
-          'servers:',
-          '- server: argocd.acme.internal',
-          'users:',
-          `- auth-token: ${token}`,
-          '  name: argocd.acme.internal',
-          '',
-        ].join('\n'),
-      );
-    };
+    const login = (token: string) => writeArgoLogin(home, token);
     const doctor = (env: Record<string, string> = {}) =>
       createArgoCdCliExecutor({ env: { ...clis.env, HOME: home, ...env }, pollIntervalMs: 10 }).doctor({
         signal: AbortSignal.timeout(30_000),

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -279,4 +279,25 @@ export async function installFakeClis(
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** What `argocd login argocd.acme.internal` leaves in `<home>/.config/argocd/config`. */
+export async function writeArgoLogin(home: string, token: string): Promise<void> {
+  await mkdir(join(home, '.config', 'argocd'), { recursive: true });
+  await writeFile(
+    join(home, '.config', 'argocd', 'config'),
+    [
+      'contexts:',
+      '- name: argocd.acme.internal',
+      '  server: argocd.acme.internal',
+      '  user: argocd.acme.internal',
+      'current-context: argocd.acme.internal',
+      'servers:',
+      '- server: argocd.acme.internal',
+      'users:',
+      `- auth-token: ${token}`,
+      '  name: argocd.acme.internal',
+      '',
+    ].join('\n'),
+  );
 }
