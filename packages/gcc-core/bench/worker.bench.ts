@@ -28,8 +28,9 @@
  * the slowest one (a tick is one worker transaction, timed around `Database.transaction`), and the process's peak
  * RSS (the agents run in the same process).
  *
- * Agents are told about work the way a long-polling agent is woken: through the GCC's `gcc_events` NOTIFY (a client
- * id, or `*` when a tick changed more than 200 clients; on `*` they look up the queued tasks with one SELECT). With
+ * Agents are told about work the way a long-polling agent is woken: through the GCC's `gcc_events` NOTIFY (the ids
+ * of the clients whose offers changed, read with the GCC's own `parseCacheEvent`; on `*` they look up the queued
+ * tasks with one SELECT). With
  * `--agents service` they call `gcc.services.agent` in-process (the fastest faithful stand-in for 100,000 agents);
  * with `--agents http` they speak the contract over HTTP to the gcc-core router on a local port, each with its own
  * agent token.
@@ -48,6 +49,7 @@ import { parseArgs } from 'node:util';
 import express from 'express';
 import { pino } from 'pino';
 import { createGcc, type Database, type Gcc, migrate, openDatabase } from '../src/index';
+import { parseCacheEvent } from '../src/services/transaction';
 import { tickTimer } from './tick-timer';
 
 const { values: args, positionals } = parseArgs({
@@ -161,12 +163,16 @@ async function runAgents(db: Database, deploymentId: () => string | undefined, s
     w?.();
   };
   const unlisten = await db.listen('gcc_events', (payload) => {
-    if (payload === '*') scanWanted = true;
-    else if (payload.startsWith('c:')) {
-      const id = payload.slice(2);
-      if (known.has(id)) return;
-      known.add(id);
-      queue.push(id);
+    // The GCC's own reading of its events: `c:<id>,<id>,…` names clients, `o:*` / `*` every client.
+    const event = parseCacheEvent(payload);
+    if (!event || event.kind === 'token') return;
+    if (event.kind === 'everything' || event.clientIds === '*') scanWanted = true;
+    else {
+      for (const id of event.clientIds) {
+        if (known.has(id)) continue;
+        known.add(id);
+        queue.push(id);
+      }
     }
     wake();
   });

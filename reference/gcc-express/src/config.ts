@@ -30,6 +30,11 @@ export interface Config {
    * default (`DatabaseTimeouts`).
    */
   databaseTimeouts: DatabaseTimeouts;
+  /**
+   * Whether hot statements are kept prepared on each PostgreSQL connection (`DATABASE_PREPARED_STATEMENTS`; false
+   * behind a transaction-mode pooler that does not track them).
+   */
+  databasePreparedStatements: boolean;
   /** How long `/readyz` waits for the database before answering 503, in ms (`GCC_READINESS_TIMEOUT_SECONDS`). */
   readinessTimeoutMs: number;
   port: number;
@@ -87,6 +92,7 @@ export const ENVIRONMENT = {
   DATABASE_QUERY_TIMEOUT_SECONDS: 'DATABASE_STATEMENT_TIMEOUT_SECONDS + 5 (0: no limit)',
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: '60 (0: no limit)',
   DATABASE_KEEPALIVE_SECONDS: '10 (0: no TCP keepalive)',
+  DATABASE_PREPARED_STATEMENTS: 'true',
   GCC_READINESS_TIMEOUT_SECONDS: '2',
   PORT: '8080',
   HOST: '0.0.0.0',
@@ -262,6 +268,10 @@ const schema = z.object({
     86400,
   ),
   DATABASE_KEEPALIVE_SECONDS: seconds('DATABASE_KEEPALIVE_SECONDS', 0, 86400),
+  DATABASE_PREPARED_STATEMENTS: bool(
+    'DATABASE_PREPARED_STATEMENTS',
+    ENVIRONMENT.DATABASE_PREPARED_STATEMENTS,
+  ),
   GCC_READINESS_TIMEOUT_SECONDS: seconds('GCC_READINESS_TIMEOUT_SECONDS', 1, 60),
   PORT: z
     .preprocess((v) => (v === '' || v === undefined ? ENVIRONMENT.PORT : v), integer('PORT', 0, 65535))
@@ -464,6 +474,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...ms('idleInTransactionTimeoutMs', c.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS),
       ...ms('keepAliveInitialDelayMs', c.DATABASE_KEEPALIVE_SECONDS),
     },
+    databasePreparedStatements: c.DATABASE_PREPARED_STATEMENTS,
     readinessTimeoutMs:
       (c.GCC_READINESS_TIMEOUT_SECONDS ?? Number(ENVIRONMENT.GCC_READINESS_TIMEOUT_SECONDS)) * 1000,
     port: c.PORT ?? Number(ENVIRONMENT.PORT),

@@ -68,6 +68,7 @@ export async function openConfiguredDatabase(
         url: config.databaseUrl,
         ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
         ...config.databaseTimeouts,
+        preparedStatements: config.databasePreparedStatements,
       });
     } catch (error) {
       throw databaseConnectError(error, config.databaseUrl);

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: '.gcc-data',
       databasePoolSize: undefined,
       databaseTimeouts: {},
+      databasePreparedStatements: true,
       readinessTimeoutMs: 2000,
       port: 8080,
       host: '0.0.0.0',
@@ -40,6 +41,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ GCC_MIGRATE: '' }).migrate).toBe(true);
     expect(() => loadConfig({ GCC_MIGRATE: 'later' })).toThrow(
       /GCC_MIGRATE: GCC_MIGRATE must be true or false \(got "later"\)/,
+    );
+  });
+
+  it('keeps statements prepared unless DATABASE_PREPARED_STATEMENTS is false', () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS must be true or false/,
     );
   });
 

@@ -19,15 +19,34 @@ export function isQueryTimeout(error: unknown): boolean {
 }
 
 /**
+ * A prepared statement whose result columns changed under it (SQLSTATE `0A000` "cached plan must not change result
+ * type"): another replica migrated the schema (a column added to a table read with `t.*`) while this connection kept
+ * the statement prepared. The connection is dropped and the statement prepared anew on the next one; until then the
+ * request is answered as the database being briefly unavailable (503, retried).
+ */
+export function isStalePreparedPlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    e.code === '0A000' &&
+    typeof e.message === 'string' &&
+    e.message.includes('cached plan must not change result type')
+  );
+}
+
+/**
  * The database is away or going away: connection exceptions (SQLSTATE class 08), operator intervention (57:
  * `57P01` terminated by administrator on a restart or failover, `57P03` still starting up, `57014` a statement
- * cancelled by `statement_timeout`), insufficient resources (53), a refused or reset socket, a connection/pool the
+ * cancelled by `statement_timeout`), insufficient resources (53), a prepared statement gone stale under a migration
+ * ({@link isStalePreparedPlan}), a refused or reset socket, a connection/pool the
  * driver reports as ended, or one of the driver's time bounds (no answer to a statement, no connection in time).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && (/^(08|53|57)/.test(e.code) || SOCKET_CODES.has(e.code))) return true;
+  if (isStalePreparedPlan(error)) return true;
   return (
     typeof e.message === 'string' &&
     /Connection terminated|Client has encountered a connection error|pool.*(ended|closed)|PGlite is closed|Query read timeout|timeout exceeded when trying to connect|^timeout expired$/i.test(

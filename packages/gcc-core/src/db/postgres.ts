@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import {
   type Database,
+  type QueryOptions,
   quoteIdent,
   type ResolvedDatabaseTimeouts,
   resolveDatabaseTimeouts,
   type Sql,
 } from './database';
-import { isQueryTimeout } from './errors';
+import { isQueryTimeout, isStalePreparedPlan } from './errors';
 
 const RECONNECT_MS = 1000;
 /** How long the LISTEN connection's check waits for its answer when `queryTimeoutMs` is off. */
@@ -26,6 +28,24 @@ export function pgTimeoutOptions(t: ResolvedDatabaseTimeouts): pg.ClientConfig {
   };
 }
 
+const ignoreError = () => {};
+
+/** Names of prepared statements by their text (the texts marked `prepare` are constants: a bounded set). */
+const statementNames = new Map<string, string>();
+
+/**
+ * The name of the prepared statement of `text`: `wrk_` and 24 hex digits of its sha256, so two texts never share a
+ * name (pg refuses a name prepared with another text) and the same text has the same name on every connection.
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `wrk_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 /**
  * A {@link Database} on a `pg` pool, with one dedicated connection for LISTEN. Every connection has the time bounds
  * of `timeouts` (see {@link DatabaseTimeouts}): a database that stops answering fails statements instead of holding
@@ -35,6 +55,7 @@ export async function openPostgres(
   url: string,
   poolSize: number,
   timeouts: ResolvedDatabaseTimeouts = resolveDatabaseTimeouts(),
+  { preparedStatements = true }: { preparedStatements?: boolean } = {},
 ): Promise<Database> {
   const connection = { connectionString: url, ...pgTimeoutOptions(timeouts) };
   const pool = new pg.Pool({ ...connection, max: poolSize });
@@ -129,8 +150,16 @@ export async function openPostgres(
       : undefined;
   check?.unref();
 
-  const run = async <R>(runner: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
-    const r = await runner.query(text, params);
+  const run = async <R>(
+    runner: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ) => {
+    const r =
+      preparedStatements && options?.prepare && params !== undefined
+        ? await runner.query({ name: statementName(text), text, values: params })
+        : await runner.query(text, params);
     // A multi-statement text answers an array of results; the last one counts.
     const last = (Array.isArray(r) ? r[r.length - 1] : r) as pg.QueryResult | undefined;
     return { rows: (last?.rows ?? []) as R[], rowCount: last?.rowCount ?? 0 };
@@ -138,7 +167,28 @@ export async function openPostgres(
 
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
+    async query(text, params, options) {
+      if (!(preparedStatements && options?.prepare)) return run(pool, text, params, options);
+      // A prepared statement gone stale under a migration (another replica's) is dropped with its connection and
+      // run once more on a fresh one, where it is prepared anew.
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        // Checked out, a client has no pool listener: an 'error' event now must not end the process (the query
+        // fails with it anyway).
+        client.on('error', ignoreError);
+        try {
+          const result = await run<never>(client, text, params, options);
+          client.removeListener('error', ignoreError);
+          client.release();
+          return result;
+        } catch (error) {
+          const stale = isStalePreparedPlan(error);
+          client.removeListener('error', ignoreError);
+          client.release(stale || isQueryTimeout(error) ? true : undefined);
+          if (!stale || attempt > 1) throw error;
+        }
+      }
+    },
     async transaction(fn) {
       const client = await pool.connect();
       // A checked-out client has no pool listener: a server-side termination (57P01 on a restart or failover)
@@ -150,7 +200,8 @@ export async function openPostgres(
       };
       client.on('error', onError);
       const tx: Sql = {
-        query: (text, params) => (broken === undefined ? run(client, text, params) : Promise.reject(broken)),
+        query: (text, params, options) =>
+          broken === undefined ? run(client, text, params, options) : Promise.reject(broken),
       };
       try {
         await client.query('BEGIN');
@@ -166,6 +217,8 @@ export async function openPostgres(
           // A statement that got no answer in time: the connection is not usable (its answer may still come), and a
           // ROLLBACK would only wait as long again. The server rolls back when the connection closes.
           if (isQueryTimeout(error)) throw error;
+          // Its prepared statements are stale (a migration changed a table under them): not worth keeping.
+          if (isStalePreparedPlan(error)) throw error;
           await client.query('ROLLBACK');
           client.removeListener('error', onError);
           client.release();

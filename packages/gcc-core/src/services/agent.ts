@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DeploymentStatus, PICKUP_READY_TASK_STATUSES } from '@wrktalk/rollout-planner';
 import { type StatusAccepted, type StatusReport, type UpdatesResponse, updateOf } from '@wrktalk/sdk-gcc';
+import { PREPARED } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { audit } from './audit-log';
 import { type Principal, type ServiceContext, wakeWorker } from './context';
@@ -128,7 +129,7 @@ export class AgentService {
    * again when its agent finally polls, at the same attempt, so the agent can still run it.
    */
   async currentOffer(clientId: string): Promise<Offer> {
-    const r = await this.db().query<OfferReadRow>(`${OFFER_READ} WHERE c.id = $1`, [clientId]);
+    const r = await this.db().query<OfferReadRow>(`${OFFER_READ} WHERE c.id = $1`, [clientId], PREPARED);
     if (!r.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
     return this.offerFromRead(r.rows) ?? (await this.pickup(clientId, 'agent')).offer;
   }
@@ -151,6 +152,7 @@ export class AgentService {
          ON true
        WHERE k.hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $3)`,
       [hash, clientId, this.ctx.now()],
+      PREPARED,
     );
     const row = r.rows[0];
     if (!row) return { record: undefined, offer: undefined };
@@ -197,7 +199,7 @@ export class AgentService {
 
   private async pickup(clientId: string, by: TaskHolder): Promise<{ offer: Offer; claimed: boolean }> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId]);
+      const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId], PREPARED);
       if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
       const r = await sql.query<OfferRow>(
         `SELECT t.*, d.status AS d_status,
@@ -209,6 +211,7 @@ export class AgentService {
          ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
          FOR UPDATE OF t`,
         [clientId],
+        PREPARED,
       );
       const now = this.ctx.now();
       const nowMs = now.getTime();
@@ -227,6 +230,7 @@ export class AgentService {
         await sql.query(
           `UPDATE deployment_tasks SET status = $2, queued_at = $3, updated_at = $3 WHERE id = $1`,
           [t.id, t.status, now],
+          PREPARED,
         );
       }
       const next = r.rows.find((t) => t.status === 'queued' && t.d_status === 'running');
@@ -238,6 +242,7 @@ export class AgentService {
                 gcc_attempt = CASE WHEN $5::boolean THEN attempt ELSE gcc_attempt END
          WHERE id = $1 RETURNING *`,
         [next.id, status, lease, now, by === 'gcc'],
+        PREPARED,
       );
       await changed([clientId]);
       return { offer: this.offerOf({ ...next, ...u.rows[0]! }, validUntil), claimed: true };
@@ -264,12 +269,14 @@ export class AgentService {
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
         [report.task_id, clientId],
+        PREPARED,
       );
       const task = r.rows[0];
       if (!task) throw new GccServiceError('not_found', `No task ${report.task_id} for client ${clientId}.`);
       const seen = await sql.query(
         'SELECT 1 FROM task_reports WHERE task_id = $1 AND attempt = $2 AND status = $3',
         [task.id, report.attempt, report.status],
+        PREPARED,
       );
       const answer = (task_status: StatusAccepted['task_status'], duplicate: boolean): StatusAccepted => ({
         task_id: task.id,
@@ -315,10 +322,12 @@ export class AgentService {
                 logs = $5::jsonb, updated_at = $6, finished_at = CASE WHEN $7::boolean THEN $6 ELSE finished_at END
          WHERE id = $1`,
         [task.id, status, lease, report.message ?? null, JSON.stringify(logs), now, finished],
+        PREPARED,
       );
       await sql.query(
         'INSERT INTO task_reports (task_id, attempt, status, received_at) VALUES ($1, $2, $3, $4)',
         [task.id, report.attempt, report.status, now],
+        PREPARED,
       );
       // Success of a set is success of every component of it: each gets its history row (the client's last good set,
       // what a later rollback returns to) and its version on the client, in this one transaction.
@@ -328,6 +337,7 @@ export class AgentService {
           `UPDATE deployment_history SET is_current = false
            WHERE client_id = $1 AND component = ANY($2::text[]) AND is_current`,
           [clientId, applied.map((c) => c.component)],
+          PREPARED,
         );
         await sql.query(
           `INSERT INTO deployment_history (client_id, component, version, image_url, deployment_id, task_id, is_current, created_at)
@@ -343,6 +353,7 @@ export class AgentService {
             task.id,
             now,
           ],
+          PREPARED,
         );
       }
       await sql.query(
@@ -355,6 +366,7 @@ export class AgentService {
           now,
           JSON.stringify(Object.fromEntries(applied.map((c) => [c.component, c.version]))),
         ],
+        PREPARED,
       );
       await audit(sql, now, who, `task.report_${report.status}`, 'task', task.id, {
         deploymentId: task.deployment_id,
@@ -389,6 +401,7 @@ export class AgentService {
          FROM unnest($1::text[], $2::timestamptz[]) AS s(id, at)
          WHERE c.id = s.id AND (c.last_seen_at IS NULL OR c.last_seen_at < s.at)`,
         [ids.slice(i, i + slice), ats.slice(i, i + slice)],
+        PREPARED,
       );
     }
   }

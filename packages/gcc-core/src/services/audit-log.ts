@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@wrktalk/sdk-gcc';
-import type { Sql } from '../db/database';
+import { PREPARED, type Sql } from '../db/database';
 import { actorOf, type Principal } from './context';
 
 /** Appends an audit entry (inside the caller's transaction). */
@@ -26,5 +26,6 @@ export async function audit(
       extra.before === undefined || extra.before === null ? null : JSON.stringify(extra.before),
       extra.after === undefined || extra.after === null ? null : JSON.stringify(extra.after),
     ],
+    PREPARED,
   );
 }

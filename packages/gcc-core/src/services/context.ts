@@ -1,4 +1,4 @@
-import type { Database, Sql } from '../db/database';
+import { type Database, PREPARED, type Sql } from '../db/database';
 import type { UpdateSigner } from '../signing';
 
 /** Who is acting: the authenticated principal of a request, or the GCC itself. */
@@ -66,7 +66,7 @@ export async function wakeWorker(
 
 /** NOTIFY on {@link WORKER_CHANNEL} inside `tx`: delivered on commit to every listening worker. */
 export async function notifyWorker(tx: Sql, deploymentId: string): Promise<void> {
-  await tx.query(`SELECT pg_notify('${WORKER_CHANNEL}', $1::text)`, [deploymentId]);
+  await tx.query(`SELECT pg_notify('${WORKER_CHANNEL}', $1::text)`, [deploymentId], PREPARED);
 }
 
 /** `<role>:<name>`, or `system`. */

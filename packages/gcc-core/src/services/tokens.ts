@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_TOKEN_TTL_SECONDS, type TokenIssued, tokenExpiryOf } from '@wrktalk/sdk-gcc';
-import type { Sql } from '../db/database';
+import { PREPARED, type Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { PGLITE_SLICE } from './agent';
 import { audit } from './audit-log';
@@ -134,6 +134,7 @@ export class TokensService {
     }>(
       'SELECT id, role, client_id, name, expires_at FROM tokens WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)',
       [hash, this.ctx.now()],
+      PREPARED,
     );
     const row = r.rows[0];
     if (!row) return undefined;
@@ -149,10 +150,11 @@ export class TokensService {
     const slice = this.ctx.db.kind === 'pglite' ? PGLITE_SLICE : ids.length;
     for (let i = 0; i < ids.length; i += slice) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      await this.ctx.db.query('UPDATE tokens SET last_used_at = $2 WHERE id = ANY($1::text[])', [
-        ids.slice(i, i + slice),
-        at,
-      ]);
+      await this.ctx.db.query(
+        'UPDATE tokens SET last_used_at = $2 WHERE id = ANY($1::text[])',
+        [ids.slice(i, i + slice), at],
+        PREPARED,
+      );
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/database';
+import { PREPARED, type Sql } from '../db/database';
 import { EVENTS_CHANNEL, type ServiceContext } from './context';
 
 /**
@@ -40,7 +40,11 @@ export async function notifyClients(
 ): Promise<readonly string[] | '*'> {
   if (clientIds !== '*' && clientIds.length === 0) return [];
   const payloads = clientEventPayloads(clientIds);
-  await tx.query(`SELECT pg_notify('${EVENTS_CHANNEL}', x) FROM unnest($1::text[]) AS x`, [payloads]);
+  await tx.query(
+    `SELECT pg_notify('${EVENTS_CHANNEL}', x) FROM unnest($1::text[]) AS x`,
+    [payloads],
+    PREPARED,
+  );
   return clientIds;
 }
 

@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import type { Database, Sql } from '../db/database';
+import { type Database, PREPARED, type Sql } from '../db/database';
 
 /** Name of the pg-boss queue that carries "look at deployment X" jobs. */
 export const TICK_QUEUE = 'gcc-deployment-tick';
@@ -22,7 +22,8 @@ interface TickJob {
 
 /** `executeSql` for pg-boss over one of our `Sql`s (the database, or an open transaction). */
 const executor = (sql: Sql) => ({
-  executeSql: (text: string, values: unknown[]) => sql.query(text, values),
+  // pg-boss's insert of a job is one constant text per schema: kept prepared (every agent report sends a tick).
+  executeSql: (text: string, values: unknown[]) => sql.query(text, values, PREPARED),
 });
 
 /**

@@ -70,21 +70,26 @@ export function countingDatabase(inner: Database): {
   count: () => number;
   /** The statements counted since the last reset, in order. */
   texts: () => string[];
+  /** Whether each of those statements was run with `prepare: true` (`PREPARED`), in the same order. */
+  prepared: () => boolean[];
   reset: () => void;
 } {
   let seen: string[] = [];
+  let marks: boolean[] = [];
   const db: Database = {
     kind: inner.kind,
-    query: (text, params) => {
+    query: (text, params, options) => {
       seen.push(text);
-      return inner.query(text, params);
+      marks.push(options?.prepare === true);
+      return inner.query(text, params, options);
     },
     transaction: (fn) =>
       inner.transaction((tx) =>
         fn({
-          query: (text, params) => {
+          query: (text, params, options) => {
             seen.push(text);
-            return tx.query(text, params);
+            marks.push(options?.prepare === true);
+            return tx.query(text, params, options);
           },
         }),
       ),
@@ -95,8 +100,10 @@ export function countingDatabase(inner: Database): {
     db,
     count: () => seen.length,
     texts: () => [...seen],
+    prepared: () => [...marks],
     reset: () => {
       seen = [];
+      marks = [];
     },
   };
 }
