@@ -52,16 +52,23 @@ export type ClaimedUpdate = NonNullable<UpdatesResponse['update']>;
 const OFFER_CANDIDATES = statusListSql(['in_progress', ...PICKUP_READY_TASK_STATUSES]);
 
 /**
- * One client and the tasks its agent's poll looks at (one row per task, or one row with null task columns), without
- * locks: what a poll with nothing to hand out needs, in one statement. Callers add `WHERE c.id = …`.
+ * One client and the tasks its agent's poll looks at (one row per task, or one row with null task columns), in one
+ * statement: without locks, what a poll with nothing to hand out needs; with `lock`, the pickup's read, which locks
+ * those task rows (`FOR UPDATE OF t`) so that of two pollers (an agent and the GCC's fast path) one picks a task up.
+ * Callers add `WHERE c.id = …`.
  */
-const OFFER_READ = `SELECT c.id AS c_id, t.* FROM clients c LEFT JOIN LATERAL (
+const offerRead = (lock: boolean) => `SELECT c.id AS c_id, t.* FROM clients c LEFT JOIN LATERAL (
     SELECT t.*, d.status AS d_status, (d.strategy ->> 'lease_seconds')::int AS lease_seconds,
            CASE WHEN r.image_url = t.image_url THEN r.image_digest END AS image_digest
     FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
     LEFT JOIN releases r ON r.component = t.component AND r.version = t.version
     WHERE t.client_id = c.id AND t.status IN ${OFFER_CANDIDATES}
-    ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id) t ON true`;
+    ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id${lock ? '\n    FOR UPDATE OF t' : ''}) t ON true`;
+
+/** {@link offerRead} without locks. */
+const OFFER_READ = offerRead(false);
+/** {@link offerRead} locking the client's candidate tasks: the pickup's one read. */
+const OFFER_PICKUP_READ = `${offerRead(true)} WHERE c.id = $1`;
 
 /** A row of {@link OFFER_READ}: the client's id, and a task's columns (all null when the client has none). */
 type OfferReadRow = { c_id: string | null } & { [K in keyof OfferRow]: OfferRow[K] | null };
@@ -199,20 +206,10 @@ export class AgentService {
 
   private async pickup(clientId: string, by: TaskHolder): Promise<{ offer: Offer; claimed: boolean }> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const c = await sql.query('SELECT 1 FROM clients WHERE id = $1', [clientId], PREPARED);
-      if (!c.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
-      const r = await sql.query<OfferRow>(
-        `SELECT t.*, d.status AS d_status,
-                (d.strategy ->> 'lease_seconds')::int AS lease_seconds,
-                CASE WHEN r.image_url = t.image_url THEN r.image_digest END AS image_digest
-         FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
-         LEFT JOIN releases r ON r.component = t.component AND r.version = t.version
-         WHERE t.client_id = $1 AND t.status IN ${OFFER_CANDIDATES}
-         ORDER BY (t.type = 'rollback') DESC, t.queued_at NULLS LAST, t.created_at, t.id
-         FOR UPDATE OF t`,
-        [clientId],
-        PREPARED,
-      );
+      // The client and its candidate tasks, locked, in one statement (no row at all: no such client).
+      const read = await sql.query<OfferReadRow>(OFFER_PICKUP_READ, [clientId], PREPARED);
+      if (!read.rows[0]) throw new GccServiceError('not_found', `No client ${clientId}.`);
+      const r = { rows: read.rows.filter((t) => t.id !== null) as OfferRow[] };
       const now = this.ctx.now();
       const nowMs = now.getTime();
       const running = r.rows.find((t) => t.status === 'in_progress');
@@ -263,21 +260,18 @@ export class AgentService {
     by: TaskHolder = 'agent',
   ): Promise<StatusAccepted> {
     return inTransaction(this.ctx, undefined, async (sql, changed) => {
-      const r = await sql.query<OfferRow>(
+      const r = await sql.query<OfferRow & { reported: boolean }>(
         `SELECT t.*, d.status AS d_status,
-                (d.strategy ->> 'lease_seconds')::int AS lease_seconds
+                (d.strategy ->> 'lease_seconds')::int AS lease_seconds,
+                EXISTS (SELECT 1 FROM task_reports x WHERE x.task_id = t.id AND x.attempt = $3 AND x.status = $4)
+                  AS reported
          FROM deployment_tasks t JOIN deployments d ON d.id = t.deployment_id
          WHERE t.id = $1 AND t.client_id = $2 FOR UPDATE OF t`,
-        [report.task_id, clientId],
+        [report.task_id, clientId, report.attempt, report.status],
         PREPARED,
       );
       const task = r.rows[0];
       if (!task) throw new GccServiceError('not_found', `No task ${report.task_id} for client ${clientId}.`);
-      const seen = await sql.query(
-        'SELECT 1 FROM task_reports WHERE task_id = $1 AND attempt = $2 AND status = $3',
-        [task.id, report.attempt, report.status],
-        PREPARED,
-      );
       const answer = (task_status: StatusAccepted['task_status'], duplicate: boolean): StatusAccepted => ({
         task_id: task.id,
         attempt: report.attempt,
@@ -285,7 +279,8 @@ export class AgentService {
         task_status,
         duplicate,
       });
-      if (seen.rows[0]) return answer(task.status, true);
+      // The same report again (an agent's retry): answered as it was, nothing written.
+      if (task.reported) return answer(task.status, true);
       if (report.attempt !== task.attempt) {
         throw new GccServiceError(
           'stale_attempt',
@@ -317,16 +312,24 @@ export class AgentService {
       }
       const logs = boundLogs(task.logs ?? [], report.logs);
       const finished = report.status !== 'in_progress';
+      // The task's new state and the report's record, in one statement.
       await sql.query(
-        `UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, last_message = COALESCE($4, last_message),
-                logs = $5::jsonb, updated_at = $6, finished_at = CASE WHEN $7::boolean THEN $6 ELSE finished_at END
-         WHERE id = $1`,
-        [task.id, status, lease, report.message ?? null, JSON.stringify(logs), now, finished],
-        PREPARED,
-      );
-      await sql.query(
-        'INSERT INTO task_reports (task_id, attempt, status, received_at) VALUES ($1, $2, $3, $4)',
-        [task.id, report.attempt, report.status, now],
+        `WITH u AS (
+           UPDATE deployment_tasks SET status = $2, lease_expires_at = $3, last_message = COALESCE($4, last_message),
+                  logs = $5::jsonb, updated_at = $6, finished_at = CASE WHEN $7::boolean THEN $6 ELSE finished_at END
+           WHERE id = $1 RETURNING id)
+         INSERT INTO task_reports (task_id, attempt, status, received_at) SELECT u.id, $8, $9, $6 FROM u`,
+        [
+          task.id,
+          status,
+          lease,
+          report.message ?? null,
+          JSON.stringify(logs),
+          now,
+          finished,
+          report.attempt,
+          report.status,
+        ],
         PREPARED,
       );
       // Success of a set is success of every component of it: each gets its history row (the client's last good set,
