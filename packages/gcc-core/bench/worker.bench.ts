@@ -2,7 +2,7 @@
  * Rollout worker benchmark (a script, not a test). From the repository root:
  *
  *   npx tsx packages/gcc-core/bench/worker.bench.ts [clients] [--agents service|http] [--concurrency 16]
- *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--create-only]
+ *     [--pglite] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--keep] [--create-only [--approval-required]]
  *     [--set] [--json FILE]
  *
  * `clients` defaults to 100,000 on PostgreSQL, 10,000 on PGlite (`--pglite`, in memory) and 2,000 with
@@ -38,6 +38,8 @@
  * `--create-only` stops after phase B's deployment is created (no agents, no worker, no rollout) and times, as its
  * baseline in the same run, the database's floor for that creation: one `INSERT … SELECT` copying the deployment's
  * task rows into a table of the same columns, defaults and indexes (`LIKE deployment_tasks`, no foreign keys).
+ * `--approval-required` (with `--create-only`) creates that deployment with approval required (every task waits for
+ * its client's approval: no approval audit entries), the common case, instead of approval not required.
  * `--set` makes phase B's deployment a release set of three components (backend, media, ct: `release_ids`), whose
  * tasks each carry the set with the client's previous versions (issue 15), instead of one backend release.
  * `--json FILE` also writes the figures as JSON (for `npm run bench`).
@@ -69,6 +71,7 @@ const { values: args, positionals } = parseArgs({
     durable: { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
     'create-only': { type: 'boolean', default: false },
+    'approval-required': { type: 'boolean', default: false },
     set: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
@@ -80,6 +83,8 @@ const PGLITE = args.pglite;
 const CLIENTS = Number(positionals[0] ?? (MODE === 'http' ? 2_000 : PGLITE ? 10_000 : 100_000));
 const CONCURRENCY = Number(args.concurrency);
 const CREATE_ONLY = args['create-only'];
+if (args['approval-required'] && !CREATE_ONLY)
+  throw new Error('--approval-required only with --create-only (phase B rolls out without approvals)');
 if (CREATE_ONLY && MODE !== 'service') throw new Error('--create-only runs no agents: leave --agents out');
 if (!Number.isInteger(CLIENTS) || CLIENTS < 1)
   throw new Error(`clients must be a whole number, got ${CLIENTS}`);
@@ -432,7 +437,7 @@ async function main(): Promise<void> {
     const dB = await gccB.services.deployments.create(ADMIN, {
       ...(setB ? { release_ids: setB } : { release_id: releaseB }),
       targets: { selector: 'bench=true' },
-      approval: { required: false },
+      approval: { required: args['approval-required'] },
       strategy: { stages: STAGES },
     });
     idB = dB.id;
@@ -539,10 +544,13 @@ async function main(): Promise<void> {
       ['---', '---:'],
       ['A. agents alone: pickups + reports of every task (baseline)', `${f0(baselineMs)} ms`],
       ['B. worker: deployment created → `completed`, all stages, zero waits', `${f0(workerMs)} ms`],
-      ['Time the GCC adds, B − A (goal < 120,000 ms)', `${f0(gccShare)} ms`],
       [
-        '**Time the GCC takes to advance the stages** (due → started, last report → completed; summed)',
-        `**${f0(advanceMs)} ms** (${gaps.map((g) => f0(g)).join(' + ')})`,
+        '**Time the GCC adds, B − A** (goal < 60,000 ms at 100,000 clients, over HTTP, durable)',
+        `**${f0(gccShare)} ms**`,
+      ],
+      [
+        'Gaps between stages (due → started, last report → completed; summed; the old headline)',
+        `${f0(advanceMs)} ms (${gaps.map((g) => f0(g)).join(' + ')})`,
       ],
       ['Deployment creation (100 % of the clients, before B starts)', `${f0(createMs)} ms`],
       ['Dispatches (B), per second of B', `${f0(d.n)}, ${f0((d.n / workerMs) * 1000)}/s`],

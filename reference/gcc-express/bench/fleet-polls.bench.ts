@@ -5,7 +5,13 @@
  *
  *   npx tsx reference/gcc-express/bench/fleet-polls.bench.ts [--clients 100000] [--duration 10]
  *     [--connections 50] [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--json FILE] [--keep]
- *     [--core DIR]
+ *     [--core DIR] [--gcc sources|serve]
+ *
+ * `--gcc serve` runs the GCC as production does instead: the reference server's own process (`wrktalk-gcc serve`,
+ * the built `dist/` after `npm run build`, plain Node, no tsx loader; its rollout worker and notification dispatcher
+ * in-process, `LOG_LEVEL=warn`), with `NODE_OPTIONS` passed through (e.g. the chart's `--max-old-space-size`). Its
+ * peak RSS is the process a customer runs; the default (`sources`) runs gcc-core's sources through tsx in a small
+ * server of this script's, whose loader holds the transpiled sources too.
  *
  * `--core DIR` runs another gcc-core source tree in the GCC child, for a before/after on the same machine, e.g.
  * `mkdir /tmp/before && git archive HEAD packages/gcc-core | tar -x -C /tmp/before` and
@@ -36,6 +42,7 @@ import {
   BENCH_ADMIN_TOKEN,
   benchClientId,
   DEFAULT_DATABASE_URL,
+  freePort,
   insertAgentTokens,
   log,
   peakRssMb,
@@ -50,6 +57,7 @@ const { values: args } = parseArgs({
   options: {
     serve: { type: 'string' },
     core: { type: 'string' },
+    gcc: { type: 'string', default: 'sources' },
     clients: { type: 'string', default: '100000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
@@ -94,6 +102,25 @@ async function serve(url: string): Promise<void> {
 }
 
 async function startGcc(databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
+  if (args.gcc === 'serve') {
+    if (args.core) throw new Error('--core runs a source tree: leave --gcc serve out');
+    const port = await freePort();
+    const bin = fileURLToPath(new URL('../bin/wrktalk-gcc.mjs', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        GCC_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+        GCC_CI_TOKEN: `${BENCH_ADMIN_TOKEN}-ci`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    return { child, base: `http://127.0.0.1:${port}` };
+  }
+  if (args.gcc !== 'sources') throw new Error(`--gcc must be sources or serve, got ${args.gcc}`);
   const self = fileURLToPath(import.meta.url);
   const argv = ['--import', 'tsx', self, '--serve', databaseUrl, ...(args.core ? ['--core', args.core] : [])];
   const child = spawn(process.execPath, argv, {
@@ -223,7 +250,7 @@ async function main(): Promise<void> {
     // ---- (2) cold: a fresh GCC, every agent's first poll ------------------------------------------------------
     const gcc = await startGcc(databaseUrl);
     children.push(gcc.child);
-    await waitFor(`${gcc.base}/healthz`, gcc.child);
+    await waitFor(`${gcc.base}/${args.gcc === 'serve' ? 'readyz' : 'healthz'}`, gcc.child);
     log(`GCC up on ${gcc.base} (pid ${gcc.child.pid}); cold: ${CLIENTS} first polls`);
     let x0 = await xacts();
     let pg0 = await backendCpu(db);
@@ -288,6 +315,8 @@ async function main(): Promise<void> {
         `${(coldXacts / Math.max(1, cold.total)).toFixed(2)} database transactions per poll (flushes included).`,
       `warm: ${f0(warm.total)} requests, ${warm.non2xx} non-2xx, ${warm.errors} errors; p50 ${warm.p50} ms; ` +
         `${(warmXacts / Math.max(1, warm.total)).toFixed(3)} transactions per poll (flushes included).`,
+      `GCC process: ${args.gcc === 'serve' ? 'wrktalk-gcc serve (built, worker in-process)' : "gcc-core's sources through tsx"}` +
+        `${process.env.NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}.`,
       `Machine: ${cpus().length} CPUs, load average before the run ${loadBefore.map((l) => l.toFixed(2)).join(' ')}.`,
     ];
     process.stdout.write(`\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n\n${notes.join('\n')}\n`);
@@ -317,6 +346,8 @@ async function main(): Promise<void> {
         clients: CLIENTS,
         durationSeconds: DURATION,
         connections: CONNECTIONS,
+        gccProcess: args.gcc,
+        nodeOptions: process.env.NODE_OPTIONS ?? null,
       };
       writeFileSync(args.json, `${JSON.stringify({ ...meta, node: process.version, figures }, null, 2)}\n`);
     }

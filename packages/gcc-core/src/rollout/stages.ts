@@ -29,30 +29,58 @@ export interface StageRow {
   hold_overridden: boolean;
 }
 
+/** A deployment's tasks counted by stage (null: not placed in a stage yet) and status. */
+export interface StageTallyRow {
+  stage: number | null;
+  status: TaskStatus;
+  n: number;
+}
+
+/**
+ * The task counts of each of `deploymentIds` by stage and status, in one grouped read: what a deployment's view needs
+ * (its counts by status and its stages' counts) without reading its tasks twice.
+ */
+export async function stageTallies(sql: Sql, deploymentIds: string[]): Promise<Map<string, StageTallyRow[]>> {
+  const out = new Map<string, StageTallyRow[]>(deploymentIds.map((id) => [id, []]));
+  if (deploymentIds.length === 0) return out;
+  const r = await sql.query<StageTallyRow & { deployment_id: string }>(
+    `SELECT deployment_id, stage, status, count(*)::int AS n FROM deployment_tasks
+     WHERE deployment_id = ANY($1::text[]) GROUP BY deployment_id, stage, status`,
+    [deploymentIds],
+  );
+  for (const { deployment_id, ...row } of r.rows) out.get(deployment_id)?.push(row);
+  return out;
+}
+
+/** A deployment's task counts by status, from its stage tally. */
+export function countsOfTally(tally: readonly StageTallyRow[]): Schemas['TaskCounts'] {
+  const counts = emptyCounts();
+  for (const row of tally) counts[row.status] += row.n;
+  return counts;
+}
+
 /**
  * The stages of an orchestrated deployment as the contract shows them: every started stage from its record, then
  * the planned stages not started yet (sizes from the strategy over the live target count, as the planner derives
- * them), each with its tasks' counts.
+ * them), each with its tasks' counts. `tally` is the deployment's {@link stageTallies} entry when the caller has it
+ * (read once for the counts and the stages, or known from the statement that wrote the tasks); read here otherwise.
  */
 export async function stageSummaries(
   sql: Sql,
   deployment: { id: string; strategy: Schemas['Strategy'] },
   now: Date,
   defaults: { leaseSeconds: number },
+  tally?: readonly StageTallyRow[],
 ): Promise<Schemas['StageSummary'][]> {
   const [records, counts] = await Promise.all([
     sql.query<StageRow>('SELECT * FROM deployment_stages WHERE deployment_id = $1 ORDER BY stage_index', [
       deployment.id,
     ]),
-    sql.query<{ stage: number | null; status: TaskStatus; n: number }>(
-      `SELECT stage, status, count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1
-       GROUP BY stage, status`,
-      [deployment.id],
-    ),
+    tally ?? stageTallies(sql, [deployment.id]).then((m) => m.get(deployment.id)!),
   ]);
   let live = 0;
   const byStage = new Map<number, Schemas['TaskCounts']>();
-  for (const c of counts.rows) {
+  for (const c of counts) {
     if (!isTaskStatusIn(DROPPED_TASK_STATUSES, c.status)) live += c.n;
     if (c.stage === null) continue;
     let tc = byStage.get(c.stage);

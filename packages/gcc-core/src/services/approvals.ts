@@ -23,25 +23,35 @@ type LockedTask = TaskRow & {
 };
 
 /**
- * Audits, in one statement, every approval a deployment's tasks were created with (`auto_policy` from a client's
+ * The `INSERT` that audits the approvals tasks were created with, from rows `source` (a table or a CTE of task rows
+ * with `id`, `deployment_id`, `client_id`, `status`, `approval_status`, `approval_source`, `approval_policy`; `$at` is
+ * the parameter holding the time): one entry per task that has an approval source (`auto_policy` from a client's
  * auto-approve preference or an admin auto-approve policy, whose id the task records in `approval_policy`;
- * `not_required`), one entry per task in the same shape as the worker's `task.auto_approve`
- * entries, so an approval reads the same whichever path made it. Set-based because a deployment can have 100,000
- * tasks; call it in the transaction that inserted them.
- * @returns how many approvals were audited
+ * `not_required`), in the same shape as the worker's `task.auto_approve` entries, so an approval reads the same
+ * whichever path made it. Set-based because a deployment can have 100,000 tasks.
  */
-export async function auditCreatedApprovals(sql: Sql, at: Date, deploymentId: string): Promise<number> {
-  const r = await sql.query(
-    `INSERT INTO audit_log (at, actor, action, subject_type, subject_id, deployment_id, client_id, before, after)
-     SELECT $2, 'system', 'task.auto_approve', 'task', t.id, t.deployment_id, t.client_id, NULL,
+export function createdApprovalsAuditSql(source: string, at: string, where = 'TRUE'): string {
+  return `INSERT INTO audit_log (at, actor, action, subject_type, subject_id, deployment_id, client_id, before, after)
+     SELECT ${at}, 'system', 'task.auto_approve', 'task', t.id, t.deployment_id, t.client_id, NULL,
             jsonb_build_object('status', t.status, 'approval_status', t.approval_status,
                                'approval_source', t.approval_source,
                                'policy', t.approval_policy)
-     FROM deployment_tasks t
-     WHERE t.deployment_id = $1 AND t.approval_source IS NOT NULL
-     ORDER BY t.id`,
-    [deploymentId, at],
-  );
+     FROM ${source} t
+     WHERE ${where} AND t.approval_source IS NOT NULL
+     ORDER BY t.id`;
+}
+
+/**
+ * Audits every approval a deployment's tasks were created with ({@link createdApprovalsAuditSql}), in one statement;
+ * call it in the transaction that inserted them. (Creation writes the same entries in the statement that inserts
+ * its tasks.)
+ * @returns how many approvals were audited
+ */
+export async function auditCreatedApprovals(sql: Sql, at: Date, deploymentId: string): Promise<number> {
+  const r = await sql.query(createdApprovalsAuditSql('deployment_tasks', '$2', 't.deployment_id = $1'), [
+    deploymentId,
+    at,
+  ]);
   return r.rowCount ?? 0;
 }
 

@@ -31,9 +31,8 @@ import { type FieldError, GccServiceError, validationFailed } from '../errors/gc
 import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
-import { stageSummaries } from '../rollout/stages';
-import { emptyCounts } from '../rollout/tally';
-import { auditCreatedApprovals } from './approvals';
+import { countsOfTally, type StageTallyRow, stageSummaries, stageTallies } from '../rollout/stages';
+import { createdApprovalsAuditSql } from './approvals';
 import { audit } from './audit-log';
 import { type ClientRow, clientOf } from './clients';
 import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
@@ -166,24 +165,23 @@ function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: u
 export class DeploymentsService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  private async counts(sql: Sql, ids: string[]): Promise<Map<string, Schemas['TaskCounts']>> {
-    const out = new Map(ids.map((id) => [id, emptyCounts()]));
-    if (ids.length === 0) return out;
-    const r = await sql.query<{ deployment_id: string; status: TaskStatus; n: number }>(
-      `SELECT deployment_id, status, count(*)::int AS n FROM deployment_tasks
-       WHERE deployment_id = ANY($1::text[]) GROUP BY deployment_id, status`,
-      [ids],
-    );
-    for (const row of r.rows) out.get(row.deployment_id)![row.status] = row.n;
-    return out;
-  }
-
-  private async view(sql: Sql, id: string): Promise<Deployment> {
+  /**
+   * A deployment as the contract shows it. Its tasks are counted once, by stage and status, for both its counts and
+   * its stages; `tally` passes counts already known (creation knows them from the statement that wrote the tasks).
+   */
+  private async view(sql: Sql, id: string, tally?: StageTallyRow[]): Promise<Deployment> {
     const r = await sql.query<DeploymentRow>('SELECT * FROM deployments WHERE id = $1', [id]);
     const row = r.rows[0];
     if (!row) throw new GccServiceError('not_found', `No deployment ${id}.`);
-    const stages = await stageSummaries(sql, row, this.ctx.now(), { leaseSeconds: this.ctx.leaseSeconds });
-    return deploymentOf(row, (await this.counts(sql, [id])).get(id)!, stages);
+    const rows = tally ?? (await stageTallies(sql, [id])).get(id)!;
+    const stages = await stageSummaries(
+      sql,
+      row,
+      this.ctx.now(),
+      { leaseSeconds: this.ctx.leaseSeconds },
+      rows,
+    );
+    return deploymentOf(row, countsOfTally(rows), stages);
   }
 
   /**
@@ -251,7 +249,9 @@ export class DeploymentsService {
             )
             .join(', ')})`
         : 'NULL';
-      const inserted = await sql.query(
+      // The tasks, the audit entries of the approvals they are created with, and their counts (for the answer, so the
+      // tasks are not read again) in one statement.
+      const inserted = await sql.query<StageTallyRow>(
         `WITH ${targets.sql}, decided AS (
            SELECT id, previous, versions, policy,
                   CASE WHEN NOT $6::boolean THEN 'not_required' WHEN policy IS NOT NULL THEN 'auto' ELSE 'manual' END
@@ -261,25 +261,30 @@ export class DeploymentsService {
            SELECT id, previous, versions, how, policy,
                   CASE how WHEN 'not_required' THEN $7::text WHEN 'auto' THEN $8::text ELSE $9::text END AS status
            FROM decided
+         ), inserted AS (
+           INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
+                                         previous_version, status, approval_status, approval_source, approved_at,
+                                         approved_by, requested_start_time, attempt, queued_at, created_at, updated_at,
+                                         approval_policy, components)
+           SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
+                  'update', $3, $4, $5, s.previous,
+                  s.status,
+                  CASE s.how WHEN 'not_required' THEN $14::text WHEN 'auto' THEN $15::text ELSE 'pending' END,
+                  CASE s.how WHEN 'not_required' THEN $12::text WHEN 'auto' THEN $13::text END,
+                  CASE WHEN s.how <> 'manual' THEN $2::timestamptz END,
+                  CASE WHEN s.how = 'auto' THEN 'system' END,
+                  $10::timestamptz,
+                  CASE WHEN s.status = $11::text THEN 1 ELSE 0 END,
+                  CASE WHEN s.status = $11::text THEN $2::timestamptz END,
+                  $2, $2,
+                  CASE WHEN s.how = 'auto' THEN s.policy END,
+                  ${setSql}
+           FROM states s
+           RETURNING id, deployment_id, client_id, status, approval_status, approval_source, approval_policy
+         ), audited AS (
+           ${createdApprovalsAuditSql('inserted', '$2')}
          )
-         INSERT INTO deployment_tasks (id, deployment_id, client_id, type, component, version, image_url,
-                                       previous_version, status, approval_status, approval_source, approved_at,
-                                       approved_by, requested_start_time, attempt, queued_at, created_at, updated_at,
-                                       approval_policy, components)
-         SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
-                'update', $3, $4, $5, s.previous,
-                s.status,
-                CASE s.how WHEN 'not_required' THEN $14::text WHEN 'auto' THEN $15::text ELSE 'pending' END,
-                CASE s.how WHEN 'not_required' THEN $12::text WHEN 'auto' THEN $13::text END,
-                CASE WHEN s.how <> 'manual' THEN $2::timestamptz END,
-                CASE WHEN s.how = 'auto' THEN 'system' END,
-                $10::timestamptz,
-                CASE WHEN s.status = $11::text THEN 1 ELSE 0 END,
-                CASE WHEN s.status = $11::text THEN $2::timestamptz END,
-                $2, $2,
-                CASE WHEN s.how = 'auto' THEN s.policy END,
-                ${setSql}
-         FROM states s`,
+         SELECT NULL::int AS stage, status, count(*)::int AS n FROM inserted GROUP BY status`,
         [
           id,
           now,
@@ -310,9 +315,8 @@ export class DeploymentsService {
           ]),
         ],
       );
-      if (inserted.rowCount === 0) throw new GccServiceError('no_targets', 'The targets select no client.');
-      // Every approval is audited with its source, these too (one set-based statement).
-      await auditCreatedApprovals(sql, now, id);
+      const tasks = inserted.rows.reduce((sum, row) => sum + row.n, 0);
+      if (tasks === 0) throw new GccServiceError('no_targets', 'The targets select no client.');
       await audit(sql, now, who, 'deployment.create', 'deployment', id, {
         deploymentId: id,
         after: {
@@ -325,7 +329,7 @@ export class DeploymentsService {
             })),
           }),
           targets: input.targets,
-          tasks: inserted.rowCount,
+          tasks,
           approval,
           requested_start_time: input.requested_start_time ?? null,
         },
@@ -353,7 +357,7 @@ export class DeploymentsService {
       }
       // Nothing is queued yet (the worker releases approved tasks), so no agent's cached answer changed.
       await wakeWorker(this.ctx, sql, id);
-      return this.view(sql, id);
+      return this.view(sql, id, inserted.rows);
     });
   }
 
@@ -554,19 +558,23 @@ export class DeploymentsService {
       params,
     );
     const rows = r.rows.slice(0, limit);
-    const counts = await this.counts(
+    // One grouped read of every listed deployment's tasks, for their counts and their stages.
+    const tallies = await stageTallies(
       this.ctx.db,
       rows.map((d) => d.id),
     );
     const stages = new Map<string, Schemas['StageSummary'][]>();
     const now = this.ctx.now();
     for (const d of rows) {
-      stages.set(d.id, await stageSummaries(this.ctx.db, d, now, { leaseSeconds: this.ctx.leaseSeconds }));
+      stages.set(
+        d.id,
+        await stageSummaries(this.ctx.db, d, now, { leaseSeconds: this.ctx.leaseSeconds }, tallies.get(d.id)),
+      );
     }
     return toPage(
       r.rows,
       limit,
-      (d) => deploymentOf(d, counts.get(d.id)!, stages.get(d.id)),
+      (d) => deploymentOf(d, countsOfTally(tallies.get(d.id) ?? []), stages.get(d.id)),
       (d) => [isoOf(d.created_at), d.id],
       filter,
     );

@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/database';
 import { createNotifier, type Notifier } from '../../src/notifications';
 import { createServices, type GccServices } from '../../src/services';
 import type { Principal } from '../../src/services/context';
-import type { DatabaseFactory, TestDatabase } from '../helpers/databases';
+import { countingDatabase, type DatabaseFactory, type TestDatabase } from '../helpers/databases';
 import { freePort, HookSink, SmtpSink } from '../notifications/receivers';
 import { ADMIN, createHarness, type Harness } from '../worker/harness';
 
@@ -235,6 +235,38 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
           [policy, 'task.auto_approve', 'auto_policy'],
         ]);
       });
+    });
+
+    it('creation writes its tasks, their approvals’ audit entries and the counts it answers in one statement, and reads no task back', async () => {
+      const counting = countingDatabase(tdb.db);
+      const services = createServices({
+        db: counting.db,
+        now: h.clock.now,
+        components: new Set(['backend', 'media', 'ct']),
+        leaseSeconds: 900,
+        pollAfterSeconds: 30,
+        invalidateLocal: () => {},
+      });
+      const [manual, policy] = await h.clients('one-stmt', 3);
+      await h.services.clients.setAutoApprove(ADMIN, policy!, { all: true, components: [] });
+      const release = await h.release('one-stmt-1');
+      counting.reset();
+      const d = await services.deployments.create(ADMIN, {
+        release_id: release,
+        targets: { selector: 'suite=one-stmt' },
+      });
+
+      const touching = counting.texts().filter((t) => /deployment_tasks/.test(t));
+      expect(touching).toHaveLength(1);
+      expect(touching[0]).toMatch(/INSERT INTO deployment_tasks[\s\S]*INSERT INTO audit_log/);
+      // The answer (counts, stages) is the deployment as read afresh, and only the auto-approved task has an
+      // approval entry.
+      expect(d).toEqual(await services.deployments.get(d.id));
+      expect(d.task_counts).toMatchObject({ approved: 1, pending_approval: 2 });
+      expect((await h.taskOf(d.id, manual!)).status).toBe('pending_approval');
+      expect((await approvalAudit(tdb.db, d.id)).map((e) => [e.client_id, e.source])).toEqual([
+        [policy, 'auto_policy'],
+      ]);
     });
 
     it('numbers a deployment’s tasks in client-id order, whatever order the clients were created in', async () => {
