@@ -127,7 +127,11 @@ describe.each(['express', 'node'] as const)(
         expect(held.status).toBe(304);
         expect(held.headers.get('x-request-id')).toMatch(/^req-/);
         expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
-        expect(parked).toEqual(['FastPoll']);
+        // Held on the fast path: parked there, and only there. An invalidation arriving during the hold (the
+        // client's creation event, delivered late on a busy machine) wakes it to re-read and park again, so a
+        // second park is correct; a park by the usual route (a PromisedPoll) is not.
+        expect(parked.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(parked)).toEqual(new Set(['FastPoll']));
         const refused = await fetch(`${url}?wait=1`, {
           headers: { authorization: 'Bearer wrk_not-a-token' },
         });
