@@ -44,11 +44,14 @@ function io(): SimIo & { out: () => string; err: () => string } {
   return { stdout, stderr, stopSignal: () => new Promise(() => undefined), out: () => out, err: () => err };
 }
 
+/** The simulator's own databases (`wrktalk_sim_*`); other test files create and drop theirs meanwhile. */
 async function databases(): Promise<string[]> {
   const c = new pg.Client({ connectionString: DATABASE_URL });
   await c.connect();
   try {
-    const r = await c.query<{ datname: string }>('SELECT datname FROM pg_database');
+    const r = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'wrktalk\\_sim\\_%' ORDER BY datname",
+    );
     return r.rows.map((x) => x.datname);
   } finally {
     await c.end();

@@ -1,6 +1,5 @@
 import { compileApprovalPolicy, decideApproval } from '../approvals/approval-policy';
 import type { Client, MaintenanceWindow } from '../clients/client';
-import { groupBatches } from '../plan/group-batches';
 import { MemberPool } from '../plan/member-pool';
 import { type StageSlot, stageSizes } from '../plan/stage-sizes';
 import {
@@ -357,25 +356,23 @@ export function decide(snapshot: DeploymentSnapshot, now: number, policy: Decide
     kind: 'canary' | 'batch' | 'trailing',
     how: 'start' | 'join',
   ): number => {
-    const chosen = new MemberPool(
+    // The members with their batches (`groupBatches` of their clients), grouped by the keys the pool knows.
+    const { members: chosen, batches } = new MemberPool(
       candidates,
       (i) => clientOf(i) ?? missingClient(tasks[i]!.clientId),
       strategy.canaryLabel,
-    ).take(size);
+    ).takeBatched(size, strategy.maxConcurrencyPerInstance);
     const taskIds: string[] = new Array(chosen.length);
-    const members: Client[] = new Array(chosen.length);
     const first: string[] = [];
     for (let j = 0; j < chosen.length; j++) {
       const i = chosen[j]!;
       const task = tasks[i]!;
       taskIds[j] = task.id;
-      members[j] = clientOf(i) ?? missingClient(task.clientId);
       if (takeSlot(i)) {
         eff[i] = 'queued';
         first.push(task.id);
       }
     }
-    const batches = groupBatches(members, strategy.maxConcurrencyPerInstance);
     if (how === 'start') actions.push({ type: 'start_stage', stage: k, kind, taskIds, batches });
     else actions.push({ type: 'join_stage', stage: k, taskIds, batches });
     if (first.length > 0) actions.push({ type: 'enqueue', taskIds: first, release: 'stage' });

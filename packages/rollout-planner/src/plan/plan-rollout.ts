@@ -2,7 +2,7 @@ import type { Client } from '../clients/client';
 import { matchesSelector, parseSelector } from '../selector/parse-selector';
 import { type ResolvedFailureThreshold, resolveStrategy, type Strategy } from '../strategy/strategy';
 import { type ValidationProblem, validateStrategy } from '../strategy/validate-strategy';
-import { type Batch, groupBatches } from './group-batches';
+import type { Batch } from './group-batches';
 import { MemberPool } from './member-pool';
 import { stageSizes } from './stage-sizes';
 
@@ -97,14 +97,15 @@ export function planRollout(input: PlanRolloutInput): PlanRolloutResult {
   const slots = stageSizes(input.clients.length, strategy);
   const stages: PlannedStage[] = [];
   for (const slot of slots) {
-    const members = pool.take(slot.size);
+    // The stage's members with their batches (`groupBatches` of them), grouped by the keys the pool already knows.
+    const { members, batches } = pool.takeBatched(slot.size, strategy.maxConcurrencyPerInstance);
     stages.push({
       kind: slot.kind,
       index: slot.index,
       specIndex: slot.specIndex,
       size: slot.size,
       clientIds: members.map((c) => c.id),
-      batches: groupBatches(members, strategy.maxConcurrencyPerInstance),
+      batches,
       waitSeconds: slot.waitSeconds,
       failureThreshold: slot.failureThreshold,
     });
