@@ -26,9 +26,10 @@ export default defineConfig({
   },
   test: {
     // Two test files at once, also on a 2-core machine (vitest's default there is CPUs − 1 = one file at a time):
-    // most files wait on PostgreSQL, child processes and HTTP rather than on the CPU. The whole suite passed this way
-    // in 483 s on the 2-core CI machine, and also with a third process spinning a core throughout (README, "CI").
-    // WRKTALK_TEST_WORKERS overrides it (1: one file at a time, to tell a slow test from a contended one).
+    // most files wait on PostgreSQL, child processes and HTTP rather than on the CPU. A fresh-clone CI run here took
+    // 711 s of vitest this way (754 s with one worker), and the suite also passed with a third process spinning a
+    // core throughout (README, "CI"). WRKTALK_TEST_WORKERS overrides it (1: one file at a time, to tell a slow test
+    // from a contended one).
     maxWorkers: Number(process.env.WRKTALK_TEST_WORKERS ?? 2),
     projects: [
       {
