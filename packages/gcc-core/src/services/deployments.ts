@@ -157,6 +157,9 @@ function targetsCte(r: ResolvedRequest, first: number): { sql: string; params: u
                   END AS policy
            FROM clients c
            WHERE ${matched}
+           -- Computed here, once per client (a fence): without it PostgreSQL evaluates the jsonb expressions above a
+           -- caller's window and carries the jsonb columns through it (~140 ms more at 100,000 clients).
+           OFFSET 0
          )`;
   return { sql, params };
 }
@@ -266,7 +269,9 @@ export class DeploymentsService {
                                          previous_version, status, approval_status, approval_source, approved_at,
                                          approved_by, requested_start_time, attempt, queued_at, created_at, updated_at,
                                          approval_policy, components)
-           SELECT 'tsk-' || substr($1, 5) || '-' || lpad((row_number() OVER (ORDER BY s.id))::text, 7, '0'), $1, s.id,
+           SELECT 'tsk-' || substr($1, 5) || '-' ||
+                  lpad((row_number() OVER (ORDER BY s.id ROWS BETWEEN CURRENT ROW AND CURRENT ROW))::text, 7, '0'),
+                  $1, s.id,
                   'update', $3, $4, $5, s.previous,
                   s.status,
                   CASE s.how WHEN 'not_required' THEN $14::text WHEN 'auto' THEN $15::text ELSE 'pending' END,
@@ -280,7 +285,12 @@ export class DeploymentsService {
                   CASE WHEN s.how = 'auto' THEN s.policy END,
                   ${setSql}
            FROM states s
-           RETURNING id, deployment_id, client_id, status, approval_status, approval_source, approval_policy
+           -- What the counts and the audit read: the status of every task, the keys only of the tasks approved at
+           -- creation (the audited ones; NULL for the others keeps the returned rows narrow).
+           RETURNING status, approval_status, approval_source, approval_policy,
+                     CASE WHEN approval_source IS NOT NULL THEN id END AS id,
+                     CASE WHEN approval_source IS NOT NULL THEN deployment_id END AS deployment_id,
+                     CASE WHEN approval_source IS NOT NULL THEN client_id END AS client_id
          ), audited AS (
            ${createdApprovalsAuditSql('inserted', '$2')}
          )
