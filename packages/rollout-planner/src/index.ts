@@ -1,9 +1,11 @@
 export {
+  APPROVAL_SOURCES_AUDITED_PER_TASK,
   type ApprovalDecision,
   type ApprovalPolicy,
   type AutoApprovePolicy,
   approvalEventFor,
   approvalStatusOf,
+  auditedPerTask,
   type CompiledApprovalPolicy,
   compileApprovalPolicy,
   decideApproval,

@@ -1,6 +1,7 @@
 import {
   APPROVAL_SOURCE,
   approvalStatusOf,
+  auditedPerTask,
   type DecideAction,
   type DeploymentEvent,
   type JoinStageAction,
@@ -332,13 +333,15 @@ export async function applyTick(
            approval_source = '${a.source}', approved_at = $3, approved_by = 'system',
            approval_policy = ${sqlText(a.policyId)}`,
         );
-        // The same entry `auditCreatedApprovals` writes for approvals made at creation.
-        await auditTasks(c, 'task.auto_approve', rows, null, {
-          status: 'approved',
-          approval_status: approvalStatus,
-          approval_source: a.source,
-          policy: a.policyId,
-        });
+        // The same entry creation writes for the approvals it makes (`createdApprovalsAuditSql`); `not_required` is
+        // the deployment's own decision, audited once with it, not per task (the planner's `auditedPerTask`).
+        if (auditedPerTask(a.source))
+          await auditTasks(c, 'task.auto_approve', rows, null, {
+            status: 'approved',
+            approval_status: approvalStatus,
+            approval_source: a.source,
+            policy: a.policyId,
+          });
         break;
       }
       case 'expire': {

@@ -12,7 +12,6 @@ import type { Deployment } from '@wrktalk/sdk-gcc';
 import type { Sql } from '../db/database';
 import type { RollbackScopeName } from '../notifications/events';
 import { enqueueNotification } from '../notifications/outbox';
-import { auditCreatedApprovals } from '../services/approvals';
 import { audit } from '../services/audit-log';
 import { actorOf, type Principal } from '../services/context';
 import { newId } from '../services/ids';
@@ -320,8 +319,9 @@ export async function startRollback(
       ),
     ],
   );
-  // Every approval is audited with its source, a rollback's too.
-  await auditCreatedApprovals(tx, now, rbId);
+  // Its tasks are approved without asking anyone (`not_required`): audited once, by the rollback's own
+  // `deployment.create` entry below (`approval_source: not_required`, its task count), not task by task
+  // (the planner's `auditedPerTask`).
   const clientIds = inserted.rows.map((r) => r.client_id).sort();
   await tx.query(
     `UPDATE deployments SET status = $2, rollback_scope = $3, rolled_back_by = $4, updated_at = $5 WHERE id = $1`,

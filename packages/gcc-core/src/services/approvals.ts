@@ -1,11 +1,11 @@
 import {
   APPROVAL_SOURCE,
+  APPROVAL_SOURCES_AUDITED_PER_TASK,
   type ApprovalSource,
   type DeploymentStatus,
   effectiveStartTime,
 } from '@wrktalk/rollout-planner';
 import type { ApproveRequest, PendingApproval, RejectRequest, Task } from '@wrktalk/sdk-gcc';
-import type { Sql } from '../db/database';
 import { GccServiceError } from '../errors/gcc-service-error';
 import { enqueueNotification } from '../notifications/outbox';
 import { audit } from './audit-log';
@@ -23,12 +23,19 @@ type LockedTask = TaskRow & {
 };
 
 /**
+ * The approval sources audited task by task, as an SQL list (the planner's {@link APPROVAL_SOURCES_AUDITED_PER_TASK}:
+ * every source but `not_required`, which the deployment's creation entry audits once).
+ */
+export const AUDITED_APPROVAL_SOURCES_SQL = `(${APPROVAL_SOURCES_AUDITED_PER_TASK.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')})`;
+
+/**
  * The `INSERT` that audits the approvals tasks were created with, from rows `source` (a table or a CTE of task rows
  * with `id`, `deployment_id`, `client_id`, `status`, `approval_status`, `approval_source`, `approval_policy`; `$at` is
- * the parameter holding the time): one entry per task that has an approval source (`auto_policy` from a client's
- * auto-approve preference or an admin auto-approve policy, whose id the task records in `approval_policy`;
- * `not_required`), in the same shape as the worker's `task.auto_approve` entries, so an approval reads the same
- * whichever path made it. Set-based because a deployment can have 100,000 tasks.
+ * the parameter holding the time): one entry per task approved from a source audited task by task (`auto_policy`
+ * from a client's auto-approve preference or an admin auto-approve policy, whose id the task records in
+ * `approval_policy`; not `not_required`, audited once by the deployment's `deployment.create` entry), in the same
+ * shape as the worker's `task.auto_approve` entries, so an approval reads the same whichever path made it.
+ * Set-based because a deployment can have 100,000 tasks.
  */
 export function createdApprovalsAuditSql(source: string, at: string, where = 'TRUE'): string {
   return `INSERT INTO audit_log (at, actor, action, subject_type, subject_id, deployment_id, client_id, before, after)
@@ -37,22 +44,8 @@ export function createdApprovalsAuditSql(source: string, at: string, where = 'TR
                                'approval_source', t.approval_source,
                                'policy', t.approval_policy)
      FROM ${source} t
-     WHERE ${where} AND t.approval_source IS NOT NULL
+     WHERE ${where} AND t.approval_source IN ${AUDITED_APPROVAL_SOURCES_SQL}
      ORDER BY t.id`;
-}
-
-/**
- * Audits every approval a deployment's tasks were created with ({@link createdApprovalsAuditSql}), in one statement;
- * call it in the transaction that inserted them. (Creation writes the same entries in the statement that inserts
- * its tasks.)
- * @returns how many approvals were audited
- */
-export async function auditCreatedApprovals(sql: Sql, at: Date, deploymentId: string): Promise<number> {
-  const r = await sql.query(createdApprovalsAuditSql('deployment_tasks', '$2', 't.deployment_id = $1'), [
-    deploymentId,
-    at,
-  ]);
-  return r.rowCount ?? 0;
 }
 
 const toMs = (d: Date | string | null): number | null => (d === null ? null : new Date(d).getTime());

@@ -32,7 +32,7 @@ import { enqueueNotification } from '../notifications/outbox';
 import { deploymentEnded } from '../rollout/finish';
 import { startRollback } from '../rollout/rollback';
 import { countsOfTally, type StageTallyRow, stageSummaries, stageTallies } from '../rollout/stages';
-import { createdApprovalsAuditSql } from './approvals';
+import { AUDITED_APPROVAL_SOURCES_SQL, createdApprovalsAuditSql } from './approvals';
 import { audit } from './audit-log';
 import { type ClientRow, clientOf } from './clients';
 import { actorOf, type Principal, type ServiceContext, wakeWorker } from './context';
@@ -253,7 +253,9 @@ export class DeploymentsService {
             .join(', ')})`
         : 'NULL';
       // The tasks, the audit entries of the approvals they are created with, and their counts (for the answer, so the
-      // tasks are not read again) in one statement.
+      // tasks are not read again) in one statement. Approvals by a client's auto-approve are audited task by task;
+      // "approval not required" is the creator's one decision for every task, audited once by the
+      // `deployment.create` entry below (the planner's `auditedPerTask`).
       const inserted = await sql.query<StageTallyRow>(
         `WITH ${targets.sql}, decided AS (
            SELECT id, previous, versions, policy,
@@ -285,12 +287,13 @@ export class DeploymentsService {
                   CASE WHEN s.how = 'auto' THEN s.policy END,
                   ${setSql}
            FROM states s
-           -- What the counts and the audit read: the status of every task, the keys only of the tasks approved at
-           -- creation (the audited ones; NULL for the others keeps the returned rows narrow).
+           -- What the counts and the audit read: the status of every task, the keys only of the tasks whose
+           -- approval at creation is audited task by task (a client's auto-approve; NULL for the others keeps the
+           -- returned rows narrow).
            RETURNING status, approval_status, approval_source, approval_policy,
-                     CASE WHEN approval_source IS NOT NULL THEN id END AS id,
-                     CASE WHEN approval_source IS NOT NULL THEN deployment_id END AS deployment_id,
-                     CASE WHEN approval_source IS NOT NULL THEN client_id END AS client_id
+                     CASE WHEN approval_source IN ${AUDITED_APPROVAL_SOURCES_SQL} THEN id END AS id,
+                     CASE WHEN approval_source IN ${AUDITED_APPROVAL_SOURCES_SQL} THEN deployment_id END AS deployment_id,
+                     CASE WHEN approval_source IN ${AUDITED_APPROVAL_SOURCES_SQL} THEN client_id END AS client_id
          ), audited AS (
            ${createdApprovalsAuditSql('inserted', '$2')}
          )
@@ -341,6 +344,8 @@ export class DeploymentsService {
           targets: input.targets,
           tasks,
           approval,
+          // Every task approved at once, by this decision (as a rollback's entry says): audited here, not per task.
+          ...(!approval.required && { approval_source: APPROVAL_SOURCE.notRequired }),
           requested_start_time: input.requested_start_time ?? null,
         },
       });

@@ -155,7 +155,7 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
       });
     });
 
-    describe('one approval-source vocabulary; every approval audited with its source', () => {
+    describe('one approval-source vocabulary; every approval decided for a client audited with its source', () => {
       it('a client’s auto-approve preference is auto_policy / client_preference at creation and when the worker applies it later', async () => {
         const [early, late] = await h.clients('pref', 2);
         await h.services.clients.setAutoApprove(ADMIN, early!, { all: false, components: ['backend'] });
@@ -186,7 +186,7 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
         ]);
       });
 
-      it('audits one entry per approved task with its source: not_required, auto_policy, client, admin_force', async () => {
+      it('audits one entry per approval decided for a client (auto_policy, client, admin_force); "not required" once, on the deployment', async () => {
         const count = async (deploymentId: string) =>
           (
             await tdb.db.query<{ approval_source: string; entries: number; tasks: number }>(
@@ -198,9 +198,28 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
             )
           ).rows;
 
+        // Nobody approved anything: the creator's one decision, recorded by the deployment's creation entry with its
+        // task count, and every task says where its approval came from.
+        const creation = async (deploymentId: string) =>
+          (
+            await tdb.db.query<{ actor: string; source: string | null; required: boolean; tasks: number }>(
+              `SELECT actor, after ->> 'approval_source' AS source, (after -> 'approval' ->> 'required')::boolean AS required,
+                      (after ->> 'tasks')::int AS tasks
+               FROM audit_log WHERE subject_id = $1 AND action = 'deployment.create'`,
+              [deploymentId],
+            )
+          ).rows;
         await h.clients('nreq', 5);
         const notRequired = await h.deploy('nreq-1', 'suite=nreq', { approval: { required: false } });
-        expect(await count(notRequired)).toEqual([{ approval_source: 'not_required', entries: 5, tasks: 5 }]);
+        expect(await count(notRequired)).toEqual([]);
+        expect(await creation(notRequired)).toEqual([
+          { actor: expect.any(String), source: 'not_required', required: false, tasks: 5 },
+        ]);
+        const nreqTasks = await tdb.db.query<{ approval_source: string; n: number }>(
+          'SELECT approval_source, count(*)::int AS n FROM deployment_tasks WHERE deployment_id = $1 GROUP BY 1',
+          [notRequired],
+        );
+        expect(nreqTasks.rows).toEqual([{ approval_source: 'not_required', n: 5 }]);
 
         const auto = await h.clients('auto', 5);
         for (const c of auto)
@@ -219,7 +238,10 @@ export function defineApprovalsSuite(name: string, factory: DatabaseFactory): vo
         expect(imm.task_counts.approved).toBe(3);
         await h.tick(imm.id);
         expect((await immediate.deployments.get(imm.id)).task_counts.queued).toBe(3);
-        expect(await count(imm.id)).toEqual([{ approval_source: 'not_required', entries: 3, tasks: 3 }]);
+        expect(await count(imm.id)).toEqual([]);
+        expect(await creation(imm.id)).toEqual([
+          { actor: expect.any(String), source: 'not_required', required: false, tasks: 3 },
+        ]);
 
         const [human, admin, policy] = await h.clients('mixed', 3);
         await h.services.clients.setAutoApprove(ADMIN, policy!, { all: true, components: [] });

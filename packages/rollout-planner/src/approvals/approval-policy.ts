@@ -3,6 +3,7 @@ import { type LabelRequirement, matchesSelector, parseSelector } from '../select
 import type { TaskEvent } from '../state-machine/task-transitions';
 import {
   APPROVAL_SOURCE,
+  APPROVAL_SOURCES,
   type ApprovalSource,
   type ApprovalStatus,
   CLIENT_PREFERENCE_POLICY,
@@ -156,3 +157,20 @@ export function approvalStatusOf(
 ): Extract<ApprovalStatus, 'approved' | 'not_required'> {
   return source === APPROVAL_SOURCE.notRequired ? 'not_required' : 'approved';
 }
+
+/**
+ * Whether an approval from `source` is audited task by task (a `task.*approve` entry per task). Every approval that
+ * was decided for a client is: by its administrator (`client`), its own preference or an admin policy matching it
+ * (`auto_policy`), its deadline, an admin forcing it. `not_required` is not: nobody approved anything, the
+ * deployment's creator decided for all its tasks at once, and that one decision is audited once, on the deployment's
+ * `deployment.create` entry (`approval.required: false` and its task count; a rollback's entry says
+ * `approval_source: not_required`). At 100,000 tasks an entry per task cost as much as writing the tasks themselves
+ * (~0.8 s of a deployment's creation) and recorded nothing that entry does not.
+ */
+export function auditedPerTask(source: ApprovalSource): boolean {
+  return source !== APPROVAL_SOURCE.notRequired;
+}
+
+/** The approval sources {@link auditedPerTask} audits task by task. */
+export const APPROVAL_SOURCES_AUDITED_PER_TASK: readonly ApprovalSource[] =
+  APPROVAL_SOURCES.filter(auditedPerTask);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  APPROVAL_SOURCES_AUDITED_PER_TASK,
   approvalEventFor,
   approvalStatusOf,
+  auditedPerTask,
   compileApprovalPolicy,
   decideApproval,
   findAutoApproval,
@@ -66,6 +68,16 @@ describe('decideApproval', () => {
       ['admin_force', 'approved'],
       ['not_required', 'not_required'],
     ]);
+  });
+  it('every approval decided for a client is audited task by task; "not required" is audited once, per deployment', () => {
+    expect(APPROVAL_SOURCES.map((x) => [x, auditedPerTask(x)])).toEqual([
+      ['client', true],
+      ['auto_policy', true],
+      ['deadline', true],
+      ['admin_force', true],
+      ['not_required', false],
+    ]);
+    expect(APPROVAL_SOURCES_AUDITED_PER_TASK).toEqual(['client', 'auto_policy', 'deadline', 'admin_force']);
   });
 });
 

@@ -595,7 +595,9 @@ export interface paths {
          *     approval, one apply and one rollback per client and the stages are planned from `strategy` (clients matching
          *     `strategy.canary_label` go first). Tasks become visible to the clients' CT
          *     (`pending_approval`) at once, or at `approval.visible_from`; without approval
-         *     (`approval.required: false`) they are approved with `approval_source: not_required`.
+         *     (`approval.required: false`) they are approved with `approval_source: not_required`
+         *     (audited once, by the deployment's `deployment.create` entry with `approval_source:
+         *     not_required` and its task count, not task by task: every other approval is audited per task).
          *     Clients whose auto-approve preference covers the component are approved with
          *     `approval_source: auto_policy`. Execution starts at `requested_start_time` (or now).
          *

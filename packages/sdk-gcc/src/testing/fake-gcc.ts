@@ -1,7 +1,9 @@
 import {
+  APPROVAL_SOURCE,
   type ApprovalSource,
   approvalEventFor,
   approvalStatusOf,
+  auditedPerTask,
   byPointer,
   compileApprovalPolicy,
   type DeploymentEvent,
@@ -1287,23 +1289,28 @@ export function createFakeGcc(options: FakeGccOptions = {}): FakeGcc {
               decision.source === 'not_required' ? null : 'system',
               decision.source,
             );
-            // Every approval is audited with its source, whoever made it (the real service's `task.auto_approve`).
-            audit('system', 'task.auto_approve', 'task', task.id, {
-              deployment_id: d.id,
-              client_id: clientId,
-              after: {
-                status: task.status,
-                approval_status: task.approval_status,
-                approval_source: decision.source,
-                policy: decision.policyId,
-              },
-            });
+            // Every approval decided for a client is audited with its source (the real service's
+            // `task.auto_approve`); "not required" once, by the deployment's `deployment.create` entry.
+            if (auditedPerTask(decision.source))
+              audit('system', 'task.auto_approve', 'task', task.id, {
+                deployment_id: d.id,
+                client_id: clientId,
+                after: {
+                  status: task.status,
+                  approval_status: task.approval_status,
+                  approval_source: decision.source,
+                  policy: decision.policyId,
+                },
+              });
           } else if (!hidden) move(task, 'publish');
           releaseIfDue(task);
         }
         audit(who, 'deployment.create', 'deployment', d.id, {
           deployment_id: d.id,
-          after: { targets: [...targets] },
+          after: {
+            targets: [...targets],
+            ...(!approval.required && { approval_source: APPROVAL_SOURCE.notRequired }),
+          },
         });
         changed();
         return ok(view(d), 201);

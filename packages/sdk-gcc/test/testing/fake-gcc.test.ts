@@ -310,12 +310,15 @@ describe('createFakeGcc: rollout rules taken from the planner', () => {
         approvalStatus,
         source,
       ]);
-      // Every approval is audited with its source, including those nobody was asked for.
-      const audited = (await admin.audit.list({ deployment_id: d.id })).items.filter(
-        (e) => e.subject_id === task.id,
-      );
+      // Every approval decided for a client is audited with its source, task by task; "not required" is the
+      // deployment's own decision, audited once, by its creation entry (the planner's auditedPerTask).
+      const entries = (await admin.audit.list({ deployment_id: d.id })).items;
+      const audited = entries.filter((e) => e.subject_id === task.id);
       expect(audited.map((e) => [e.action, e.after?.approval_source])).toEqual(
-        source === null ? [] : [['task.auto_approve', source]],
+        source === null || source === 'not_required' ? [] : [['task.auto_approve', source]],
+      );
+      expect(entries.find((e) => e.action === 'deployment.create')?.after?.approval_source).toBe(
+        source === 'not_required' ? 'not_required' : undefined,
       );
     },
   );
